@@ -1,0 +1,101 @@
+package io.gyrosentinel.client;
+
+import io.gyrosentinel.ErrorCode;
+import io.gyrosentinel.GyroSentinelException;
+import io.gyrosentinel.internal.client.DefaultDeviceClient;
+import io.gyrosentinel.transport.Endpoint;
+import io.gyrosentinel.transport.Transport;
+import io.gyrosentinel.transport.Transports;
+
+import java.time.Duration;
+import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
+
+/** Builds a {@link DeviceClient}. Validates in {@link #connect()}. */
+public final class DeviceClientBuilder {
+    private String uri;
+    private Transport transport;
+    private Duration requestTimeout = Duration.ofSeconds(5);
+    private Duration handshakeTimeout = Duration.ofSeconds(10);
+    private Executor callbackExecutor;
+    private int streamBuffer = 4096;
+    private String clientName = "gyrosentinel-java/0.1.0";
+
+    DeviceClientBuilder() {
+    }
+
+    /** The device URI: {@code sim:...}, {@code serial:/dev/ttyUSB0?baud=921600}, {@code mqtt://host:1883/device}. */
+    public DeviceClientBuilder uri(String uri) {
+        this.uri = uri;
+        return this;
+    }
+
+    /** Uses an already-created transport instead of looking one up by URI scheme. */
+    public DeviceClientBuilder transport(Transport transport) {
+        this.transport = transport;
+        return this;
+    }
+
+    /** How long a request waits for its response (default 5 s). */
+    public DeviceClientBuilder requestTimeout(Duration d) {
+        this.requestTimeout = d;
+        return this;
+    }
+
+    /** How long the handshake may take (default 10 s). */
+    public DeviceClientBuilder handshakeTimeout(Duration d) {
+        this.handshakeTimeout = d;
+        return this;
+    }
+
+    /** Where user callbacks and future completions run (default: the client's own daemon threads). */
+    public DeviceClientBuilder callbackExecutor(Executor e) {
+        this.callbackExecutor = e;
+        return this;
+    }
+
+    /** Blocks kept for {@link io.gyrosentinel.stream.GyroStream#poll} before the oldest are dropped (default 4096). */
+    public DeviceClientBuilder streamBuffer(int blocks) {
+        this.streamBuffer = blocks;
+        return this;
+    }
+
+    /** Name sent to the device in the handshake. */
+    public DeviceClientBuilder clientName(String name) {
+        this.clientName = name;
+        return this;
+    }
+
+    /** Opens the transport and performs the handshake; blocks until connected. */
+    public DeviceClient connect() {
+        validate();
+        Transport t = transport != null ? transport : Transports.open(uri);
+        String shown = uri != null ? Endpoint.parse(uri).redacted() : t.describe();
+        return DefaultDeviceClient.connect(t, shown, requestTimeout, handshakeTimeout, callbackExecutor, streamBuffer,
+                clientName);
+    }
+
+    /** Connects on another thread. */
+    public CompletableFuture<DeviceClient> connectAsync() {
+        validate();
+        return CompletableFuture.supplyAsync(this::connect, r -> {
+            Thread th = new Thread(r, "gs-connect");
+            th.setDaemon(true);
+            th.start();
+        });
+    }
+
+    private void validate() {
+        if (uri == null && transport == null) {
+            throw new GyroSentinelException(ErrorCode.BAD_URI, "set a device URI (e.g. sim:) or a transport");
+        }
+        Objects.requireNonNull(requestTimeout, "requestTimeout");
+        if (requestTimeout.isNegative() || requestTimeout.isZero()) {
+            throw new GyroSentinelException(ErrorCode.BAD_INPUT, "requestTimeout must be positive, got " + requestTimeout);
+        }
+        if (streamBuffer < 2) {
+            throw new GyroSentinelException(ErrorCode.BAD_INPUT, "streamBuffer must be >= 2, got " + streamBuffer);
+        }
+    }
+}

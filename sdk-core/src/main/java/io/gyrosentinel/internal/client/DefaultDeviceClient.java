@@ -1,0 +1,614 @@
+package io.gyrosentinel.internal.client;
+
+import com.google.protobuf.InvalidProtocolBufferException;
+import io.gyrosentinel.AnomalyEvent;
+import io.gyrosentinel.DeviceInfo;
+import io.gyrosentinel.ErrorCode;
+import io.gyrosentinel.GyroSentinelException;
+import io.gyrosentinel.InferenceResult;
+import io.gyrosentinel.SensorConfig;
+import io.gyrosentinel.Telemetry;
+import io.gyrosentinel.client.AsyncDeviceClient;
+import io.gyrosentinel.client.ClientStats;
+import io.gyrosentinel.client.ConnectionEvent;
+import io.gyrosentinel.client.DeviceClient;
+import io.gyrosentinel.client.StreamOptions;
+import io.gyrosentinel.collect.Collector;
+import io.gyrosentinel.internal.stream.DefaultGyroStream;
+import io.gyrosentinel.internal.wire.WireCodec;
+import io.gyrosentinel.internal.wire.v1.Envelope;
+import io.gyrosentinel.internal.wire.v1.GetTelemetry;
+import io.gyrosentinel.internal.wire.v1.Hello;
+import io.gyrosentinel.internal.wire.v1.Ping;
+import io.gyrosentinel.internal.wire.v1.SampleBatch;
+import io.gyrosentinel.internal.wire.v1.StartStreaming;
+import io.gyrosentinel.internal.wire.v1.StopStreaming;
+import io.gyrosentinel.stream.GyroStream;
+import io.gyrosentinel.transport.Transport;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executor;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Flow;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.SubmissionPublisher;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * The one implementation of both client views. All I/O callbacks arrive on the transport's
+ * thread and are handed off: responses complete futures on the callback executor; streams and
+ * publishers deliver on the callback executor.
+ */
+public final class DefaultDeviceClient implements DeviceClient, Transport.Listener {
+    private static final Logger log = LoggerFactory.getLogger(DefaultDeviceClient.class);
+
+    private final Transport transport;
+    private final String uri;
+    private final Duration requestTimeout;
+    private final Duration handshakeTimeout;
+    private final Executor executor;
+    private final ExecutorService ownExecutor;
+    private final ScheduledExecutorService timer;
+    private final int streamBuffer;
+    private final String clientName;
+    private final Map<Integer, Pending> pending = new ConcurrentHashMap<>();
+    private final AtomicInteger nextId = new AtomicInteger();
+    private final SubmissionPublisher<InferenceResult> results;
+    private final SubmissionPublisher<AnomalyEvent> events;
+    private final SubmissionPublisher<Telemetry> telemetry;
+    private final SubmissionPublisher<ConnectionEvent> connectionEvents;
+    private final AtomicLong framesIn = new AtomicLong();
+    private final AtomicLong framesOut = new AtomicLong();
+    private final AtomicLong undecodable = new AtomicLong();
+    private final AtomicLong unknown = new AtomicLong();
+    private final AtomicLong versionMismatch = new AtomicLong();
+    private final AtomicLong late = new AtomicLong();
+    private final AtomicLong reconnects = new AtomicLong();
+    private final Object streamLock = new Object();
+
+    private volatile DeviceInfo info;
+    private volatile SensorConfig config;
+    private volatile DefaultGyroStream stream;
+    private volatile StreamOptions streamOptions;
+    private volatile int negotiatedVersion;
+    private volatile boolean closed;
+    private volatile boolean linkUp;
+
+    private record Pending(CompletableFuture<Envelope> future, String what) {
+    }
+
+    private DefaultDeviceClient(Transport transport, String uri, Duration requestTimeout, Duration handshakeTimeout,
+                                Executor callbackExecutor, int streamBuffer, String clientName) {
+        this.transport = transport;
+        this.uri = uri;
+        this.requestTimeout = requestTimeout;
+        this.handshakeTimeout = handshakeTimeout;
+        this.streamBuffer = streamBuffer;
+        this.clientName = clientName;
+        if (callbackExecutor == null) {
+            ownExecutor = Executors.newCachedThreadPool(daemon("gs-callback"));
+            executor = ownExecutor;
+        } else {
+            ownExecutor = null;
+            executor = callbackExecutor;
+        }
+        timer = Executors.newSingleThreadScheduledExecutor(daemon("gs-timer"));
+        results = new SubmissionPublisher<>(executor, 1024);
+        events = new SubmissionPublisher<>(executor, 1024);
+        telemetry = new SubmissionPublisher<>(executor, 256);
+        connectionEvents = new SubmissionPublisher<>(executor, 256);
+    }
+
+    /** Opens the transport, performs the handshake, and returns the connected client. */
+    public static DeviceClient connect(Transport transport, String uri, Duration requestTimeout,
+                                       Duration handshakeTimeout, Executor callbackExecutor, int streamBuffer,
+                                       String clientName) {
+        DefaultDeviceClient c = new DefaultDeviceClient(transport, uri, requestTimeout, handshakeTimeout,
+                callbackExecutor, streamBuffer, clientName);
+        try {
+            transport.start(c);
+            c.linkUp = true;
+            c.info = await(c.handshake(), "handshake");
+            c.config = c.info.sensorConfig();
+            c.connectionEvents.offer(new ConnectionEvent(ConnectionEvent.Type.CONNECTED, transport.describe(), null),
+                    null);
+            log.info("connected to {} ({} firmware {}, protocol {})", uri, c.info.deviceId(),
+                    c.info.firmwareVersion(), c.info.protocolVersion());
+            return c;
+        } catch (RuntimeException e) {
+            c.close();
+            throw e;
+        }
+    }
+
+    private static ThreadFactory daemon(String name) {
+        AtomicInteger n = new AtomicInteger();
+        return r -> {
+            Thread t = new Thread(r, name + "-" + n.incrementAndGet());
+            t.setDaemon(true);
+            return t;
+        };
+    }
+
+    // ------------------------------------------------------------------ requests
+
+    private CompletableFuture<Envelope> request(Envelope.Builder body, String what, Duration timeout) {
+        CompletableFuture<Envelope> f = new CompletableFuture<>();
+        if (closed) {
+            f.completeExceptionally(new GyroSentinelException(ErrorCode.CONNECTION_CLOSED, "client for " + uri
+                    + " is closed"));
+            return f;
+        }
+        int id;
+        do {
+            id = nextId.incrementAndGet() & 0x7FFFFFFF;
+        } while (id == 0);
+        Envelope env = body.setProtocolVersion(WireCodec.PROTOCOL_VERSION).setRequestId(id).build();
+        final int rid = id;
+        pending.put(rid, new Pending(f, what));
+        timer.schedule(() -> {
+            Pending p = pending.remove(rid);
+            if (p != null) {
+                p.future.completeExceptionally(new GyroSentinelException(ErrorCode.TIMEOUT, "no response to " + what
+                        + " from " + uri + " within " + timeout.toMillis() + " ms; check that the device is powered, "
+                        + "connected and running GyroSentinel firmware"));
+            }
+        }, timeout.toMillis(), TimeUnit.MILLISECONDS);
+        try {
+            transport.send(env.toByteArray());
+            framesOut.incrementAndGet();
+        } catch (RuntimeException e) {
+            pending.remove(rid);
+            f.completeExceptionally(e instanceof GyroSentinelException ? e
+                    : new GyroSentinelException(ErrorCode.TRANSPORT, "cannot send " + what + ": " + e.getMessage(), e));
+        }
+        // Hand completion to the callback executor: user code never runs on the I/O thread.
+        return f.whenCompleteAsync((v, t) -> { }, executor);
+    }
+
+    private static <T> T await(CompletableFuture<T> f, String what) {
+        try {
+            return f.get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new GyroSentinelException(ErrorCode.CANCELLED, "interrupted while waiting for " + what, e);
+        } catch (ExecutionException e) {
+            throw rethrow(e.getCause());
+        }
+    }
+
+    /** Rethrows with the caller's stack trace, keeping the original as the cause. */
+    private static GyroSentinelException rethrow(Throwable t) {
+        while (t instanceof CompletionException && t.getCause() != null) {
+            t = t.getCause();
+        }
+        if (t instanceof GyroSentinelException g) {
+            return new GyroSentinelException(g.code(), stripCode(g.getMessage()), g.field(), g);
+        }
+        return new GyroSentinelException(ErrorCode.INTERNAL, String.valueOf(t), t);
+    }
+
+    private static String stripCode(String m) {
+        int i = m.indexOf("] ");
+        String s = m.startsWith("[") && i > 0 ? m.substring(i + 2) : m;
+        int f = s.lastIndexOf(" (field: ");
+        return f > 0 ? s.substring(0, f) : s;
+    }
+
+    private static Envelope expect(Envelope env, Envelope.BodyCase body, String what) {
+        if (env.getBodyCase() == Envelope.BodyCase.ERROR) {
+            throw WireCodec.toException(env.getError(), what);
+        }
+        if (env.getBodyCase() != body) {
+            throw new GyroSentinelException(ErrorCode.PROTOCOL_VIOLATION, "device answered " + what + " with "
+                    + WireCodec.bodyName(env.getBodyCase()) + ", expected " + WireCodec.bodyName(body));
+        }
+        return env;
+    }
+
+    private CompletableFuture<DeviceInfo> handshake() {
+        Hello hello = Hello.newBuilder().setMinProtocolVersion(WireCodec.MIN_PROTOCOL_VERSION)
+                .setMaxProtocolVersion(WireCodec.PROTOCOL_VERSION).setClientName(clientName)
+                .setHostTimeUs(System.currentTimeMillis() * 1000).build();
+        return request(Envelope.newBuilder().setHello(hello), "hello", handshakeTimeout).thenApply(env -> {
+            DeviceInfo di = WireCodec.fromWire(expect(env, Envelope.BodyCase.DEVICE_INFO, "hello").getDeviceInfo());
+            if (di.protocolVersion() < WireCodec.MIN_PROTOCOL_VERSION || di.protocolVersion() > WireCodec.PROTOCOL_VERSION) {
+                throw new GyroSentinelException(ErrorCode.PROTOCOL_VERSION, "device " + di.deviceId()
+                        + " speaks protocol " + di.protocolVersion() + ", this SDK speaks "
+                        + WireCodec.MIN_PROTOCOL_VERSION + ".." + WireCodec.PROTOCOL_VERSION
+                        + "; update the SDK or the firmware");
+            }
+            negotiatedVersion = di.protocolVersion();
+            return di;
+        });
+    }
+
+    // ------------------------------------------------------------------ transport callbacks (I/O thread)
+
+    @Override
+    public void onFrame(byte[] buf, int off, int len) {
+        framesIn.incrementAndGet();
+        Envelope env;
+        try {
+            env = Envelope.parser().parseFrom(buf, off, len);
+        } catch (InvalidProtocolBufferException e) {
+            undecodable.incrementAndGet();
+            log.debug("undecodable envelope ({} bytes): {}", len, e.getMessage());
+            return;
+        }
+        int v = env.getProtocolVersion();
+        if (negotiatedVersion != 0 && v != negotiatedVersion) {
+            versionMismatch.incrementAndGet();
+            log.warn("dropping envelope with protocol version {} (session speaks {})", v, negotiatedVersion);
+            return;
+        }
+        switch (env.getBodyCase()) {
+            case SAMPLE_BATCH -> onBatch(env.getSampleBatch());
+            case INFERENCE_RESULT -> results.offer(WireCodec.fromWire(env.getInferenceResult()), null);
+            case ANOMALY_EVENT -> events.offer(WireCodec.fromWire(env.getAnomalyEvent()), null);
+            case STREAM_STATUS -> onStreamStatus(env);
+            case TELEMETRY -> {
+                if (env.getRequestId() == 0) {
+                    telemetry.offer(WireCodec.fromWire(env.getTelemetry()), null);
+                } else {
+                    complete(env);
+                }
+            }
+            case BODY_NOT_SET -> {
+                unknown.incrementAndGet();
+                log.debug("envelope with an unknown body (request id {}), ignored", env.getRequestId());
+                if (env.getRequestId() != 0) {
+                    complete(env);
+                }
+            }
+            default -> {
+                if (env.getRequestId() != 0) {
+                    complete(env);
+                } else {
+                    unknown.incrementAndGet();
+                }
+            }
+        }
+    }
+
+    private void complete(Envelope env) {
+        Pending p = pending.remove(env.getRequestId());
+        if (p == null) {
+            late.incrementAndGet();
+            return;
+        }
+        p.future.complete(env);
+    }
+
+    private void onBatch(SampleBatch b) {
+        DefaultGyroStream s = stream;
+        if (s == null) {
+            return; // a batch after stop: the device had it in flight
+        }
+        int count = b.getCount();
+        short[] raw = WireCodec.toShorts(b.getData());
+        s.onBatch(Integer.toUnsignedLong(b.getSequence()), b.getTimestampUs(), Integer.toUnsignedLong(b.getSamplePeriodNs()),
+                count, raw);
+    }
+
+    private void onStreamStatus(Envelope env) {
+        var st = env.getStreamStatus();
+        DefaultGyroStream s = stream;
+        if (s != null) {
+            s.onDeviceDropped(st.getDroppedSamples());
+            if (!st.getStreaming()) {
+                stream = null;
+                s.finish(null);
+            }
+        }
+        if (env.getRequestId() != 0) {
+            complete(env);
+        }
+    }
+
+    @Override
+    public void onConnected(boolean reconnect) {
+        linkUp = true;
+        if (!reconnect || closed) {
+            return;
+        }
+        reconnects.incrementAndGet();
+        // The handshake waits for frames from the I/O thread: run it elsewhere.
+        Thread t = new Thread(this::resume, "gs-resume");
+        t.setDaemon(true);
+        t.start();
+    }
+
+    private void resume() {
+        try {
+            info = await(handshake(), "handshake after reconnect");
+            SensorConfig c = config;
+            if (c != null && !c.equals(info.sensorConfig())) {
+                await(configureAsync(c), "configure after reconnect");
+            }
+            DefaultGyroStream s = stream;
+            if (s != null && !s.isDone()) {
+                s.onReconnect();
+                await(startStreaming(streamOptions), "start streaming after reconnect");
+            }
+            connectionEvents.offer(new ConnectionEvent(ConnectionEvent.Type.RECONNECTED, transport.describe(), null),
+                    null);
+            log.info("resumed session with {} after reconnect", uri);
+        } catch (RuntimeException e) {
+            log.warn("could not resume the session with {} after reconnect: {}", uri, e.getMessage());
+            connectionEvents.offer(new ConnectionEvent(ConnectionEvent.Type.LINK_LOST, transport.describe(), e), null);
+        }
+    }
+
+    @Override
+    public void onDisconnected(Throwable cause, boolean willReconnect) {
+        linkUp = false;
+        GyroSentinelException ex = new GyroSentinelException(ErrorCode.CONNECTION_CLOSED, "link to " + uri + " lost: "
+                + (cause == null ? "closed" : cause.getMessage()), cause);
+        for (Integer id : pending.keySet()) {
+            Pending p = pending.remove(id);
+            if (p != null) {
+                p.future.completeExceptionally(ex);
+            }
+        }
+        if (!closed) {
+            connectionEvents.offer(new ConnectionEvent(ConnectionEvent.Type.LINK_LOST, transport.describe(), cause), null);
+        }
+        if (!willReconnect) {
+            DefaultGyroStream s = stream;
+            if (s != null) {
+                stream = null;
+                s.finish(closed ? null : ex);
+            }
+        }
+    }
+
+    // ------------------------------------------------------------------ blocking view
+
+    @Override
+    public DeviceInfo info() {
+        return info;
+    }
+
+    @Override
+    public void configure(SensorConfig c) {
+        await(configureAsync(c), "configure");
+    }
+
+    @Override
+    public SensorConfig config() {
+        return config;
+    }
+
+    @Override
+    public GyroStream stream() {
+        return stream(StreamOptions.defaults());
+    }
+
+    @Override
+    public GyroStream stream(StreamOptions options) {
+        return await(async().stream(options), "start streaming");
+    }
+
+    @Override
+    public Telemetry telemetry() {
+        return await(async().telemetry(), "telemetry");
+    }
+
+    @Override
+    public Duration ping() {
+        return await(async().ping(), "ping");
+    }
+
+    @Override
+    public Flow.Publisher<InferenceResult> results() {
+        return results;
+    }
+
+    @Override
+    public Flow.Publisher<AnomalyEvent> events() {
+        return events;
+    }
+
+    @Override
+    public Flow.Publisher<Telemetry> telemetryUpdates() {
+        return telemetry;
+    }
+
+    @Override
+    public Flow.Publisher<ConnectionEvent> connectionEvents() {
+        return connectionEvents;
+    }
+
+    @Override
+    public AutoCloseable collectTo(Collector collector) {
+        ResultCollectorBridge bridge = new ResultCollectorBridge(collector);
+        results.subscribe(bridge.results());
+        events.subscribe(bridge.events());
+        return bridge;
+    }
+
+    @Override
+    public AsyncDeviceClient async() {
+        return asyncView;
+    }
+
+    @Override
+    public ClientStats stats() {
+        var t = transport.stats();
+        return new ClientStats(framesIn.get(), framesOut.get(), t.badFrames(), undecodable.get(), unknown.get(),
+                versionMismatch.get(), late.get(), Math.max(reconnects.get(), t.reconnects()));
+    }
+
+    @Override
+    public String uri() {
+        return uri;
+    }
+
+    // ------------------------------------------------------------------ async view
+
+    private CompletableFuture<Void> configureAsync(SensorConfig c) {
+        synchronized (streamLock) {
+            DefaultGyroStream s = stream;
+            if (s != null && !s.isDone()) {
+                return CompletableFuture.failedFuture(new GyroSentinelException(ErrorCode.BUSY,
+                        "cannot reconfigure while streaming; close the stream first"));
+            }
+        }
+        return request(Envelope.newBuilder().setConfigure(WireCodec.toWire(c)), "configure", requestTimeout)
+                .thenApply(env -> {
+                    expect(env, Envelope.BodyCase.ACK, "configure");
+                    config = c;
+                    return null;
+                });
+    }
+
+    CompletableFuture<GyroStream> streamAsync(StreamOptions options) {
+        DefaultGyroStream s;
+        synchronized (streamLock) {
+            if (stream != null && !stream.isDone()) {
+                return CompletableFuture.failedFuture(new GyroSentinelException(ErrorCode.BUSY,
+                        "a stream is already open on " + uri + "; close it before starting another"));
+            }
+            SensorConfig c = config;
+            float[] scale = new float[c.channels()];
+            Arrays.fill(scale, c.dpsPerLsb());
+            DefaultGyroStream[] holder = new DefaultGyroStream[1];
+            s = new DefaultGyroStream(c, scale, executor, streamBuffer, () -> stopStreaming(holder[0]));
+            holder[0] = s;
+            stream = s;
+            streamOptions = options;
+        }
+        final DefaultGyroStream started = s;
+        return startStreaming(options).handle((v, t) -> {
+            if (t != null) {
+                synchronized (streamLock) {
+                    if (stream == started) {
+                        stream = null;
+                    }
+                }
+                started.finish(t);
+                throw t instanceof CompletionException ce ? ce : new CompletionException(t);
+            }
+            return (GyroStream) started;
+        });
+    }
+
+    private CompletableFuture<Void> startStreaming(StreamOptions o) {
+        StartStreaming start = StartStreaming.newBuilder().setMaxSamples(o.maxSamples()).setResults(o.results()).build();
+        return request(Envelope.newBuilder().setStartStreaming(start), "start streaming", requestTimeout)
+                .thenApply(env -> {
+                    if (env.getBodyCase() == Envelope.BodyCase.ERROR) {
+                        throw WireCodec.toException(env.getError(), "start streaming");
+                    }
+                    return null;
+                });
+    }
+
+    private void stopStreaming(DefaultGyroStream s) {
+        synchronized (streamLock) {
+            if (stream == s) {
+                stream = null;
+            }
+        }
+        if (closed || !linkUp) {
+            return;
+        }
+        try {
+            request(Envelope.newBuilder().setStopStreaming(StopStreaming.getDefaultInstance()), "stop streaming",
+                    requestTimeout).get(requestTimeout.toMillis() + 500, TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (ExecutionException | TimeoutException e) {
+            log.warn("stop streaming on {} failed: {}", uri, e.getCause() == null ? e : e.getCause().getMessage());
+        }
+    }
+
+    CompletableFuture<Telemetry> telemetryAsync() {
+        return request(Envelope.newBuilder().setGetTelemetry(GetTelemetry.getDefaultInstance()), "telemetry",
+                requestTimeout).thenApply(env -> WireCodec.fromWire(expect(env, Envelope.BodyCase.TELEMETRY,
+                "telemetry").getTelemetry()));
+    }
+
+    CompletableFuture<Duration> pingAsync() {
+        long nonce = System.nanoTime();
+        long t0 = System.nanoTime();
+        return request(Envelope.newBuilder().setPing(Ping.newBuilder().setNonce(nonce)), "ping", requestTimeout)
+                .thenApply(env -> {
+                    var pong = expect(env, Envelope.BodyCase.PONG, "ping").getPong();
+                    if (pong.getNonce() != nonce) {
+                        throw new GyroSentinelException(ErrorCode.PROTOCOL_VIOLATION, "pong carries nonce "
+                                + pong.getNonce() + ", expected " + nonce);
+                    }
+                    return Duration.ofNanos(System.nanoTime() - t0);
+                });
+    }
+
+    CompletableFuture<DeviceInfo> refreshInfoAsync() {
+        return handshake().thenApply(di -> {
+            info = di;
+            return di;
+        });
+    }
+
+    private final AsyncDeviceClient asyncView = new AsyncDeviceClient() {
+        public CompletableFuture<Void> configure(SensorConfig c) { return configureAsync(c); }
+        public CompletableFuture<GyroStream> stream(StreamOptions o) { return streamAsync(o); }
+        public CompletableFuture<Telemetry> telemetry() { return telemetryAsync(); }
+        public CompletableFuture<Duration> ping() { return pingAsync(); }
+        public CompletableFuture<DeviceInfo> refreshInfo() { return refreshInfoAsync(); }
+        public DeviceClient blocking() { return DefaultDeviceClient.this; }
+    };
+
+    /**
+     * Sends a raw request and returns the raw response. For SDK modules (model transfer) that
+     * need messages the public API does not expose yet.
+     */
+    public CompletableFuture<Envelope> rawRequest(Envelope.Builder body, String what, Duration timeout) {
+        return request(body, what, timeout);
+    }
+
+    // ------------------------------------------------------------------ close
+
+    @Override
+    public void close() {
+        if (closed) {
+            return;
+        }
+        DefaultGyroStream s = stream;
+        if (s != null) {
+            s.close(); // sends StopStreaming while the link is still open
+        }
+        closed = true;
+        try {
+            transport.close();
+        } finally {
+            GyroSentinelException ex = new GyroSentinelException(ErrorCode.CONNECTION_CLOSED, "client for " + uri
+                    + " was closed");
+            pending.values().forEach(p -> p.future.completeExceptionally(ex));
+            pending.clear();
+            connectionEvents.offer(new ConnectionEvent(ConnectionEvent.Type.CLOSED, transport.describe(), null), null);
+            results.close();
+            events.close();
+            telemetry.close();
+            connectionEvents.close();
+            timer.shutdownNow();
+            if (ownExecutor != null) {
+                ownExecutor.shutdown();
+            }
+        }
+    }
+}

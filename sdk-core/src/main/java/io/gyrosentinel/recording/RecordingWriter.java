@@ -1,0 +1,260 @@
+package io.gyrosentinel.recording;
+
+import com.google.protobuf.ByteString;
+import io.gyrosentinel.AnomalyEvent;
+import io.gyrosentinel.DeviceInfo;
+import io.gyrosentinel.ErrorCode;
+import io.gyrosentinel.Gap;
+import io.gyrosentinel.GyroSentinelException;
+import io.gyrosentinel.InferenceResult;
+import io.gyrosentinel.SampleBlock;
+import io.gyrosentinel.SensorConfig;
+import io.gyrosentinel.collect.Collector;
+import io.gyrosentinel.internal.wire.WireCodec;
+import io.gyrosentinel.internal.wire.v1.GapRecord;
+import io.gyrosentinel.internal.wire.v1.LabelRun;
+import io.gyrosentinel.internal.wire.v1.RecordEntry;
+import io.gyrosentinel.internal.wire.v1.RecordingFooter;
+import io.gyrosentinel.internal.wire.v1.RecordingHeader;
+import io.gyrosentinel.internal.wire.v1.SampleBatch;
+
+import java.io.BufferedOutputStream;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.channels.Channels;
+import java.nio.channels.FileChannel;
+import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+
+/**
+ * Writes a recording atomically: everything goes to a hidden temporary file beside the target,
+ * which replaces the target only when {@link #close()} completes (footer written, data synced).
+ * A writer that fails or is {@link #abort() aborted} leaves nothing behind. Also a
+ * {@link Collector}, so a stream can record into it directly:
+ *
+ * <pre>{@code
+ * try (RecordingWriter w = RecordingWriter.create(path, info, stream.config(), dev.info())) {
+ *     AutoCloseable h = stream.collectTo(w);
+ *     ... stream.close(); h.close();   // h.close() waits until every block is written
+ * }
+ * }</pre>
+ */
+public final class RecordingWriter implements Collector {
+    private final Path target;
+    private final Path temp;
+    private final FileChannel channel;
+    private final OutputStream out;
+    private final SessionInfo info;
+    private long samples;
+    private long batches;
+    private long gaps;
+    private long missing;
+    private long entries;
+    private long nextSample;
+    private boolean closed;
+    private boolean failed;
+
+    private RecordingWriter(Path target, SessionInfo info, SensorConfig config, DeviceInfo device) {
+        this.target = target.toAbsolutePath();
+        this.info = info;
+        Path dir = this.target.getParent();
+        try {
+            Files.createDirectories(dir);
+            this.temp = Files.createTempFile(dir, "." + this.target.getFileName() + ".", ".part");
+            this.channel = FileChannel.open(temp, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING);
+            this.out = new BufferedOutputStream(Channels.newOutputStream(channel), 1 << 16);
+            out.write(RecordingFormat.MAGIC);
+            RecordingHeader.Builder h = RecordingHeader.newBuilder()
+                    .setFormatVersion(RecordingFormat.VERSION)
+                    .setCreatedUnixMs(System.currentTimeMillis())
+                    .setLabel(switch (info.label()) {
+                        case NORMAL -> io.gyrosentinel.internal.wire.v1.SessionLabel.NORMAL;
+                        case ANOMALOUS -> io.gyrosentinel.internal.wire.v1.SessionLabel.ANOMALOUS;
+                        case UNLABELLED -> io.gyrosentinel.internal.wire.v1.SessionLabel.SESSION_LABEL_UNSPECIFIED;
+                    })
+                    .setMachineId(info.machineId())
+                    .putAllTags(info.tags())
+                    .setNotes(info.notes())
+                    .addAllChannelNames(info.channelNames())
+                    .setUnit(info.unit())
+                    .setSampleRateHz(info.sampleRateHz())
+                    .setSource(info.source());
+            for (float s : info.channelScale()) {
+                h.addChannelScale(s);
+            }
+            if (config != null) {
+                h.setSensorConfig(WireCodec.toWire(config));
+            }
+            if (device != null) {
+                h.setDevice(WireCodec.toWire(device));
+            }
+            h.build().writeDelimitedTo(out);
+        } catch (IOException e) {
+            throw new GyroSentinelException(ErrorCode.IO, "cannot create recording " + target + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** Starts a recording of a device stream or of imported data. */
+    public static RecordingWriter create(Path target, SessionInfo info, SensorConfig config, DeviceInfo device) {
+        return new RecordingWriter(target, info, config, device);
+    }
+
+    /** A {@link SessionInfo} for a device stream in dps. */
+    public static SessionInfo deviceSession(SessionLabel label, String machineId, SensorConfig config, String source) {
+        java.util.List<String> names = config.axes().stream().map(a -> a.name().toLowerCase(java.util.Locale.ROOT)).toList();
+        float[] scale = new float[config.channels()];
+        java.util.Arrays.fill(scale, config.dpsPerLsb());
+        return new SessionInfo(label, machineId, java.util.Map.of(), "", names, scale, "dps", config.sampleRateHz(),
+                source);
+    }
+
+    @Override
+    public synchronized void onBlock(SampleBlock b) {
+        if (b.channels() != info.channels()) {
+            fail(new GyroSentinelException(ErrorCode.BAD_INPUT, "block has " + b.channels()
+                    + " channels, the recording " + target + " has " + info.channels()));
+        }
+        if (b.missingBefore() > 0) {
+            writeGap(b.firstSample() - b.missingBefore(), b.missingBefore(), 0, "sequence");
+        }
+        append(b.raw(), b.count(), b.sequence(), b.timestampMicros(), b.periodNanos());
+    }
+
+    /** Appends {@code count} samples of raw values (interleaved). */
+    public synchronized void append(short[] raw, int count, long sequence, long timestampMicros, long periodNanos) {
+        int ch = info.channels();
+        if (raw.length < count * ch) {
+            fail(new GyroSentinelException(ErrorCode.BAD_INPUT, "raw array holds " + raw.length + " values, "
+                    + count + " samples of " + ch + " channels need " + count * ch));
+        }
+        SampleBatch sb = SampleBatch.newBuilder().setSequence((int) sequence).setTimestampUs(timestampMicros)
+                .setSamplePeriodNs((int) periodNanos).setCount(count).setData(WireCodec.fromShorts(raw, 0, count * ch))
+                .build();
+        write(RecordEntry.newBuilder().setBatch(sb).build());
+        samples += count;
+        batches++;
+        nextSample += count;
+    }
+
+    /** Marks missing samples at the current position. */
+    public synchronized void writeGap(long atSample, long missingSamples, int missingBatches, String cause) {
+        write(RecordEntry.newBuilder().setGap(GapRecord.newBuilder().setAtSample(atSample)
+                .setMissingSamples(missingSamples).setMissingBatches(missingBatches).setCause(cause)).build());
+        gaps++;
+        missing += missingSamples;
+        nextSample += missingSamples;
+    }
+
+    /** Labels a run of samples (per-sample labels, e.g. from a CSV label column). */
+    public synchronized void writeLabelRun(long firstSample, long count, SessionLabel label) {
+        write(RecordEntry.newBuilder().setLabelRun(LabelRun.newBuilder().setFirstSample(firstSample).setCount(count)
+                .setLabel(switch (label) {
+                    case NORMAL -> io.gyrosentinel.internal.wire.v1.SessionLabel.NORMAL;
+                    case ANOMALOUS -> io.gyrosentinel.internal.wire.v1.SessionLabel.ANOMALOUS;
+                    case UNLABELLED -> io.gyrosentinel.internal.wire.v1.SessionLabel.SESSION_LABEL_UNSPECIFIED;
+                })).build());
+    }
+
+    @Override
+    public synchronized void onGap(Gap gap) {
+        // gaps of the stream reach us through SampleBlock.missingBefore; only device overflows come here
+        if (gap.cause() == Gap.Cause.DEVICE_OVERFLOW) {
+            write(RecordEntry.newBuilder().setGap(GapRecord.newBuilder().setAtSample(gap.atSample())
+                    .setMissingSamples(gap.missingSamples()).setCause("device_overflow")).build());
+            gaps++;
+            missing += gap.missingSamples();
+        }
+    }
+
+    @Override
+    public synchronized void onResult(InferenceResult r) {
+        write(RecordEntry.newBuilder().setResult(WireCodec.toWire(r)).build());
+    }
+
+    @Override
+    public synchronized void onEvent(AnomalyEvent e) {
+        write(RecordEntry.newBuilder().setEvent(WireCodec.toWire(e)).build());
+    }
+
+    private void write(RecordEntry e) {
+        if (closed) {
+            throw new GyroSentinelException(ErrorCode.IO, "recording " + target + " is already closed");
+        }
+        try {
+            e.writeDelimitedTo(out);
+            entries++;
+        } catch (IOException ex) {
+            fail(new GyroSentinelException(ErrorCode.IO, "cannot write recording " + target + ": " + ex.getMessage(), ex));
+        }
+    }
+
+    private void fail(GyroSentinelException e) {
+        failed = true;
+        abort();
+        throw e;
+    }
+
+    /** Samples written so far. */
+    public synchronized long samples() {
+        return samples;
+    }
+
+    public synchronized long gaps() {
+        return gaps;
+    }
+
+    public Path target() {
+        return target;
+    }
+
+    /** Discards the recording: the target is left untouched. Idempotent. */
+    public synchronized void abort() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        try {
+            out.close();
+        } catch (IOException ignored) {
+            // the file is deleted next
+        }
+        try {
+            Files.deleteIfExists(temp);
+        } catch (IOException ignored) {
+            // nothing more we can do; the temp name starts with a dot
+        }
+    }
+
+    /** Writes the footer, syncs, and moves the file into place. */
+    @Override
+    public synchronized void close() {
+        if (closed) {
+            return;
+        }
+        if (failed) {
+            abort();
+            return;
+        }
+        try {
+            RecordEntry.newBuilder().setFooter(RecordingFooter.newBuilder().setSamples(samples).setBatches(batches)
+                    .setGaps(gaps).setMissingSamples(missing).setEntries(entries)
+                    .setClosedUnixMs(System.currentTimeMillis())).build().writeDelimitedTo(out);
+            out.flush();
+            channel.force(true);
+            out.close();
+            closed = true;
+            try {
+                Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            } catch (AtomicMoveNotSupportedException e) {
+                Files.move(temp, target, StandardCopyOption.REPLACE_EXISTING);
+            }
+        } catch (IOException e) {
+            closed = false;
+            abort();
+            throw new GyroSentinelException(ErrorCode.IO, "cannot finish recording " + target + ": " + e.getMessage(), e);
+        }
+    }
+}

@@ -1,0 +1,72 @@
+package io.gyrosentinel.sim;
+
+/**
+ * A fault the {@link VirtualDevice} can simulate on its machine. Faults add up; each is
+ * deterministic for the device's seed.
+ */
+public sealed interface Fault {
+
+    /** Mass imbalance: the first-harmonic amplitude grows by {@code severity} (0.5 = +50 %). */
+    record Imbalance(double severity) implements Fault {
+        public Imbalance {
+            requireNonNegative(severity, "severity");
+        }
+    }
+
+    /**
+     * Bearing defect: short decaying bursts at a resonance, repeating at {@code defectOrder}
+     * times the shaft frequency (3.57 is typical of an outer-race defect).
+     *
+     * @param amplitudeDps peak amplitude of a burst, dps
+     * @param resonanceHz  ring frequency of a burst (capped below the Nyquist frequency)
+     * @param decayMillis  time constant of a burst's decay
+     */
+    record BearingImpulses(double amplitudeDps, double defectOrder, double resonanceHz, double decayMillis)
+            implements Fault {
+        public BearingImpulses {
+            requireNonNegative(amplitudeDps, "amplitudeDps");
+            requirePositive(defectOrder, "defectOrder");
+            requirePositive(resonanceHz, "resonanceHz");
+            requirePositive(decayMillis, "decayMillis");
+        }
+
+        public static BearingImpulses typical() {
+            return new BearingImpulses(3.0, 3.57, 350, 3);
+        }
+    }
+
+    /** Mechanical looseness: higher harmonics and a half-order sub-harmonic, scaled by {@code severity}. */
+    record Looseness(double severity) implements Fault {
+        public Looseness {
+            requireNonNegative(severity, "severity");
+        }
+    }
+
+    /** Sensor bias drift, dps per second, on every axis. */
+    record Drift(double dpsPerSecond) implements Fault {
+    }
+
+    /** Parses the {@code fault=} values of a {@code sim:} URI: imbalance, bearing, looseness, drift. */
+    static Fault parse(String name, double severity) {
+        return switch (name) {
+            case "imbalance" -> new Imbalance(severity);
+            case "bearing" -> new BearingImpulses(6.0 * severity, 3.57, 350, 3);
+            case "looseness" -> new Looseness(severity);
+            case "drift" -> new Drift(severity);
+            default -> throw new IllegalArgumentException("unknown fault '" + name
+                    + "'; known: imbalance, bearing, looseness, drift");
+        };
+    }
+
+    private static void requireNonNegative(double v, String n) {
+        if (!(v >= 0) || Double.isInfinite(v)) {
+            throw new IllegalArgumentException(n + " must be a finite number >= 0, got " + v);
+        }
+    }
+
+    private static void requirePositive(double v, String n) {
+        if (!(v > 0) || Double.isInfinite(v)) {
+            throw new IllegalArgumentException(n + " must be a finite number > 0, got " + v);
+        }
+    }
+}

@@ -1,0 +1,552 @@
+package io.gyrosentinel.sim;
+
+import com.google.protobuf.ByteString;
+import com.google.protobuf.InvalidProtocolBufferException;
+import io.gyrosentinel.Capability;
+import io.gyrosentinel.DeviceInfo;
+import io.gyrosentinel.GyroSentinelException;
+import io.gyrosentinel.ModelSlotInfo;
+import io.gyrosentinel.SensorConfig;
+import io.gyrosentinel.internal.framing.FrameCodec;
+import io.gyrosentinel.internal.framing.FrameDecoder;
+import io.gyrosentinel.internal.wire.WireCodec;
+import io.gyrosentinel.internal.wire.v1.Ack;
+import io.gyrosentinel.internal.wire.v1.Envelope;
+import io.gyrosentinel.internal.wire.v1.Error;
+import io.gyrosentinel.internal.wire.v1.ErrorCode;
+import io.gyrosentinel.internal.wire.v1.Pong;
+import io.gyrosentinel.internal.wire.v1.SampleBatch;
+import io.gyrosentinel.internal.wire.v1.StreamStatus;
+import io.gyrosentinel.internal.wire.v1.Telemetry;
+import io.gyrosentinel.transport.StreamTransport;
+import io.gyrosentinel.transport.Transport;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.channels.Channels;
+import java.nio.channels.Pipe;
+import java.util.ArrayList;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.LockSupport;
+import java.util.function.Consumer;
+
+/**
+ * A simulated ESP32 running GyroSentinel firmware. It speaks the real protocol through the real
+ * codec and framing, honours {@code SensorConfig}, and streams timestamped batches of a
+ * simulated rotating machine ({@link MachineModel}) at the configured rate, in real time or as
+ * fast as the link takes them. Faults can be injected while it runs. Deterministic for a seed.
+ *
+ * <pre>{@code
+ * try (VirtualDevice dev = VirtualDevice.builder().machine(MachineModel.fan(1500)).seed(7).build();
+ *      DeviceClient client = DeviceClient.builder().transport(dev.newTransport()).connect()) {
+ *     dev.injectFault(new Fault.Imbalance(0.5));
+ *     ...
+ * }
+ * }</pre>
+ */
+public final class VirtualDevice implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(VirtualDevice.class);
+    public static final String FIRMWARE_VERSION = "virtual-0.1.0";
+    private static final int PROTOCOL_VERSION = 1;
+
+    /** Where the device's outgoing envelopes go (one per call). */
+    @FunctionalInterface
+    public interface Uplink {
+        void send(byte[] envelope) throws IOException;
+    }
+
+    private final String deviceId;
+    private final long seed;
+    private final boolean realTime;
+    private final long bootMicros;
+    private final long startNanos = System.nanoTime();
+    private volatile MachineModel machine;
+    private volatile SensorConfig config;
+    private final List<Fault> faults = new CopyOnWriteArrayList<>();
+    private final List<Uplink> uplinks = new CopyOnWriteArrayList<>();
+    private final List<AutoCloseable> resources = new CopyOnWriteArrayList<>();
+    private final Object sendLock = new Object();
+    private final AtomicLong batchesSent = new AtomicLong();
+    private final AtomicLong badFrames = new AtomicLong();
+    private final AtomicLong framesIn = new AtomicLong();
+    private volatile Streamer streamer;
+    private volatile boolean closed;
+    private volatile Consumer<Envelope> extension;
+
+    private VirtualDevice(Builder b) {
+        this.deviceId = b.deviceId;
+        this.seed = b.seed;
+        this.realTime = b.realTime;
+        this.machine = b.machine;
+        this.config = b.config;
+        this.bootMicros = b.bootMicros;
+        this.faults.addAll(b.faults);
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    public String deviceId() {
+        return deviceId;
+    }
+
+    public SensorConfig config() {
+        return config;
+    }
+
+    public MachineModel machine() {
+        return machine;
+    }
+
+    /** Changes the machine (e.g. its speed) while running. */
+    public void setMachine(MachineModel m) {
+        this.machine = Objects.requireNonNull(m);
+        Streamer s = streamer;
+        if (s != null) {
+            s.machineChanged = true;
+        }
+    }
+
+    /** Adds a fault from now on. */
+    public void injectFault(Fault f) {
+        faults.add(Objects.requireNonNull(f));
+        pushFaults();
+    }
+
+    public void clearFaults() {
+        faults.clear();
+        pushFaults();
+    }
+
+    public List<Fault> faults() {
+        return List.copyOf(faults);
+    }
+
+    private void pushFaults() {
+        Streamer s = streamer;
+        if (s != null) {
+            s.gen.setFaults(new ArrayList<>(faults));
+        }
+    }
+
+    public boolean isStreaming() {
+        Streamer s = streamer;
+        return s != null && s.running;
+    }
+
+    public long batchesSent() {
+        return batchesSent.get();
+    }
+
+    public long badFrames() {
+        return badFrames.get();
+    }
+
+    /** Device clock: µs since "boot". */
+    public long nowMicros() {
+        return bootMicros + (System.nanoTime() - startNanos) / 1000;
+    }
+
+    // ------------------------------------------------------------------ links
+
+    /**
+     * A transport to this device over an OS pipe pair with real COBS/CRC framing: what a
+     * {@code sim:} URI gives you.
+     */
+    public Transport newTransport() {
+        return new StreamTransport("sim:" + deviceId, () -> {
+            Pipe toDevice = Pipe.open();
+            Pipe fromDevice = Pipe.open();
+            InputStream devIn = Channels.newInputStream(toDevice.source());
+            OutputStream devOut = Channels.newOutputStream(fromDevice.sink());
+            attach(devIn, devOut);
+            InputStream hostIn = Channels.newInputStream(fromDevice.source());
+            OutputStream hostOut = Channels.newOutputStream(toDevice.sink());
+            return StreamTransport.Connection.of(hostIn, hostOut, () -> {
+                toDevice.sink().close();
+                fromDevice.source().close();
+            });
+        }, new StreamTransport.Options(false, java.time.Duration.ofMillis(100), java.time.Duration.ofSeconds(1)));
+    }
+
+    /**
+     * Serves the protocol on a byte stream (a PTY, a socket, a pipe): reads framed envelopes from
+     * {@code in}, writes framed envelopes to {@code out}. Returns at once; a daemon thread reads.
+     * The link ends when {@code in} reaches its end or fails.
+     */
+    public void attach(InputStream in, OutputStream out) {
+        byte[] frameBuf = new byte[FrameCodec.MAX_FRAME];
+        java.util.zip.CRC32 crc = new java.util.zip.CRC32();
+        Uplink up = new Uplink() {
+            @Override
+            public void send(byte[] env) throws IOException {
+                int n = FrameCodec.encode(env, 0, env.length, frameBuf, 0, crc);
+                out.write(frameBuf, 0, n);
+                out.flush();
+            }
+        };
+        uplinks.add(up);
+        FrameDecoder decoder = new FrameDecoder((buf, off, len) -> onEnvelope(buf, off, len, up));
+        Thread t = new Thread(() -> {
+            byte[] buf = new byte[4096];
+            try {
+                int n;
+                while (!closed && (n = in.read(buf)) >= 0) {
+                    decoder.feed(buf, 0, n);
+                    badFrames.set(decoder.badFrames());
+                }
+            } catch (IOException e) {
+                log.debug("virtual device {}: link closed: {}", deviceId, e.toString());
+            } finally {
+                uplinks.remove(up);
+                closeQuietly(in);
+                closeQuietly(out);
+            }
+        }, "gs-vdev-" + deviceId);
+        t.setDaemon(true);
+        t.start();
+        resources.add(in);
+        resources.add(out);
+    }
+
+    /**
+     * Serves the protocol on a message link (MQTT): call this with each received envelope;
+     * replies go to {@code uplink}.
+     */
+    public void onEnvelope(byte[] buf, int off, int len, Uplink uplink) {
+        if (!uplinks.contains(uplink)) {
+            uplinks.add(uplink);
+        }
+        framesIn.incrementAndGet();
+        Envelope env;
+        try {
+            env = Envelope.parser().parseFrom(buf, off, len);
+        } catch (InvalidProtocolBufferException e) {
+            reply(uplink, 0, error(ErrorCode.MALFORMED, "undecodable envelope: " + e.getMessage(), ""));
+            return;
+        }
+        handle(env, uplink);
+    }
+
+    /** Detaches a message uplink. */
+    public void detach(Uplink uplink) {
+        uplinks.remove(uplink);
+    }
+
+    /**
+     * Lets an SDK module (e.g. an inference engine) see requests the core device does not
+     * handle. Internal hook.
+     */
+    public void setExtension(Consumer<Envelope> ext) {
+        this.extension = ext;
+    }
+
+    // ------------------------------------------------------------------ protocol
+
+    private void handle(Envelope env, Uplink up) {
+        int rid = env.getRequestId();
+        if (env.getProtocolVersion() != PROTOCOL_VERSION && env.getBodyCase() != Envelope.BodyCase.HELLO) {
+            reply(up, rid, error(ErrorCode.PROTOCOL_VERSION, "this device speaks protocol " + PROTOCOL_VERSION
+                    + ", the envelope carries " + env.getProtocolVersion(), "protocol_version"));
+            return;
+        }
+        switch (env.getBodyCase()) {
+            case HELLO -> {
+                var h = env.getHello();
+                if (h.getMinProtocolVersion() > PROTOCOL_VERSION || h.getMaxProtocolVersion() < PROTOCOL_VERSION) {
+                    reply(up, rid, error(ErrorCode.PROTOCOL_VERSION, "device speaks protocol " + PROTOCOL_VERSION + ".."
+                            + PROTOCOL_VERSION + ", host asked " + h.getMinProtocolVersion() + ".."
+                            + h.getMaxProtocolVersion(), "hello.min_protocol_version"));
+                } else {
+                    reply(up, rid, Envelope.newBuilder().setDeviceInfo(WireCodec.toWire(info())));
+                }
+            }
+            case CONFIGURE -> configure(env.getConfigure(), up, rid);
+            case START_STREAMING -> {
+                startStreaming(env.getStartStreaming().getMaxSamples());
+                reply(up, rid, Envelope.newBuilder().setAck(Ack.getDefaultInstance()));
+                sendAll(Envelope.newBuilder().setStreamStatus(StreamStatus.newBuilder().setStreaming(true)));
+            }
+            case STOP_STREAMING -> {
+                Streamer s = stopStreaming();
+                reply(up, rid, Envelope.newBuilder().setAck(Ack.getDefaultInstance()));
+                sendAll(Envelope.newBuilder().setStreamStatus(StreamStatus.newBuilder().setStreaming(false)
+                        .setSamples(s == null ? 0 : s.samples)));
+            }
+            case PING -> reply(up, rid, Envelope.newBuilder().setPong(Pong.newBuilder()
+                    .setNonce(env.getPing().getNonce()).setDeviceTimeUs(nowMicros())));
+            case GET_TELEMETRY -> reply(up, rid, Envelope.newBuilder().setTelemetry(telemetry()));
+            case BODY_NOT_SET -> reply(up, rid, error(ErrorCode.UNKNOWN_MESSAGE,
+                    "unknown message (a newer protocol?); this device speaks protocol " + PROTOCOL_VERSION, ""));
+            default -> {
+                Consumer<Envelope> ext = extension;
+                if (ext != null) {
+                    ext.accept(env);
+                } else {
+                    reply(up, rid, error(ErrorCode.UNSUPPORTED, WireCodec.bodyName(env.getBodyCase())
+                            + " is not supported by this virtual device (no inference engine installed)", ""));
+                }
+            }
+        }
+    }
+
+    private void configure(io.gyrosentinel.internal.wire.v1.SensorConfig w, Uplink up, int rid) {
+        if (isStreaming()) {
+            reply(up, rid, error(ErrorCode.BUSY, "stop streaming before reconfiguring", ""));
+            return;
+        }
+        SensorConfig cur = config;
+        SensorConfig.Builder b = cur.toBuilder();
+        if (w.getOdrHz() != 0) b.odrHz(w.getOdrHz());
+        if (w.getFullScaleDps() != 0) b.fullScaleDps(w.getFullScaleDps());
+        if (w.getAxesMask() != 0) b.axes(SensorConfig.axesFromMask(w.getAxesMask()));
+        if (w.getDecimation() != 0) b.decimation(w.getDecimation());
+        if (w.getBatchSize() != 0) b.batchSize(w.getBatchSize());
+        try {
+            config = b.build();
+            reply(up, rid, Envelope.newBuilder().setAck(Ack.getDefaultInstance()));
+        } catch (GyroSentinelException e) {
+            String m = e.getMessage();
+            int i = m.indexOf("] ");
+            m = i > 0 ? m.substring(i + 2) : m;
+            int f = m.lastIndexOf(" (field: ");
+            m = f > 0 ? m.substring(0, f) : m;
+            reply(up, rid, error(ErrorCode.INVALID_ARGUMENT, m, e.field() == null ? "" : e.field()));
+        }
+    }
+
+    /** What the device reports in the handshake. */
+    public DeviceInfo info() {
+        return new DeviceInfo(deviceId, FIRMWARE_VERSION, PROTOCOL_VERSION, "virtual", "ISM330BX (simulated)",
+                EnumSet.of(Capability.STREAMING, Capability.SENSOR_TIMESTAMPS), FrameCodec.MAX_ENVELOPE, 1024,
+                List.of(new ModelSlotInfo(0, false, false, "", 0, ""), new ModelSlotInfo(1, false, false, "", 0, "")),
+                config);
+    }
+
+    private Telemetry telemetry() {
+        Streamer s = streamer;
+        Runtime rt = Runtime.getRuntime();
+        return Telemetry.newBuilder()
+                .setUptimeMs(nowMicros() / 1000)
+                .setFreeHeap((int) Math.min(Integer.MAX_VALUE, rt.freeMemory()))
+                .setMinFreeHeap((int) Math.min(Integer.MAX_VALUE, rt.freeMemory()))
+                .setDroppedSamples(0)
+                .setQueueDepth(0)
+                .setQueueCapacity(64)
+                .setBatchesSent(batchesSent.get())
+                .setBadFrames(badFrames.get())
+                .setCpuLoad(s != null && s.running ? 0.05f : 0.01f)
+                .build();
+    }
+
+    private static Envelope.Builder error(ErrorCode code, String msg, String field) {
+        return Envelope.newBuilder().setError(Error.newBuilder().setCode(code).setMessage(msg).setField(field));
+    }
+
+    /** Sends a reply on one link. */
+    public void reply(Uplink up, int rid, Envelope.Builder body) {
+        byte[] bytes = body.setProtocolVersion(PROTOCOL_VERSION).setRequestId(rid).build().toByteArray();
+        synchronized (sendLock) {
+            try {
+                up.send(bytes);
+            } catch (IOException e) {
+                log.debug("virtual device {}: reply lost: {}", deviceId, e.toString());
+                uplinks.remove(up);
+            }
+        }
+    }
+
+    /** Sends an unsolicited message on every link. */
+    public void sendAll(Envelope.Builder body) {
+        byte[] bytes = body.setProtocolVersion(PROTOCOL_VERSION).setRequestId(0).build().toByteArray();
+        synchronized (sendLock) {
+            for (Uplink up : uplinks) {
+                try {
+                    up.send(bytes);
+                } catch (IOException e) {
+                    log.debug("virtual device {}: link lost: {}", deviceId, e.toString());
+                    uplinks.remove(up);
+                }
+            }
+        }
+    }
+
+    // ------------------------------------------------------------------ streaming
+
+    private synchronized void startStreaming(long maxSamples) {
+        stopStreaming();
+        Streamer s = new Streamer(config, maxSamples);
+        streamer = s;
+        s.thread.start();
+    }
+
+    private synchronized Streamer stopStreaming() {
+        Streamer s = streamer;
+        streamer = null;
+        if (s != null) {
+            s.running = false;
+            if (s.thread != Thread.currentThread()) {
+                LockSupport.unpark(s.thread);
+                try {
+                    s.thread.join(2000);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
+        }
+        return s;
+    }
+
+    /** Hook for inference engines: sees every batch of samples produced, in dps. */
+    public interface SampleTap {
+        void onSamples(float[] interleavedDps, int count, int channels, long firstTimestampMicros, long periodNanos);
+    }
+
+    private volatile SampleTap tap;
+
+    public void setSampleTap(SampleTap t) {
+        this.tap = t;
+    }
+
+    private final class Streamer implements Runnable {
+        final SensorConfig cfg;
+        final long maxSamples;
+        final SignalGenerator gen;
+        final Thread thread;
+        volatile boolean running = true;
+        volatile boolean machineChanged;
+        long samples;
+
+        Streamer(SensorConfig cfg, long maxSamples) {
+            this.cfg = cfg;
+            this.maxSamples = maxSamples;
+            this.gen = new SignalGenerator(machine, cfg.odrHz(), seed);
+            this.gen.setFaults(new ArrayList<>(faults));
+            this.thread = new Thread(this, "gs-vdev-stream-" + deviceId);
+            this.thread.setDaemon(true);
+        }
+
+        @Override
+        public void run() {
+            int ch = cfg.channels();
+            int batch = cfg.batchSize();
+            int dec = cfg.decimation();
+            long periodNs = Math.round(1e9 * dec / cfg.odrHz());
+            float lsb = cfg.dpsPerLsb();
+            int[] axisIdx = cfg.axes().stream().mapToInt(Enum::ordinal).toArray();
+            double[] s = new double[3];
+            byte[] data = new byte[batch * ch * 2];
+            float[] dps = new float[batch * ch];
+            long t0Micros = nowMicros();
+            long t0Nanos = System.nanoTime();
+            int seq = 0;
+            SignalGenerator g = gen;
+            while (running && !closed) {
+                int count = batch;
+                if (maxSamples > 0) {
+                    count = (int) Math.min(batch, maxSamples - samples);
+                }
+                for (int i = 0; i < count; i++) {
+                    for (int d = 0; d < dec; d++) {
+                        g.next(s);
+                    }
+                    for (int c = 0; c < ch; c++) {
+                        double v = s[axisIdx[c]];
+                        long raw = Math.round(v / lsb);
+                        short r = (short) Math.max(Short.MIN_VALUE, Math.min(Short.MAX_VALUE, raw));
+                        int k = (i * ch + c) * 2;
+                        data[k] = (byte) r;
+                        data[k + 1] = (byte) (r >> 8);
+                        dps[i * ch + c] = r * lsb;
+                    }
+                }
+                long firstTs = t0Micros + (samples * periodNs) / 1000;
+                if (realTime) {
+                    long due = t0Nanos + (samples + count) * periodNs;
+                    long wait;
+                    while (running && (wait = due - System.nanoTime()) > 0) {
+                        LockSupport.parkNanos(wait);
+                    }
+                    if (!running) {
+                        break;
+                    }
+                }
+                SampleBatch sb = SampleBatch.newBuilder().setSequence(seq++).setTimestampUs(firstTs)
+                        .setSamplePeriodNs((int) periodNs).setCount(count)
+                        .setData(ByteString.copyFrom(data, 0, count * ch * 2)).build();
+                sendAll(Envelope.newBuilder().setSampleBatch(sb));
+                batchesSent.incrementAndGet();
+                SampleTap tp = tap;
+                if (tp != null) {
+                    tp.onSamples(dps, count, ch, firstTs, periodNs);
+                }
+                samples += count;
+                if (maxSamples > 0 && samples >= maxSamples) {
+                    running = false;
+                    synchronized (VirtualDevice.this) {
+                        if (streamer == this) {
+                            streamer = null;
+                        }
+                    }
+                    sendAll(Envelope.newBuilder().setStreamStatus(StreamStatus.newBuilder().setStreaming(false)
+                            .setSamples(samples).setNextSequence(seq)));
+                    return;
+                }
+            }
+        }
+    }
+
+    @Override
+    public void close() {
+        if (closed) {
+            return;
+        }
+        stopStreaming();
+        closed = true;
+        for (AutoCloseable r : resources) {
+            closeQuietly(r);
+        }
+        uplinks.clear();
+    }
+
+    private static void closeQuietly(AutoCloseable c) {
+        try {
+            c.close();
+        } catch (Exception ignored) {
+            // best effort on shutdown
+        }
+    }
+
+    /** Builds a {@link VirtualDevice}. */
+    public static final class Builder {
+        private String deviceId = "virtual-1";
+        private long seed = 1;
+        private boolean realTime = true;
+        private MachineModel machine = MachineModel.fan(1500);
+        private SensorConfig config = SensorConfig.defaults();
+        private long bootMicros = 5_000_000;
+        private final List<Fault> faults = new ArrayList<>();
+
+        public Builder deviceId(String id) { this.deviceId = Objects.requireNonNull(id); return this; }
+        public Builder seed(long s) { this.seed = s; return this; }
+        /** Pace batches at the sensor rate (default) or send them as fast as the link takes them. */
+        public Builder realTime(boolean r) { this.realTime = r; return this; }
+        public Builder machine(MachineModel m) { this.machine = Objects.requireNonNull(m); return this; }
+        public Builder config(SensorConfig c) { this.config = Objects.requireNonNull(c); return this; }
+        public Builder fault(Fault f) { this.faults.add(Objects.requireNonNull(f)); return this; }
+        /** Device clock at creation, µs. */
+        public Builder bootMicros(long us) { this.bootMicros = us; return this; }
+
+        public VirtualDevice build() {
+            return new VirtualDevice(this);
+        }
+    }
+}
