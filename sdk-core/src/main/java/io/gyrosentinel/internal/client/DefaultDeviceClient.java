@@ -82,12 +82,14 @@ public final class DefaultDeviceClient implements DeviceClient, Transport.Listen
     private volatile DeviceInfo info;
     private volatile SensorConfig config;
     private volatile DefaultGyroStream stream;
+    private volatile DefaultGyroStream startedStream;
     private volatile StreamOptions streamOptions;
     private volatile int negotiatedVersion;
     private volatile boolean closed;
     private volatile boolean linkUp;
 
-    private record Pending(CompletableFuture<Envelope> future, String what) {
+    /** {@code onIo} runs on the I/O thread when the response arrives, before later frames are handled. */
+    private record Pending(CompletableFuture<Envelope> future, String what, Runnable onIo) {
     }
 
     private DefaultDeviceClient(Transport transport, String uri, Duration requestTimeout, Duration handshakeTimeout,
@@ -146,6 +148,10 @@ public final class DefaultDeviceClient implements DeviceClient, Transport.Listen
     // ------------------------------------------------------------------ requests
 
     private CompletableFuture<Envelope> request(Envelope.Builder body, String what, Duration timeout) {
+        return request(body, what, timeout, null);
+    }
+
+    private CompletableFuture<Envelope> request(Envelope.Builder body, String what, Duration timeout, Runnable onIo) {
         CompletableFuture<Envelope> f = new CompletableFuture<>();
         if (closed) {
             f.completeExceptionally(new GyroSentinelException(ErrorCode.CONNECTION_CLOSED, "client for " + uri
@@ -158,7 +164,7 @@ public final class DefaultDeviceClient implements DeviceClient, Transport.Listen
         } while (id == 0);
         Envelope env = body.setProtocolVersion(WireCodec.PROTOCOL_VERSION).setRequestId(id).build();
         final int rid = id;
-        pending.put(rid, new Pending(f, what));
+        pending.put(rid, new Pending(f, what, onIo));
         timer.schedule(() -> {
             Pending p = pending.remove(rid);
             if (p != null) {
@@ -290,6 +296,9 @@ public final class DefaultDeviceClient implements DeviceClient, Transport.Listen
             late.incrementAndGet();
             return;
         }
+        if (p.onIo != null && env.getBodyCase() != Envelope.BodyCase.ERROR) {
+            p.onIo.run();
+        }
         p.future.complete(env);
     }
 
@@ -307,7 +316,9 @@ public final class DefaultDeviceClient implements DeviceClient, Transport.Listen
     private void onStreamStatus(Envelope env) {
         var st = env.getStreamStatus();
         DefaultGyroStream s = stream;
-        if (s != null) {
+        // A status that left the device before this stream's start was acknowledged belongs
+        // to the previous stream (e.g. the "stopped" that follows a StopStreaming).
+        if (s != null && s == startedStream) {
             s.onDeviceDropped(st.getDroppedSamples());
             if (!st.getStreaming()) {
                 stream = null;
@@ -342,7 +353,7 @@ public final class DefaultDeviceClient implements DeviceClient, Transport.Listen
             DefaultGyroStream s = stream;
             if (s != null && !s.isDone()) {
                 s.onReconnect();
-                await(startStreaming(streamOptions), "start streaming after reconnect");
+                await(startStreaming(streamOptions, () -> startedStream = s), "start streaming after reconnect");
             }
             connectionEvents.offer(new ConnectionEvent(ConnectionEvent.Type.RECONNECTED, transport.describe(), null),
                     null);
@@ -493,7 +504,7 @@ public final class DefaultDeviceClient implements DeviceClient, Transport.Listen
             streamOptions = options;
         }
         final DefaultGyroStream started = s;
-        return startStreaming(options).handle((v, t) -> {
+        return startStreaming(options, () -> startedStream = started).handle((v, t) -> {
             if (t != null) {
                 synchronized (streamLock) {
                     if (stream == started) {
@@ -507,9 +518,9 @@ public final class DefaultDeviceClient implements DeviceClient, Transport.Listen
         });
     }
 
-    private CompletableFuture<Void> startStreaming(StreamOptions o) {
+    private CompletableFuture<Void> startStreaming(StreamOptions o, Runnable onIo) {
         StartStreaming start = StartStreaming.newBuilder().setMaxSamples(o.maxSamples()).setResults(o.results()).build();
-        return request(Envelope.newBuilder().setStartStreaming(start), "start streaming", requestTimeout)
+        return request(Envelope.newBuilder().setStartStreaming(start), "start streaming", requestTimeout, onIo)
                 .thenApply(env -> {
                     if (env.getBodyCase() == Envelope.BodyCase.ERROR) {
                         throw WireCodec.toException(env.getError(), "start streaming");
