@@ -249,7 +249,11 @@ public final class DefaultDeviceClient implements DeviceClient, Transport.Listen
         framesIn.incrementAndGet();
         Envelope env;
         try {
-            env = Envelope.parser().parseFrom(buf, off, len);
+            env = WireCodec.parseEnvelope(buf, off, len);
+            if (env.getBodyCase() != Envelope.BodyCase.SAMPLE_BATCH) {
+                // only the sample path may alias the reused frame buffer; others are kept for later
+                env = Envelope.parseFrom(java.nio.ByteBuffer.wrap(buf, off, len));
+            }
         } catch (InvalidProtocolBufferException e) {
             undecodable.incrementAndGet();
             log.debug("undecodable envelope ({} bytes): {}", len, e.getMessage());

@@ -180,6 +180,27 @@ public final class WireCodec {
         return ByteString.copyFrom(b);
     }
 
+    /**
+     * Parses an envelope from a frame buffer. Byte fields alias the buffer instead of copying it:
+     * callers must convert them before the buffer is reused (the sample path does, at once).
+     */
+    public static Envelope parseEnvelope(byte[] buf, int off, int len)
+            throws com.google.protobuf.InvalidProtocolBufferException {
+        // an "immutable" input is what lets protobuf alias bytes fields instead of copying them
+        com.google.protobuf.CodedInputStream in = com.google.protobuf.UnsafeByteOperations.unsafeWrap(buf, off, len)
+                .newCodedInput();
+        in.enableAliasing(true);
+        try {
+            Envelope e = Envelope.parseFrom(in);
+            in.checkLastTagWas(0);
+            return e;
+        } catch (com.google.protobuf.InvalidProtocolBufferException e) {
+            throw e;
+        } catch (java.io.IOException e) {
+            throw new com.google.protobuf.InvalidProtocolBufferException(e);
+        }
+    }
+
     public static String bodyName(Envelope.BodyCase c) {
         return c.name().toLowerCase(java.util.Locale.ROOT);
     }
