@@ -1,0 +1,95 @@
+package io.gyrosentinel.cli;
+
+import io.gyrosentinel.AnomalyEvent;
+import io.gyrosentinel.InferenceResult;
+import io.gyrosentinel.SampleBlock;
+import io.gyrosentinel.client.DeviceClient;
+import io.gyrosentinel.collect.Collector;
+import io.gyrosentinel.stream.GyroStream;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
+
+import java.io.PrintWriter;
+import java.time.Duration;
+import java.util.concurrent.Callable;
+
+@Command(name = "monitor", mixinStandardHelpOptions = true,
+        description = "Show a device's live signal level, scores and anomaly events.")
+final class MonitorCommand implements Callable<Integer> {
+    @Spec
+    CommandSpec spec;
+
+    @Option(names = "--device", required = true, description = "Device URI")
+    String device;
+
+    @Option(names = "--duration", converter = Durations.class, description = "Stop after this long (default: until Ctrl-C)")
+    Duration duration;
+
+    @Option(names = "--interval", converter = Durations.class, defaultValue = "1s", description = "Print every (default: ${DEFAULT-VALUE})")
+    Duration interval;
+
+    @Override
+    public Integer call() {
+        PrintWriter pw = spec.commandLine().getOut();
+        try (DeviceClient c = DeviceClient.connect(device)) {
+            pw.printf("monitoring %s (%s), %.1f Hz%n", c.info().deviceId(), c.info().firmwareVersion(),
+                    c.config().sampleRateHz());
+            AutoCloseable results = c.collectTo(new Collector() {
+                @Override
+                public void onResult(InferenceResult r) {
+                    synchronized (pw) {
+                        pw.printf("window %d score %.4f threshold %.4f %s (%d µs)%n", r.window(), r.score(),
+                                r.threshold(), r.anomalous() ? "ANOMALY" : "ok", r.inferenceMicros());
+                    }
+                }
+
+                @Override
+                public void onEvent(AnomalyEvent e) {
+                    synchronized (pw) {
+                        pw.printf("EVENT %d %s start %d µs peak %.4f%n", e.eventId(), e.state(), e.startTimestampMicros(),
+                                e.peakScore());
+                    }
+                }
+            });
+            long end = duration == null ? Long.MAX_VALUE : System.nanoTime() + duration.toNanos();
+            try (GyroStream s = c.stream()) {
+                long nextPrint = System.nanoTime() + interval.toNanos();
+                double sq = 0;
+                long n = 0;
+                while (System.nanoTime() < end) {
+                    SampleBlock b = s.poll(Duration.ofMillis(200));
+                    if (b != null) {
+                        for (int i = 0; i < b.count(); i++) {
+                            for (int ch = 0; ch < b.channels(); ch++) {
+                                float v = b.value(i, ch);
+                                sq += v * v;
+                            }
+                        }
+                        n += (long) b.count() * b.channels();
+                    } else if (s.isDone()) {
+                        break;
+                    }
+                    if (System.nanoTime() >= nextPrint) {
+                        var st = s.stats();
+                        synchronized (pw) {
+                            pw.printf("samples %d  rms %.3f dps  gaps %d (%d missing)%n", st.samples(),
+                                    Math.sqrt(sq / Math.max(1, n)), st.gaps(), st.missingSamples());
+                        }
+                        sq = 0;
+                        n = 0;
+                        nextPrint += interval.toNanos();
+                    }
+                }
+            }
+            results.close();
+        } catch (Exception e) {
+            if (e instanceof RuntimeException re) {
+                throw re;
+            }
+            throw new IllegalStateException(e);
+        }
+        return 0;
+    }
+}

@@ -1,0 +1,467 @@
+package io.gyrosentinel.training;
+
+import io.gyrosentinel.training.internal.Adam;
+import io.gyrosentinel.training.internal.DataPipeline;
+import io.gyrosentinel.training.internal.DataPipeline.Segment;
+import io.gyrosentinel.training.internal.DataPipeline.WindowSet;
+import io.gyrosentinel.training.internal.Initializers;
+import io.gyrosentinel.training.internal.ReferenceForward;
+import io.gyrosentinel.training.internal.TfAutoencoderGraph;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
+import java.util.function.BooleanSupplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Trains an LSTM autoencoder on normal vibration data and calibrates its alarm threshold.
+ *
+ * <pre>{@code
+ * AutoencoderTrainer trainer = AutoencoderTrainer.builder()
+ *         .windowLength(40).stride(10)
+ *         .seed(42)
+ *         .listener(r -> System.out.printf("epoch %d loss %.4f val %.4f eta %s%n",
+ *                 r.epoch(), r.trainLoss(), r.validationLoss(), r.eta()))
+ *         .build();
+ * TrainedModel model = trainer.train(normalSeries);          // blocking; interrupt to cancel
+ * model.save(Path.of("models/pump-7"));
+ * EvaluationReport report = model.evaluate(labelledSeries);
+ * }</pre>
+ *
+ * <p><b>Pipeline.</b> Each series is split by time: its first {@code 1 - validationFraction} trains, the rest
+ * validates; windows of {@code windowLength} samples are cut every {@code stride} samples inside each part, so
+ * no window crosses the split. Per-channel mean/std come from the training part only. Training windows are
+ * reshuffled every epoch.
+ *
+ * <p><b>Optimisation.</b> Adam on the mean squared reconstruction error, gradients clipped by global norm,
+ * early stopping on the validation loss with the best weights restored, learning rate multiplied by
+ * {@code lrReductionFactor} after {@code lrPatience} epochs without improvement. Forward and backward passes run
+ * in TensorFlow (graph mode, fused {@code BlockLSTMV2}); weights and optimiser state live in Java.
+ *
+ * <p><b>Determinism.</b> Initial weights, shuffling and the optimiser are computed in Java from {@link
+ * Builder#seed(long)}. With {@code threads(1)} (the default) the same seed, data and configuration give
+ * bit-identical weights on the same machine and TensorFlow build; with more threads TensorFlow may sum in a
+ * different order, and results agree only to float rounding. Different CPUs (e.g. AVX-512 vs AVX2 kernels) may
+ * also differ in the last bits.
+ *
+ * <p>Instances are immutable and thread-safe; every {@code train} call builds its own TensorFlow graph.
+ */
+public final class AutoencoderTrainer {
+    private static final Logger LOG = LoggerFactory.getLogger(AutoencoderTrainer.class);
+    private final int windowLength;
+    private final int stride;
+    private final List<Integer> encoderUnits;
+    private final List<Integer> decoderUnits;
+    private final int batchSize;
+    private final int maxEpochs;
+    private final double learningRate;
+    private final double clipNorm;
+    private final int earlyStoppingPatience;
+    private final double minRelativeImprovement;
+    private final int lrPatience;
+    private final double lrReductionFactor;
+    private final double minLearningRate;
+    private final double validationFraction;
+    private final long seed;
+    private final int threads;
+    private final ThresholdPolicy thresholdPolicy;
+    private final TrainingListener listener;
+
+    private AutoencoderTrainer(Builder b) {
+        this.windowLength = b.windowLength;
+        this.stride = b.stride > 0 ? b.stride : Math.max(1, b.windowLength / 4);
+        this.encoderUnits = List.copyOf(b.encoderUnits);
+        this.decoderUnits = List.copyOf(b.decoderUnits);
+        this.batchSize = b.batchSize;
+        this.maxEpochs = b.maxEpochs;
+        this.learningRate = b.learningRate;
+        this.clipNorm = b.clipNorm;
+        this.earlyStoppingPatience = b.earlyStoppingPatience;
+        this.minRelativeImprovement = b.minRelativeImprovement;
+        this.lrPatience = b.lrPatience;
+        this.lrReductionFactor = b.lrReductionFactor;
+        this.minLearningRate = b.minLearningRate;
+        this.validationFraction = b.validationFraction;
+        this.seed = b.seed;
+        this.threads = b.threads;
+        this.thresholdPolicy = b.thresholdPolicy;
+        this.listener = b.listener;
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** A builder holding this trainer's configuration, to derive a variant. */
+    public Builder toBuilder() {
+        Builder b = new Builder();
+        b.windowLength = windowLength;
+        b.stride = stride;
+        b.encoderUnits = encoderUnits;
+        b.decoderUnits = decoderUnits;
+        b.batchSize = batchSize;
+        b.maxEpochs = maxEpochs;
+        b.learningRate = learningRate;
+        b.clipNorm = clipNorm;
+        b.earlyStoppingPatience = earlyStoppingPatience;
+        b.minRelativeImprovement = minRelativeImprovement;
+        b.lrPatience = lrPatience;
+        b.lrReductionFactor = lrReductionFactor;
+        b.minLearningRate = minLearningRate;
+        b.validationFraction = validationFraction;
+        b.seed = seed;
+        b.threads = threads;
+        b.thresholdPolicy = thresholdPolicy;
+        b.listener = listener;
+        return b;
+    }
+
+    public int windowLength() {
+        return windowLength;
+    }
+
+    public int stride() {
+        return stride;
+    }
+
+    public long seed() {
+        return seed;
+    }
+
+    /**
+     * Trains on normal data, blocking. Checks the calling thread's interrupt flag between batches and throws
+     * {@link CancellationException} when it is set.
+     *
+     * @throws IllegalArgumentException if the data is unusable (empty, too short, NaN/Inf, channel mismatch,
+     *                                  labelled anomalous); the message names series, sample and channel
+     * @throws TrainingException        if training fails (e.g. the loss diverges)
+     */
+    public TrainedModel train(List<TimeSeries> normal) {
+        return run(normal, () -> Thread.currentThread().isInterrupted());
+    }
+
+    /** Trains on a new daemon thread. {@code future.cancel(…)} stops training within one batch. */
+    public CompletableFuture<TrainedModel> trainAsync(List<TimeSeries> normal) {
+        return trainAsync(normal, r -> {
+            Thread t = new Thread(r, "gyrosentinel-training");
+            t.setDaemon(true);
+            t.start();
+        });
+    }
+
+    /** Trains on the given executor. {@code future.cancel(…)} stops training within one batch. */
+    public CompletableFuture<TrainedModel> trainAsync(List<TimeSeries> normal, Executor executor) {
+        List<TimeSeries> copy = List.copyOf(normal);
+        CompletableFuture<TrainedModel> future = new CompletableFuture<>();
+        executor.execute(() -> {
+            try {
+                future.complete(run(copy, future::isCancelled));
+            } catch (Throwable e) {
+                future.completeExceptionally(e);
+            }
+        });
+        return future;
+    }
+
+    private TrainedModel run(List<TimeSeries> normal, BooleanSupplier cancelled) {
+        long t0 = System.nanoTime();
+        DataPipeline.validate(normal, -1, windowLength, "training");
+        for (int i = 0; i < normal.size(); i++) {
+            TimeSeries s = normal.get(i);
+            for (int k = 0; k < s.length(); k++) {
+                if (s.isAnomalous(k)) {
+                    throw new IllegalArgumentException("series " + i + (s.name() != null ? " ('" + s.name() + "')" : "")
+                            + ", sample " + k + " is labelled anomalous; train on normal data only");
+                }
+            }
+        }
+        int channels = normal.get(0).channels();
+        ModelArchitecture arch = new ModelArchitecture(windowLength, channels, encoderUnits, decoderUnits);
+        List<List<Segment>> split = DataPipeline.splitByTime(normal, validationFraction);
+        Normalization norm = DataPipeline.fitNormalization(normal, split.get(0), channels);
+        WindowSet train = DataPipeline.windows(normal, split.get(0), windowLength, stride, norm);
+        WindowSet val = DataPipeline.windows(normal, split.get(1), windowLength, stride, norm);
+        if (train.size() == 0 || val.size() == 0) {
+            long total = normal.stream().mapToLong(TimeSeries::length).sum();
+            throw new IllegalArgumentException("too little data: " + total + " samples give " + train.size()
+                    + " training and " + val.size() + " validation windows of " + windowLength
+                    + " samples (validationFraction " + validationFraction + "); each series needs at least "
+                    + (int) Math.ceil(windowLength / validationFraction) + " samples, or change validationFraction");
+        }
+
+        Random rnd = new Random(seed);
+        float[][] params = Initializers.initialParameters(arch, rnd.nextLong());
+        float[][] grads = new float[params.length][];
+        for (int i = 0; i < params.length; i++) {
+            grads[i] = new float[params[i].length];
+        }
+        float[][] best = copy(params);
+        Adam adam = new Adam(params, clipNorm);
+        int len = windowLength * channels;
+        float[] batch = new float[batchSize * len];
+        int[] order = new int[train.size()];
+        for (int i = 0; i < order.length; i++) {
+            order[i] = i;
+        }
+        List<EpochReport> epochs = new ArrayList<>();
+        double bestVal = Double.POSITIVE_INFINITY;
+        int bestEpoch = 0;
+        double plateauBest = Double.POSITIVE_INFINITY;
+        int sinceBest = 0;
+        int sincePlateauBest = 0;
+        double lr = learningRate;
+        TrainingHistory.StopReason stop = TrainingHistory.StopReason.MAX_EPOCHS;
+        try (TfAutoencoderGraph graph = new TfAutoencoderGraph(arch, threads)) {
+            for (int epoch = 1; epoch <= maxEpochs; epoch++) {
+                long e0 = System.nanoTime();
+                DataPipeline.shuffle(order, rnd);
+                double lossSum = 0;
+                for (int from = 0; from < order.length; from += batchSize) {
+                    if (cancelled.getAsBoolean()) {
+                        throw new CancellationException("training cancelled in epoch " + epoch);
+                    }
+                    int n = Math.min(batchSize, order.length - from);
+                    for (int k = 0; k < n; k++) {
+                        System.arraycopy(train.data, order[from + k] * len, batch, k * len, len);
+                    }
+                    float loss = graph.lossAndGradients(batch, n, params, grads);
+                    if (!Float.isFinite(loss)) {
+                        throw new TrainingException("training loss became " + loss + " in epoch " + epoch
+                                + "; lower the learning rate or check the data");
+                    }
+                    adam.apply(params, grads, lr);
+                    lossSum += (double) loss * n;
+                }
+                double trainLoss = lossSum / order.length;
+                double valLoss = validationLoss(graph, val, params);
+                boolean improved = valLoss < bestVal * (1 - minRelativeImprovement);
+                if (improved) {
+                    bestVal = valLoss;
+                    bestEpoch = epoch;
+                    best = copy(params);
+                    sinceBest = 0;
+                } else {
+                    sinceBest++;
+                }
+                double usedLr = lr;
+                if (valLoss < plateauBest * (1 - minRelativeImprovement)) {
+                    plateauBest = valLoss;
+                    sincePlateauBest = 0;
+                } else if (++sincePlateauBest >= lrPatience) {
+                    lr = Math.max(minLearningRate, lr * lrReductionFactor);
+                    sincePlateauBest = 0;
+                }
+                long now = System.nanoTime();
+                Duration elapsed = Duration.ofNanos(now - t0);
+                Duration epochTime = Duration.ofNanos(now - e0);
+                Duration eta = elapsed.dividedBy(epoch).multipliedBy(maxEpochs - epoch);
+                EpochReport report = new EpochReport(epoch, maxEpochs, trainLoss, valLoss, usedLr, epochTime, elapsed,
+                        eta, improved);
+                epochs.add(report);
+                LOG.debug("epoch {}/{}: loss {} val {} lr {} ({} ms)", epoch, maxEpochs, trainLoss, valLoss, usedLr,
+                        epochTime.toMillis());
+                listener.onEpoch(report);
+                if (sinceBest >= earlyStoppingPatience) {
+                    stop = TrainingHistory.StopReason.EARLY_STOPPING;
+                    break;
+                }
+            }
+        } catch (ArithmeticException e) {
+            throw new TrainingException("training diverged: " + e.getMessage(), e);
+        }
+        if (bestEpoch == 0) {
+            throw new TrainingException("validation loss never became finite; check the data");
+        }
+        ReferenceForward forward = new ReferenceForward(arch, best);
+        double[] scores = new double[val.size()];
+        java.util.stream.IntStream.range(0, val.size()).parallel()
+                .forEach(i -> scores[i] = forward.score(val.window(i)));
+        Threshold threshold = new Threshold(thresholdPolicy, thresholdPolicy.compute(scores), scores.length);
+        LOG.info("trained {} on {} windows: {} epochs ({}), best validation loss {} at epoch {}, threshold {}", arch,
+                train.size(), epochs.size(), stop, bestVal, bestEpoch, threshold.value());
+        TrainingHistory history = new TrainingHistory(epochs, bestEpoch, stop, seed, train.size(), val.size(), stride,
+                Duration.ofNanos(System.nanoTime() - t0));
+        return TrainedModel.of(arch, norm, threshold, best, history, normal.get(0).sampleRateHz());
+    }
+
+    private double validationLoss(TfAutoencoderGraph graph, WindowSet val, float[][] params) {
+        int len = windowLength * val.channels;
+        int chunk = 512;
+        double sum = 0;
+        float[] buf = new float[Math.min(chunk, val.size()) * len];
+        for (int from = 0; from < val.size(); from += chunk) {
+            int n = Math.min(chunk, val.size() - from);
+            System.arraycopy(val.data, from * len, buf, 0, n * len);
+            sum += (double) graph.loss(buf, n, params) * n;
+        }
+        return sum / val.size();
+    }
+
+    private static float[][] copy(float[][] p) {
+        float[][] c = new float[p.length][];
+        for (int i = 0; i < p.length; i++) {
+            c[i] = p[i].clone();
+        }
+        return c;
+    }
+
+    /** Builder; {@link #build()} validates. Defaults are listed on each setter. */
+    public static final class Builder {
+        private int windowLength = 40;
+        private int stride = -1;
+        private List<Integer> encoderUnits = List.of(16, 8);
+        private List<Integer> decoderUnits = List.of(8, 16);
+        private int batchSize = 32;
+        private int maxEpochs = 100;
+        private double learningRate = 1e-2;
+        private double clipNorm = 5.0;
+        private int earlyStoppingPatience = 10;
+        private double minRelativeImprovement = 1e-3;
+        private int lrPatience = 5;
+        private double lrReductionFactor = 0.5;
+        private double minLearningRate = 1e-5;
+        private double validationFraction = 0.2;
+        private long seed = 42;
+        private int threads = 1;
+        private ThresholdPolicy thresholdPolicy = ThresholdPolicy.quantile(0.99);
+        private TrainingListener listener = TrainingListener.none();
+
+        private Builder() {}
+
+        /** Samples per window, default 40. */
+        public Builder windowLength(int windowLength) {
+            this.windowLength = windowLength;
+            return this;
+        }
+
+        /** Samples between window starts, default {@code windowLength / 4}. */
+        public Builder stride(int stride) {
+            this.stride = stride;
+            return this;
+        }
+
+        /** Encoder LSTM units, outermost first; the last is the latent size. Default 16, 8. */
+        public Builder encoderUnits(Integer... units) {
+            this.encoderUnits = List.of(units);
+            return this;
+        }
+
+        /** Decoder LSTM units. Default 8, 16. */
+        public Builder decoderUnits(Integer... units) {
+            this.decoderUnits = List.of(units);
+            return this;
+        }
+
+        /** Default 32. */
+        public Builder batchSize(int batchSize) {
+            this.batchSize = batchSize;
+            return this;
+        }
+
+        /** Default 100 (early stopping usually ends sooner). */
+        public Builder maxEpochs(int maxEpochs) {
+            this.maxEpochs = maxEpochs;
+            return this;
+        }
+
+        /** Adam learning rate, default 1e-2 (1e-3 stalls for tens of epochs on this small model). */
+        public Builder learningRate(double learningRate) {
+            this.learningRate = learningRate;
+            return this;
+        }
+
+        /** Clip gradients to this global L2 norm; 0 disables. Default 5.0. */
+        public Builder clipNorm(double clipNorm) {
+            this.clipNorm = clipNorm;
+            return this;
+        }
+
+        /** Stop after this many epochs without improvement of the validation loss (best weights kept). Default 10. */
+        public Builder earlyStoppingPatience(int epochs) {
+            this.earlyStoppingPatience = epochs;
+            return this;
+        }
+
+        /** An improvement must lower the loss by this fraction of the best so far. Default 1e-3. */
+        public Builder minRelativeImprovement(double fraction) {
+            this.minRelativeImprovement = fraction;
+            return this;
+        }
+
+        /**
+         * Multiply the learning rate by {@code factor} (default 0.5) after {@code patience} (default 5) epochs
+         * without improvement, not below {@code minLearningRate} (default 1e-5).
+         */
+        public Builder reduceLearningRateOnPlateau(int patience, double factor, double minLearningRate) {
+            this.lrPatience = patience;
+            this.lrReductionFactor = factor;
+            this.minLearningRate = minLearningRate;
+            return this;
+        }
+
+        /** Fraction of each series (its end) used for validation and threshold calibration. Default 0.2. */
+        public Builder validationFraction(double fraction) {
+            this.validationFraction = fraction;
+            return this;
+        }
+
+        /** Seed of initial weights and shuffling. Default 42. */
+        public Builder seed(long seed) {
+            this.seed = seed;
+            return this;
+        }
+
+        /** TensorFlow intra-op threads. Default 1, which makes training bit-reproducible. */
+        public Builder threads(int threads) {
+            this.threads = threads;
+            return this;
+        }
+
+        /** Default {@code quantile(0.99)}. */
+        public Builder thresholdPolicy(ThresholdPolicy policy) {
+            this.thresholdPolicy = policy;
+            return this;
+        }
+
+        /** Called after each epoch on the training thread. */
+        public Builder listener(TrainingListener listener) {
+            this.listener = listener;
+            return this;
+        }
+
+        public AutoencoderTrainer build() {
+            // Validates window length and units.
+            new ModelArchitecture(windowLength, 1, encoderUnits, decoderUnits);
+            require(stride == -1 || stride >= 1, "stride must be >= 1, was " + stride);
+            require(batchSize >= 1, "batchSize must be >= 1, was " + batchSize);
+            require(maxEpochs >= 1, "maxEpochs must be >= 1, was " + maxEpochs);
+            require(learningRate > 0 && Double.isFinite(learningRate), "learningRate must be positive, was "
+                    + learningRate);
+            require(clipNorm >= 0, "clipNorm must be >= 0, was " + clipNorm);
+            require(earlyStoppingPatience >= 1, "earlyStoppingPatience must be >= 1, was " + earlyStoppingPatience);
+            require(minRelativeImprovement >= 0 && minRelativeImprovement < 1,
+                    "minRelativeImprovement must be in [0, 1), was " + minRelativeImprovement);
+            require(lrPatience >= 1, "learning-rate patience must be >= 1, was " + lrPatience);
+            require(lrReductionFactor > 0 && lrReductionFactor <= 1, "lr reduction factor must be in (0, 1], was "
+                    + lrReductionFactor);
+            require(minLearningRate > 0, "minLearningRate must be positive, was " + minLearningRate);
+            require(validationFraction > 0 && validationFraction < 1,
+                    "validationFraction must be in (0, 1), was " + validationFraction);
+            require(threads >= 1, "threads must be >= 1, was " + threads);
+            require(thresholdPolicy != null, "thresholdPolicy is required");
+            require(listener != null, "listener is required (use TrainingListener.none())");
+            return new AutoencoderTrainer(this);
+        }
+
+        private static void require(boolean ok, String message) {
+            if (!ok) {
+                throw new IllegalArgumentException(message);
+            }
+        }
+    }
+}

@@ -1,0 +1,61 @@
+package io.gyrosentinel.training;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.io.Writer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * Detection quality on labelled windows. Threshold-free: ROC-AUC and PR-AUC (average precision). At the
+ * model's threshold: precision, recall, F1, false-alarm rate ({@code FP / negatives}), missed-alarm rate
+ * ({@code FN / positives}) and the confusion matrix. Rates with an empty denominator are NaN, and so are the
+ * AUCs when only one class is present.
+ */
+public record EvaluationReport(double rocAuc, double prAuc, double precision, double recall, double f1,
+        double falseAlarmRate, double missedAlarmRate, double threshold, ConfusionMatrix confusion,
+        List<WindowScore> windows) {
+
+    public EvaluationReport {
+        windows = List.copyOf(windows);
+    }
+
+    /** Writes one CSV row per window (header: series,series_name,start,end,label,score,threshold,alarm). */
+    public void writeCsv(Writer out) throws IOException {
+        out.write("series,series_name,start,end,label,score,threshold,alarm\n");
+        for (WindowScore w : windows) {
+            out.write(String.format(Locale.ROOT, "%d,%s,%d,%d,%s,%.9g,%.9g,%d%n", w.series(), csv(w.seriesName()),
+                    w.start(), w.end(), w.anomalous() ? "anomalous" : "normal", w.score(), threshold,
+                    w.alarm() ? 1 : 0));
+        }
+    }
+
+    /** Writes the CSV to a file (UTF-8). */
+    public void writeCsv(Path file) {
+        try (Writer w = Files.newBufferedWriter(file, StandardCharsets.UTF_8)) {
+            writeCsv(w);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write " + file, e);
+        }
+    }
+
+    private static String csv(String s) {
+        if (s == null) {
+            return "";
+        }
+        if (s.contains(",") || s.contains("\"") || s.contains("\n")) {
+            return '"' + s.replace("\"", "\"\"") + '"';
+        }
+        return s;
+    }
+
+    @Override
+    public String toString() {
+        return String.format(Locale.ROOT,
+                "ROC-AUC %.4f, PR-AUC %.4f, precision %.4f, recall %.4f, F1 %.4f, false alarms %.4f, missed %.4f, %s",
+                rocAuc, prAuc, precision, recall, f1, falseAlarmRate, missedAlarmRate, confusion);
+    }
+}

@@ -1,0 +1,162 @@
+package io.gyrosentinel.training;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+
+/**
+ * Shape of an LSTM autoencoder: window length {@code T}, channels {@code F}, encoder and decoder units.
+ *
+ * <p>The computation it describes (see {@code sdk-training/MODEL.md} for the device mapping), for one
+ * normalised window {@code x[0..T-1][0..F-1]}:
+ * <pre>
+ *   seq = x
+ *   for each encoder layer k (units U_k): run LSTM over seq; seq = all h_t (every layer but the last)
+ *   latent = final h of the last encoder layer                       [U_enc_last]
+ *   seq = latent repeated T times (CONCATENATION of the same tensor)  [T][U_enc_last]
+ *   for each decoder layer k: run LSTM over seq; seq = all h_t
+ *   y_t = seq_t · out.kernel + out.bias                              [T][F]
+ *   score = mean over t,f of (y - x)^2
+ * </pre>
+ * One LSTM step (Keras gate order i, f, c, o; zero initial h and c; no peepholes, no cell clipping):
+ * <pre>
+ *   z = x_t · kernel + h · recurrent + bias          kernel [in][4U], recurrent [U][4U], bias [4U]
+ *   i = σ(z[0:U]) f = σ(z[U:2U]) g = tanh(z[2U:3U]) o = σ(z[3U:4U])
+ *   c = f ⊙ c + i ⊙ g ;  h = o ⊙ tanh(c)
+ * </pre>
+ *
+ * @param windowLength  samples per window ({@code T})
+ * @param channels      channels per sample ({@code F})
+ * @param encoderUnits  units of each encoder LSTM layer, outermost first (default 16, 8)
+ * @param decoderUnits  units of each decoder LSTM layer (default 8, 16)
+ */
+public record ModelArchitecture(int windowLength, int channels, List<Integer> encoderUnits, List<Integer> decoderUnits) {
+
+    public ModelArchitecture {
+        if (windowLength < 2) {
+            throw new IllegalArgumentException("windowLength must be >= 2, was " + windowLength);
+        }
+        if (channels < 1) {
+            throw new IllegalArgumentException("channels must be >= 1, was " + channels);
+        }
+        encoderUnits = checkUnits("encoderUnits", encoderUnits);
+        decoderUnits = checkUnits("decoderUnits", decoderUnits);
+    }
+
+    private static List<Integer> checkUnits(String what, List<Integer> units) {
+        if (units == null || units.isEmpty()) {
+            throw new IllegalArgumentException(what + " must name at least one layer");
+        }
+        for (Integer u : units) {
+            if (u == null || u < 1) {
+                throw new IllegalArgumentException(what + " must be positive, was " + units);
+            }
+        }
+        return List.copyOf(units);
+    }
+
+    /** The latent size: the units of the last encoder layer. */
+    public int latentSize() {
+        return encoderUnits.get(encoderUnits.size() - 1);
+    }
+
+    /** Names of the LSTM layers in execution order: {@code enc0, enc1, …, dec0, dec1, …}. */
+    public List<String> lstmLayerNames() {
+        List<String> names = new ArrayList<>();
+        for (int i = 0; i < encoderUnits.size(); i++) {
+            names.add("enc" + i);
+        }
+        for (int i = 0; i < decoderUnits.size(); i++) {
+            names.add("dec" + i);
+        }
+        return names;
+    }
+
+    /** Units of each LSTM layer, same order as {@link #lstmLayerNames()}. */
+    public List<Integer> lstmLayerUnits() {
+        List<Integer> all = new ArrayList<>(encoderUnits);
+        all.addAll(decoderUnits);
+        return all;
+    }
+
+    /** Input width of each LSTM layer, same order as {@link #lstmLayerNames()}. */
+    public List<Integer> lstmLayerInputs() {
+        List<Integer> inputs = new ArrayList<>();
+        int in = channels;
+        for (int u : encoderUnits) {
+            inputs.add(in);
+            in = u;
+        }
+        for (int u : decoderUnits) {
+            inputs.add(in);
+            in = u;
+        }
+        return inputs;
+    }
+
+    /**
+     * Names and shapes of all parameters, in the fixed order used everywhere (training, files, packager):
+     * for each LSTM layer {@code <layer>.kernel [in,4U]}, {@code <layer>.recurrent [U,4U]},
+     * {@code <layer>.bias [4U]}, then {@code out.kernel [U_last,F]}, {@code out.bias [F]}.
+     */
+    public List<ParameterSpec> parameterSpecs() {
+        List<ParameterSpec> specs = new ArrayList<>();
+        List<String> names = lstmLayerNames();
+        List<Integer> units = lstmLayerUnits();
+        List<Integer> inputs = lstmLayerInputs();
+        for (int l = 0; l < names.size(); l++) {
+            int u = units.get(l);
+            specs.add(new ParameterSpec(names.get(l) + ".kernel", new int[] {inputs.get(l), 4 * u}));
+            specs.add(new ParameterSpec(names.get(l) + ".recurrent", new int[] {u, 4 * u}));
+            specs.add(new ParameterSpec(names.get(l) + ".bias", new int[] {4 * u}));
+        }
+        int last = decoderUnits.get(decoderUnits.size() - 1);
+        specs.add(new ParameterSpec("out.kernel", new int[] {last, channels}));
+        specs.add(new ParameterSpec("out.bias", new int[] {channels}));
+        return specs;
+    }
+
+    /** Total number of trainable floats. */
+    public int parameterCount() {
+        int n = 0;
+        for (ParameterSpec s : parameterSpecs()) {
+            n += s.size();
+        }
+        return n;
+    }
+
+    /** Name and shape of one parameter tensor (row-major). */
+    public record ParameterSpec(String name, int[] shape) {
+        public ParameterSpec {
+            shape = shape.clone();
+        }
+
+        @Override
+        public int[] shape() {
+            return shape.clone();
+        }
+
+        public int size() {
+            int n = 1;
+            for (int d : shape) {
+                n *= d;
+            }
+            return n;
+        }
+
+        @Override
+        public boolean equals(Object o) {
+            return o instanceof ParameterSpec p && p.name.equals(name) && Arrays.equals(p.shape, shape);
+        }
+
+        @Override
+        public int hashCode() {
+            return name.hashCode() * 31 + Arrays.hashCode(shape);
+        }
+
+        @Override
+        public String toString() {
+            return name + Arrays.toString(shape);
+        }
+    }
+}

@@ -1,0 +1,23 @@
+package io.gyrosentinel.training;
+
+import java.nio.file.Path;
+
+/** A model directory is missing, corrupted or written by an incompatible version. Says which file and field. */
+public class ModelFormatException extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+    private final transient Path file;
+
+    public ModelFormatException(Path file, String message) {
+        this(file, message, null);
+    }
+
+    public ModelFormatException(Path file, String message, Throwable cause) {
+        super(file + ": " + message, cause);
+        this.file = file;
+    }
+
+    /** The file that is wrong. */
+    public Path file() {
+        return file;
+    }
+}

@@ -1,0 +1,236 @@
+package io.gyrosentinel.training;
+
+import io.gyrosentinel.training.ModelArchitecture.ParameterSpec;
+import io.gyrosentinel.training.internal.DataPipeline;
+import io.gyrosentinel.training.internal.DataPipeline.WindowSet;
+import io.gyrosentinel.training.internal.Metrics;
+import io.gyrosentinel.training.internal.ModelDirectory;
+import io.gyrosentinel.training.internal.ReferenceForward;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.IntStream;
+
+/**
+ * A trained autoencoder: architecture, weights, normalisation, threshold and training history. Immutable and
+ * thread-safe. Scoring runs a pure-Java float forward pass (no TensorFlow needed), which is also the
+ * reference for the TFLite packager and the VirtualDevice.
+ *
+ * <pre>{@code
+ * TrainedModel model = TrainedModel.load(Path.of("models/pump-7"));
+ * double[] scores = model.score(windows);             // raw windows, T*F interleaved floats each
+ * boolean alarm = model.threshold().isAnomalous(scores[0]);
+ * model.evaluate(labelledSeries).writeCsv(Path.of("scores.csv"));
+ * }</pre>
+ */
+public final class TrainedModel {
+    private final ModelArchitecture architecture;
+    private final Normalization normalization;
+    private final Threshold threshold;
+    private final float[][] params;
+    private final TrainingHistory history;
+    private final double sampleRateHz;
+    private final ReferenceForward forward;
+
+    private TrainedModel(ModelArchitecture architecture, Normalization normalization, Threshold threshold,
+            float[][] params, TrainingHistory history, double sampleRateHz) {
+        this.architecture = architecture;
+        this.normalization = normalization;
+        this.threshold = threshold;
+        this.params = params;
+        this.history = history;
+        this.sampleRateHz = sampleRateHz;
+        this.forward = new ReferenceForward(architecture, params);
+    }
+
+    /**
+     * Assembles a model from its parts (used by training and loading; also handy for tests and converters).
+     *
+     * @param params parameter tensors in {@link ModelArchitecture#parameterSpecs()} order (copied)
+     * @param history may be null for a model that was not trained here
+     */
+    public static TrainedModel of(ModelArchitecture architecture, Normalization normalization, Threshold threshold,
+            float[][] params, TrainingHistory history, double sampleRateHz) {
+        if (architecture == null || normalization == null || threshold == null || params == null) {
+            throw new IllegalArgumentException("architecture, normalization, threshold and params are required");
+        }
+        if (normalization.channels() != architecture.channels()) {
+            throw new IllegalArgumentException("normalization has " + normalization.channels()
+                    + " channels, architecture " + architecture.channels());
+        }
+        List<ParameterSpec> specs = architecture.parameterSpecs();
+        if (params.length != specs.size()) {
+            throw new IllegalArgumentException("expected " + specs.size() + " parameter tensors, got " + params.length);
+        }
+        float[][] copy = new float[params.length][];
+        for (int i = 0; i < params.length; i++) {
+            if (params[i] == null || params[i].length != specs.get(i).size()) {
+                throw new IllegalArgumentException("parameter " + specs.get(i) + " needs " + specs.get(i).size()
+                        + " floats, got " + (params[i] == null ? "null" : params[i].length));
+            }
+            for (int j = 0; j < params[i].length; j++) {
+                if (!Float.isFinite(params[i][j])) {
+                    throw new IllegalArgumentException("parameter " + specs.get(i).name() + "[" + j + "] is "
+                            + params[i][j]);
+                }
+            }
+            copy[i] = params[i].clone();
+        }
+        if (!(sampleRateHz > 0) || Double.isInfinite(sampleRateHz)) {
+            throw new IllegalArgumentException("sampleRateHz must be positive, was " + sampleRateHz);
+        }
+        return new TrainedModel(architecture, normalization, threshold, copy, history, sampleRateHz);
+    }
+
+    /** Loads a model directory written by {@link #save(Path)}. */
+    public static TrainedModel load(Path directory) {
+        return ModelDirectory.read(directory);
+    }
+
+    /**
+     * Writes the model to {@code directory} atomically: files go to a temporary sibling directory that is
+     * renamed into place, so the directory either holds a complete model or does not exist. Fails if
+     * {@code directory} exists and is not empty.
+     */
+    public void save(Path directory) {
+        ModelDirectory.write(this, directory);
+    }
+
+    public ModelArchitecture architecture() {
+        return architecture;
+    }
+
+    public Normalization normalization() {
+        return normalization;
+    }
+
+    public Threshold threshold() {
+        return threshold;
+    }
+
+    /** Training history, or null if the model was assembled with none. */
+    public TrainingHistory history() {
+        return history;
+    }
+
+    /** Sample rate of the training data; windows must be sampled at the same rate. */
+    public double sampleRateHz() {
+        return sampleRateHz;
+    }
+
+    /** A copy of one parameter tensor (row-major), e.g. {@code "enc0.kernel"}. */
+    public float[] parameter(String name) {
+        List<ParameterSpec> specs = architecture.parameterSpecs();
+        for (int i = 0; i < specs.size(); i++) {
+            if (specs.get(i).name().equals(name)) {
+                return params[i].clone();
+            }
+        }
+        throw new IllegalArgumentException("no parameter '" + name + "'; known: " + specs);
+    }
+
+    /** Copies of all parameter tensors in {@link ModelArchitecture#parameterSpecs()} order. */
+    public float[][] parameters() {
+        float[][] c = new float[params.length][];
+        for (int i = 0; i < params.length; i++) {
+            c[i] = params[i].clone();
+        }
+        return c;
+    }
+
+    /** The same model with another threshold (e.g. recalibrated on site). */
+    public TrainedModel withThreshold(Threshold newThreshold) {
+        return new TrainedModel(architecture, normalization, newThreshold, params, history, sampleRateHz);
+    }
+
+    /** Normalises one raw window ({@code T*F} interleaved floats). */
+    public float[] normalize(float[] rawWindow) {
+        checkWindow(rawWindow, 0);
+        int f = architecture.channels();
+        float[] x = new float[rawWindow.length];
+        for (int i = 0; i < x.length; i++) {
+            x[i] = normalization.apply(rawWindow[i], i % f);
+        }
+        return x;
+    }
+
+    /** Reference reconstruction of a normalised window (what the device must compute, before the score). */
+    public float[] reconstructNormalized(float[] normalizedWindow) {
+        checkWindow(normalizedWindow, 0);
+        return forward.reconstruct(normalizedWindow);
+    }
+
+    /** Score (mean squared reconstruction error in normalised units) of one raw window. */
+    public double score(float[] rawWindow) {
+        return forward.score(normalize(rawWindow));
+    }
+
+    /** Scores raw windows ({@code T*F} interleaved floats each), in parallel for large batches. */
+    public double[] score(float[][] rawWindows) {
+        for (int i = 0; i < rawWindows.length; i++) {
+            checkWindow(rawWindows[i], i);
+        }
+        double[] out = new double[rawWindows.length];
+        IntStream range = IntStream.range(0, rawWindows.length);
+        (rawWindows.length > 64 ? range.parallel() : range).forEach(i -> out[i] = score(rawWindows[i]));
+        return out;
+    }
+
+    /** Scores every window of a series, cut every {@code stride} samples. */
+    public List<WindowScore> score(TimeSeries series, int stride) {
+        return scoreAll(List.of(series), stride);
+    }
+
+    /**
+     * Evaluates on labelled series (normal and anomalous, or with per-sample labels), windows cut every
+     * {@code stride} samples. A window is anomalous if any of its samples is.
+     */
+    public EvaluationReport evaluate(List<TimeSeries> series, int stride) {
+        List<WindowScore> scores = scoreAll(series, stride);
+        return Metrics.report(scores, threshold.value());
+    }
+
+    /** {@link #evaluate(List, int)} with a stride of a quarter window. */
+    public EvaluationReport evaluate(List<TimeSeries> series) {
+        return evaluate(series, Math.max(1, architecture.windowLength() / 4));
+    }
+
+    private List<WindowScore> scoreAll(List<TimeSeries> series, int stride) {
+        if (stride < 1) {
+            throw new IllegalArgumentException("stride must be >= 1, was " + stride);
+        }
+        DataPipeline.validate(series, architecture.channels(), architecture.windowLength(), "scoring");
+        int t = architecture.windowLength();
+        WindowSet ws = DataPipeline.windows(series, DataPipeline.whole(series), t, stride, normalization);
+        double[] s = new double[ws.size()];
+        IntStream.range(0, ws.size()).parallel().forEach(i -> s[i] = forward.score(ws.window(i)));
+        List<WindowScore> out = new ArrayList<>(ws.size());
+        for (int i = 0; i < ws.size(); i++) {
+            TimeSeries src = series.get(ws.series[i]);
+            out.add(new WindowScore(ws.series[i], src.name(), ws.start[i], ws.start[i] + t, ws.anomalous[i], s[i],
+                    threshold.isAnomalous(s[i])));
+        }
+        return out;
+    }
+
+    private void checkWindow(float[] w, int index) {
+        int n = architecture.windowLength() * architecture.channels();
+        if (w == null || w.length != n) {
+            throw new IllegalArgumentException("window " + index + " has " + (w == null ? "no" : w.length)
+                    + " floats, expected windowLength*channels = " + architecture.windowLength() + "*"
+                    + architecture.channels() + " = " + n);
+        }
+        int f = architecture.channels();
+        for (int k = 0; k < w.length; k++) {
+            if (!Float.isFinite(w[k])) {
+                throw new IllegalArgumentException("window " + index + ", sample " + (k / f) + ", channel " + (k % f)
+                        + ": value " + w[k] + " is not finite");
+            }
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "TrainedModel[" + architecture + ", threshold " + threshold.value() + " (" + threshold.policy() + ")]";
+    }
+}

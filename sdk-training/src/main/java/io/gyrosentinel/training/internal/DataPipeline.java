@@ -1,0 +1,215 @@
+package io.gyrosentinel.training.internal;
+
+import io.gyrosentinel.training.Normalization;
+import io.gyrosentinel.training.TimeSeries;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+
+/** Validation, normalisation, windowing and the time-based train/validation split. */
+public final class DataPipeline {
+    private DataPipeline() {}
+
+    /** Normalised windows cut from series, with where each came from. */
+    public static final class WindowSet {
+        public final int windowLength;
+        public final int channels;
+        public final float[] data;
+        public final int[] series;
+        public final int[] start;
+        public final boolean[] anomalous;
+
+        WindowSet(int windowLength, int channels, float[] data, int[] series, int[] start, boolean[] anomalous) {
+            this.windowLength = windowLength;
+            this.channels = channels;
+            this.data = data;
+            this.series = series;
+            this.start = start;
+            this.anomalous = anomalous;
+        }
+
+        public int size() {
+            return series.length;
+        }
+
+        /** Copies window {@code i} ({@code T*F} floats). */
+        public float[] window(int i) {
+            int len = windowLength * channels;
+            float[] w = new float[len];
+            System.arraycopy(data, i * len, w, 0, len);
+            return w;
+        }
+    }
+
+    /** A contiguous sample range of one series. */
+    public record Segment(int series, int from, int to) {
+        int length() {
+            return to - from;
+        }
+    }
+
+    /**
+     * Checks the series for use with a model: not empty, no nulls, same channel count and sample rate, at
+     * least {@code minLength} samples each, all values finite. Messages name the series (index and name), the
+     * sample and the channel.
+     *
+     * @param expectedChannels the model's channel count, or -1 to take the first series'
+     */
+    public static void validate(List<TimeSeries> series, int expectedChannels, int minLength, String purpose) {
+        if (series == null || series.isEmpty()) {
+            throw new IllegalArgumentException("no time series given for " + purpose);
+        }
+        int channels = expectedChannels;
+        String channelSource = "the model's";
+        double rate = Double.NaN;
+        for (int i = 0; i < series.size(); i++) {
+            TimeSeries s = series.get(i);
+            if (s == null) {
+                throw new IllegalArgumentException("series " + i + " is null");
+            }
+            if (channels < 0) {
+                channels = s.channels();
+                channelSource = "series 0's";
+            }
+            if (s.channels() != channels) {
+                throw new IllegalArgumentException(describe(i, s) + " has " + s.channels() + " channels, expected "
+                        + channels + " (" + channelSource + ")");
+            }
+            if (Double.isNaN(rate)) {
+                rate = s.sampleRateHz();
+            } else if (s.sampleRateHz() != rate) {
+                throw new IllegalArgumentException(describe(i, s) + " is sampled at " + s.sampleRateHz()
+                        + " Hz but series 0 at " + rate + " Hz; resample to one rate first");
+            }
+            if (s.length() == 0) {
+                throw new IllegalArgumentException(describe(i, s) + " is empty");
+            }
+            if (s.length() < minLength) {
+                throw new IllegalArgumentException(describe(i, s) + " has " + s.length() + " samples; at least "
+                        + minLength + " (the window length) are needed");
+            }
+            float[] v = s.samples();
+            int ch = s.channels();
+            for (int k = 0; k < v.length; k++) {
+                if (!Float.isFinite(v[k])) {
+                    throw new IllegalArgumentException(describe(i, s) + ", sample " + (k / ch) + ", channel "
+                            + (k % ch) + ": value " + v[k] + " is not finite");
+                }
+            }
+        }
+    }
+
+    static String describe(int index, TimeSeries s) {
+        return "series " + index + (s.name() != null ? " ('" + s.name() + "')" : "");
+    }
+
+    /**
+     * Splits each series by time: the first {@code 1 - validationFraction} of its samples train, the rest
+     * validate. Windows are later cut inside each segment, so no window straddles the split.
+     */
+    public static List<List<Segment>> splitByTime(List<TimeSeries> series, double validationFraction) {
+        List<Segment> train = new ArrayList<>();
+        List<Segment> val = new ArrayList<>();
+        for (int i = 0; i < series.size(); i++) {
+            int n = series.get(i).length();
+            int cut = (int) Math.round(n * (1.0 - validationFraction));
+            train.add(new Segment(i, 0, cut));
+            if (cut < n) {
+                val.add(new Segment(i, cut, n));
+            }
+        }
+        return List.of(train, val);
+    }
+
+    /**
+     * Per-channel mean and (population) standard deviation over the segments. A constant channel (std below
+     * 1e-6, e.g. a dead axis) keeps std 1 so that tiny deviations later do not explode into huge scores.
+     */
+    public static Normalization fitNormalization(List<TimeSeries> series, List<Segment> segments, int channels) {
+        double[] sum = new double[channels];
+        double[] sumSq = new double[channels];
+        long count = 0;
+        for (Segment seg : segments) {
+            float[] v = series.get(seg.series()).samples();
+            for (int t = seg.from(); t < seg.to(); t++) {
+                for (int c = 0; c < channels; c++) {
+                    double x = v[t * channels + c];
+                    sum[c] += x;
+                    sumSq[c] += x * x;
+                }
+            }
+            count += seg.length();
+        }
+        if (count == 0) {
+            throw new IllegalArgumentException("no samples to compute the normalisation from");
+        }
+        float[] mean = new float[channels];
+        float[] std = new float[channels];
+        for (int c = 0; c < channels; c++) {
+            double m = sum[c] / count;
+            double var = Math.max(0, sumSq[c] / count - m * m);
+            mean[c] = (float) m;
+            double sd = Math.sqrt(var);
+            std[c] = (float) (sd < 1e-6 ? 1.0 : sd);
+        }
+        return new Normalization(mean, std);
+    }
+
+    /** Cuts windows of {@code windowLength} every {@code stride} samples inside each segment, normalised. */
+    public static WindowSet windows(List<TimeSeries> series, List<Segment> segments, int windowLength, int stride,
+            Normalization norm) {
+        int channels = norm.channels();
+        int count = 0;
+        for (Segment seg : segments) {
+            if (seg.length() >= windowLength) {
+                count += (seg.length() - windowLength) / stride + 1;
+            }
+        }
+        int len = windowLength * channels;
+        float[] data = new float[count * len];
+        int[] idx = new int[count];
+        int[] start = new int[count];
+        boolean[] anomalous = new boolean[count];
+        float[] mean = norm.mean();
+        float[] std = norm.std();
+        int w = 0;
+        for (Segment seg : segments) {
+            TimeSeries s = series.get(seg.series());
+            float[] v = s.samples();
+            for (int from = seg.from(); from + windowLength <= seg.to(); from += stride) {
+                int o = w * len;
+                boolean anomaly = false;
+                for (int t = 0; t < windowLength; t++) {
+                    for (int c = 0; c < channels; c++) {
+                        data[o + t * channels + c] = (v[(from + t) * channels + c] - mean[c]) / std[c];
+                    }
+                    anomaly |= s.isAnomalous(from + t);
+                }
+                idx[w] = seg.series();
+                start[w] = from;
+                anomalous[w] = anomaly;
+                w++;
+            }
+        }
+        return new WindowSet(windowLength, channels, data, idx, start, anomalous);
+    }
+
+    /** Whole-series segments. */
+    public static List<Segment> whole(List<TimeSeries> series) {
+        List<Segment> all = new ArrayList<>();
+        for (int i = 0; i < series.size(); i++) {
+            all.add(new Segment(i, 0, series.get(i).length()));
+        }
+        return all;
+    }
+
+    /** Fisher–Yates shuffle of {@code 0..n-1} with the given generator. */
+    public static void shuffle(int[] order, Random rnd) {
+        for (int i = order.length - 1; i > 0; i--) {
+            int j = rnd.nextInt(i + 1);
+            int tmp = order[i];
+            order[i] = order[j];
+            order[j] = tmp;
+        }
+    }
+}

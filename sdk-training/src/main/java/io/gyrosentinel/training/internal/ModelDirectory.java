@@ -1,0 +1,526 @@
+package io.gyrosentinel.training.internal;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.gyrosentinel.training.EpochReport;
+import io.gyrosentinel.training.ModelArchitecture;
+import io.gyrosentinel.training.ModelArchitecture.ParameterSpec;
+import io.gyrosentinel.training.ModelFormatException;
+import io.gyrosentinel.training.Normalization;
+import io.gyrosentinel.training.Threshold;
+import io.gyrosentinel.training.ThresholdPolicy;
+import io.gyrosentinel.training.TrainedModel;
+import io.gyrosentinel.training.TrainingHistory;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.channels.FileChannel;
+import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.DirectoryStream;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.function.Consumer;
+import java.util.stream.Stream;
+import java.util.zip.CRC32;
+
+/**
+ * The on-disk model directory:
+ * <ul>
+ *   <li>{@code manifest.json} — format id and version, architecture, sample rate, normalisation, threshold,
+ *       weight index (name, shape, byte offset) with size and CRC-32 of the weights file, training history;</li>
+ *   <li>{@code weights.bin} — magic {@code "GSW1"}, uint32 LE float count, then float32 little-endian tensors,
+ *       row-major, in {@link ModelArchitecture#parameterSpecs()} order.</li>
+ * </ul>
+ */
+public final class ModelDirectory {
+    public static final String FORMAT = "gyrosentinel.lstm-autoencoder";
+    public static final int FORMAT_VERSION = 1;
+    public static final String MANIFEST = "manifest.json";
+    public static final String WEIGHTS = "weights.bin";
+    private static final byte[] MAGIC = {'G', 'S', 'W', '1'};
+    private static final int HEADER = 8;
+    private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+
+    private ModelDirectory() {}
+
+    public static void write(TrainedModel model, Path directory) {
+        write(model, directory, p -> {});
+    }
+
+    /** @param beforeRename test hook, called with the complete temporary directory just before the rename */
+    public static void write(TrainedModel model, Path directory, Consumer<Path> beforeRename) {
+        Path target = directory.toAbsolutePath().normalize();
+        Path parent = target.getParent();
+        Path tmp = null;
+        try {
+            Files.createDirectories(parent);
+            if (Files.exists(target) && !isEmptyDirectory(target)) {
+                throw new FileAlreadyExistsException(target.toString(), null,
+                        "exists and is not an empty directory; choose a new directory or delete it first");
+            }
+            tmp = Files.createTempDirectory(parent, "." + target.getFileName() + ".tmp-");
+            byte[] weights = weightsBytes(model);
+            writeSynced(tmp.resolve(WEIGHTS), weights);
+            CRC32 crc = new CRC32();
+            crc.update(weights);
+            writeSynced(tmp.resolve(MANIFEST), JSON.writeValueAsBytes(manifest(model, weights.length, crc.getValue())));
+            beforeRename.accept(tmp);
+            if (Files.exists(target)) {
+                Files.delete(target); // an empty directory; rename(2) cannot replace it otherwise
+            }
+            try {
+                Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE);
+            } catch (AtomicMoveNotSupportedException e) {
+                throw new IOException("the file system cannot rename " + tmp + " atomically to " + target, e);
+            }
+            tmp = null;
+            syncDirectory(parent);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot save model to " + target + ": " + e.getMessage(), e);
+        } finally {
+            if (tmp != null) {
+                deleteRecursively(tmp);
+            }
+        }
+    }
+
+    private static boolean isEmptyDirectory(Path p) throws IOException {
+        if (!Files.isDirectory(p)) {
+            return false;
+        }
+        try (DirectoryStream<Path> ds = Files.newDirectoryStream(p)) {
+            return !ds.iterator().hasNext();
+        }
+    }
+
+    private static void writeSynced(Path file, byte[] data) throws IOException {
+        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
+            ByteBuffer b = ByteBuffer.wrap(data);
+            while (b.hasRemaining()) {
+                ch.write(b);
+            }
+            ch.force(true);
+        }
+    }
+
+    private static void syncDirectory(Path dir) {
+        try (FileChannel ch = FileChannel.open(dir, StandardOpenOption.READ)) {
+            ch.force(true);
+        } catch (IOException ignored) {
+            // Not every platform can fsync a directory; the rename itself is still atomic.
+        }
+    }
+
+    private static void deleteRecursively(Path root) {
+        try (Stream<Path> walk = Files.walk(root)) {
+            walk.sorted(Comparator.reverseOrder()).forEach(p -> {
+                try {
+                    Files.deleteIfExists(p);
+                } catch (IOException ignored) {
+                    // best effort cleanup of our own temporary directory
+                }
+            });
+        } catch (IOException ignored) {
+            // already gone
+        }
+    }
+
+    private static byte[] weightsBytes(TrainedModel model) {
+        float[][] params = model.parameters();
+        int count = 0;
+        for (float[] p : params) {
+            count += p.length;
+        }
+        ByteBuffer b = ByteBuffer.allocate(HEADER + 4 * count).order(ByteOrder.LITTLE_ENDIAN);
+        b.put(MAGIC).putInt(count);
+        for (float[] p : params) {
+            for (float v : p) {
+                b.putFloat(v);
+            }
+        }
+        return b.array();
+    }
+
+    private static ObjectNode manifest(TrainedModel model, long weightBytes, long crc) {
+        ObjectNode root = JSON.createObjectNode();
+        root.put("format", FORMAT);
+        root.put("formatVersion", FORMAT_VERSION);
+        ModelArchitecture a = model.architecture();
+        ObjectNode arch = root.putObject("architecture");
+        arch.put("windowLength", a.windowLength());
+        arch.put("channels", a.channels());
+        a.encoderUnits().forEach(arch.putArray("encoderUnits")::add);
+        a.decoderUnits().forEach(arch.putArray("decoderUnits")::add);
+        arch.put("cell", "lstm");
+        arch.put("gateOrder", "ifco");
+        arch.put("latentRepeat", "concatenation");
+        arch.put("score", "mean_squared_error_normalized");
+        root.put("sampleRateHz", model.sampleRateHz());
+        ObjectNode norm = root.putObject("normalization");
+        ArrayNode mean = norm.putArray("mean");
+        for (float v : model.normalization().mean()) {
+            mean.add(v);
+        }
+        ArrayNode std = norm.putArray("std");
+        for (float v : model.normalization().std()) {
+            std.add(v);
+        }
+        Threshold t = model.threshold();
+        ObjectNode th = root.putObject("threshold");
+        th.put("method", t.policy().method());
+        th.put("parameter", t.policy().parameter());
+        th.put("value", t.value());
+        th.put("calibrationWindows", t.calibrationWindows());
+        ObjectNode w = root.putObject("weights");
+        w.put("file", WEIGHTS);
+        w.put("dtype", "float32");
+        w.put("byteOrder", "little_endian");
+        w.put("bytes", weightBytes);
+        w.put("crc32", String.format("%08x", crc));
+        ArrayNode tensors = w.putArray("tensors");
+        long offset = HEADER;
+        for (ParameterSpec spec : a.parameterSpecs()) {
+            ObjectNode tn = tensors.addObject();
+            tn.put("name", spec.name());
+            ArrayNode shape = tn.putArray("shape");
+            for (int d : spec.shape()) {
+                shape.add(d);
+            }
+            tn.put("offset", offset);
+            offset += 4L * spec.size();
+        }
+        TrainingHistory h = model.history();
+        if (h != null) {
+            ObjectNode hn = root.putObject("history");
+            hn.put("bestEpoch", h.bestEpoch());
+            hn.put("stopReason", h.stopReason().name());
+            hn.put("seed", h.seed());
+            hn.put("trainingWindows", h.trainingWindows());
+            hn.put("validationWindows", h.validationWindows());
+            hn.put("windowStride", h.windowStride());
+            hn.put("totalSeconds", h.totalTime().toNanos() / 1e9);
+            ArrayNode epochs = hn.putArray("epochs");
+            for (EpochReport r : h.epochs()) {
+                ObjectNode e = epochs.addObject();
+                e.put("epoch", r.epoch());
+                e.put("maxEpochs", r.maxEpochs());
+                e.put("trainLoss", r.trainLoss());
+                e.put("validationLoss", r.validationLoss());
+                e.put("learningRate", r.learningRate());
+                e.put("seconds", r.epochTime().toNanos() / 1e9);
+                e.put("elapsedSeconds", r.elapsed().toNanos() / 1e9);
+                e.put("improved", r.improved());
+            }
+        }
+        return root;
+    }
+
+    public static TrainedModel read(Path directory) {
+        Path dir = directory.toAbsolutePath().normalize();
+        if (!Files.isDirectory(dir)) {
+            throw new ModelFormatException(dir, "not a model directory (does not exist or is not a directory)");
+        }
+        Path manifestFile = dir.resolve(MANIFEST);
+        JsonNode root;
+        try {
+            root = JSON.readTree(Files.readAllBytes(manifestFile));
+        } catch (NoSuchFileException e) {
+            throw new ModelFormatException(manifestFile, "missing; this is not a GyroSentinel model directory", e);
+        } catch (JsonProcessingException e) {
+            throw new ModelFormatException(manifestFile, "not valid JSON: " + e.getOriginalMessage(), e);
+        } catch (IOException e) {
+            throw new ModelFormatException(manifestFile, "cannot read: " + e, e);
+        }
+        Reader r = new Reader(manifestFile);
+        if (root == null || !root.isObject()) {
+            throw r.fail("the manifest must be a JSON object");
+        }
+        String format = r.text(root, "format");
+        if (!FORMAT.equals(format)) {
+            throw r.fail("field 'format' is '" + format + "', expected '" + FORMAT + "'");
+        }
+        int version = r.integer(root, "formatVersion");
+        if (version != FORMAT_VERSION) {
+            throw r.fail("field 'formatVersion' is " + version + "; this SDK reads version " + FORMAT_VERSION
+                    + (version > FORMAT_VERSION ? " (written by a newer SDK: upgrade)" : ""));
+        }
+        JsonNode an = r.object(root, "architecture");
+        ModelArchitecture arch;
+        try {
+            arch = new ModelArchitecture(r.integer(an, "architecture.windowLength"),
+                    r.integer(an, "architecture.channels"), r.intList(an, "architecture.encoderUnits"),
+                    r.intList(an, "architecture.decoderUnits"));
+        } catch (IllegalArgumentException e) {
+            throw r.fail("field 'architecture' is invalid: " + e.getMessage());
+        }
+        for (String[] fixed : new String[][] {{"gateOrder", "ifco"}, {"latentRepeat", "concatenation"},
+                {"cell", "lstm"}, {"score", "mean_squared_error_normalized"}}) {
+            String v = r.text(an, "architecture." + fixed[0]);
+            if (!fixed[1].equals(v)) {
+                throw r.fail("field 'architecture." + fixed[0] + "' is '" + v + "'; only '" + fixed[1]
+                        + "' is supported");
+            }
+        }
+        double rate = r.number(root, "sampleRateHz");
+        JsonNode nn = r.object(root, "normalization");
+        Normalization norm;
+        try {
+            norm = new Normalization(r.floats(nn, "normalization.mean"), r.floats(nn, "normalization.std"));
+        } catch (IllegalArgumentException e) {
+            throw r.fail("field 'normalization' is invalid: " + e.getMessage());
+        }
+        if (norm.channels() != arch.channels()) {
+            throw r.fail("field 'normalization.mean' has " + norm.channels() + " channels, architecture.channels is "
+                    + arch.channels());
+        }
+        JsonNode tn = r.object(root, "threshold");
+        Threshold threshold;
+        try {
+            threshold = new Threshold(ThresholdPolicy.of(r.text(tn, "threshold.method"),
+                    r.number(tn, "threshold.parameter")), r.number(tn, "threshold.value"),
+                    r.integer(tn, "threshold.calibrationWindows"));
+        } catch (IllegalArgumentException e) {
+            throw r.fail("field 'threshold' is invalid: " + e.getMessage());
+        }
+        float[][] params = readWeights(dir, r, r.object(root, "weights"), arch);
+        TrainingHistory history = root.has("history") ? history(r, r.object(root, "history")) : null;
+        try {
+            return TrainedModel.of(arch, norm, threshold, params, history, rate);
+        } catch (IllegalArgumentException e) {
+            throw new ModelFormatException(dir, "inconsistent model: " + e.getMessage(), e);
+        }
+    }
+
+    private static float[][] readWeights(Path dir, Reader r, JsonNode wn, ModelArchitecture arch) {
+        String fileName = r.text(wn, "weights.file");
+        if (!WEIGHTS.equals(fileName)) {
+            throw r.fail("field 'weights.file' is '" + fileName + "', expected '" + WEIGHTS + "'");
+        }
+        if (!"float32".equals(r.text(wn, "weights.dtype")) || !"little_endian".equals(r.text(wn, "weights.byteOrder"))) {
+            throw r.fail("fields 'weights.dtype'/'weights.byteOrder' must be float32/little_endian");
+        }
+        long bytes = r.longValue(wn, "weights.bytes");
+        String crcText = r.text(wn, "weights.crc32");
+        List<ParameterSpec> specs = arch.parameterSpecs();
+        JsonNode tensors = r.array(wn, "weights.tensors");
+        if (tensors.size() != specs.size()) {
+            throw r.fail("field 'weights.tensors' lists " + tensors.size() + " tensors; the architecture needs "
+                    + specs.size());
+        }
+        long[] offsets = new long[specs.size()];
+        long expectedOffset = HEADER;
+        for (int i = 0; i < specs.size(); i++) {
+            JsonNode t = tensors.get(i);
+            String field = "weights.tensors[" + i + "]";
+            String name = r.text(t, field + ".name");
+            List<Integer> shape = r.intList(t, field + ".shape");
+            ParameterSpec spec = specs.get(i);
+            int[] expected = spec.shape();
+            boolean same = name.equals(spec.name()) && shape.size() == expected.length;
+            for (int d = 0; same && d < expected.length; d++) {
+                same = shape.get(d) == expected[d];
+            }
+            if (!same) {
+                throw r.fail("field '" + field + "' is " + name + shape + ", the architecture needs " + spec);
+            }
+            offsets[i] = r.longValue(t, field + ".offset");
+            if (offsets[i] != expectedOffset) {
+                throw r.fail("field '" + field + ".offset' is " + offsets[i] + ", expected " + expectedOffset);
+            }
+            expectedOffset += 4L * spec.size();
+        }
+        if (bytes != expectedOffset) {
+            throw r.fail("field 'weights.bytes' is " + bytes + " but the tensors need " + expectedOffset);
+        }
+        Path file = dir.resolve(WEIGHTS);
+        byte[] data;
+        try {
+            data = Files.readAllBytes(file);
+        } catch (NoSuchFileException e) {
+            throw new ModelFormatException(file, "missing (the manifest refers to it)", e);
+        } catch (IOException e) {
+            throw new ModelFormatException(file, "cannot read: " + e, e);
+        }
+        if (data.length != bytes) {
+            throw new ModelFormatException(file, "is " + data.length + " bytes, manifest field 'weights.bytes' says "
+                    + bytes + " (truncated or wrong file)");
+        }
+        CRC32 crc = new CRC32();
+        crc.update(data);
+        String actual = String.format("%08x", crc.getValue());
+        if (!actual.equalsIgnoreCase(crcText)) {
+            throw new ModelFormatException(file, "CRC-32 is " + actual + ", manifest field 'weights.crc32' says "
+                    + crcText + " (corrupted)");
+        }
+        ByteBuffer b = ByteBuffer.wrap(data).order(ByteOrder.LITTLE_ENDIAN);
+        for (int i = 0; i < MAGIC.length; i++) {
+            if (b.get(i) != MAGIC[i]) {
+                throw new ModelFormatException(file, "bad magic (expected \"GSW1\")");
+            }
+        }
+        if (b.getInt(4) != (bytes - HEADER) / 4) {
+            throw new ModelFormatException(file, "header float count " + b.getInt(4) + " != " + (bytes - HEADER) / 4);
+        }
+        float[][] params = new float[specs.size()][];
+        for (int i = 0; i < specs.size(); i++) {
+            float[] p = new float[specs.get(i).size()];
+            for (int j = 0; j < p.length; j++) {
+                p[j] = b.getFloat((int) offsets[i] + 4 * j);
+                if (!Float.isFinite(p[j])) {
+                    throw new ModelFormatException(file, "tensor " + specs.get(i).name() + "[" + j + "] is " + p[j]);
+                }
+            }
+            params[i] = p;
+        }
+        return params;
+    }
+
+    private static TrainingHistory history(Reader r, JsonNode hn) {
+        List<EpochReport> epochs = new ArrayList<>();
+        JsonNode arr = r.array(hn, "history.epochs");
+        double elapsedTotal = 0;
+        for (int i = 0; i < arr.size(); i++) {
+            JsonNode e = arr.get(i);
+            String f = "history.epochs[" + i + "]";
+            double elapsed = r.number(e, f + ".elapsedSeconds");
+            elapsedTotal = elapsed;
+            epochs.add(new EpochReport(r.integer(e, f + ".epoch"), r.integer(e, f + ".maxEpochs"),
+                    r.number(e, f + ".trainLoss"), r.number(e, f + ".validationLoss"), r.number(e, f + ".learningRate"),
+                    seconds(r.number(e, f + ".seconds")), seconds(elapsed), Duration.ZERO,
+                    r.boolean_(e, f + ".improved")));
+        }
+        int best = r.integer(hn, "history.bestEpoch");
+        if (best < 1 || best > epochs.size()) {
+            throw r.fail("field 'history.bestEpoch' is " + best + " but there are " + epochs.size() + " epochs");
+        }
+        TrainingHistory.StopReason reason;
+        try {
+            reason = TrainingHistory.StopReason.valueOf(r.text(hn, "history.stopReason"));
+        } catch (IllegalArgumentException e) {
+            throw r.fail("field 'history.stopReason' is not one of " + List.of(TrainingHistory.StopReason.values()));
+        }
+        double total = hn.has("totalSeconds") ? r.number(hn, "history.totalSeconds") : elapsedTotal;
+        return new TrainingHistory(epochs, best, reason, r.longValue(hn, "history.seed"),
+                r.integer(hn, "history.trainingWindows"), r.integer(hn, "history.validationWindows"),
+                r.integer(hn, "history.windowStride"), seconds(total));
+    }
+
+    private static Duration seconds(double s) {
+        return Duration.ofNanos((long) (s * 1e9));
+    }
+
+    /** Typed field access that names the file and the field in every error. */
+    private static final class Reader {
+        private final Path file;
+
+        Reader(Path file) {
+            this.file = file;
+        }
+
+        ModelFormatException fail(String message) {
+            return new ModelFormatException(file, message);
+        }
+
+        private JsonNode field(JsonNode parent, String path) {
+            String key = path.substring(path.lastIndexOf('.') + 1);
+            JsonNode n = parent.get(key);
+            if (n == null || n.isNull()) {
+                throw fail("field '" + path + "' is missing");
+            }
+            return n;
+        }
+
+        JsonNode object(JsonNode parent, String path) {
+            JsonNode n = field(parent, path);
+            if (!n.isObject()) {
+                throw fail("field '" + path + "' must be an object");
+            }
+            return n;
+        }
+
+        JsonNode array(JsonNode parent, String path) {
+            JsonNode n = field(parent, path);
+            if (!n.isArray()) {
+                throw fail("field '" + path + "' must be an array");
+            }
+            return n;
+        }
+
+        String text(JsonNode parent, String path) {
+            JsonNode n = field(parent, path);
+            if (!n.isTextual()) {
+                throw fail("field '" + path + "' must be a string");
+            }
+            return n.asText();
+        }
+
+        int integer(JsonNode parent, String path) {
+            JsonNode n = field(parent, path);
+            if (!n.isInt()) {
+                throw fail("field '" + path + "' must be an integer, was " + n);
+            }
+            return n.intValue();
+        }
+
+        long longValue(JsonNode parent, String path) {
+            JsonNode n = field(parent, path);
+            if (!n.isIntegralNumber() || !n.canConvertToLong()) {
+                throw fail("field '" + path + "' must be an integer, was " + n);
+            }
+            return n.longValue();
+        }
+
+        double number(JsonNode parent, String path) {
+            JsonNode n = field(parent, path);
+            if (!n.isNumber() || !Double.isFinite(n.doubleValue())) {
+                throw fail("field '" + path + "' must be a finite number, was " + n);
+            }
+            return n.doubleValue();
+        }
+
+        boolean boolean_(JsonNode parent, String path) {
+            JsonNode n = field(parent, path);
+            if (!n.isBoolean()) {
+                throw fail("field '" + path + "' must be true or false, was " + n);
+            }
+            return n.booleanValue();
+        }
+
+        List<Integer> intList(JsonNode parent, String path) {
+            JsonNode arr = array(parent, path);
+            List<Integer> out = new ArrayList<>();
+            for (int i = 0; i < arr.size(); i++) {
+                if (!arr.get(i).isInt()) {
+                    throw fail("field '" + path + "[" + i + "]' must be an integer, was " + arr.get(i));
+                }
+                out.add(arr.get(i).intValue());
+            }
+            return out;
+        }
+
+        float[] floats(JsonNode parent, String path) {
+            JsonNode arr = array(parent, path);
+            float[] out = new float[arr.size()];
+            for (int i = 0; i < out.length; i++) {
+                if (!arr.get(i).isNumber()) {
+                    throw fail("field '" + path + "[" + i + "]' must be a number, was " + arr.get(i));
+                }
+                out[i] = arr.get(i).floatValue();
+            }
+            return out;
+        }
+    }
+}

@@ -1,0 +1,2 @@
+/** Implementation of {@code io.gyrosentinel.training}; not API. */
+package io.gyrosentinel.training.internal;

@@ -1,0 +1,114 @@
+package io.gyrosentinel.training;
+
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.gyrosentinel.training.TimeSeries.Label;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.function.Executable;
+
+class BadInputTest {
+    static final AutoencoderTrainer TRAINER = AutoencoderTrainer.builder().windowLength(20).maxEpochs(1).build();
+
+    static TimeSeries series(String name, int samples, int channels) {
+        float[] v = new float[samples * channels];
+        for (int i = 0; i < v.length; i++) {
+            v[i] = (float) Math.sin(i * 0.3);
+        }
+        return TimeSeries.builder().name(name).samples(v, channels).sampleRateHz(200).build();
+    }
+
+    static void assertMessage(Executable call, String... parts) {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, call);
+        for (String p : parts) {
+            assertTrue(e.getMessage().contains(p), "message '" + e.getMessage() + "' should contain '" + p + "'");
+        }
+    }
+
+    @Test
+    void emptyInputIsRejected() {
+        assertMessage(() -> TRAINER.train(List.of()), "no time series");
+    }
+
+    @Test
+    void anEmptySeriesIsNamed() {
+        assertMessage(() -> TRAINER.train(List.of(series("ok", 500, 3), series("empty", 0, 3))), "series 1",
+                "'empty'", "empty");
+    }
+
+    @Test
+    void aTooShortSeriesIsNamedWithTheNeededLength() {
+        assertMessage(() -> TRAINER.train(List.of(series("ok", 500, 3), series("short", 19, 3))), "series 1",
+                "'short'", "19 samples", "at least 20");
+    }
+
+    @Test
+    void tooLittleDataForAValidationWindowIsExplained() {
+        assertMessage(() -> TRAINER.train(List.of(series("tiny", 40, 3))), "too little data", "validation");
+    }
+
+    @Test
+    void nonFiniteSamplesAreLocatedBySeriesSampleAndChannel() {
+        TimeSeries good = series("good", 500, 3);
+        float[] v = good.samples();
+        v[123 * 3 + 2] = Float.NaN;
+        TimeSeries nan = TimeSeries.builder().name("nan").samples(v, 3).sampleRateHz(200).build();
+        assertMessage(() -> TRAINER.train(List.of(good, nan)), "series 1", "'nan'", "sample 123", "channel 2", "NaN");
+        v[123 * 3 + 2] = 0;
+        v[7 * 3] = Float.POSITIVE_INFINITY;
+        TimeSeries inf = TimeSeries.builder().samples(v, 3).sampleRateHz(200).build();
+        assertMessage(() -> TRAINER.train(List.of(inf)), "series 0", "sample 7", "channel 0", "Infinity");
+    }
+
+    @Test
+    void channelCountMismatchIsNamed() {
+        assertMessage(() -> TRAINER.train(List.of(series("three", 500, 3), series("two", 500, 2))), "series 1",
+                "2 channels", "expected 3");
+    }
+
+    @Test
+    void scoringWithTheWrongChannelCountOrWindowIsRejected() {
+        TrainedModel model = TRAINER.train(List.of(series("ok", 500, 3)));
+        assertMessage(() -> model.evaluate(List.of(series("two", 500, 2))), "series 0", "2 channels",
+                "expected 3 (the model's)");
+        assertMessage(() -> model.score(new float[][] {new float[60], new float[59]}), "window 1", "59 floats",
+                "20*3 = 60");
+        float[] w = new float[60];
+        w[31] = Float.NaN;
+        assertMessage(() -> model.score(w), "sample 10", "channel 1", "NaN");
+    }
+
+    @Test
+    void mixedSampleRatesAreRejected() {
+        TimeSeries other = series("fast", 500, 3).toBuilder().sampleRateHz(400).build();
+        assertMessage(() -> TRAINER.train(List.of(series("ok", 500, 3), other)), "series 1", "400.0 Hz", "200.0 Hz");
+    }
+
+    @Test
+    void anomalousTrainingDataIsRejected() {
+        TimeSeries bad = series("faulty", 500, 3).toBuilder().label(Label.ANOMALOUS).build();
+        assertMessage(() -> TRAINER.train(List.of(bad)), "series 0", "'faulty'", "normal data only");
+    }
+
+    @Test
+    void malformedSeriesAreRejectedWhenBuilt() {
+        assertMessage(() -> TimeSeries.of(new float[10], 3, 200, Label.NORMAL), "not a multiple of channels 3");
+        assertMessage(() -> TimeSeries.of(new float[9], 3, 0, Label.NORMAL), "sampleRateHz");
+        assertMessage(() -> TimeSeries.builder().samples(new float[9], 3).sampleRateHz(1).sampleLabels(new boolean[2])
+                .build(), "sampleLabels has 2 entries", "3 samples");
+        List<TimeSeries> withNull = new ArrayList<>();
+        withNull.add(null);
+        assertMessage(() -> TRAINER.train(withNull), "series 0 is null");
+    }
+
+    @Test
+    void invalidConfigurationIsRejectedByBuild() {
+        assertMessage(() -> AutoencoderTrainer.builder().windowLength(1).build(), "windowLength");
+        assertMessage(() -> AutoencoderTrainer.builder().encoderUnits().build(), "encoderUnits");
+        assertMessage(() -> AutoencoderTrainer.builder().validationFraction(1.0).build(), "validationFraction");
+        assertMessage(() -> AutoencoderTrainer.builder().learningRate(-1).build(), "learningRate");
+        assertMessage(() -> ThresholdPolicy.quantile(1.5), "quantile");
+    }
+}
