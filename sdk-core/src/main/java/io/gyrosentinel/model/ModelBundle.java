@@ -1,0 +1,218 @@
+package io.gyrosentinel.model;
+
+import com.google.protobuf.ByteString;
+import com.google.protobuf.InvalidProtocolBufferException;
+import io.gyrosentinel.ErrorCode;
+import io.gyrosentinel.GyroSentinelException;
+import io.gyrosentinel.internal.wire.v1.BundleFile;
+import io.gyrosentinel.internal.wire.v1.BundlePart;
+import io.gyrosentinel.internal.wire.v1.BundlePayload;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.security.GeneralSecurityException;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.security.PrivateKey;
+import java.security.PublicKey;
+import java.security.Signature;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * A deployable model: the TensorFlow Lite model file(s) and a JSON manifest, optionally signed
+ * with ECDSA P-256. The bytes sent to a device (and hashed) are the {@linkplain #payload() payload};
+ * the signature covers {@code manifest || SHA-256(payload)}. See docs/model-bundle.md.
+ *
+ * <pre>{@code
+ * ModelBundle b = ModelBundle.of("fan-1", manifestJson, Map.of("model.tflite", tflite))
+ *         .sign(SigningKeys.readPrivateKey(Path.of("key.pem")));
+ * b.write(Path.of("fan-1.gsb"));
+ * }</pre>
+ */
+public final class ModelBundle {
+    /** Conventional file extension. */
+    public static final String EXTENSION = ".gsb";
+    static final byte[] MAGIC = "GSBNDL\0\1".getBytes(StandardCharsets.ISO_8859_1);
+    static final int FORMAT_VERSION = 1;
+
+    private final String modelId;
+    private final byte[] manifest;
+    private final Map<String, byte[]> parts;
+    private final byte[] payload;
+    private final byte[] sha256;
+    private final byte[] signature;
+
+    private ModelBundle(String modelId, byte[] manifest, Map<String, byte[]> parts, byte[] payload, byte[] signature) {
+        this.modelId = modelId;
+        this.manifest = manifest;
+        this.parts = parts;
+        this.payload = payload;
+        this.sha256 = sha256(payload);
+        this.signature = signature;
+    }
+
+    /** An unsigned bundle. Part order is kept. */
+    public static ModelBundle of(String modelId, String manifestJson, Map<String, byte[]> parts) {
+        if (modelId == null || modelId.isBlank() || modelId.length() > 48) {
+            throw new GyroSentinelException(ErrorCode.BAD_INPUT, "model id must be 1..48 characters, got '" + modelId + "'");
+        }
+        if (parts.isEmpty()) {
+            throw new GyroSentinelException(ErrorCode.BAD_INPUT, "a bundle needs at least one part");
+        }
+        byte[] m = manifestJson.getBytes(StandardCharsets.UTF_8);
+        if (m.length > 1024) {
+            throw new GyroSentinelException(ErrorCode.BAD_INPUT, "manifest is " + m.length
+                    + " bytes; the protocol carries at most 1024 (docs/protocol.md)");
+        }
+        Map<String, byte[]> copy = new LinkedHashMap<>();
+        BundlePayload.Builder pb = BundlePayload.newBuilder().setFormatVersion(FORMAT_VERSION).setModelId(modelId)
+                .setManifest(ByteString.copyFrom(m));
+        for (var e : parts.entrySet()) {
+            copy.put(e.getKey(), e.getValue().clone());
+            pb.addParts(BundlePart.newBuilder().setName(e.getKey()).setData(ByteString.copyFrom(e.getValue())));
+        }
+        return new ModelBundle(modelId, m, Collections.unmodifiableMap(copy), pb.build().toByteArray(), new byte[0]);
+    }
+
+    /** Parses the payload bytes a device received (no signature attached). */
+    public static ModelBundle fromPayload(byte[] payload, byte[] signature) {
+        BundlePayload p;
+        try {
+            p = BundlePayload.parseFrom(payload);
+        } catch (InvalidProtocolBufferException e) {
+            throw new GyroSentinelException(ErrorCode.MODEL_LOAD_FAILED, "model payload is not a bundle: " + e.getMessage(), e);
+        }
+        if (p.getFormatVersion() != FORMAT_VERSION) {
+            throw new GyroSentinelException(ErrorCode.MODEL_LOAD_FAILED, "bundle format version " + p.getFormatVersion()
+                    + " is not supported (expected " + FORMAT_VERSION + ")");
+        }
+        Map<String, byte[]> parts = new LinkedHashMap<>();
+        for (BundlePart bp : p.getPartsList()) {
+            parts.put(bp.getName(), bp.getData().toByteArray());
+        }
+        return new ModelBundle(p.getModelId(), p.getManifest().toByteArray(), Collections.unmodifiableMap(parts),
+                payload.clone(), signature == null ? new byte[0] : signature.clone());
+    }
+
+    /** Reads a bundle file. */
+    public static ModelBundle read(Path path) {
+        byte[] all;
+        try {
+            all = Files.readAllBytes(path);
+        } catch (NoSuchFileException e) {
+            throw new GyroSentinelException(ErrorCode.IO, "bundle " + path + " does not exist", e);
+        } catch (IOException e) {
+            throw new GyroSentinelException(ErrorCode.IO, "cannot read bundle " + path + ": " + e.getMessage(), e);
+        }
+        if (all.length < MAGIC.length || !Arrays.equals(all, 0, MAGIC.length, MAGIC, 0, MAGIC.length)) {
+            throw new GyroSentinelException(ErrorCode.BAD_INPUT, "bundle " + path
+                    + ": not a GyroSentinel model bundle (missing GSBNDL magic)");
+        }
+        try {
+            BundleFile f = BundleFile.parseFrom(Arrays.copyOfRange(all, MAGIC.length, all.length));
+            return fromPayload(f.getPayload().toByteArray(), f.getSignature().toByteArray());
+        } catch (InvalidProtocolBufferException e) {
+            throw new GyroSentinelException(ErrorCode.BAD_INPUT, "bundle " + path + " is corrupt: " + e.getMessage(), e);
+        } catch (GyroSentinelException e) {
+            throw new GyroSentinelException(ErrorCode.BAD_INPUT, "bundle " + path + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** Writes the bundle atomically. */
+    public void write(Path path) {
+        Path abs = path.toAbsolutePath();
+        byte[] body = BundleFile.newBuilder().setPayload(ByteString.copyFrom(payload))
+                .setSignature(ByteString.copyFrom(signature)).build().toByteArray();
+        Path tmp = null;
+        try {
+            Files.createDirectories(abs.getParent());
+            tmp = Files.createTempFile(abs.getParent(), "." + abs.getFileName() + ".", ".part");
+            byte[] all = new byte[MAGIC.length + body.length];
+            System.arraycopy(MAGIC, 0, all, 0, MAGIC.length);
+            System.arraycopy(body, 0, all, MAGIC.length, body.length);
+            Files.write(tmp, all);
+            Files.move(tmp, abs, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        } catch (IOException e) {
+            if (tmp != null) {
+                try {
+                    Files.deleteIfExists(tmp);
+                } catch (IOException ignored) {
+                    // best effort
+                }
+            }
+            throw new GyroSentinelException(ErrorCode.IO, "cannot write bundle " + path + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** A signed copy of this bundle. */
+    public ModelBundle sign(PrivateKey key) {
+        try {
+            Signature s = Signature.getInstance("SHA256withECDSA");
+            s.initSign(key);
+            s.update(manifest);
+            s.update(sha256);
+            return new ModelBundle(modelId, manifest, parts, payload, s.sign());
+        } catch (GeneralSecurityException e) {
+            throw new GyroSentinelException(ErrorCode.BAD_INPUT, "cannot sign the bundle with this key (an EC P-256 "
+                    + "private key is needed): " + e.getMessage(), e);
+        }
+    }
+
+    /** True when the bundle carries a valid signature by {@code key}. */
+    public boolean verify(PublicKey key) {
+        return verify(key, manifest, sha256, signature);
+    }
+
+    /** The device-side check: signature over {@code manifest || sha256}. */
+    public static boolean verify(PublicKey key, byte[] manifest, byte[] sha256, byte[] signature) {
+        if (signature == null || signature.length == 0) {
+            return false;
+        }
+        try {
+            Signature s = Signature.getInstance("SHA256withECDSA");
+            s.initVerify(key);
+            s.update(manifest);
+            s.update(sha256);
+            return s.verify(signature);
+        } catch (GeneralSecurityException e) {
+            return false;
+        }
+    }
+
+    public static byte[] sha256(byte[] data) {
+        try {
+            return MessageDigest.getInstance("SHA-256").digest(data);
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 missing from the JDK", e);
+        }
+    }
+
+    public String modelId() { return modelId; }
+    public byte[] manifest() { return manifest.clone(); }
+    public String manifestJson() { return new String(manifest, StandardCharsets.UTF_8); }
+    /** Parts by name (read-only map; arrays are copies on the way in, shared on the way out: do not modify). */
+    public Map<String, byte[]> parts() { return parts; }
+    public byte[] part(String name) {
+        byte[] b = parts.get(name);
+        if (b == null) {
+            throw new GyroSentinelException(ErrorCode.BAD_INPUT, "bundle " + modelId + " has no part '" + name
+                    + "'; parts: " + parts.keySet());
+        }
+        return b;
+    }
+    /** The bytes a device receives. */
+    public byte[] payload() { return payload.clone(); }
+    public int payloadSize() { return payload.length; }
+    public byte[] payloadSha256() { return sha256.clone(); }
+    public String payloadSha256Hex() { return HexFormat.of().formatHex(sha256); }
+    public byte[] signature() { return signature.clone(); }
+    public boolean isSigned() { return signature.length > 0; }
+}
