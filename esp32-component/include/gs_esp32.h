@@ -1,0 +1,93 @@
+/*
+ * ESP32 glue (ESP-IDF >= 5.2 only; not part of the host build): the ISM330BX FIFO driver,
+ * the UART transport and the two tasks that run a gs_device.
+ *
+ *     gs_esp32_config_t cfg = GS_ESP32_CONFIG_DEFAULT();   // values from Kconfig
+ *     ESP_ERROR_CHECK(gs_esp32_start(&cfg) == GS_OK ? ESP_OK : ESP_FAIL);
+ *
+ * The sensor task waits for the FIFO watermark, drains the FIFO in one burst and pushes
+ * the samples into the ring; the comms task reads UART bytes into the device and sends
+ * batches. Types here are plain integers so this header does not pull in driver headers.
+ */
+#pragma once
+
+#include <stddef.h>
+#include <stdint.h>
+#include "sdkconfig.h"   /* CONFIG_GS_* for GS_ESP32_CONFIG_DEFAULT() */
+#include "gs_err.h"
+#include "gs_sensor.h"
+#include "gs_scoring.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef struct {
+    int i2c_port;          /**< I2C controller number */
+    int sda_gpio;
+    int scl_gpio;
+    uint32_t i2c_hz;       /**< bus clock; FIFO bursts at 3840 Hz need >= 350 kHz */
+    uint8_t i2c_address;   /**< 7-bit: 0x6A (SA0 low) or 0x6B */
+    int int1_gpio;         /**< FIFO watermark interrupt pin, -1 to poll */
+    uint16_t fifo_watermark; /**< FIFO words per wake-up (1 .. 255) */
+} gs_ism330bx_config_t;
+
+/** Probe (WHO_AM_I 0x71), reset and bind the ISM330BX; fills *out with its ops table. */
+gs_err_t gs_ism330bx_create(const gs_ism330bx_config_t *config, gs_sensor_t *out);
+
+/** Sensor task helper: block until the FIFO watermark interrupt or timeout_ms. */
+void gs_ism330bx_wait(const gs_sensor_t *sensor, uint32_t timeout_ms);
+
+typedef struct {
+    int uart_port;
+    int tx_gpio;           /**< -1 keeps the default pin */
+    int rx_gpio;
+    uint32_t baud_rate;
+} gs_uart_config_t;
+
+gs_err_t gs_uart_open(const gs_uart_config_t *config);
+/** gs_device_write_fn for the UART opened above; ctx is ignored. */
+gs_err_t gs_uart_write(void *ctx, const uint8_t *frame, size_t len);
+/** Read up to len bytes, waiting at most timeout_ms; returns the count (0 on timeout). */
+size_t gs_uart_read(uint8_t *buf, size_t len, uint32_t timeout_ms);
+
+/**
+ * Load a .tflite model (float32 in/out [1, window, channels]) into TensorFlow Lite Micro and
+ * bind it as a gs_model_t for the scorer. The buffer must stay valid while in use.
+ * GS_ERR_NO_MEM when the tensor arena is too small: report it with
+ * gs_model_store_report_load(store, false) so the store rolls back.
+ */
+gs_err_t gs_tflm_model_load(const uint8_t *tflite, size_t len, gs_model_t *out);
+
+/** gs_clock_t backed by esp_timer (µs since boot). */
+gs_clock_t gs_esp32_clock(void);
+
+typedef struct {
+    gs_ism330bx_config_t sensor;
+    gs_uart_config_t uart;
+    const char *device_id;     /**< NULL: derived from the factory MAC */
+    uint32_t sensor_task_priority;
+    uint32_t comms_task_priority;
+    int sensor_task_core;
+    int comms_task_core;
+} gs_esp32_config_t;
+
+/** Defaults from Kconfig (menu "GyroSentinel"); only usable in an ESP-IDF build. */
+#define GS_ESP32_CONFIG_DEFAULT() {                                                   \
+        .sensor = { .i2c_port = CONFIG_GS_I2C_PORT, .sda_gpio = CONFIG_GS_I2C_SDA_GPIO,  \
+                    .scl_gpio = CONFIG_GS_I2C_SCL_GPIO, .i2c_hz = CONFIG_GS_I2C_HZ,    \
+                    .i2c_address = CONFIG_GS_ISM330BX_ADDR,                            \
+                    .int1_gpio = CONFIG_GS_ISM330BX_INT1_GPIO,                         \
+                    .fifo_watermark = CONFIG_GS_FIFO_WATERMARK },                      \
+        .uart = { .uart_port = CONFIG_GS_UART_PORT, .tx_gpio = CONFIG_GS_UART_TX_GPIO,  \
+                  .rx_gpio = CONFIG_GS_UART_RX_GPIO, .baud_rate = CONFIG_GS_UART_BAUD }, \
+        .device_id = NULL, .sensor_task_priority = CONFIG_GS_SENSOR_TASK_PRIORITY,     \
+        .comms_task_priority = CONFIG_GS_COMMS_TASK_PRIORITY,                          \
+        .sensor_task_core = 1, .comms_task_core = 0 }
+
+/** Create sensor, transport and device and start both tasks. */
+gs_err_t gs_esp32_start(const gs_esp32_config_t *config);
+
+#ifdef __cplusplus
+}
+#endif

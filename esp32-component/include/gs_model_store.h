@@ -1,0 +1,84 @@
+/*
+ * Model store: resumable chunked transfer into the inactive of two slots, verified by
+ * SHA-256 and an ECDSA P-256 signature before it can become active, with rollback to the
+ * previous model.
+ *
+ * Transfer: begin(size, sha256, manifest, signature) -> chunk(offset, data, crc32)... ->
+ * commit. A begin with the sha256 of the transfer in progress resumes it (next_offset).
+ * The signature is over SHA-256(manifest || sha256). Transfer progress lives in RAM (it
+ * survives a disconnect, not a reboot); slot metadata is persisted by the storage backend.
+ */
+#pragma once
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include "gs_err.h"
+#include "gs_envelope.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define GS_MODEL_SLOTS 2u
+#define GS_MODEL_META_MAX 256u
+
+/** Storage backend: two model slots and one small metadata record. */
+typedef struct {
+    /** Prepare `slot` to receive `size` bytes (erase flash, truncate a file). */
+    gs_err_t (*erase)(void *ctx, uint32_t slot, uint32_t size);
+    gs_err_t (*write)(void *ctx, uint32_t slot, uint32_t offset, const uint8_t *data, size_t len);
+    gs_err_t (*read)(void *ctx, uint32_t slot, uint32_t offset, uint8_t *data, size_t len);
+    /** Load the metadata record; GS_ERR_EMPTY when none was ever saved. */
+    gs_err_t (*load_meta)(void *ctx, uint8_t *buf, size_t cap, size_t *len);
+    /** Replace the metadata record atomically (a crash leaves the old or the new one). */
+    gs_err_t (*save_meta)(void *ctx, const uint8_t *buf, size_t len);
+} gs_storage_ops_t;
+
+typedef struct {
+    const gs_storage_ops_t *ops;
+    void *ctx;
+    uint32_t slot_size;      /**< capacity of each slot, bytes */
+} gs_storage_t;
+
+/** File backend (host, or a mounted FS on the device): DIR/slot0.bin, slot1.bin, meta.bin. */
+gs_err_t gs_storage_file_create(const char *dir, uint32_t slot_size, gs_storage_t *out);
+void gs_storage_file_destroy(gs_storage_t *storage);
+
+typedef struct {
+    gs_storage_t storage;
+    /** Trusted signer: SubjectPublicKeyInfo, DER or PEM (PEM length includes the NUL). */
+    const uint8_t *public_key;
+    size_t public_key_len;
+    /** Refuse unsigned models (CAPABILITY_SIGNED_MODELS). Needs public_key. */
+    bool require_signature;
+} gs_model_store_config_t;
+
+typedef struct gs_model_store *gs_model_store_handle_t;
+
+gs_err_t gs_model_store_create(const gs_model_store_config_t *config,
+                               gs_model_store_handle_t *out);
+void gs_model_store_destroy(gs_model_store_handle_t store);
+
+/** ModelBegin. *next_offset is where the host continues (0 for a new transfer). */
+gs_err_t gs_model_store_begin(gs_model_store_handle_t store, const gyrosentinel_v1_ModelBegin *req,
+                              uint32_t *next_offset);
+/** ModelChunk: CRC, offset and bounds are checked before anything is written. */
+gs_err_t gs_model_store_chunk(gs_model_store_handle_t store, const gyrosentinel_v1_ModelChunk *req);
+/** ModelCommit: re-reads the slot, checks size, SHA-256 and signature, marks it valid. */
+gs_err_t gs_model_store_commit(gs_model_store_handle_t store, bool activate);
+gs_err_t gs_model_store_abort(gs_model_store_handle_t store);
+gs_err_t gs_model_store_activate(gs_model_store_handle_t store, uint32_t slot);
+/** Back to the previously active model. */
+gs_err_t gs_model_store_rollback(gs_model_store_handle_t store);
+/** The runtime reports whether the active model loaded; a failure rolls back. */
+gs_err_t gs_model_store_report_load(gs_model_store_handle_t store, bool ok);
+
+/** Active slot, or -1. */
+int32_t gs_model_store_active_slot(gs_model_store_handle_t store);
+/** Fill a ModelStatus (also the model_slots of DeviceInfo). */
+void gs_model_store_status(gs_model_store_handle_t store, gyrosentinel_v1_ModelStatus *out);
+
+#ifdef __cplusplus
+}
+#endif

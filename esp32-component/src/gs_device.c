@@ -1,0 +1,692 @@
+#include <math.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <string.h>
+#include "gs_device.h"
+#include "gs_envelope.h"
+#include "gs_ring.h"
+#include "gs_batcher.h"
+#include "gs_config.h"
+
+/* Proto comment of SensorConfig.odr_hz: ISM330BX gyro 7.5 ... 3840 Hz. */
+#define GS_ODR_MIN_HZ 7.5f
+#define GS_ODR_MAX_HZ 3840.0f
+#define GS_MAX_DECIMATION 1024u
+#define GS_MAX_CHUNK 1024u
+#define GS_POP_CHUNK 64u
+/* Drops are reported at most this often so a sustained overload cannot flood the link. */
+#define GS_DROP_REPORT_INTERVAL_US 250000u
+
+struct gs_device {
+    uint8_t in_use;
+    gs_device_config_t cfg;
+    gs_frame_decoder_handle_t decoder;
+    gs_ring_handle_t ring;
+    gs_batcher_handle_t batcher;
+
+    gyrosentinel_v1_SensorConfig sensor_cfg; /* in force; odr_hz is the sensor's actual rate */
+    atomic_bool streaming;                   /* read by the sensor task */
+    uint64_t max_samples;
+
+    /* Baselines taken at StartStreaming from the ring's producer-side counters. */
+    uint32_t dropped_seen;
+    uint64_t dropped_total;                  /* since StartStreaming, 64-bit */
+    uint64_t dropped_reported;
+    uint64_t last_drop_report_us;
+    uint64_t samples;                        /* popped since StartStreaming */
+
+    gs_device_stats_t stats;
+    uint64_t decode_errors;
+
+    gs_envelope_t rx;                        /* request being handled */
+    gs_envelope_t tx;                        /* reply or batch being sent */
+    uint8_t frame[GS_ENVELOPE_FRAME_BUF];
+    gs_sample_t pop[GS_POP_CHUNK];
+    gs_sample_t sensor_buf[GS_POP_CHUNK];    /* sensor task only */
+};
+
+static struct gs_device s_devices[GS_MAX_DEVICES];
+
+static uint64_t now_us(struct gs_device *d)
+{
+    return d->cfg.clock.now_us ? d->cfg.clock.now_us(d->cfg.clock.ctx) : 0;
+}
+
+static void copy_str(char *dst, size_t cap, const char *src)
+{
+    snprintf(dst, cap, "%s", src ? src : "");
+}
+
+static uint8_t channels_of(uint32_t mask)
+{
+    return (uint8_t)((mask & 1u) + ((mask >> 1) & 1u) + ((mask >> 2) & 1u));
+}
+
+static uint32_t period_ns(float odr_hz)
+{
+    return (uint32_t)lround(1e9 / (double)odr_hz);
+}
+
+/* ------------------------------------------------------------------ sending */
+
+static gs_err_t send_tx(struct gs_device *d)
+{
+    size_t len;
+    gs_err_t err = gs_envelope_encode_frame(&d->tx, d->frame, sizeof(d->frame), &len);
+    if (err != GS_OK) {
+        return err;
+    }
+    return d->cfg.write ? d->cfg.write(d->cfg.write_ctx, d->frame, len) : GS_ERR_INVALID_STATE;
+}
+
+static void begin_tx(struct gs_device *d, uint32_t request_id, pb_size_t body)
+{
+    memset(&d->tx, 0, sizeof(d->tx));
+    d->tx.protocol_version = GS_PROTOCOL_VERSION;
+    d->tx.request_id = request_id;
+    d->tx.which_body = body;
+}
+
+static gs_err_t send_error(struct gs_device *d, uint32_t request_id,
+                           gyrosentinel_v1_ErrorCode code, const char *msg, const char *field)
+{
+    gs_envelope_make_error(&d->tx, request_id, code, msg, field);
+    return send_tx(d);
+}
+
+static gs_err_t send_ack(struct gs_device *d, uint32_t request_id)
+{
+    begin_tx(d, request_id, gyrosentinel_v1_Envelope_ack_tag);
+    return send_tx(d);
+}
+
+static void update_drops(struct gs_device *d)
+{
+    uint32_t now = gs_ring_dropped(d->ring);
+    d->dropped_total += (uint32_t)(now - d->dropped_seen);
+    d->dropped_seen = now;
+}
+
+static gs_err_t send_stream_status(struct gs_device *d, uint32_t request_id)
+{
+    update_drops(d);
+    begin_tx(d, request_id, gyrosentinel_v1_Envelope_stream_status_tag);
+    gyrosentinel_v1_StreamStatus *s = &d->tx.body.stream_status;
+    s->streaming = atomic_load(&d->streaming);
+    s->dropped_samples = d->dropped_total;
+    s->samples = d->samples + d->dropped_total;
+    s->next_sequence = gs_batcher_next_sequence(d->batcher);
+    d->dropped_reported = d->dropped_total;
+    return send_tx(d);
+}
+
+static gs_err_t send_batch(struct gs_device *d)
+{
+    gs_err_t err = send_tx(d);
+    if (err == GS_OK) {
+        d->stats.batches_sent++;
+    }
+    return err;
+}
+
+/* ------------------------------------------------------------------ streaming */
+
+static gs_batcher_config_t batcher_config(const gyrosentinel_v1_SensorConfig *c)
+{
+    gs_batcher_config_t b = {
+        .batch_size = c->batch_size,
+        .axes_mask = c->axes_mask,
+        .input_period_ns = period_ns(c->odr_hz),
+        .decimation = c->decimation,
+    };
+    return b;
+}
+
+/* Moves queued samples into batches; stops at max_samples. */
+static gs_err_t drain(struct gs_device *d)
+{
+    for (;;) {
+        size_t want = GS_POP_CHUNK;
+        size_t n = gs_ring_pop(d->ring, d->pop, want);
+        if (n == 0) {
+            return GS_OK;
+        }
+        d->samples += n;
+        for (size_t i = 0; i < n; i++) {
+            if (d->max_samples && gs_batcher_kept(d->batcher) >= d->max_samples) {
+                return GS_OK;
+            }
+            bool produced = false;
+            gs_err_t err = gs_batcher_add(d->batcher, &d->pop[i], &d->tx, &produced);
+            if (err == GS_OK && produced) {
+                err = send_batch(d);
+            }
+            if (err != GS_OK) {
+                return err;
+            }
+        }
+    }
+}
+
+static gs_err_t stop_streaming(struct gs_device *d)
+{
+    atomic_store(&d->streaming, false);
+    gs_err_t err = d->cfg.sensor.ops->stop(d->cfg.sensor.ctx);
+    gs_err_t e2 = drain(d);
+    if (gs_batcher_flush(d->batcher, &d->tx) == GS_OK) {
+        (void)send_batch(d);
+    }
+    return err != GS_OK ? err : e2;
+}
+
+static gs_err_t start_streaming(struct gs_device *d, uint64_t max_samples)
+{
+    gs_err_t err = d->cfg.sensor.ops->start(d->cfg.sensor.ctx);
+    if (err != GS_OK) {
+        return err;
+    }
+    gs_ring_clear(d->ring);
+    gs_batcher_reset(d->batcher);
+    d->max_samples = max_samples;
+    d->dropped_seen = gs_ring_dropped(d->ring);
+    d->dropped_total = 0;
+    d->dropped_reported = 0;
+    d->samples = 0;
+    d->last_drop_report_us = now_us(d);
+    atomic_store(&d->streaming, true);
+    return GS_OK;
+}
+
+/* ------------------------------------------------------------------ requests */
+
+static gs_err_t on_hello(struct gs_device *d, uint32_t rid, const gyrosentinel_v1_Hello *h)
+{
+    /* Unset fields (0) read as: min 1, max = min. */
+    uint32_t hmin = h->min_protocol_version ? h->min_protocol_version : 1u;
+    uint32_t hmax = h->max_protocol_version ? h->max_protocol_version : hmin;
+    if (hmax < hmin) {
+        return send_error(d, rid, gyrosentinel_v1_ErrorCode_INVALID_ARGUMENT,
+                          "max_protocol_version < min_protocol_version",
+                          "hello.max_protocol_version");
+    }
+    uint32_t v = hmax < GS_DEVICE_MAX_PROTOCOL ? hmax : GS_DEVICE_MAX_PROTOCOL;
+    if (v < hmin || v < GS_DEVICE_MIN_PROTOCOL) {
+        char msg[96];
+        snprintf(msg, sizeof(msg), "device speaks protocol %u..%u, host asked %u..%u",
+                 (unsigned)GS_DEVICE_MIN_PROTOCOL, (unsigned)GS_DEVICE_MAX_PROTOCOL,
+                 (unsigned)hmin, (unsigned)hmax);
+        return send_error(d, rid, gyrosentinel_v1_ErrorCode_PROTOCOL_VERSION, msg,
+                          v < hmin ? "hello.min_protocol_version"
+                                   : "hello.max_protocol_version");
+    }
+    begin_tx(d, rid, gyrosentinel_v1_Envelope_device_info_tag);
+    gyrosentinel_v1_DeviceInfo *info = &d->tx.body.device_info;
+    info->protocol_version = v;
+    copy_str(info->device_id, sizeof(info->device_id), d->cfg.device_id);
+    copy_str(info->firmware_version, sizeof(info->firmware_version), d->cfg.firmware_version);
+    copy_str(info->chip, sizeof(info->chip), d->cfg.chip);
+    copy_str(info->sensor_model, sizeof(info->sensor_model), d->cfg.sensor.ops->model);
+    info->capabilities_count = 0;
+    info->capabilities[info->capabilities_count++] = gyrosentinel_v1_Capability_CAPABILITY_STREAMING;
+    info->capabilities[info->capabilities_count++] =
+        gyrosentinel_v1_Capability_CAPABILITY_SENSOR_TIMESTAMPS;
+    info->max_frame_size = GS_MAX_ENVELOPE;
+    info->has_sensor_config = true;
+    info->sensor_config = d->sensor_cfg;
+    info->device_time_us = now_us(d);
+    info->max_chunk_size = GS_MAX_CHUNK;
+    if (d->cfg.model_store) {
+        info->capabilities[info->capabilities_count++] =
+            gyrosentinel_v1_Capability_CAPABILITY_MODEL_TRANSFER;
+        info->capabilities[info->capabilities_count++] =
+            gyrosentinel_v1_Capability_CAPABILITY_SIGNED_MODELS;
+        /* Built in tx.body.model_status would overlap device_info: use rx as scratch,
+         * the request it held has been read already. */
+        gyrosentinel_v1_ModelStatus *st = &d->rx.body.model_status;
+        gs_model_store_status(d->cfg.model_store, st);
+        info->model_slots_count = st->slots_count;
+        memcpy(info->model_slots, st->slots, sizeof(info->model_slots));
+    }
+    return send_tx(d);
+}
+
+static bool valid_full_scale(uint32_t fs)
+{
+    static const uint32_t ok[] = {125, 250, 500, 1000, 2000, 4000};
+    for (size_t i = 0; i < sizeof(ok) / sizeof(ok[0]); i++) {
+        if (fs == ok[i]) {
+            return true;
+        }
+    }
+    return false;
+}
+
+static gs_err_t on_configure(struct gs_device *d, uint32_t rid,
+                             const gyrosentinel_v1_SensorConfig *req)
+{
+    const gyrosentinel_v1_ErrorCode bad = gyrosentinel_v1_ErrorCode_INVALID_ARGUMENT;
+    if (atomic_load(&d->streaming)) {
+        return send_error(d, rid, gyrosentinel_v1_ErrorCode_BUSY,
+                          "stop streaming before configuring", NULL);
+    }
+    /* Zero fields keep the current value; everything is checked before anything changes. */
+    gyrosentinel_v1_SensorConfig next = d->sensor_cfg;
+    if (req->odr_hz != 0.0f) {
+        if (!isfinite(req->odr_hz) || req->odr_hz < GS_ODR_MIN_HZ || req->odr_hz > GS_ODR_MAX_HZ) {
+            return send_error(d, rid, bad, "odr_hz must be within 7.5 .. 3840 Hz",
+                              "configure.odr_hz");
+        }
+        next.odr_hz = req->odr_hz;
+    }
+    if (req->full_scale_dps != 0) {
+        if (!valid_full_scale(req->full_scale_dps)) {
+            return send_error(d, rid, bad,
+                              "full_scale_dps must be 125, 250, 500, 1000, 2000 or 4000",
+                              "configure.full_scale_dps");
+        }
+        next.full_scale_dps = req->full_scale_dps;
+    }
+    if (req->axes_mask != 0) {
+        if (req->axes_mask > 7u) {
+            return send_error(d, rid, bad, "axes_mask allows bits X=1, Y=2, Z=4 only",
+                              "configure.axes_mask");
+        }
+        next.axes_mask = req->axes_mask;
+    }
+    if (req->decimation != 0) {
+        if (req->decimation > GS_MAX_DECIMATION) {
+            return send_error(d, rid, bad, "decimation must be within 1 .. 1024",
+                              "configure.decimation");
+        }
+        next.decimation = req->decimation;
+    }
+    if (req->batch_size != 0) {
+        next.batch_size = req->batch_size;
+    }
+    uint32_t max_batch = (uint32_t)(GS_BATCH_MAX_BYTES / (2u * channels_of(next.axes_mask)));
+    if (next.batch_size > max_batch) {
+        char msg[96];
+        snprintf(msg, sizeof(msg), "batch_size must be within 1 .. %u for %u axes",
+                 (unsigned)max_batch, (unsigned)channels_of(next.axes_mask));
+        return send_error(d, rid, bad, msg, "configure.batch_size");
+    }
+    gs_sensor_settings_t settings = {.odr_hz = next.odr_hz, .full_scale_dps = next.full_scale_dps};
+    float actual = next.odr_hz;
+    gs_err_t err = d->cfg.sensor.ops->configure(d->cfg.sensor.ctx, &settings, &actual);
+    if (err == GS_ERR_INVALID_ARG) {
+        return send_error(d, rid, bad, "the sensor cannot apply this rate and range",
+                          "configure.odr_hz");
+    }
+    if (err != GS_OK) {
+        return send_error(d, rid, gyrosentinel_v1_ErrorCode_SENSOR, gs_err_to_name(err), NULL);
+    }
+    next.odr_hz = actual;
+    gs_batcher_config_t bc = batcher_config(&next);
+    if (gs_batcher_configure(d->batcher, &bc) != GS_OK) {
+        return send_error(d, rid, gyrosentinel_v1_ErrorCode_INTERNAL,
+                          "batcher rejected a validated configuration", NULL);
+    }
+    d->sensor_cfg = next;
+    return send_ack(d, rid);
+}
+
+static gs_err_t on_start(struct gs_device *d, uint32_t rid,
+                         const gyrosentinel_v1_StartStreaming *req)
+{
+    if (req->results) {
+        return send_error(d, rid, gyrosentinel_v1_ErrorCode_NO_MODEL,
+                          "no model is active on this device", "start_streaming.results");
+    }
+    if (atomic_load(&d->streaming)) {
+        /* Restarting resets the sequence: finish the current run cleanly first. */
+        (void)stop_streaming(d);
+    }
+    gs_err_t err = start_streaming(d, req->max_samples);
+    if (err != GS_OK) {
+        return send_error(d, rid, gyrosentinel_v1_ErrorCode_SENSOR, gs_err_to_name(err), NULL);
+    }
+    return send_stream_status(d, rid);
+}
+
+static gs_err_t on_stop(struct gs_device *d, uint32_t rid)
+{
+    /* Idempotent: stopping a stopped device just reports the state. */
+    if (atomic_load(&d->streaming)) {
+        gs_err_t err = stop_streaming(d);
+        if (err != GS_OK) {
+            (void)send_error(d, 0, gyrosentinel_v1_ErrorCode_SENSOR, gs_err_to_name(err), NULL);
+        }
+    }
+    return send_stream_status(d, rid);
+}
+
+static gs_err_t on_telemetry(struct gs_device *d, uint32_t rid)
+{
+    update_drops(d);
+    begin_tx(d, rid, gyrosentinel_v1_Envelope_telemetry_tag);
+    gyrosentinel_v1_Telemetry *t = &d->tx.body.telemetry;
+    t->uptime_ms = now_us(d) / 1000u;
+    if (d->cfg.system_stats) {
+        gs_system_stats_t s = {0};
+        d->cfg.system_stats(d->cfg.system_stats_ctx, &s);
+        t->free_heap = s.free_heap;
+        t->min_free_heap = s.min_free_heap;
+        t->cpu_load = s.cpu_load;
+    }
+    t->dropped_samples = d->dropped_total;
+    t->queue_depth = (uint32_t)gs_ring_depth(d->ring);
+    t->queue_capacity = (uint32_t)gs_ring_capacity(d->ring);
+    t->batches_sent = d->stats.batches_sent;
+    gs_frame_stats_t fs;
+    gs_frame_decoder_get_stats(d->decoder, &fs);
+    t->bad_frames = gs_frame_stats_bad(&fs) + d->decode_errors;
+    return send_tx(d);
+}
+
+static gs_err_t send_model_status(struct gs_device *d, uint32_t rid)
+{
+    begin_tx(d, rid, gyrosentinel_v1_Envelope_model_status_tag);
+    gs_model_store_status(d->cfg.model_store, &d->tx.body.model_status);
+    return send_tx(d);
+}
+
+static gs_err_t model_error(struct gs_device *d, uint32_t rid, gs_err_t err, const char *field)
+{
+    gyrosentinel_v1_ErrorCode code;
+    const char *msg;
+    switch (err) {
+    case GS_ERR_CRC_MISMATCH:
+        code = gyrosentinel_v1_ErrorCode_MODEL_CRC_MISMATCH, msg = "chunk CRC-32 mismatch";
+        field = "model_chunk.crc32";
+        break;
+    case GS_ERR_OFFSET_MISMATCH:
+        code = gyrosentinel_v1_ErrorCode_MODEL_OFFSET_MISMATCH;
+        msg = "chunk does not continue at next_offset (see ModelStatus)";
+        break;
+    case GS_ERR_INVALID_STATE:
+        code = gyrosentinel_v1_ErrorCode_MODEL_OFFSET_MISMATCH;
+        msg = "no transfer in progress: send ModelBegin";
+        break;
+    case GS_ERR_HASH_MISMATCH:
+        code = gyrosentinel_v1_ErrorCode_MODEL_HASH_MISMATCH, msg = "SHA-256 mismatch";
+        field = "model_begin.sha256";
+        break;
+    case GS_ERR_SIGNATURE:
+        code = gyrosentinel_v1_ErrorCode_MODEL_SIGNATURE_INVALID;
+        msg = "signature missing or invalid";
+        field = "model_begin.signature";
+        break;
+    case GS_ERR_TOO_LARGE:
+        code = gyrosentinel_v1_ErrorCode_MODEL_TOO_LARGE, msg = "model or chunk exceeds the slot";
+        break;
+    case GS_ERR_NO_MODEL:
+        code = gyrosentinel_v1_ErrorCode_NO_MODEL, msg = "no valid model in that slot";
+        break;
+    case GS_ERR_STORAGE:
+        code = gyrosentinel_v1_ErrorCode_STORAGE, msg = "storage failure";
+        field = NULL;
+        break;
+    case GS_ERR_INVALID_ARG:
+        code = gyrosentinel_v1_ErrorCode_INVALID_ARGUMENT, msg = "invalid model request";
+        break;
+    default:
+        code = gyrosentinel_v1_ErrorCode_INTERNAL, msg = gs_err_to_name(err);
+        field = NULL;
+        break;
+    }
+    return send_error(d, rid, code, msg, field);
+}
+
+static gs_err_t on_model(struct gs_device *d, uint32_t rid)
+{
+    gs_model_store_handle_t st = d->cfg.model_store;
+    const gs_envelope_t *r = &d->rx;
+    gs_err_t err;
+    uint32_t next = 0;
+    switch (r->which_body) {
+    case gyrosentinel_v1_Envelope_model_begin_tag:
+        err = gs_model_store_begin(st, &r->body.model_begin, &next);
+        return err == GS_OK ? send_model_status(d, rid) : model_error(d, rid, err, "model_begin.size");
+    case gyrosentinel_v1_Envelope_model_chunk_tag:
+        err = gs_model_store_chunk(st, &r->body.model_chunk);
+        return err == GS_OK ? send_ack(d, rid) : model_error(d, rid, err, "model_chunk.offset");
+    case gyrosentinel_v1_Envelope_model_commit_tag:
+        err = gs_model_store_commit(st, r->body.model_commit.activate);
+        return err == GS_OK ? send_model_status(d, rid) : model_error(d, rid, err, NULL);
+    case gyrosentinel_v1_Envelope_model_abort_tag:
+        err = gs_model_store_abort(st);
+        return err == GS_OK ? send_model_status(d, rid) : model_error(d, rid, err, NULL);
+    case gyrosentinel_v1_Envelope_model_activate_tag:
+        err = gs_model_store_activate(st, r->body.model_activate.slot);
+        return err == GS_OK ? send_model_status(d, rid)
+                            : model_error(d, rid, err, "model_activate.slot");
+    case gyrosentinel_v1_Envelope_model_rollback_tag:
+        err = gs_model_store_rollback(st);
+        return err == GS_OK ? send_model_status(d, rid) : model_error(d, rid, err, NULL);
+    default:
+        return send_model_status(d, rid);
+    }
+}
+
+static gs_err_t dispatch(struct gs_device *d)
+{
+    const gs_envelope_t *r = &d->rx;
+    uint32_t rid = r->request_id;
+    d->stats.requests++;
+    switch (r->which_body) {
+    case gyrosentinel_v1_Envelope_hello_tag:
+        return on_hello(d, rid, &r->body.hello);
+    case gyrosentinel_v1_Envelope_configure_tag:
+        return on_configure(d, rid, &r->body.configure);
+    case gyrosentinel_v1_Envelope_start_streaming_tag:
+        return on_start(d, rid, &r->body.start_streaming);
+    case gyrosentinel_v1_Envelope_stop_streaming_tag:
+        return on_stop(d, rid);
+    case gyrosentinel_v1_Envelope_get_telemetry_tag:
+        return on_telemetry(d, rid);
+    case gyrosentinel_v1_Envelope_ping_tag: {
+        uint64_t nonce = r->body.ping.nonce;
+        begin_tx(d, rid, gyrosentinel_v1_Envelope_pong_tag);
+        d->tx.body.pong.nonce = nonce;
+        d->tx.body.pong.device_time_us = now_us(d);
+        return send_tx(d);
+    }
+    case gyrosentinel_v1_Envelope_model_begin_tag:
+    case gyrosentinel_v1_Envelope_model_chunk_tag:
+    case gyrosentinel_v1_Envelope_model_commit_tag:
+    case gyrosentinel_v1_Envelope_model_abort_tag:
+    case gyrosentinel_v1_Envelope_model_activate_tag:
+    case gyrosentinel_v1_Envelope_model_rollback_tag:
+    case gyrosentinel_v1_Envelope_get_model_status_tag:
+        if (!d->cfg.model_store) {
+            return send_error(d, rid, gyrosentinel_v1_ErrorCode_UNSUPPORTED,
+                              "this device has no model store", NULL);
+        }
+        return on_model(d, rid);
+    case gyrosentinel_v1_Envelope_calibrate_tag:
+        return send_error(d, rid, gyrosentinel_v1_ErrorCode_UNSUPPORTED,
+                          "calibration is not implemented on this device", NULL);
+    case 0:
+        return send_error(d, rid, gyrosentinel_v1_ErrorCode_UNKNOWN_MESSAGE,
+                          "unknown or missing body", NULL);
+    default:
+        return send_error(d, rid, gyrosentinel_v1_ErrorCode_UNKNOWN_MESSAGE,
+                          "not a request the device handles", NULL);
+    }
+}
+
+gs_err_t gs_device_handle_envelope(gs_device_handle_t d, const uint8_t *env, size_t len)
+{
+    if (!d || (!env && len)) {
+        return GS_ERR_INVALID_ARG;
+    }
+    if (gs_envelope_decode(env, len, &d->rx) != GS_OK) {
+        d->decode_errors++;
+        /* The request id may be unreadable: answer as unsolicited (0). */
+        return send_error(d, 0, gyrosentinel_v1_ErrorCode_MALFORMED,
+                          "envelope could not be decoded", NULL);
+    }
+    return dispatch(d);
+}
+
+static void on_frame(void *ctx, const uint8_t *env, size_t len)
+{
+    (void)gs_device_handle_envelope((gs_device_handle_t)ctx, env, len);
+}
+
+gs_err_t gs_device_receive(gs_device_handle_t d, const uint8_t *data, size_t len)
+{
+    if (!d) {
+        return GS_ERR_INVALID_ARG;
+    }
+    return gs_frame_decoder_feed(d->decoder, data, len, on_frame, d);
+}
+
+/* ------------------------------------------------------------------ loop steps */
+
+gs_err_t gs_device_sensor_step(gs_device_handle_t d)
+{
+    if (!d) {
+        return GS_ERR_INVALID_ARG;
+    }
+    if (!atomic_load(&d->streaming)) {
+        return GS_OK;
+    }
+    for (;;) {
+        size_t n = 0;
+        gs_err_t err = d->cfg.sensor.ops->read(d->cfg.sensor.ctx, d->sensor_buf,
+                                               GS_POP_CHUNK, &n);
+        if (err != GS_OK) {
+            return err;
+        }
+        for (size_t i = 0; i < n; i++) {
+            (void)gs_ring_push(d->ring, &d->sensor_buf[i]); /* full: counted by the ring */
+        }
+        if (n < GS_POP_CHUNK) {
+            return GS_OK;
+        }
+    }
+}
+
+gs_err_t gs_device_comms_step(gs_device_handle_t d)
+{
+    if (!d) {
+        return GS_ERR_INVALID_ARG;
+    }
+    if (!atomic_load(&d->streaming)) {
+        return GS_OK;
+    }
+    gs_err_t err = drain(d);
+    if (err != GS_OK) {
+        return err;
+    }
+    if (d->max_samples && gs_batcher_kept(d->batcher) >= d->max_samples) {
+        (void)stop_streaming(d);
+        return send_stream_status(d, 0);
+    }
+    update_drops(d);
+    uint64_t now = now_us(d);
+    if (d->dropped_total != d->dropped_reported &&
+        now - d->last_drop_report_us >= GS_DROP_REPORT_INTERVAL_US) {
+        d->last_drop_report_us = now;
+        return send_stream_status(d, 0);
+    }
+    return GS_OK;
+}
+
+bool gs_device_is_streaming(gs_device_handle_t d)
+{
+    return d && atomic_load(&d->streaming);
+}
+
+void gs_device_get_stats(gs_device_handle_t d, gs_device_stats_t *out)
+{
+    if (!d || !out) {
+        return;
+    }
+    update_drops(d);
+    *out = d->stats;
+    out->samples = d->samples + d->dropped_total;
+    out->dropped_samples = d->dropped_total;
+    gs_frame_stats_t fs;
+    gs_frame_decoder_get_stats(d->decoder, &fs);
+    out->bad_frames = gs_frame_stats_bad(&fs) + d->decode_errors;
+    out->next_sequence = gs_batcher_next_sequence(d->batcher);
+}
+
+/* ------------------------------------------------------------------ lifecycle */
+
+static void release(struct gs_device *d)
+{
+    gs_batcher_destroy(d->batcher);
+    gs_ring_destroy(d->ring);
+    gs_frame_decoder_destroy(d->decoder);
+    d->batcher = NULL;
+    d->ring = NULL;
+    d->decoder = NULL;
+    d->in_use = 0;
+}
+
+gs_err_t gs_device_create(const gs_device_config_t *config, gs_device_handle_t *out)
+{
+    if (!config || !out || !config->sensor.ops || !config->sensor.ops->configure ||
+        !config->sensor.ops->start || !config->sensor.ops->stop || !config->sensor.ops->read ||
+        !config->clock.now_us || !config->write) {
+        return GS_ERR_INVALID_ARG;
+    }
+    struct gs_device *d = NULL;
+    for (size_t i = 0; i < GS_MAX_DEVICES; i++) {
+        if (!s_devices[i].in_use) {
+            d = &s_devices[i];
+            break;
+        }
+    }
+    if (!d) {
+        return GS_ERR_NO_MEM;
+    }
+    memset(d, 0, sizeof(*d));
+    d->in_use = 1;
+    d->cfg = *config;
+    atomic_init(&d->streaming, false);
+
+    gyrosentinel_v1_SensorConfig sc = {
+        .odr_hz = config->odr_hz, .full_scale_dps = config->full_scale_dps,
+        .axes_mask = config->axes_mask, .decimation = config->decimation,
+        .batch_size = config->batch_size,
+    };
+    gs_ring_config_t rc = {.capacity = config->ring_capacity};
+    gs_err_t err = GS_ERR_INVALID_ARG;
+    if (!isfinite(sc.odr_hz) || sc.odr_hz < GS_ODR_MIN_HZ || sc.odr_hz > GS_ODR_MAX_HZ ||
+        !valid_full_scale(sc.full_scale_dps) || sc.decimation > GS_MAX_DECIMATION) {
+        goto fail;
+    }
+    gs_sensor_settings_t st = {.odr_hz = sc.odr_hz, .full_scale_dps = sc.full_scale_dps};
+    float actual = sc.odr_hz;
+    if ((err = config->sensor.ops->configure(config->sensor.ctx, &st, &actual)) != GS_OK) {
+        goto fail;
+    }
+    sc.odr_hz = actual;
+    gs_batcher_config_t bc = batcher_config(&sc);
+    if ((err = gs_frame_decoder_create(NULL, &d->decoder)) != GS_OK ||
+        (err = gs_ring_create(&rc, &d->ring)) != GS_OK ||
+        (err = gs_batcher_create(&bc, &d->batcher)) != GS_OK) {
+        goto fail;
+    }
+    d->sensor_cfg = sc;
+    *out = d;
+    return GS_OK;
+fail:
+    release(d);
+    return err;
+}
+
+void gs_device_destroy(gs_device_handle_t d)
+{
+    if (d && d->in_use) {
+        if (atomic_load(&d->streaming)) {
+            atomic_store(&d->streaming, false);
+            (void)d->cfg.sensor.ops->stop(d->cfg.sensor.ctx);
+        }
+        release(d);
+    }
+}

@@ -1,0 +1,370 @@
+#include <string.h>
+#include "gs_model_store.h"
+#include "gs_crc32.h"
+#include "mbedtls/version.h"
+#include "mbedtls/sha256.h"
+#include "mbedtls/pk.h"
+
+/* mbedtls 2.28 (Debian, host) names the int-returning SHA-256 calls *_ret; 3.x (ESP-IDF 5)
+ * dropped the suffix. */
+#if MBEDTLS_VERSION_MAJOR >= 3
+#define GS_SHA_START(c) mbedtls_sha256_starts((c), 0)
+#define GS_SHA_UPDATE(c, d, n) mbedtls_sha256_update((c), (d), (n))
+#define GS_SHA_FINISH(c, o) mbedtls_sha256_finish((c), (o))
+#else
+#define GS_SHA_START(c) mbedtls_sha256_starts_ret((c), 0)
+#define GS_SHA_UPDATE(c, d, n) mbedtls_sha256_update_ret((c), (d), (n))
+#define GS_SHA_FINISH(c, o) mbedtls_sha256_finish_ret((c), (o))
+#endif
+
+#define META_MAGIC 0x4D534753u /* "SGSM" */
+#define META_VERSION 1u
+#define READ_CHUNK 512u
+
+typedef struct {
+    uint8_t valid;
+    uint32_t size;
+    uint8_t sha256[32];
+    char model_id[48];
+} slot_meta_t;
+
+/* Persisted record; CRC-protected so a torn write is detected and ignored. */
+typedef struct {
+    uint32_t magic;
+    uint32_t version;
+    int32_t active;
+    int32_t previous;
+    slot_meta_t slots[GS_MODEL_SLOTS];
+    uint32_t crc;
+} meta_t;
+
+typedef struct {
+    bool receiving;
+    bool committed;
+    uint32_t slot;
+    uint32_t size;
+    uint32_t next_offset;
+    uint8_t sha256[32];
+    char model_id[48];
+    gyrosentinel_v1_ModelBegin_manifest_t manifest;
+    gyrosentinel_v1_ModelBegin_signature_t signature;
+} transfer_t;
+
+struct gs_model_store {
+    uint8_t in_use;
+    gs_model_store_config_t cfg;
+    meta_t meta;
+    transfer_t xfer;
+    uint8_t buf[READ_CHUNK];
+};
+
+static struct gs_model_store s_store;
+
+_Static_assert(sizeof(meta_t) <= GS_MODEL_META_MAX, "metadata record too large");
+
+static gs_err_t save_meta(struct gs_model_store *s)
+{
+    s->meta.magic = META_MAGIC;
+    s->meta.version = META_VERSION;
+    s->meta.crc = gs_crc32_update(0, &s->meta, offsetof(meta_t, crc));
+    return s->cfg.storage.ops->save_meta(s->cfg.storage.ctx, (const uint8_t *)&s->meta,
+                                         sizeof(s->meta)) == GS_OK ? GS_OK : GS_ERR_STORAGE;
+}
+
+static void load_meta(struct gs_model_store *s)
+{
+    size_t len = 0;
+    meta_t m;
+    memset(&s->meta, 0, sizeof(s->meta));
+    s->meta.active = -1;
+    s->meta.previous = -1;
+    if (s->cfg.storage.ops->load_meta(s->cfg.storage.ctx, (uint8_t *)&m, sizeof(m), &len) != GS_OK ||
+        len != sizeof(m) || m.magic != META_MAGIC || m.version != META_VERSION ||
+        m.crc != gs_crc32_update(0, &m, offsetof(meta_t, crc))) {
+        return; /* nothing usable: start empty rather than trust a damaged record */
+    }
+    if (m.active >= (int32_t)GS_MODEL_SLOTS || m.previous >= (int32_t)GS_MODEL_SLOTS) {
+        return;
+    }
+    s->meta = m;
+}
+
+gs_err_t gs_model_store_create(const gs_model_store_config_t *c, gs_model_store_handle_t *out)
+{
+    if (!c || !out || !c->storage.ops || !c->storage.ops->erase || !c->storage.ops->write ||
+        !c->storage.ops->read || !c->storage.ops->load_meta || !c->storage.ops->save_meta ||
+        c->storage.slot_size == 0 || (c->require_signature && !c->public_key)) {
+        return GS_ERR_INVALID_ARG;
+    }
+    if (s_store.in_use) {
+        return GS_ERR_NO_MEM;
+    }
+    memset(&s_store, 0, sizeof(s_store));
+    s_store.in_use = 1;
+    s_store.cfg = *c;
+    load_meta(&s_store);
+    *out = &s_store;
+    return GS_OK;
+}
+
+void gs_model_store_destroy(gs_model_store_handle_t s)
+{
+    if (s) {
+        s->in_use = 0;
+    }
+}
+
+static gs_err_t verify_signature(struct gs_model_store *s, const uint8_t sha256[32])
+{
+    const transfer_t *x = &s->xfer;
+    if (x->signature.size == 0) {
+        return s->cfg.require_signature ? GS_ERR_SIGNATURE : GS_OK;
+    }
+    if (!s->cfg.public_key) {
+        return GS_ERR_SIGNATURE; /* signed, but nothing to check it against */
+    }
+    uint8_t digest[32];
+    mbedtls_sha256_context sha;
+    mbedtls_sha256_init(&sha);
+    int rc = GS_SHA_START(&sha);
+    if (!rc) rc = GS_SHA_UPDATE(&sha, x->manifest.bytes, x->manifest.size);
+    if (!rc) rc = GS_SHA_UPDATE(&sha, sha256, 32);
+    if (!rc) rc = GS_SHA_FINISH(&sha, digest);
+    mbedtls_sha256_free(&sha);
+    if (rc) {
+        return GS_ERR_SIGNATURE;
+    }
+    mbedtls_pk_context pk;
+    mbedtls_pk_init(&pk);
+    rc = mbedtls_pk_parse_public_key(&pk, s->cfg.public_key, s->cfg.public_key_len);
+    if (!rc && !mbedtls_pk_can_do(&pk, MBEDTLS_PK_ECDSA)) {
+        rc = -1;
+    }
+    if (!rc) {
+        rc = mbedtls_pk_verify(&pk, MBEDTLS_MD_SHA256, digest, sizeof(digest),
+                               x->signature.bytes, x->signature.size);
+    }
+    mbedtls_pk_free(&pk);
+    return rc ? GS_ERR_SIGNATURE : GS_OK;
+}
+
+static uint32_t target_slot(const struct gs_model_store *s)
+{
+    /* Never overwrite the running model: take the other slot. */
+    return s->meta.active == 0 ? 1u : 0u;
+}
+
+gs_err_t gs_model_store_begin(gs_model_store_handle_t s, const gyrosentinel_v1_ModelBegin *req,
+                              uint32_t *next_offset)
+{
+    if (!s || !req || !next_offset) {
+        return GS_ERR_INVALID_ARG;
+    }
+    if (req->size == 0) {
+        return GS_ERR_INVALID_ARG;
+    }
+    if (req->size > s->cfg.storage.slot_size) {
+        return GS_ERR_TOO_LARGE;
+    }
+    if (s->cfg.require_signature && req->signature.size == 0) {
+        return GS_ERR_SIGNATURE;
+    }
+    transfer_t *x = &s->xfer;
+    if (x->receiving && x->size == req->size && memcmp(x->sha256, req->sha256, 32) == 0) {
+        *next_offset = x->next_offset; /* resume */
+        return GS_OK;
+    }
+    memset(x, 0, sizeof(*x));
+    x->slot = target_slot(s);
+    x->size = req->size;
+    memcpy(x->sha256, req->sha256, 32);
+    memcpy(x->model_id, req->model_id, sizeof(x->model_id));
+    x->manifest = req->manifest;
+    x->signature = req->signature;
+    /* The target slot stops being a valid model the moment it is erased. */
+    s->meta.slots[x->slot].valid = 0;
+    if (s->meta.previous == (int32_t)x->slot) {
+        s->meta.previous = -1;
+    }
+    if (save_meta(s) != GS_OK ||
+        s->cfg.storage.ops->erase(s->cfg.storage.ctx, x->slot, x->size) != GS_OK) {
+        return GS_ERR_STORAGE;
+    }
+    x->receiving = true;
+    *next_offset = 0;
+    return GS_OK;
+}
+
+gs_err_t gs_model_store_chunk(gs_model_store_handle_t s, const gyrosentinel_v1_ModelChunk *req)
+{
+    if (!s || !req) {
+        return GS_ERR_INVALID_ARG;
+    }
+    transfer_t *x = &s->xfer;
+    if (!x->receiving) {
+        return GS_ERR_INVALID_STATE;
+    }
+    if (req->offset != x->next_offset) {
+        return GS_ERR_OFFSET_MISMATCH;
+    }
+    if (req->data.size == 0 || (uint64_t)req->offset + req->data.size > x->size) {
+        return GS_ERR_TOO_LARGE;
+    }
+    if (gs_crc32_update(0, req->data.bytes, req->data.size) != req->crc32) {
+        return GS_ERR_CRC_MISMATCH;
+    }
+    if (s->cfg.storage.ops->write(s->cfg.storage.ctx, x->slot, req->offset, req->data.bytes,
+                                  req->data.size) != GS_OK) {
+        return GS_ERR_STORAGE;
+    }
+    x->next_offset += req->data.size;
+    return GS_OK;
+}
+
+static gs_err_t hash_slot(struct gs_model_store *s, uint32_t slot, uint32_t size, uint8_t out[32])
+{
+    mbedtls_sha256_context sha;
+    mbedtls_sha256_init(&sha);
+    gs_err_t err = GS_SHA_START(&sha) ? GS_ERR_STORAGE : GS_OK;
+    for (uint32_t off = 0; err == GS_OK && off < size; off += READ_CHUNK) {
+        size_t n = size - off < READ_CHUNK ? size - off : READ_CHUNK;
+        if (s->cfg.storage.ops->read(s->cfg.storage.ctx, slot, off, s->buf, n) != GS_OK ||
+            GS_SHA_UPDATE(&sha, s->buf, n)) {
+            err = GS_ERR_STORAGE;
+        }
+    }
+    if (err == GS_OK && GS_SHA_FINISH(&sha, out)) {
+        err = GS_ERR_STORAGE;
+    }
+    mbedtls_sha256_free(&sha);
+    return err;
+}
+
+gs_err_t gs_model_store_commit(gs_model_store_handle_t s, bool activate)
+{
+    if (!s) {
+        return GS_ERR_INVALID_ARG;
+    }
+    transfer_t *x = &s->xfer;
+    if (!x->receiving) {
+        return GS_ERR_INVALID_STATE;
+    }
+    if (x->next_offset != x->size) {
+        return GS_ERR_OFFSET_MISMATCH;
+    }
+    /* Hash what storage really holds, not what went past in RAM. */
+    uint8_t digest[32];
+    gs_err_t err = hash_slot(s, x->slot, x->size, digest);
+    if (err != GS_OK) {
+        return err;
+    }
+    if (memcmp(digest, x->sha256, 32) != 0) {
+        x->receiving = false;
+        return GS_ERR_HASH_MISMATCH;
+    }
+    if ((err = verify_signature(s, digest)) != GS_OK) {
+        x->receiving = false;
+        return err;
+    }
+    slot_meta_t *m = &s->meta.slots[x->slot];
+    m->valid = 1;
+    m->size = x->size;
+    memcpy(m->sha256, digest, 32);
+    memcpy(m->model_id, x->model_id, sizeof(m->model_id));
+    if (activate) {
+        s->meta.previous = s->meta.active;
+        s->meta.active = (int32_t)x->slot;
+    }
+    if (save_meta(s) != GS_OK) {
+        return GS_ERR_STORAGE;
+    }
+    x->receiving = false;
+    x->committed = true;
+    return GS_OK;
+}
+
+gs_err_t gs_model_store_abort(gs_model_store_handle_t s)
+{
+    if (!s) {
+        return GS_ERR_INVALID_ARG;
+    }
+    memset(&s->xfer, 0, sizeof(s->xfer));
+    return GS_OK;
+}
+
+gs_err_t gs_model_store_activate(gs_model_store_handle_t s, uint32_t slot)
+{
+    if (!s || slot >= GS_MODEL_SLOTS) {
+        return GS_ERR_INVALID_ARG;
+    }
+    if (!s->meta.slots[slot].valid || (s->xfer.receiving && s->xfer.slot == slot)) {
+        return GS_ERR_NO_MODEL;
+    }
+    if (s->meta.active != (int32_t)slot) {
+        s->meta.previous = s->meta.active;
+        s->meta.active = (int32_t)slot;
+    }
+    return save_meta(s);
+}
+
+gs_err_t gs_model_store_rollback(gs_model_store_handle_t s)
+{
+    if (!s) {
+        return GS_ERR_INVALID_ARG;
+    }
+    int32_t p = s->meta.previous;
+    if (p < 0 || !s->meta.slots[p].valid) {
+        return GS_ERR_NO_MODEL;
+    }
+    s->meta.previous = s->meta.active;
+    s->meta.active = p;
+    return save_meta(s);
+}
+
+gs_err_t gs_model_store_report_load(gs_model_store_handle_t s, bool ok)
+{
+    if (!s) {
+        return GS_ERR_INVALID_ARG;
+    }
+    if (ok || s->meta.active < 0) {
+        return GS_OK;
+    }
+    /* The active model does not load: it is unusable, fall back to the previous one. */
+    s->meta.slots[s->meta.active].valid = 0;
+    int32_t p = s->meta.previous;
+    s->meta.active = (p >= 0 && s->meta.slots[p].valid) ? p : -1;
+    s->meta.previous = -1;
+    gs_err_t err = save_meta(s);
+    return err != GS_OK ? err : (s->meta.active < 0 ? GS_ERR_NO_MODEL : GS_OK);
+}
+
+int32_t gs_model_store_active_slot(gs_model_store_handle_t s)
+{
+    return s ? s->meta.active : -1;
+}
+
+void gs_model_store_status(gs_model_store_handle_t s, gyrosentinel_v1_ModelStatus *out)
+{
+    if (!s || !out) {
+        return;
+    }
+    memset(out, 0, sizeof(*out));
+    out->transfer_state = s->xfer.receiving ? gyrosentinel_v1_ModelStatus_TransferState_RECEIVING
+                          : s->xfer.committed ? gyrosentinel_v1_ModelStatus_TransferState_COMMITTED
+                                              : gyrosentinel_v1_ModelStatus_TransferState_IDLE;
+    out->next_offset = s->xfer.receiving ? s->xfer.next_offset : 0;
+    out->active_slot = s->meta.active;
+    out->slots_count = GS_MODEL_SLOTS;
+    for (uint32_t i = 0; i < GS_MODEL_SLOTS; i++) {
+        gyrosentinel_v1_ModelSlot *o = &out->slots[i];
+        const slot_meta_t *m = &s->meta.slots[i];
+        o->slot = i;
+        o->active = s->meta.active == (int32_t)i;
+        o->valid = m->valid;
+        if (m->valid) {
+            o->size = m->size;
+            memcpy(o->sha256, m->sha256, 32);
+            memcpy(o->model_id, m->model_id, sizeof(o->model_id));
+        }
+    }
+}
