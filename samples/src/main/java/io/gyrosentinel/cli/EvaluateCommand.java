@@ -1,0 +1,104 @@
+package io.gyrosentinel.cli;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import io.gyrosentinel.training.EvaluationReport;
+import io.gyrosentinel.training.Sessions;
+import io.gyrosentinel.training.TimeSeries;
+import io.gyrosentinel.training.TrainedModel;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.Callable;
+
+@Command(name = "evaluate", mixinStandardHelpOptions = true,
+        description = "Evaluate a model on normal and anomalous sessions: ROC-AUC, PR-AUC, precision, recall, F1, "
+                + "false and missed alarm rates at the model's threshold.")
+final class EvaluateCommand implements Callable<Integer> {
+    @Spec
+    CommandSpec spec;
+
+    @Option(names = "--model", required = true, description = "Model directory (from train)")
+    Path model;
+
+    @Option(names = "--normal", arity = "1..*", description = "Normal recordings")
+    List<Path> normal = new ArrayList<>();
+
+    @Option(names = "--anomalous", arity = "1..*", description = "Anomalous recordings")
+    List<Path> anomalous = new ArrayList<>();
+
+    @Option(names = "--data", arity = "1..*", description = "Recordings with per-sample labels (label runs)")
+    List<Path> labelled = new ArrayList<>();
+
+    @Option(names = "--stride", description = "Window stride for scoring (default: the model's)")
+    Integer stride;
+
+    @Option(names = "--json", description = "Write the metrics as JSON")
+    Path json;
+
+    @Option(names = "--scores", description = "Write per-window scores as CSV")
+    Path scores;
+
+    @Override
+    public Integer call() throws Exception {
+        if (normal.isEmpty() && anomalous.isEmpty() && labelled.isEmpty()) {
+            throw new IllegalArgumentException("give --normal and --anomalous recordings (or --data with per-sample labels)");
+        }
+        TrainedModel m = TrainedModel.load(model);
+        List<TimeSeries> series = new ArrayList<>();
+        series.addAll(Sessions.read(normal, TimeSeries.Label.NORMAL));
+        series.addAll(Sessions.read(anomalous, TimeSeries.Label.ANOMALOUS));
+        series.addAll(Sessions.read(labelled));
+        EvaluationReport r = stride == null ? m.evaluate(series) : m.evaluate(series, stride);
+        var pw = spec.commandLine().getOut();
+        pw.printf(Locale.ROOT, "windows: %d (%d anomalous)%n", r.windows().size(),
+                r.windows().stream().filter(w -> w.anomalous()).count());
+        pw.printf(Locale.ROOT, "ROC-AUC %.4f  PR-AUC %.4f%n", r.rocAuc(), r.prAuc());
+        pw.printf(Locale.ROOT, "at threshold %.5f: precision %.4f  recall %.4f  F1 %.4f  false alarms %.4f  missed %.4f%n",
+                r.threshold(), r.precision(), r.recall(), r.f1(), r.falseAlarmRate(), r.missedAlarmRate());
+        pw.printf("confusion: %s%n", r.confusion());
+        if (json != null) {
+            writeJson(r, json);
+            pw.printf("metrics written to %s%n", json);
+        }
+        if (scores != null) {
+            r.writeCsv(scores);
+            pw.printf("window scores written to %s%n", scores);
+        }
+        return 0;
+    }
+
+    static Map<String, Object> metrics(EvaluationReport r) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("roc_auc", r.rocAuc());
+        m.put("pr_auc", r.prAuc());
+        m.put("precision", r.precision());
+        m.put("recall", r.recall());
+        m.put("f1", r.f1());
+        m.put("far", r.falseAlarmRate());
+        m.put("mar", r.missedAlarmRate());
+        m.put("threshold", r.threshold());
+        m.put("windows", r.windows().size());
+        m.put("confusion", Map.of("tp", r.confusion().truePositives(), "fp", r.confusion().falsePositives(),
+                "tn", r.confusion().trueNegatives(), "fn", r.confusion().falseNegatives()));
+        return m;
+    }
+
+    static void writeJson(EvaluationReport r, Path file) throws java.io.IOException {
+        Path abs = file.toAbsolutePath();
+        Files.createDirectories(abs.getParent());
+        Path tmp = Files.createTempFile(abs.getParent(), "." + abs.getFileName(), ".part");
+        new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValue(tmp.toFile(), metrics(r));
+        Files.move(tmp, abs, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+    }
+}

@@ -1,0 +1,95 @@
+package io.gyrosentinel.cli;
+
+import io.gyrosentinel.training.AutoencoderTrainer;
+import io.gyrosentinel.training.EpochReport;
+import io.gyrosentinel.training.Sessions;
+import io.gyrosentinel.training.TimeSeries;
+import io.gyrosentinel.training.TrainedModel;
+import me.tongfei.progressbar.ProgressBar;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
+
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+
+@Command(name = "train", mixinStandardHelpOptions = true,
+        description = "Train an LSTM autoencoder on normal sessions (TensorFlow Java) and save the model directory.")
+final class TrainCommand implements Callable<Integer> {
+    @Spec
+    CommandSpec spec;
+
+    @Option(names = "--data", required = true, arity = "1..*", description = "Normal recordings (.gsr)")
+    List<Path> data;
+
+    @Option(names = "--window", defaultValue = "40", description = "Window length in samples (default: ${DEFAULT-VALUE})")
+    int window;
+
+    @Option(names = "--stride", description = "Stride in samples (default: window / 4)")
+    Integer stride;
+
+    @Option(names = "--encoder", split = ",", defaultValue = "16,8", description = "Encoder LSTM units (default: ${DEFAULT-VALUE})")
+    List<Integer> encoder;
+
+    @Option(names = "--decoder", split = ",", defaultValue = "8,16", description = "Decoder LSTM units (default: ${DEFAULT-VALUE})")
+    List<Integer> decoder;
+
+    @Option(names = "--epochs", defaultValue = "100", description = "Maximum epochs; early stopping usually ends sooner (default: ${DEFAULT-VALUE})")
+    int epochs;
+
+    @Option(names = "--seed", defaultValue = "1", description = "Seed: same data + seed = same weights (default: ${DEFAULT-VALUE})")
+    long seed;
+
+    @Option(names = "--quantile", description = "Threshold = this quantile of validation scores (e.g. 0.995)")
+    Double quantile;
+
+    @Option(names = "--k-sigma", description = "Threshold = mean + k * std of validation scores")
+    Double kSigma;
+
+    @Option(names = "--out", required = true, description = "Model directory to write")
+    Path out;
+
+    @Override
+    public Integer call() {
+        var pw = spec.commandLine().getOut();
+        List<TimeSeries> series = Sessions.read(data, TimeSeries.Label.NORMAL);
+        long samples = series.stream().mapToLong(TimeSeries::length).sum();
+        pw.printf(Locale.ROOT, "training on %d segment(s), %d samples x %d channels from %d recording(s)%n", series.size(),
+                samples, series.get(0).channels(), data.size());
+        AutoencoderTrainer.Builder b = AutoencoderTrainer.builder().windowLength(window)
+                .encoderUnits(encoder.toArray(new Integer[0])).decoderUnits(decoder.toArray(new Integer[0]))
+                .maxEpochs(epochs).seed(seed);
+        if (stride != null) {
+            b.stride(stride);
+        }
+        if (quantile != null) {
+            b.thresholdPolicy(io.gyrosentinel.training.ThresholdPolicy.quantile(quantile));
+        } else if (kSigma != null) {
+            b.thresholdPolicy(io.gyrosentinel.training.ThresholdPolicy.meanPlusKSigma(kSigma));
+        }
+        TrainedModel m;
+        try (ProgressBar bar = Progress.bar("train", epochs, "epochs")) {
+            b.listener(r -> {
+                bar.stepTo(r.epoch());
+                bar.setExtraMessage(extra(r));
+            });
+            m = b.build().train(series);
+            bar.stepTo(bar.getMax());
+        }
+        m.save(out);
+        var h = m.history();
+        pw.printf(Locale.ROOT, "stopped after %d epochs (%s), best epoch %d, validation loss %.5f%n", h.epochs().size(),
+                h.stopReason(), h.bestEpoch(), h.bestValidationLoss());
+        pw.printf(Locale.ROOT, "threshold %.5f (%s)%n", m.threshold().value(), m.threshold().policy().method());
+        pw.printf("model written to %s%n", out);
+        return 0;
+    }
+
+    private static String extra(EpochReport r) {
+        return String.format(Locale.ROOT, " loss %.4f val %.4f ETA<=%ds", r.trainLoss(), r.validationLoss(),
+                r.eta().toSeconds());
+    }
+}
