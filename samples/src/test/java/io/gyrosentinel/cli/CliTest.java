@@ -1,0 +1,167 @@
+package io.gyrosentinel.cli;
+
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** Every command's happy path and the errors users will see, with exit codes. */
+@Timeout(300)
+class CliTest {
+    @TempDir
+    static Path dir;
+
+    record Run(int code, String out, String err) {
+    }
+
+    static Run cli(String... args) {
+        StringWriter o = new StringWriter();
+        StringWriter e = new StringWriter();
+        int code = GyroSentinelCli.run(args, new PrintWriter(o, true), new PrintWriter(e, true));
+        return new Run(code, o.toString(), e.toString());
+    }
+
+    @BeforeAll
+    static void recordSessions() {
+        Run a = cli("record", "--device", "sim:?realtime=false&seed=1", "--duration", "12s", "--label", "normal",
+                "--machine", "fan-1", "--out", dir.resolve("n1.gsr").toString());
+        assertEquals(0, a.code, a.err);
+        Run b = cli("record", "--device", "sim:?realtime=false&seed=1&fault=imbalance&severity=0.5", "--duration", "4s",
+                "--label", "anomalous", "--out", dir.resolve("a1.gsr").toString());
+        assertEquals(0, b.code, b.err);
+    }
+
+    @Test
+    void recordReportsSamplesAndGaps() {
+        Run r = cli("record", "--device", "sim:?realtime=false", "--duration", "1s", "--out", dir.resolve("r.gsr").toString());
+        assertEquals(0, r.code, r.err);
+        assertTrue(r.out.contains("wrote 960 samples"), r.out);
+        assertTrue(r.out.contains("gaps: none"), r.out);
+    }
+
+    @Test
+    void infoDescribesARecording() {
+        Run r = cli("info", dir.resolve("n1.gsr").toString());
+        assertEquals(0, r.code, r.err);
+        assertTrue(r.out.contains("label normal, machine 'fan-1'"), r.out);
+        assertTrue(r.out.contains("11520 samples x 3 channels [x, y, z] [dps], 960.000 Hz"), r.out);
+    }
+
+    @Test
+    void exportThenImportRoundTrips() throws Exception {
+        Path csv = dir.resolve("n1.csv");
+        Run e = cli("export", "--data", dir.resolve("n1.gsr").toString(), "--csv", csv.toString());
+        assertEquals(0, e.code, e.err);
+        Run i = cli("import", "--csv", csv.toString(), "--columns", "x,y,z", "--time-column", "timestamp_us",
+                "--rate", "960", "--label", "normal", "--out", dir.resolve("back.gsr").toString());
+        assertEquals(0, i.code, i.err);
+        assertTrue(i.out.contains("imported 11520 of 11520 rows"), i.out);
+    }
+
+    @Test
+    void importOfABadCsvNamesTheLineAndColumn() throws Exception {
+        Path csv = dir.resolve("bad.csv");
+        Files.writeString(csv, "a,b\n1,2\n3,x\n");
+        Run r = cli("import", "--csv", csv.toString(), "--columns", "a,b", "--rate", "100", "--out",
+                dir.resolve("bad.gsr").toString());
+        assertEquals(GyroSentinelCli.EXIT_FAILURE, r.code);
+        assertTrue(r.err.contains("line 3, column 'b'"), r.err);
+        assertTrue(!Files.exists(dir.resolve("bad.gsr")));
+        Run skip = cli("import", "--csv", csv.toString(), "--columns", "a,b", "--rate", "100", "--skip-bad", "--out",
+                dir.resolve("bad.gsr").toString());
+        assertEquals(0, skip.code, skip.err);
+        assertTrue(skip.out.contains("skipped: 1 malformed rows"), skip.out);
+    }
+
+    @Test
+    void aMissingFileIsAClearError() {
+        Run r = cli("info", dir.resolve("nope.gsr").toString());
+        assertEquals(GyroSentinelCli.EXIT_FAILURE, r.code);
+        assertTrue(r.err.contains("does not exist"), r.err);
+    }
+
+    @Test
+    void aUsageErrorExitsWithTwo() {
+        Run r = cli("record", "--device", "sim:");
+        assertEquals(GyroSentinelCli.EXIT_USAGE, r.code);
+        assertTrue(r.err.contains("Missing required option"), r.err);
+        Run d = cli("record", "--device", "sim:", "--duration", "soon", "--out", "x.gsr");
+        assertEquals(GyroSentinelCli.EXIT_USAGE, d.code);
+        assertTrue(d.err.contains("not a duration"), d.err);
+    }
+
+    @Test
+    void anUnknownDeviceSchemeListsTheInstalledOnes() {
+        Run r = cli("record", "--device", "bogus:x", "--duration", "1s", "--out", dir.resolve("x.gsr").toString());
+        assertEquals(GyroSentinelCli.EXIT_FAILURE, r.code);
+        assertTrue(r.err.contains("no transport for scheme 'bogus'"), r.err);
+        assertTrue(r.err.contains("sim"), r.err);
+    }
+
+    @Test
+    void trainEvaluateAndScore() throws Exception {
+        Path model = dir.resolve("model");
+        Run t = cli("train", "--data", dir.resolve("n1.gsr").toString(), "--epochs", "8", "--seed", "3", "--out",
+                model.toString());
+        assertEquals(0, t.code, t.err);
+        assertTrue(t.out.contains("model written to"), t.out);
+        Path json = dir.resolve("metrics.json");
+        Run e = cli("evaluate", "--model", model.toString(), "--normal", dir.resolve("n1.gsr").toString(),
+                "--anomalous", dir.resolve("a1.gsr").toString(), "--json", json.toString());
+        assertEquals(0, e.code, e.err);
+        String j = Files.readString(json);
+        for (String k : new String[] {"roc_auc", "pr_auc", "precision", "recall", "f1", "far", "mar", "threshold"}) {
+            assertTrue(j.contains("\"" + k + "\""), k + " in " + j);
+        }
+        Path scores = dir.resolve("scores.csv");
+        Run s = cli("score", "--model", model.toString(), "--data", dir.resolve("a1.gsr").toString(), "--out",
+                scores.toString());
+        assertEquals(0, s.code, s.err);
+        var lines = Files.readAllLines(scores);
+        assertEquals("start_sample,end_sample,score,flag,label", lines.get(0));
+        assertTrue(lines.get(1).startsWith("0,40,"), lines.get(1));
+        assertTrue(lines.get(1).endsWith(",anomalous"), lines.get(1));
+    }
+
+    @Test
+    void scoringARecordingWithOtherChannelsIsAClearError() throws Exception {
+        Path model = dir.resolve("model1");
+        Run t = cli("train", "--data", dir.resolve("n1.gsr").toString(), "--epochs", "2", "--out", model.toString());
+        assertEquals(0, t.code, t.err);
+        Path csv = dir.resolve("one.csv");
+        StringBuilder sb = new StringBuilder("v\n");
+        for (int i = 0; i < 200; i++) {
+            sb.append(Math.sin(i)).append('\n');
+        }
+        Files.writeString(csv, sb.toString());
+        assertEquals(0, cli("import", "--csv", csv.toString(), "--columns", "v", "--rate", "960", "--out",
+                dir.resolve("one.gsr").toString()).code);
+        Run s = cli("score", "--model", model.toString(), "--data", dir.resolve("one.gsr").toString(), "--out",
+                dir.resolve("o.csv").toString());
+        assertEquals(GyroSentinelCli.EXIT_FAILURE, s.code);
+        assertTrue(s.err.contains("expects 3 channels"), s.err);
+    }
+
+    @Test
+    void demoRunsOnTheSimulatedDevice() {
+        Run r = cli("demo", "--seconds", "1", "--out", dir.resolve("demo").toString());
+        assertEquals(0, r.code, r.err);
+        assertTrue(r.out.contains("connected: demo-fan"), r.out);
+        assertTrue(r.out.contains("imbalance"), r.out);
+    }
+
+    @Test
+    void devicesListsTheSimTransport() {
+        Run r = cli("devices");
+        assertEquals(0, r.code, r.err);
+        assertTrue(r.out.contains("sim:"), r.out);
+    }
+}
