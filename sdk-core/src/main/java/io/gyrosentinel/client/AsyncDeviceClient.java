@@ -3,6 +3,8 @@ package io.gyrosentinel.client;
 import io.gyrosentinel.SensorConfig;
 import io.gyrosentinel.Telemetry;
 import io.gyrosentinel.DeviceInfo;
+import io.gyrosentinel.model.ModelBundle;
+import io.gyrosentinel.model.ModelStatus;
 import io.gyrosentinel.stream.GyroStream;
 
 import java.time.Duration;
@@ -24,6 +26,20 @@ public interface AsyncDeviceClient {
 
     /** Repeats the handshake (e.g. to refresh the model slots). */
     CompletableFuture<DeviceInfo> refreshInfo();
+
+    /**
+     * See {@link DeviceClient#deploy(ModelBundle, DeployOptions)}. Cancelling the future stops
+     * the transfer after the chunk in flight; the device keeps what it received.
+     */
+    CompletableFuture<DeployResult> deploy(ModelBundle bundle, DeployOptions options);
+
+    CompletableFuture<ModelStatus> modelStatus();
+
+    CompletableFuture<ModelStatus> activateModel(int slot);
+
+    CompletableFuture<ModelStatus> rollbackModel();
+
+    CompletableFuture<Void> abortModelTransfer();
 
     /** The blocking view of the same client. */
     DeviceClient blocking();

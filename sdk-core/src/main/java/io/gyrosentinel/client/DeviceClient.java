@@ -6,6 +6,8 @@ import io.gyrosentinel.InferenceResult;
 import io.gyrosentinel.SensorConfig;
 import io.gyrosentinel.Telemetry;
 import io.gyrosentinel.collect.Collector;
+import io.gyrosentinel.model.ModelBundle;
+import io.gyrosentinel.model.ModelStatus;
 import io.gyrosentinel.stream.GyroStream;
 
 import java.time.Duration;
@@ -26,6 +28,14 @@ import java.util.concurrent.Flow;
  *     }
  *     dev.results().subscribe(mySubscriber); // inference results from the device's model
  * }
+ * }</pre>
+ *
+ * <p>Deploying a model (resumable: an interrupted deployment continues where the device stopped):
+ * <pre>{@code
+ * DeployResult r = dev.deploy(ModelBundle.read(Path.of("fan-1.gsb")), DeployOptions.builder()
+ *         .onProgress((done, total) -> System.out.printf("%d%%%n", 100 * done / total))
+ *         .build());
+ * System.out.println(r.modelId() + " runs in slot " + r.slot());
  * }</pre>
  *
  * <p>Every failure is a {@link io.gyrosentinel.GyroSentinelException} whose
@@ -79,6 +89,44 @@ public interface DeviceClient extends AutoCloseable {
 
     /** Sends results and events to a collector until the client or the returned handle closes. */
     AutoCloseable collectTo(Collector collector);
+
+    /**
+     * Sends a model bundle to the device and, by default, activates it. The device writes the
+     * slot that is not running, checks the CRC of every chunk, the SHA-256 of the whole payload
+     * and (when it has a configured key) the signature, then loads the model, keeping the
+     * previous one if the new one does not load.
+     *
+     * <p>Resumable: when the link drops, the call waits for the transport to reconnect and
+     * continues from the device's {@code next_offset} (up to {@link DeployOptions#maxRetries()});
+     * if it gives up, deploying the same bundle again later resumes too.
+     *
+     * @throws io.gyrosentinel.GyroSentinelException with the device's code ({@code
+     *         MODEL_SIGNATURE_INVALID}, {@code MODEL_HASH_MISMATCH}, {@code MODEL_TOO_LARGE},
+     *         {@code MODEL_LOAD_FAILED}, ...) and a message saying what to do
+     */
+    DeployResult deploy(ModelBundle bundle, DeployOptions options);
+
+    /** {@link #deploy(ModelBundle, DeployOptions)} with {@link DeployOptions#defaults()}. */
+    default DeployResult deploy(ModelBundle bundle) {
+        return deploy(bundle, DeployOptions.defaults());
+    }
+
+    /** The device's model slots and transfer state. */
+    ModelStatus modelStatus();
+
+    /**
+     * Runs the model in {@code slot}.
+     *
+     * @throws io.gyrosentinel.GyroSentinelException {@code NO_MODEL} when the slot holds no valid
+     *         model, {@code MODEL_LOAD_FAILED} when it does not load (the running model stays)
+     */
+    ModelStatus activateModel(int slot);
+
+    /** Goes back to the previously active model (the other valid slot). */
+    ModelStatus rollbackModel();
+
+    /** Makes the device forget a pending (interrupted) transfer, so the next deployment starts over. */
+    void abortModelTransfer();
 
     /** The asynchronous view of this client. */
     AsyncDeviceClient async();

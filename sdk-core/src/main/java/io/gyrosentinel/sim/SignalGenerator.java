@@ -20,12 +20,21 @@ public final class SignalGenerator {
     private double impulseAmp;
 
     public SignalGenerator(MachineModel machine, double sampleRateHz, long seed) {
+        this(machine, sampleRateHz, seed, seed);
+    }
+
+    /**
+     * @param machineSeed fixes the machine itself (harmonic phases): the same machine for the same seed
+     * @param noiseSeed   fixes the noise and impulse sequence: a new recording of the same machine
+     *                    uses another noise seed
+     */
+    public SignalGenerator(MachineModel machine, double sampleRateHz, long machineSeed, long noiseSeed) {
         this.machine = machine;
         this.rate = sampleRateHz;
-        this.rnd = new SplittableRandom(seed);
+        this.rnd = new SplittableRandom(noiseSeed);
         int h = machine.harmonics().length + 6;
         this.phaseOffset = new double[3][h];
-        SplittableRandom pr = new SplittableRandom(seed ^ 0x5DEECE66DL);
+        SplittableRandom pr = new SplittableRandom(machineSeed ^ 0x5DEECE66DL);
         for (int a = 0; a < 3; a++) {
             for (int k = 0; k < h; k++) {
                 phaseOffset[a][k] = pr.nextDouble() * 2 * Math.PI;

@@ -18,6 +18,10 @@ import io.gyrosentinel.internal.wire.v1.Pong;
 import io.gyrosentinel.internal.wire.v1.SampleBatch;
 import io.gyrosentinel.internal.wire.v1.StreamStatus;
 import io.gyrosentinel.internal.wire.v1.Telemetry;
+import io.gyrosentinel.model.DeviceModel;
+import io.gyrosentinel.model.InferenceEngineProvider;
+import io.gyrosentinel.model.InferenceEngines;
+import io.gyrosentinel.model.ModelBundle;
 import io.gyrosentinel.transport.StreamTransport;
 import io.gyrosentinel.transport.Transport;
 import org.slf4j.Logger;
@@ -28,6 +32,8 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.channels.Channels;
 import java.nio.channels.Pipe;
+import java.nio.file.Path;
+import java.security.PublicKey;
 import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.List;
@@ -43,6 +49,13 @@ import java.util.function.Consumer;
  * simulated rotating machine ({@link MachineModel}) at the configured rate, in real time or as
  * fast as the link takes them. Faults can be injected while it runs. Deterministic for a seed.
  *
+ * <p>Like the firmware it keeps models in two slots (A/B) and receives them over the protocol's
+ * model transfer (resumable, CRC-checked chunks, SHA-256 and, with a {@linkplain
+ * Builder#trustedKey trusted key}, ECDSA signature checks). When an {@link InferenceEngineProvider}
+ * is available (given to the builder, or found on the class path) the active model scores every
+ * window of the stream on the device's own inference thread and the device sends
+ * {@code InferenceResult}s and {@code AnomalyEvent}s.
+ *
  * <pre>{@code
  * try (VirtualDevice dev = VirtualDevice.builder().machine(MachineModel.fan(1500)).seed(7).build();
  *      DeviceClient client = DeviceClient.builder().transport(dev.newTransport()).connect()) {
@@ -55,6 +68,10 @@ public final class VirtualDevice implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(VirtualDevice.class);
     public static final String FIRMWARE_VERSION = "virtual-0.1.0";
     private static final int PROTOCOL_VERSION = 1;
+    /** Largest model chunk this device accepts (DeviceInfo.max_chunk_size). */
+    public static final int MAX_CHUNK = 1024;
+    /** Default size of one model slot. */
+    public static final int DEFAULT_SLOT_SIZE = 256 * 1024;
 
     /** Where the device's outgoing envelopes go (one per call). */
     @FunctionalInterface
@@ -79,6 +96,11 @@ public final class VirtualDevice implements AutoCloseable {
     private volatile Streamer streamer;
     private volatile boolean closed;
     private volatile Consumer<Envelope> extension;
+    private final InferenceEngineProvider engine;
+    private final ModelStore store;
+    private final InferenceLoop inference;
+    /** The model running inference; swapped under the store's lock, read by the streaming thread. */
+    private volatile InferenceLoop.Loaded loaded;
 
     private VirtualDevice(Builder b) {
         this.deviceId = b.deviceId;
@@ -88,6 +110,20 @@ public final class VirtualDevice implements AutoCloseable {
         this.config = b.config;
         this.bootMicros = b.bootMicros;
         this.faults.addAll(b.faults);
+        this.engine = b.engineSet ? b.engine : InferenceEngines.find().orElse(null);
+        this.store = new ModelStore(b.slotSize, MAX_CHUNK, b.trustedKey, b.modelDirectory);
+        this.inference = new InferenceLoop(deviceId, this::sendAll, b.queueCapacity, b.enterWindows, b.exitWindows);
+        // What firmware does at boot: load the active model, fall back when it no longer loads.
+        while (engine != null && store.active() >= 0 && loaded == null) {
+            int active = store.active();
+            try {
+                loaded = load(active);
+            } catch (ModelStore.Refused e) {
+                log.warn("virtual device {}: stored model in slot {} does not load ({}); falling back", deviceId,
+                        active, e.getMessage());
+                store.invalidate(active);
+            }
+        }
     }
 
     public static Builder builder() {
@@ -148,6 +184,24 @@ public final class VirtualDevice implements AutoCloseable {
 
     public long badFrames() {
         return badFrames.get();
+    }
+
+    /** The id of the model in the active slot, if any. */
+    public java.util.Optional<String> activeModelId() {
+        synchronized (store) {
+            int a = store.active();
+            return a < 0 ? java.util.Optional.empty() : java.util.Optional.of(store.slot(a).modelId());
+        }
+    }
+
+    /** Windows the inference thread has scored since the device started. */
+    public long windowsScored() {
+        return inference.scored();
+    }
+
+    /** Windows skipped because the inference queue was full (the device could not keep up). */
+    public long windowsSkipped() {
+        return inference.skipped();
     }
 
     /** Device clock: µs since "boot". */
@@ -242,8 +296,8 @@ public final class VirtualDevice implements AutoCloseable {
     }
 
     /**
-     * Lets an SDK module (e.g. an inference engine) see requests the core device does not
-     * handle. Internal hook.
+     * Lets an SDK module see requests the core device does not handle (e.g. {@code Calibrate}).
+     * Internal hook.
      */
     public void setExtension(Consumer<Envelope> ext) {
         this.extension = ext;
@@ -271,7 +325,7 @@ public final class VirtualDevice implements AutoCloseable {
             }
             case CONFIGURE -> configure(env.getConfigure(), up, rid);
             case START_STREAMING -> {
-                startStreaming(env.getStartStreaming().getMaxSamples());
+                startStreaming(env.getStartStreaming().getMaxSamples(), env.getStartStreaming().getResults());
                 reply(up, rid, Envelope.newBuilder().setAck(Ack.getDefaultInstance()));
                 sendAll(Envelope.newBuilder().setStreamStatus(StreamStatus.newBuilder().setStreaming(true)));
             }
@@ -284,6 +338,8 @@ public final class VirtualDevice implements AutoCloseable {
             case PING -> reply(up, rid, Envelope.newBuilder().setPong(Pong.newBuilder()
                     .setNonce(env.getPing().getNonce()).setDeviceTimeUs(nowMicros())));
             case GET_TELEMETRY -> reply(up, rid, Envelope.newBuilder().setTelemetry(telemetry()));
+            case MODEL_BEGIN, MODEL_CHUNK, MODEL_COMMIT, MODEL_ABORT, MODEL_ACTIVATE, MODEL_ROLLBACK,
+                    GET_MODEL_STATUS -> reply(up, rid, onModel(env));
             case BODY_NOT_SET -> reply(up, rid, error(ErrorCode.UNKNOWN_MESSAGE,
                     "unknown message (a newer protocol?); this device speaks protocol " + PROTOCOL_VERSION, ""));
             default -> {
@@ -292,7 +348,7 @@ public final class VirtualDevice implements AutoCloseable {
                     ext.accept(env);
                 } else {
                     reply(up, rid, error(ErrorCode.UNSUPPORTED, WireCodec.bodyName(env.getBodyCase())
-                            + " is not supported by this virtual device (no inference engine installed)", ""));
+                            + " is not supported by this virtual device", ""));
                 }
             }
         }
@@ -323,12 +379,118 @@ public final class VirtualDevice implements AutoCloseable {
         }
     }
 
+    // ------------------------------------------------------------------ models
+
+    private Envelope.Builder onModel(Envelope env) {
+        synchronized (store) {
+            try {
+                switch (env.getBodyCase()) {
+                    case MODEL_BEGIN -> store.begin(env.getModelBegin());
+                    case MODEL_CHUNK -> {
+                        store.chunk(env.getModelChunk());
+                        return Envelope.newBuilder().setAck(Ack.getDefaultInstance());
+                    }
+                    case MODEL_COMMIT -> {
+                        int slot = store.commit();
+                        log.info("virtual device {}: model {} written to slot {}", deviceId,
+                                store.slot(slot).modelId(), slot);
+                        if (env.getModelCommit().getActivate()) {
+                            activate(slot, "model_commit.activate");
+                        }
+                    }
+                    case MODEL_ABORT -> {
+                        store.abort();
+                        return Envelope.newBuilder().setAck(Ack.getDefaultInstance());
+                    }
+                    case MODEL_ACTIVATE -> activate(env.getModelActivate().getSlot(), "model_activate.slot");
+                    case MODEL_ROLLBACK -> activate(store.rollbackTarget(), "");
+                    default -> { } // GET_MODEL_STATUS
+                }
+                return Envelope.newBuilder().setModelStatus(store.status());
+            } catch (ModelStore.Refused e) {
+                log.debug("virtual device {}: {} refused: {} {}", deviceId, WireCodec.bodyName(env.getBodyCase()),
+                        e.code, e.getMessage());
+                return error(e.code, e.getMessage(), e.field);
+            }
+        }
+    }
+
+    /** Loads {@code slot} and makes it the running model; a model that does not load is dropped (store lock held). */
+    private void activate(int slot, String field) throws ModelStore.Refused {
+        ModelStore.Slot s = store.requireRunnable(slot, field);
+        InferenceLoop.Loaded current = loaded;
+        if (store.active() == slot && (engine == null || (current != null && current.slot == slot))) {
+            return;
+        }
+        InferenceLoop.Loaded next = null;
+        if (engine != null) {
+            try {
+                next = load(slot);
+            } catch (ModelStore.Refused e) {
+                store.invalidate(slot);
+                int a = store.active();
+                throw new ModelStore.Refused(ErrorCode.MODEL_LOAD_FAILED, trim(e.getMessage() + "; "
+                        + (a < 0 ? "no model is active" : "slot " + a + " (" + store.slot(a).modelId()
+                        + ") keeps running")), field);
+            }
+        } else {
+            log.warn("virtual device {}: no inference engine installed; model {} is active but does not run",
+                    deviceId, s.modelId());
+        }
+        store.switchTo(slot);
+        loaded = next;
+        inference.retire(current);
+        log.info("virtual device {}: slot {} ({}) active", deviceId, slot, s.modelId());
+    }
+
+    private InferenceLoop.Loaded load(int slot) throws ModelStore.Refused {
+        ModelStore.Slot s = store.slot(slot);
+        DeviceModel m;
+        try {
+            m = engine.load(ModelBundle.fromPayload(s.payload(), s.signature()));
+        } catch (RuntimeException e) {
+            String why = e instanceof GyroSentinelException g ? stripCode(g.getMessage()) : e.toString();
+            throw new ModelStore.Refused(ErrorCode.MODEL_LOAD_FAILED, "model " + s.modelId() + " does not load: "
+                    + why, "");
+        }
+        if (m == null || m.windowSize() < 2 || m.stride() < 1 || m.channels() < 1) {
+            String shape = m == null ? "no model" : "window " + m.windowSize() + ", stride " + m.stride()
+                    + ", channels " + m.channels();
+            if (m != null) {
+                m.close();
+            }
+            throw new ModelStore.Refused(ErrorCode.MODEL_LOAD_FAILED, "model " + s.modelId()
+                    + " was loaded with an unusable shape: " + shape, "");
+        }
+        return new InferenceLoop.Loaded(slot, m);
+    }
+
+    private static String stripCode(String m) {
+        int i = m.indexOf("] ");
+        return m.startsWith("[") && i > 0 ? m.substring(i + 2) : m;
+    }
+
+    /** Error.message holds 96 bytes on the firmware; the virtual device is more generous but bounded. */
+    private static String trim(String m) {
+        return m.length() <= 240 ? m : m.substring(0, 237) + "...";
+    }
+
     /** What the device reports in the handshake. */
     public DeviceInfo info() {
+        EnumSet<Capability> caps = EnumSet.of(Capability.STREAMING, Capability.SENSOR_TIMESTAMPS,
+                Capability.MODEL_TRANSFER);
+        if (engine != null) {
+            caps.add(Capability.INFERENCE);
+        }
+        List<ModelSlotInfo> slots;
+        synchronized (store) {
+            if (store.signed()) {
+                caps.add(Capability.SIGNED_MODELS);
+            }
+            slots = store.slotInfos();
+        }
         return new DeviceInfo(deviceId, FIRMWARE_VERSION, PROTOCOL_VERSION, "virtual", "ISM330BX (simulated)",
-                EnumSet.of(Capability.STREAMING, Capability.SENSOR_TIMESTAMPS), FrameCodec.MAX_ENVELOPE, 1024,
-                List.of(new ModelSlotInfo(0, false, false, "", 0, ""), new ModelSlotInfo(1, false, false, "", 0, "")),
-                config);
+                caps, FrameCodec.MAX_ENVELOPE, MAX_CHUNK, slots, config);
     }
 
     private Telemetry telemetry() {
@@ -339,8 +501,10 @@ public final class VirtualDevice implements AutoCloseable {
                 .setFreeHeap((int) Math.min(Integer.MAX_VALUE, rt.freeMemory()))
                 .setMinFreeHeap((int) Math.min(Integer.MAX_VALUE, rt.freeMemory()))
                 .setDroppedSamples(0)
-                .setQueueDepth(0)
-                .setQueueCapacity(64)
+                .setInferenceUsP50(inference.latencyP50())
+                .setInferenceUsMax(inference.latencyMax())
+                .setQueueDepth(inference.queueDepth())
+                .setQueueCapacity(inference.capacity())
                 .setBatchesSent(batchesSent.get())
                 .setBadFrames(badFrames.get())
                 .setCpuLoad(s != null && s.running ? 0.05f : 0.01f)
@@ -381,9 +545,9 @@ public final class VirtualDevice implements AutoCloseable {
 
     // ------------------------------------------------------------------ streaming
 
-    private synchronized void startStreaming(long maxSamples) {
+    private synchronized void startStreaming(long maxSamples, boolean results) {
         stopStreaming();
-        Streamer s = new Streamer(config, maxSamples);
+        Streamer s = new Streamer(config, maxSamples, results);
         streamer = s;
         s.thread.start();
     }
@@ -419,15 +583,17 @@ public final class VirtualDevice implements AutoCloseable {
     private final class Streamer implements Runnable {
         final SensorConfig cfg;
         final long maxSamples;
+        final boolean results;
         final SignalGenerator gen;
         final Thread thread;
         volatile boolean running = true;
         volatile boolean machineChanged;
         long samples;
 
-        Streamer(SensorConfig cfg, long maxSamples) {
+        Streamer(SensorConfig cfg, long maxSamples, boolean results) {
             this.cfg = cfg;
             this.maxSamples = maxSamples;
+            this.results = results;
             this.gen = new SignalGenerator(machine, cfg.odrHz(), seed);
             this.gen.setFaults(new ArrayList<>(faults));
             this.thread = new Thread(this, "gs-vdev-stream-" + deviceId);
@@ -449,6 +615,7 @@ public final class VirtualDevice implements AutoCloseable {
             long t0Nanos = System.nanoTime();
             int seq = 0;
             SignalGenerator g = gen;
+            InferenceLoop.Session session = new InferenceLoop.Session(results, t0Micros, periodNs, ch);
             while (running && !closed) {
                 int count = batch;
                 if (maxSamples > 0) {
@@ -488,6 +655,7 @@ public final class VirtualDevice implements AutoCloseable {
                 if (tp != null) {
                     tp.onSamples(dps, count, ch, firstTs, periodNs);
                 }
+                inference.onSamples(session, loaded, dps, count, samples);
                 samples += count;
                 if (maxSamples > 0 && samples >= maxSamples) {
                     running = false;
@@ -511,6 +679,16 @@ public final class VirtualDevice implements AutoCloseable {
         }
         stopStreaming();
         closed = true;
+        inference.close();
+        InferenceLoop.Loaded l;
+        synchronized (store) {
+            l = loaded;
+            loaded = null;
+        }
+        if (l != null && !l.retired) {
+            l.retired = true;
+            l.model.close();
+        }
         for (AutoCloseable r : resources) {
             closeQuietly(r);
         }
@@ -534,6 +712,14 @@ public final class VirtualDevice implements AutoCloseable {
         private SensorConfig config = SensorConfig.defaults();
         private long bootMicros = 5_000_000;
         private final List<Fault> faults = new ArrayList<>();
+        private InferenceEngineProvider engine;
+        private boolean engineSet;
+        private PublicKey trustedKey;
+        private Path modelDirectory;
+        private int slotSize = DEFAULT_SLOT_SIZE;
+        private int queueCapacity = 8;
+        private int enterWindows = 3;
+        private int exitWindows = 5;
 
         public Builder deviceId(String id) { this.deviceId = Objects.requireNonNull(id); return this; }
         public Builder seed(long s) { this.seed = s; return this; }
@@ -545,7 +731,42 @@ public final class VirtualDevice implements AutoCloseable {
         /** Device clock at creation, µs. */
         public Builder bootMicros(long us) { this.bootMicros = us; return this; }
 
+        /**
+         * The engine that runs deployed models; {@code null} for none (the device then stores and
+         * activates models without running them). Default: the first {@link InferenceEngineProvider}
+         * on the class path, if any.
+         */
+        public Builder inferenceEngine(InferenceEngineProvider p) { this.engine = p; this.engineSet = true; return this; }
+
+        /**
+         * Accept only models signed by this ECDSA P-256 key (the firmware's configured key); the
+         * device then announces {@code SIGNED_MODELS}. Default: no key, signatures are not checked.
+         */
+        public Builder trustedKey(PublicKey key) { this.trustedKey = key; return this; }
+
+        /** Keep the model slots in this directory across devices (default: in memory only). */
+        public Builder modelDirectory(Path dir) { this.modelDirectory = dir; return this; }
+
+        /** Bytes one model slot holds (default 256 KiB); larger models get {@code MODEL_TOO_LARGE}. */
+        public Builder slotSize(int bytes) { this.slotSize = bytes; return this; }
+
+        /** Windows waiting for the inference thread before new ones are skipped (default 8). */
+        public Builder inferenceQueue(int windows) { this.queueCapacity = windows; return this; }
+
+        /**
+         * Event hysteresis: {@code enterWindows} anomalous windows in a row start an episode
+         * (default 3), {@code exitWindows} normal windows in a row end it (default 5).
+         */
+        public Builder anomalyHysteresis(int enterWindows, int exitWindows) {
+            this.enterWindows = enterWindows;
+            this.exitWindows = exitWindows;
+            return this;
+        }
+
         public VirtualDevice build() {
+            if (slotSize < 1 || queueCapacity < 1 || enterWindows < 1 || exitWindows < 1) {
+                throw new IllegalArgumentException("slotSize, inferenceQueue and hysteresis windows must be >= 1");
+            }
             return new VirtualDevice(this);
         }
     }

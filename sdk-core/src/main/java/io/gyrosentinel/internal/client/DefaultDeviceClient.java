@@ -11,18 +11,26 @@ import io.gyrosentinel.Telemetry;
 import io.gyrosentinel.client.AsyncDeviceClient;
 import io.gyrosentinel.client.ClientStats;
 import io.gyrosentinel.client.ConnectionEvent;
+import io.gyrosentinel.client.DeployOptions;
+import io.gyrosentinel.client.DeployResult;
 import io.gyrosentinel.client.DeviceClient;
 import io.gyrosentinel.client.StreamOptions;
 import io.gyrosentinel.collect.Collector;
 import io.gyrosentinel.internal.stream.DefaultGyroStream;
 import io.gyrosentinel.internal.wire.WireCodec;
 import io.gyrosentinel.internal.wire.v1.Envelope;
+import io.gyrosentinel.internal.wire.v1.GetModelStatus;
 import io.gyrosentinel.internal.wire.v1.GetTelemetry;
+import io.gyrosentinel.internal.wire.v1.ModelAbort;
+import io.gyrosentinel.internal.wire.v1.ModelActivate;
+import io.gyrosentinel.internal.wire.v1.ModelRollback;
 import io.gyrosentinel.internal.wire.v1.Hello;
 import io.gyrosentinel.internal.wire.v1.Ping;
 import io.gyrosentinel.internal.wire.v1.SampleBatch;
 import io.gyrosentinel.internal.wire.v1.StartStreaming;
 import io.gyrosentinel.internal.wire.v1.StopStreaming;
+import io.gyrosentinel.model.ModelBundle;
+import io.gyrosentinel.model.ModelStatus;
 import io.gyrosentinel.stream.GyroStream;
 import io.gyrosentinel.transport.Transport;
 import org.slf4j.Logger;
@@ -31,6 +39,7 @@ import org.slf4j.LoggerFactory;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.Map;
+import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
@@ -87,6 +96,10 @@ public final class DefaultDeviceClient implements DeviceClient, Transport.Listen
     private volatile int negotiatedVersion;
     private volatile boolean closed;
     private volatile boolean linkUp;
+    /** Counts completed handshakes; guarded by itself. A deployment waits on it for a reconnect. */
+    private final Object sessionLock = new Object();
+    private long sessionGeneration;
+    private boolean linkGone;
 
     /** {@code onIo} runs on the I/O thread when the response arrives, before later frames are handled. */
     private record Pending(CompletableFuture<Envelope> future, String what, Runnable onIo) {
@@ -125,6 +138,7 @@ public final class DefaultDeviceClient implements DeviceClient, Transport.Listen
             c.linkUp = true;
             c.info = await(c.handshake(), "handshake");
             c.config = c.info.sensorConfig();
+            c.sessionEstablished();
             c.connectionEvents.offer(new ConnectionEvent(ConnectionEvent.Type.CONNECTED, transport.describe(), null),
                     null);
             log.info("connected to {} ({} firmware {}, protocol {})", uri, c.info.deviceId(),
@@ -147,7 +161,7 @@ public final class DefaultDeviceClient implements DeviceClient, Transport.Listen
 
     // ------------------------------------------------------------------ requests
 
-    private CompletableFuture<Envelope> request(Envelope.Builder body, String what, Duration timeout) {
+    CompletableFuture<Envelope> request(Envelope.Builder body, String what, Duration timeout) {
         return request(body, what, timeout, null);
     }
 
@@ -182,7 +196,7 @@ public final class DefaultDeviceClient implements DeviceClient, Transport.Listen
                     : new GyroSentinelException(ErrorCode.TRANSPORT, "cannot send " + what + ": " + e.getMessage(), e));
         }
         // Hand completion to the callback executor: user code never runs on the I/O thread.
-        return f.whenCompleteAsync((v, t) -> { }, executor);
+        return f.whenCompleteAsync((v, t) -> { }, this::runCallback);
     }
 
     private static <T> T await(CompletableFuture<T> f, String what) {
@@ -197,7 +211,7 @@ public final class DefaultDeviceClient implements DeviceClient, Transport.Listen
     }
 
     /** Rethrows with the caller's stack trace, keeping the original as the cause. */
-    private static GyroSentinelException rethrow(Throwable t) {
+    static GyroSentinelException rethrow(Throwable t) {
         while (t instanceof CompletionException && t.getCause() != null) {
             t = t.getCause();
         }
@@ -207,14 +221,22 @@ public final class DefaultDeviceClient implements DeviceClient, Transport.Listen
         return new GyroSentinelException(ErrorCode.INTERNAL, String.valueOf(t), t);
     }
 
-    private static String stripCode(String m) {
+    /** The exception inside a future's failure, as it was raised. */
+    static GyroSentinelException unwrap(Throwable t) {
+        while ((t instanceof CompletionException || t instanceof ExecutionException) && t.getCause() != null) {
+            t = t.getCause();
+        }
+        return t instanceof GyroSentinelException g ? g : new GyroSentinelException(ErrorCode.INTERNAL, String.valueOf(t), t);
+    }
+
+    static String stripCode(String m) {
         int i = m.indexOf("] ");
         String s = m.startsWith("[") && i > 0 ? m.substring(i + 2) : m;
         int f = s.lastIndexOf(" (field: ");
         return f > 0 ? s.substring(0, f) : s;
     }
 
-    private static Envelope expect(Envelope env, Envelope.BodyCase body, String what) {
+    static Envelope expect(Envelope env, Envelope.BodyCase body, String what) {
         if (env.getBodyCase() == Envelope.BodyCase.ERROR) {
             throw WireCodec.toException(env.getError(), what);
         }
@@ -350,6 +372,7 @@ public final class DefaultDeviceClient implements DeviceClient, Transport.Listen
     private void resume() {
         try {
             info = await(handshake(), "handshake after reconnect");
+            sessionEstablished();
             SensorConfig c = config;
             if (c != null && !c.equals(info.sensorConfig())) {
                 await(configureAsync(c), "configure after reconnect");
@@ -371,6 +394,12 @@ public final class DefaultDeviceClient implements DeviceClient, Transport.Listen
     @Override
     public void onDisconnected(Throwable cause, boolean willReconnect) {
         linkUp = false;
+        if (!willReconnect) {
+            synchronized (sessionLock) {
+                linkGone = true;
+                sessionLock.notifyAll();
+            }
+        }
         GyroSentinelException ex = new GyroSentinelException(ErrorCode.CONNECTION_CLOSED, "link to " + uri + " lost: "
                 + (cause == null ? "closed" : cause.getMessage()), cause);
         for (Integer id : pending.keySet()) {
@@ -579,12 +608,217 @@ public final class DefaultDeviceClient implements DeviceClient, Transport.Listen
         });
     }
 
+    // ------------------------------------------------------------------ models
+
+    @Override
+    public DeployResult deploy(ModelBundle bundle, DeployOptions options) {
+        CompletableFuture<DeployResult> f = deployAsync(bundle, options);
+        try {
+            return await(f, "deploy");
+        } catch (GyroSentinelException e) {
+            if (e.code() == ErrorCode.CANCELLED) {
+                f.cancel(false);
+            }
+            throw e;
+        }
+    }
+
+    @Override
+    public ModelStatus modelStatus() {
+        return await(modelStatusAsync(), "model status");
+    }
+
+    @Override
+    public ModelStatus activateModel(int slot) {
+        return await(activateAsync(slot), "activate model");
+    }
+
+    @Override
+    public ModelStatus rollbackModel() {
+        return await(rollbackAsync(), "roll back model");
+    }
+
+    @Override
+    public void abortModelTransfer() {
+        await(abortAsync(), "abort model transfer");
+    }
+
+    CompletableFuture<DeployResult> deployAsync(ModelBundle bundle, DeployOptions options) {
+        Objects.requireNonNull(bundle, "bundle");
+        Objects.requireNonNull(options, "options");
+        Executor callbacks = this::runCallback;
+        ModelDeployer d = new ModelDeployer(this, bundle, options, callbacks);
+        CompletableFuture<DeployResult> f = new CompletableFuture<>();
+        Thread t = new Thread(() -> {
+            try {
+                f.complete(d.run());
+            } catch (RuntimeException e) {
+                f.completeExceptionally(e);
+            }
+        }, "gs-deploy-" + bundle.modelId());
+        t.setDaemon(true);
+        t.start();
+        CompletableFuture<DeployResult> out = f.whenCompleteAsync((v, e) -> { }, callbacks);
+        out.whenComplete((v, e) -> {
+            if (out.isCancelled()) {
+                d.cancel();
+            }
+        });
+        return out;
+    }
+
+    CompletableFuture<ModelStatus> modelStatusAsync() {
+        return modelRequest(Envelope.newBuilder().setGetModelStatus(GetModelStatus.getDefaultInstance()),
+                "model status", requestTimeout);
+    }
+
+    private CompletableFuture<ModelStatus> activateAsync(int slot) {
+        if (slot < 0) {
+            return CompletableFuture.failedFuture(new GyroSentinelException(ErrorCode.BAD_INPUT,
+                    "slot must be >= 0, got " + slot));
+        }
+        return explainSlotErrors(modelRequest(Envelope.newBuilder().setModelActivate(ModelActivate.newBuilder()
+                .setSlot(slot)), "activate model slot " + slot, slowRequestTimeout()));
+    }
+
+    private CompletableFuture<ModelStatus> rollbackAsync() {
+        return explainSlotErrors(modelRequest(Envelope.newBuilder().setModelRollback(
+                ModelRollback.getDefaultInstance()), "roll back model", slowRequestTimeout()));
+    }
+
+    private CompletableFuture<Void> abortAsync() {
+        return request(Envelope.newBuilder().setModelAbort(ModelAbort.getDefaultInstance()), "abort model transfer",
+                requestTimeout).thenApply(env -> {
+                    // the protocol answers Ack; firmware may answer its ModelStatus
+                    if (env.getBodyCase() != Envelope.BodyCase.MODEL_STATUS) {
+                        expect(env, Envelope.BodyCase.ACK, "abort model transfer");
+                    }
+                    return null;
+                });
+    }
+
+    private CompletableFuture<ModelStatus> modelRequest(Envelope.Builder body, String what, Duration timeout) {
+        return request(body, what, timeout).thenApply(env -> {
+            ModelStatus st = WireCodec.fromWire(expect(env, Envelope.BodyCase.MODEL_STATUS, what).getModelStatus());
+            updateSlots(st);
+            return st;
+        });
+    }
+
+    private static CompletableFuture<ModelStatus> explainSlotErrors(CompletableFuture<ModelStatus> f) {
+        return f.handle((st, t) -> {
+            if (t == null) {
+                return st;
+            }
+            GyroSentinelException g = unwrap(t);
+            String advice = switch (g.code()) {
+                case NO_MODEL -> "that slot holds no valid model; modelStatus() lists the slots, deploy() fills one";
+                case MODEL_LOAD_FAILED -> "the device could not load the model and keeps running the one it had; "
+                        + "deploy a model built for this firmware";
+                case UNSUPPORTED -> "the device has no model store; update its firmware";
+                default -> null;
+            };
+            throw advice == null ? g : new GyroSentinelException(g.code(), stripCode(g.getMessage()) + ". "
+                    + Character.toUpperCase(advice.charAt(0)) + advice.substring(1), g.field(), g);
+        });
+    }
+
+    /** Keeps {@link #info()}'s slots current after model operations. */
+    void updateSlots(ModelStatus st) {
+        DeviceInfo di = info;
+        if (di != null) {
+            info = new DeviceInfo(di.deviceId(), di.firmwareVersion(), di.protocolVersion(), di.chip(),
+                    di.sensorModel(), di.capabilities(), di.maxFrameSize(), di.maxChunkSize(), st.slots(),
+                    di.sensorConfig());
+        }
+    }
+
+    /**
+     * Runs {@code r} on the callback executor, or right here once that executor is shut down: a
+     * request racing with {@link #close()} must still complete its future.
+     */
+    private void runCallback(Runnable r) {
+        try {
+            executor.execute(r);
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+            r.run();
+        }
+    }
+
+    Duration requestTimeout() {
+        return requestTimeout;
+    }
+
+    /** Verifying and loading a model can take a device a while. */
+    Duration slowRequestTimeout() {
+        return requestTimeout.compareTo(Duration.ofSeconds(15)) > 0 ? requestTimeout : Duration.ofSeconds(15);
+    }
+
+    boolean isClosed() {
+        return closed;
+    }
+
+    long sessionGeneration() {
+        synchronized (sessionLock) {
+            return sessionGeneration;
+        }
+    }
+
+    private void sessionEstablished() {
+        synchronized (sessionLock) {
+            sessionGeneration++;
+            sessionLock.notifyAll();
+        }
+    }
+
+    /**
+     * Waits until a session newer than {@code generation} is up (after a reconnect), or — when
+     * {@code needNew} is false — until the link is up at all.
+     *
+     * @throws GyroSentinelException CONNECTION_CLOSED when the client closed or the transport gave up,
+     *                               TIMEOUT when the link did not come back in time
+     */
+    void awaitSession(long generation, Duration timeout, boolean needNew) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        synchronized (sessionLock) {
+            while (true) {
+                if (closed) {
+                    throw new GyroSentinelException(ErrorCode.CONNECTION_CLOSED, "client for " + uri + " was closed");
+                }
+                if (sessionGeneration > generation || (!needNew && linkUp)) {
+                    return;
+                }
+                if (linkGone) {
+                    throw new GyroSentinelException(ErrorCode.CONNECTION_CLOSED, "link to " + uri
+                            + " is down and its transport does not reconnect");
+                }
+                long left = deadline - System.nanoTime();
+                if (left <= 0) {
+                    throw new GyroSentinelException(ErrorCode.TIMEOUT, "link to " + uri + " did not come back within "
+                            + timeout.toMillis() + " ms");
+                }
+                try {
+                    sessionLock.wait(Math.max(1, left / 1_000_000));
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new GyroSentinelException(ErrorCode.CANCELLED, "interrupted while waiting for " + uri
+                            + " to reconnect", e);
+                }
+            }
+        }
+    }
+
     private final AsyncDeviceClient asyncView = new AsyncDeviceClient() {
         public CompletableFuture<Void> configure(SensorConfig c) { return configureAsync(c); }
         public CompletableFuture<GyroStream> stream(StreamOptions o) { return streamAsync(o); }
         public CompletableFuture<Telemetry> telemetry() { return telemetryAsync(); }
         public CompletableFuture<Duration> ping() { return pingAsync(); }
         public CompletableFuture<DeviceInfo> refreshInfo() { return refreshInfoAsync(); }
+        public CompletableFuture<DeployResult> deploy(ModelBundle b, DeployOptions o) { return deployAsync(b, o); }
+        public CompletableFuture<ModelStatus> modelStatus() { return modelStatusAsync(); }
+        public CompletableFuture<ModelStatus> activateModel(int slot) { return activateAsync(slot); }
+        public CompletableFuture<ModelStatus> rollbackModel() { return rollbackAsync(); }
+        public CompletableFuture<Void> abortModelTransfer() { return abortAsync(); }
         public DeviceClient blocking() { return DefaultDeviceClient.this; }
     };
 
@@ -608,6 +842,9 @@ public final class DefaultDeviceClient implements DeviceClient, Transport.Listen
             s.close(); // sends StopStreaming while the link is still open
         }
         closed = true;
+        synchronized (sessionLock) {
+            sessionLock.notifyAll();
+        }
         try {
             transport.close();
         } finally {

@@ -96,6 +96,16 @@ public final class WireCodec {
         return out;
     }
 
+    public static io.gyrosentinel.model.ModelStatus fromWire(io.gyrosentinel.internal.wire.v1.ModelStatus w) {
+        io.gyrosentinel.model.ModelStatus.TransferState st = switch (w.getTransferState()) {
+            case RECEIVING -> io.gyrosentinel.model.ModelStatus.TransferState.RECEIVING;
+            case COMMITTED -> io.gyrosentinel.model.ModelStatus.TransferState.COMMITTED;
+            default -> io.gyrosentinel.model.ModelStatus.TransferState.IDLE;
+        };
+        return new io.gyrosentinel.model.ModelStatus(st, Integer.toUnsignedLong(w.getNextOffset()),
+                slots(w.getSlotsList()), w.getActiveSlot());
+    }
+
     public static InferenceResult fromWire(io.gyrosentinel.internal.wire.v1.InferenceResult w) {
         float[] ce = new float[w.getChannelErrorCount()];
         for (int i = 0; i < ce.length; i++) {

@@ -1,0 +1,393 @@
+package io.gyrosentinel.sim;
+
+import io.gyrosentinel.ModelSlotInfo;
+import io.gyrosentinel.internal.wire.v1.ErrorCode;
+import io.gyrosentinel.internal.wire.v1.ModelBegin;
+import io.gyrosentinel.internal.wire.v1.ModelChunk;
+import io.gyrosentinel.internal.wire.v1.ModelSlot;
+import io.gyrosentinel.internal.wire.v1.ModelStatus;
+import io.gyrosentinel.model.ModelBundle;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.io.Reader;
+import java.io.Writer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.security.MessageDigest;
+import java.security.PublicKey;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Base64;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Properties;
+import java.util.zip.CRC32;
+
+/**
+ * The virtual device's model store, shaped like the firmware's ({@code gs_model_store.c}): two
+ * slots, an A/B switch with a remembered previous slot, and one pending transfer that always
+ * targets the slot that is not running. Not thread-safe: the device serialises calls.
+ */
+final class ModelStore {
+    private static final Logger log = LoggerFactory.getLogger(ModelStore.class);
+    static final int SLOTS = 2;
+
+    /** A request the store refuses, with the protocol's error code. */
+    static final class Refused extends Exception {
+        private static final long serialVersionUID = 1L;
+        final ErrorCode code;
+        final String field;
+
+        Refused(ErrorCode code, String message, String field) {
+            super(message, null, false, false);
+            this.code = code;
+            this.field = field == null ? "" : field;
+        }
+    }
+
+    /** A stored model. Immutable. */
+    record Slot(String modelId, byte[] payload, byte[] sha256, byte[] manifest, byte[] signature) {
+        int size() {
+            return payload.length;
+        }
+    }
+
+    private static final class Transfer {
+        int slot;
+        byte[] data;
+        int nextOffset;
+        byte[] sha256;
+        String modelId;
+        byte[] manifest;
+        byte[] signature;
+    }
+
+    private final int slotSize;
+    private final int maxChunk;
+    private final PublicKey trustedKey;
+    private final Path dir;
+    private final Slot[] slots = new Slot[SLOTS];
+    private int active = -1;
+    private int previous = -1;
+    private Transfer xfer;
+    private boolean committed;
+
+    ModelStore(int slotSize, int maxChunk, PublicKey trustedKey, Path dir) {
+        this.slotSize = slotSize;
+        this.maxChunk = maxChunk;
+        this.trustedKey = trustedKey;
+        this.dir = dir;
+        if (dir != null) {
+            load();
+        }
+    }
+
+    int active() {
+        return active;
+    }
+
+    Slot slot(int i) {
+        return slots[i];
+    }
+
+    boolean signed() {
+        return trustedKey != null;
+    }
+
+    // ------------------------------------------------------------------ transfer
+
+    /** Starts or resumes a transfer; returns next_offset. */
+    int begin(ModelBegin req) throws Refused {
+        int size = req.getSize();
+        if (size <= 0) {
+            throw new Refused(ErrorCode.INVALID_ARGUMENT, "model size must be > 0", "model_begin.size");
+        }
+        if (size > slotSize) {
+            throw new Refused(ErrorCode.MODEL_TOO_LARGE, "model of " + Integer.toUnsignedString(size)
+                    + " bytes exceeds the slot size of " + slotSize, "model_begin.size");
+        }
+        if (req.getSha256().size() != 32) {
+            throw new Refused(ErrorCode.INVALID_ARGUMENT, "sha256 must be 32 bytes", "model_begin.sha256");
+        }
+        if (trustedKey != null && req.getSignature().isEmpty()) {
+            throw new Refused(ErrorCode.MODEL_SIGNATURE_INVALID, "this device only accepts signed models",
+                    "model_begin.signature");
+        }
+        byte[] sha = req.getSha256().toByteArray();
+        Transfer x = xfer;
+        if (x != null && x.data.length == size && Arrays.equals(x.sha256, sha)) {
+            // Same model again: keep what arrived, the host continues at next_offset. Take the
+            // newest manifest and signature; commit checks them.
+            x.manifest = req.getManifest().toByteArray();
+            x.signature = req.getSignature().toByteArray();
+            x.modelId = req.getModelId();
+            return x.nextOffset;
+        }
+        x = new Transfer();
+        x.slot = active == 0 ? 1 : 0; // never overwrite the running model
+        x.data = new byte[size];
+        x.sha256 = sha;
+        x.modelId = req.getModelId();
+        x.manifest = req.getManifest().toByteArray();
+        x.signature = req.getSignature().toByteArray();
+        // The target slot stops holding a valid model the moment it is erased.
+        slots[x.slot] = null;
+        if (previous == x.slot) {
+            previous = -1;
+        }
+        xfer = x;
+        committed = false;
+        save();
+        return 0;
+    }
+
+    void chunk(ModelChunk req) throws Refused {
+        Transfer x = xfer;
+        if (x == null) {
+            throw new Refused(ErrorCode.MODEL_OFFSET_MISMATCH, "no transfer in progress: send ModelBegin",
+                    "model_chunk.offset");
+        }
+        int off = req.getOffset();
+        if (off != x.nextOffset) {
+            throw new Refused(ErrorCode.MODEL_OFFSET_MISMATCH, "chunk at offset " + Integer.toUnsignedString(off)
+                    + ", expected next_offset " + x.nextOffset, "model_chunk.offset");
+        }
+        int n = req.getData().size();
+        if (n == 0 || n > maxChunk) {
+            throw new Refused(ErrorCode.INVALID_ARGUMENT, "chunk of " + n + " bytes; this device takes 1.."
+                    + maxChunk, "model_chunk.data");
+        }
+        if ((long) off + n > x.data.length) {
+            throw new Refused(ErrorCode.MODEL_TOO_LARGE, "chunk ends at " + ((long) off + n)
+                    + ", past the announced size " + x.data.length, "model_chunk.data");
+        }
+        CRC32 crc = new CRC32();
+        req.getData().asReadOnlyByteBufferList().forEach(crc::update);
+        if ((int) crc.getValue() != req.getCrc32()) {
+            throw new Refused(ErrorCode.MODEL_CRC_MISMATCH, "chunk CRC-32 mismatch at offset " + off,
+                    "model_chunk.crc32");
+        }
+        req.getData().copyTo(x.data, off);
+        x.nextOffset += n;
+    }
+
+    /**
+     * Verifies the pending transfer and writes its slot. Returns the slot written; the caller
+     * activates it (loading it first).
+     */
+    int commit() throws Refused {
+        Transfer x = xfer;
+        if (x == null) {
+            throw new Refused(ErrorCode.MODEL_OFFSET_MISMATCH, "no transfer in progress: send ModelBegin", "");
+        }
+        if (x.nextOffset != x.data.length) {
+            throw new Refused(ErrorCode.MODEL_OFFSET_MISMATCH, "received " + x.nextOffset + " of "
+                    + x.data.length + " bytes; send the rest from next_offset", "model_chunk.offset");
+        }
+        byte[] digest = sha256(x.data);
+        if (!MessageDigest.isEqual(digest, x.sha256)) {
+            xfer = null;
+            throw new Refused(ErrorCode.MODEL_HASH_MISMATCH, "SHA-256 of the received model differs from ModelBegin",
+                    "model_begin.sha256");
+        }
+        if (trustedKey != null && !ModelBundle.verify(trustedKey, x.manifest, digest, x.signature)) {
+            xfer = null;
+            throw new Refused(ErrorCode.MODEL_SIGNATURE_INVALID, x.signature.length == 0
+                    ? "model is unsigned; this device only accepts signed models"
+                    : "signature is not by the key this device trusts", "model_begin.signature");
+        }
+        ModelBundle bundle;
+        try {
+            bundle = ModelBundle.fromPayload(x.data, x.signature);
+        } catch (RuntimeException e) {
+            xfer = null;
+            throw new Refused(ErrorCode.MODEL_LOAD_FAILED, "payload is not a model bundle", "");
+        }
+        if (!Arrays.equals(bundle.manifest(), x.manifest)) {
+            xfer = null;
+            throw new Refused(ErrorCode.INVALID_ARGUMENT, "manifest in ModelBegin differs from the bundle's",
+                    "model_begin.manifest");
+        }
+        String id = x.modelId.isEmpty() ? bundle.modelId() : x.modelId;
+        if (!id.equals(bundle.modelId())) {
+            xfer = null;
+            throw new Refused(ErrorCode.INVALID_ARGUMENT, "model_id '" + id + "' differs from the bundle's '"
+                    + bundle.modelId() + "'", "model_begin.model_id");
+        }
+        slots[x.slot] = new Slot(id, x.data, digest, x.manifest, x.signature);
+        xfer = null;
+        committed = true;
+        save();
+        return x.slot;
+    }
+
+    void abort() {
+        xfer = null;
+        committed = false;
+    }
+
+    // ------------------------------------------------------------------ slots
+
+    /** Checks that {@code slot} can run; the caller loads it, then calls {@link #switchTo}. */
+    Slot requireRunnable(int slot, String field) throws Refused {
+        if (slot < 0 || slot >= SLOTS) {
+            throw new Refused(ErrorCode.INVALID_ARGUMENT, "slot must be 0 or 1", field);
+        }
+        if (slots[slot] == null || (xfer != null && xfer.slot == slot)) {
+            throw new Refused(ErrorCode.NO_MODEL, "no valid model in slot " + slot, field);
+        }
+        return slots[slot];
+    }
+
+    /** The slot a rollback goes to: the previous one, else the other valid one. */
+    int rollbackTarget() throws Refused {
+        int t = previous >= 0 && slots[previous] != null ? previous : active >= 0 ? 1 - active : -1;
+        if (t < 0 || slots[t] == null || t == active) {
+            throw new Refused(ErrorCode.NO_MODEL, "no other valid model to roll back to", "");
+        }
+        return t;
+    }
+
+    void switchTo(int slot) {
+        if (active != slot) {
+            previous = active;
+            active = slot;
+            save();
+        }
+    }
+
+    /** A slot failed to load: it is unusable, forget it (the firmware does the same). */
+    void invalidate(int slot) {
+        slots[slot] = null;
+        if (active == slot) {
+            active = previous >= 0 && slots[previous] != null ? previous : -1;
+            previous = -1;
+        } else if (previous == slot) {
+            previous = -1;
+        }
+        save();
+    }
+
+    // ------------------------------------------------------------------ status
+
+    List<ModelSlotInfo> slotInfos() {
+        List<ModelSlotInfo> l = new ArrayList<>();
+        for (int i = 0; i < SLOTS; i++) {
+            Slot s = slots[i];
+            boolean receiving = xfer != null && xfer.slot == i;
+            l.add(s == null || receiving ? new ModelSlotInfo(i, false, false, "", 0, "")
+                    : new ModelSlotInfo(i, active == i, true, s.modelId(), s.size(), HexFormat.of().formatHex(s.sha256())));
+        }
+        return l;
+    }
+
+    ModelStatus status() {
+        ModelStatus.Builder b = ModelStatus.newBuilder()
+                .setTransferState(xfer != null ? ModelStatus.TransferState.RECEIVING
+                        : committed ? ModelStatus.TransferState.COMMITTED : ModelStatus.TransferState.IDLE)
+                .setNextOffset(xfer != null ? xfer.nextOffset : 0)
+                .setActiveSlot(active);
+        for (ModelSlotInfo s : slotInfos()) {
+            ModelSlot.Builder w = ModelSlot.newBuilder().setSlot(s.slot()).setActive(s.active()).setValid(s.valid());
+            if (s.valid()) {
+                w.setModelId(s.modelId()).setSize((int) s.size())
+                        .setSha256(com.google.protobuf.ByteString.copyFrom(slots[s.slot()].sha256()));
+            }
+            b.addSlots(w);
+        }
+        return b.build();
+    }
+
+    static byte[] sha256(byte[] data) {
+        return ModelBundle.sha256(data);
+    }
+
+    // ------------------------------------------------------------------ persistence (optional)
+
+    private void save() {
+        if (dir == null) {
+            return;
+        }
+        try {
+            Files.createDirectories(dir);
+            Properties p = new Properties();
+            p.setProperty("active", Integer.toString(active));
+            p.setProperty("previous", Integer.toString(previous));
+            Base64.Encoder b64 = Base64.getEncoder();
+            for (int i = 0; i < SLOTS; i++) {
+                Slot s = slots[i];
+                Path file = dir.resolve("slot-" + i + ".bin");
+                if (s == null) {
+                    Files.deleteIfExists(file);
+                    continue;
+                }
+                String sha = HexFormat.of().formatHex(s.sha256());
+                p.setProperty("slot." + i + ".model_id", s.modelId());
+                p.setProperty("slot." + i + ".sha256", sha);
+                p.setProperty("slot." + i + ".manifest", b64.encodeToString(s.manifest()));
+                p.setProperty("slot." + i + ".signature", b64.encodeToString(s.signature()));
+                if (!Files.exists(file) || !HexFormat.of().formatHex(sha256(Files.readAllBytes(file))).equals(sha)) {
+                    writeAtomically(file, s.payload());
+                }
+            }
+            Path tmp = Files.createTempFile(dir, ".meta.", ".part");
+            try (Writer w = Files.newBufferedWriter(tmp, StandardCharsets.UTF_8)) {
+                p.store(w, "GyroSentinel virtual device model store");
+            }
+            Files.move(tmp, dir.resolve("meta.properties"), StandardCopyOption.ATOMIC_MOVE,
+                    StandardCopyOption.REPLACE_EXISTING);
+        } catch (IOException e) {
+            // The device keeps running from memory, as firmware does with a worn flash sector.
+            log.warn("virtual device model store {}: cannot persist: {}", dir, e.toString());
+        }
+    }
+
+    private static void writeAtomically(Path file, byte[] data) throws IOException {
+        Path tmp = Files.createTempFile(file.getParent(), "." + file.getFileName() + ".", ".part");
+        Files.write(tmp, data);
+        Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+    }
+
+    private void load() {
+        Path meta = dir.resolve("meta.properties");
+        if (!Files.exists(meta)) {
+            return;
+        }
+        Properties p = new Properties();
+        try (Reader r = Files.newBufferedReader(meta, StandardCharsets.UTF_8)) {
+            p.load(r);
+            Base64.Decoder b64 = Base64.getDecoder();
+            for (int i = 0; i < SLOTS; i++) {
+                String id = p.getProperty("slot." + i + ".model_id");
+                Path file = dir.resolve("slot-" + i + ".bin");
+                if (id == null || !Files.exists(file)) {
+                    continue;
+                }
+                byte[] data = Files.readAllBytes(file);
+                byte[] sha = sha256(data);
+                if (!HexFormat.of().formatHex(sha).equals(p.getProperty("slot." + i + ".sha256"))) {
+                    log.warn("virtual device model store {}: slot {} is damaged, ignored", dir, i);
+                    continue;
+                }
+                slots[i] = new Slot(id, data, sha, b64.decode(p.getProperty("slot." + i + ".manifest", "")),
+                        b64.decode(p.getProperty("slot." + i + ".signature", "")));
+            }
+            active = parseSlot(p.getProperty("active"));
+            previous = parseSlot(p.getProperty("previous"));
+        } catch (IOException | IllegalArgumentException e) {
+            log.warn("virtual device model store {}: unreadable, starting empty: {}", dir, e.toString());
+            Arrays.fill(slots, null);
+            active = -1;
+            previous = -1;
+        }
+    }
+
+    private int parseSlot(String v) {
+        int s = v == null ? -1 : Integer.parseInt(v.trim());
+        return s >= 0 && s < SLOTS && slots[s] != null ? s : -1;
+    }
+}
