@@ -333,10 +333,9 @@ static gs_err_t on_configure(struct gs_device *d, uint32_t rid,
 static gs_err_t on_start(struct gs_device *d, uint32_t rid,
                          const gyrosentinel_v1_StartStreaming *req)
 {
-    if (req->results) {
-        return send_error(d, rid, gyrosentinel_v1_ErrorCode_NO_MODEL,
-                          "no model is active on this device", "start_streaming.results");
-    }
+    /* `results` asks for InferenceResults "when a model is active" (docs/protocol.md): without
+     * an active model the device streams samples only, it does not refuse. */
+    (void)req->results;
     if (atomic_load(&d->streaming)) {
         /* Restarting resets the sequence: finish the current run cleanly first. */
         (void)stop_streaming(d);
