@@ -1,0 +1,250 @@
+package io.gyrosentinel.training.packaging;
+
+import io.gyrosentinel.model.ModelBundle;
+import io.gyrosentinel.training.TrainedModel;
+import io.gyrosentinel.training.packaging.internal.Graph;
+import io.gyrosentinel.training.packaging.internal.PackagingPipeline;
+import java.nio.file.Path;
+import java.security.PrivateKey;
+import java.util.function.Consumer;
+
+/**
+ * Turns a {@link TrainedModel} into a verified, optionally signed {@link ModelBundle} for TFLite Micro.
+ *
+ * <pre>{@code
+ * ModelPackager packager = ModelPackager.builder()
+ *         .modelId("fan-1")
+ *         .precision(Precision.INT8)          // what ships; float32 is always built and verified too
+ *         .stride(40)                         // one score every 40 samples
+ *         .signingKey(SigningKeys.readPrivateKey(Path.of("key.pem")))
+ *         .build();
+ * PackagedModel p = packager.pack(model, trainingWindows, anomalousWindows);  // raw windows, T*F floats each
+ * p.writeTo(Path.of("fan-1.gsb"));
+ * System.out.println(p.report().shippedCost().verdict());
+ * }</pre>
+ *
+ * <h2>Layout: one whole-window model, invoked once per stride</h2>
+ * The bundle holds one {@code model.tflite}: input the normalised window {@code [T,F]}, output the
+ * reconstruction {@code [T,F]}; the firmware normalises, invokes once every {@code stride} samples (the sensor
+ * FIFO buffers the samples meanwhile) and computes the per-channel MSE. The alternative, an encoder step model
+ * advanced every sample with explicit h/c state plus a decoder run per stride, does not save work: every window
+ * starts from zero state, so with overlapping windows each sample has to advance {@code ceil(T/stride)}
+ * encoder states, the same multiply-accumulates as the whole-window model, while the step model loses the
+ * batched input projection and pays an invoke per sample and window in flight. Both are computed in the
+ * {@link PackagingReport} ({@code stepLayoutMicros*}).
+ *
+ * <h2>Ops</h2>
+ * FULLY_CONNECTED, SPLIT, LOGISTIC, TANH, MUL, ADD and CONCATENATION only (no TILE, WHILE or fused LSTM), so
+ * int8 runs on ESP-NN's fully-connected kernel; an allow-list check refuses anything else.
+ *
+ * <h2>Verification</h2>
+ * Both models run in the real TFLite 2.6.2 runtime on the given windows before anything is returned: float
+ * reconstruction within {@link Builder#floatTolerance} of the trainer's reference; int8 scores with Spearman
+ * ≥ {@link Builder#minSpearman} against the reference and ROC-AUC (anomalous vs normal) within
+ * {@link Builder#maxAucDrop} of the reference's. Otherwise {@link PackagingException} and no bundle.
+ * Instances are immutable and thread-safe.
+ */
+public final class ModelPackager {
+    private final String modelId;
+    private final Precision precision;
+    private final int stride;
+    private final double sampleRateHz;
+    private final PrivateKey signingKey;
+    private final double floatTolerance;
+    private final double minSpearman;
+    private final double maxAucDrop;
+    private final int maxVerificationWindows;
+    private final Consumer<Graph> graphHook;
+
+    private ModelPackager(Builder b) {
+        this.modelId = b.modelId;
+        this.precision = b.precision;
+        this.stride = b.stride;
+        this.sampleRateHz = b.sampleRateHz;
+        this.signingKey = b.signingKey;
+        this.floatTolerance = b.floatTolerance;
+        this.minSpearman = b.minSpearman;
+        this.maxAucDrop = b.maxAucDrop;
+        this.maxVerificationWindows = b.maxVerificationWindows;
+        this.graphHook = b.graphHook;
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    public Builder toBuilder() {
+        Builder b = new Builder();
+        b.modelId = modelId;
+        b.precision = precision;
+        b.stride = stride;
+        b.sampleRateHz = sampleRateHz;
+        b.signingKey = signingKey;
+        b.floatTolerance = floatTolerance;
+        b.minSpearman = minSpearman;
+        b.maxAucDrop = maxAucDrop;
+        b.maxVerificationWindows = maxVerificationWindows;
+        b.graphHook = graphHook;
+        return b;
+    }
+
+    /**
+     * Builds, verifies and bundles the model.
+     *
+     * @param model             the trained model
+     * @param trainingWindows   normal raw windows ({@code T*F} floats each, physical units), e.g. the training
+     *                          windows: even-indexed ones calibrate int8, odd-indexed ones verify
+     * @param anomalousWindows  raw windows of abnormal behaviour (real or synthetic), needed for the ROC-AUC check
+     * @throws PackagingException when the architecture is unsupported, an op is not allowed, or verification fails
+     */
+    public PackagedModel pack(TrainedModel model, float[][] trainingWindows, float[][] anomalousWindows) {
+        return PackagingPipeline.run(this, model, trainingWindows, anomalousWindows);
+    }
+
+    /** {@link #pack} and write the bundle to {@code path}; nothing is written when packaging fails. */
+    public PackagedModel packTo(TrainedModel model, float[][] trainingWindows, float[][] anomalousWindows, Path path) {
+        PackagedModel p = pack(model, trainingWindows, anomalousWindows);
+        p.writeTo(path);
+        return p;
+    }
+
+    /** Model id, or null to derive {@code gs-<hash>} from the weights. */
+    public String modelId() {
+        return modelId;
+    }
+
+    public Precision precision() {
+        return precision;
+    }
+
+    /** Stride in samples, or 0 for "one window" (non-overlapping windows). */
+    public int stride() {
+        return stride;
+    }
+
+    /** Sample rate the cost verdict is computed for, or 0 for the model's own rate. */
+    public double sampleRateHz() {
+        return sampleRateHz;
+    }
+
+    public PrivateKey signingKey() {
+        return signingKey;
+    }
+
+    public double floatTolerance() {
+        return floatTolerance;
+    }
+
+    public double minSpearman() {
+        return minSpearman;
+    }
+
+    public double maxAucDrop() {
+        return maxAucDrop;
+    }
+
+    public int maxVerificationWindows() {
+        return maxVerificationWindows;
+    }
+
+    /** Test seam (internal): called with each freshly built graph before it is written. */
+    public Consumer<Graph> graphHook() {
+        return graphHook;
+    }
+
+    /** Builder; {@link #build()} validates. */
+    public static final class Builder {
+        private String modelId;
+        private Precision precision = Precision.INT8;
+        private int stride;
+        private double sampleRateHz;
+        private PrivateKey signingKey;
+        private double floatTolerance = 1e-4;
+        private double minSpearman = 0.99;
+        private double maxAucDrop = 0.01;
+        private int maxVerificationWindows = 400;
+        private Consumer<Graph> graphHook;
+
+        private Builder() {
+        }
+
+        /** 1..48 characters; default {@code gs-} + the first 12 hex digits of the shipped model's SHA-256. */
+        public Builder modelId(String id) {
+            this.modelId = id;
+            return this;
+        }
+
+        /** The precision that ships (default int8). */
+        public Builder precision(Precision p) {
+            this.precision = p;
+            return this;
+        }
+
+        /** Samples between scores (default: the window length, i.e. non-overlapping windows). */
+        public Builder stride(int stride) {
+            this.stride = stride;
+            return this;
+        }
+
+        /** The sensor rate the cost card's verdict is computed for (default: the model's sample rate). */
+        public Builder sampleRateHz(double hz) {
+            this.sampleRateHz = hz;
+            return this;
+        }
+
+        /** Signs the bundle with this EC P-256 key (default: unsigned). */
+        public Builder signingKey(PrivateKey key) {
+            this.signingKey = key;
+            return this;
+        }
+
+        /** Largest accepted |float TFLite − reference| (default 1e-4). */
+        public Builder floatTolerance(double t) {
+            this.floatTolerance = t;
+            return this;
+        }
+
+        /** Smallest accepted Spearman correlation of int8 and reference scores (default 0.99). */
+        public Builder minSpearman(double s) {
+            this.minSpearman = s;
+            return this;
+        }
+
+        /** Largest accepted ROC-AUC loss of int8 against the reference (default 0.01). */
+        public Builder maxAucDrop(double d) {
+            this.maxAucDrop = d;
+            return this;
+        }
+
+        /** Cap on normal and on anomalous windows run through TFLite for verification (default 400 each). */
+        public Builder maxVerificationWindows(int n) {
+            this.maxVerificationWindows = n;
+            return this;
+        }
+
+        /** Internal test seam: lets a test tamper with the graph to prove verification catches it. */
+        Builder graphHook(Consumer<Graph> hook) {
+            this.graphHook = hook;
+            return this;
+        }
+
+        public ModelPackager build() {
+            if (modelId != null && (modelId.isBlank() || modelId.length() > 48)) {
+                throw new IllegalArgumentException("model id must be 1..48 characters, got '" + modelId + "'");
+            }
+            if (precision == null) {
+                throw new IllegalArgumentException("precision is required");
+            }
+            if (stride < 0) {
+                throw new IllegalArgumentException("stride must be >= 1 (or 0 for the window length), was " + stride);
+            }
+            if (sampleRateHz < 0 || !Double.isFinite(sampleRateHz)) {
+                throw new IllegalArgumentException("sampleRateHz must be positive, was " + sampleRateHz);
+            }
+            if (!(floatTolerance > 0) || !(minSpearman <= 1) || !(maxAucDrop >= 0) || maxVerificationWindows < 2) {
+                throw new IllegalArgumentException("tolerances out of range");
+            }
+            return new ModelPackager(this);
+        }
+    }
+}

@@ -1,0 +1,29 @@
+package io.gyrosentinel.training.packaging;
+
+/**
+ * How one packaged model compared with the trainer's reference forward pass when run in the real TFLite
+ * runtime.
+ *
+ * @param precision           the packaged model's precision
+ * @param normalWindows       normal windows compared (held out from int8 calibration)
+ * @param anomalousWindows    anomalous windows compared
+ * @param maxAbsError         largest |TFLite − reference| over all reconstructed values (normalised units)
+ * @param spearman            Spearman rank correlation of TFLite scores with reference scores
+ * @param rocAuc              ROC-AUC (anomalous vs normal) of the TFLite scores
+ * @param referenceRocAuc     ROC-AUC of the reference scores
+ * @param hostInvokeMicros    median host TFLite invoke time per window (interpreter run, 1 thread)
+ * @param passed              whether this precision's criteria held
+ * @param criteria            the criteria applied, in words
+ */
+public record Verification(Precision precision, int normalWindows, int anomalousWindows, double maxAbsError,
+        double spearman, double rocAuc, double referenceRocAuc, double hostInvokeMicros, boolean passed,
+        String criteria) {
+
+    @Override
+    public String toString() {
+        return String.format(java.util.Locale.ROOT,
+                "%s: %s (max |err| %.3g, Spearman %.4f, ROC-AUC %.4f vs reference %.4f, %d+%d windows, host %.0f us/window; %s)",
+                precision.id(), passed ? "PASS" : "FAIL", maxAbsError, spearman, rocAuc, referenceRocAuc,
+                normalWindows, anomalousWindows, hostInvokeMicros, criteria);
+    }
+}

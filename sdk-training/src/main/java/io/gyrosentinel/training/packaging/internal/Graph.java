@@ -1,0 +1,181 @@
+package io.gyrosentinel.training.packaging.internal;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+
+/**
+ * A tiny single-subgraph graph IR, close to TFLite's: tensors (activations or constants) and builtin ops in
+ * execution order. The LSTM builder writes it in float; {@link Quantizer} annotates it for int8; {@link
+ * TfliteWriter} serialises it; {@link GraphEvaluator} runs it in Java (calibration, self-check).
+ */
+public final class Graph {
+
+    /** Ops this packager emits; each maps to one TFLite builtin. */
+    public enum OpType { FULLY_CONNECTED, ADD, MUL, LOGISTIC, TANH, SPLIT, CONCATENATION }
+
+    /** Element type of a tensor after quantisation (before it, every non-index tensor is FLOAT32). */
+    public enum DType { FLOAT32, INT8, INT32 }
+
+    public static final class Tensor {
+        public final int id;
+        public final String name;
+        public final int[] shape;
+        /** Constant payload (float weights, or int axis values stored as floats for INT32 index tensors). */
+        public float[] constData;
+        public DType dtype;
+        /** Index tensors (SPLIT axis) stay INT32 in every precision. */
+        public final boolean index;
+        public float scale;
+        public int zeroPoint;
+        /** Fixed output quantisation demanded by TFLite (LOGISTIC, TANH), or NaN. */
+        public float fixedScale = Float.NaN;
+        public int fixedZeroPoint;
+
+        Tensor(int id, String name, int[] shape, float[] constData, boolean index) {
+            this.id = id;
+            this.name = name;
+            this.shape = shape.clone();
+            this.constData = constData;
+            this.index = index;
+            this.dtype = index ? DType.INT32 : DType.FLOAT32;
+        }
+
+        public boolean isConst() {
+            return constData != null;
+        }
+
+        public int size() {
+            int n = 1;
+            for (int d : shape) {
+                n *= d;
+            }
+            return n;
+        }
+
+        public int bytes() {
+            return size() * (dtype == DType.INT8 ? 1 : 4);
+        }
+
+        @Override
+        public String toString() {
+            return name + Arrays.toString(shape);
+        }
+    }
+
+    public static final class Op {
+        public final OpType type;
+        public final int[] inputs;
+        public final int[] outputs;
+        /** CONCATENATION axis (SPLIT's axis is its first input). */
+        public final int axis;
+
+        Op(OpType type, int[] inputs, int[] outputs, int axis) {
+            this.type = type;
+            this.inputs = inputs;
+            this.outputs = outputs;
+            this.axis = axis;
+        }
+    }
+
+    public final List<Tensor> tensors = new ArrayList<>();
+    public final List<Op> ops = new ArrayList<>();
+    public int input = -1;
+    public int output = -1;
+
+    public Tensor tensor(int id) {
+        return tensors.get(id);
+    }
+
+    public int activation(String name, int... shape) {
+        Tensor t = new Tensor(tensors.size(), name, shape, null, false);
+        tensors.add(t);
+        return t.id;
+    }
+
+    public int constant(String name, float[] data, int... shape) {
+        Tensor t = new Tensor(tensors.size(), name, shape, data.clone(), false);
+        if (t.size() != data.length) {
+            throw new IllegalArgumentException(name + ": " + data.length + " values for shape " + Arrays.toString(shape));
+        }
+        tensors.add(t);
+        return t.id;
+    }
+
+    private int axisTensor(int axis) {
+        Tensor t = new Tensor(tensors.size(), "axis" + axis, new int[0], new float[] {axis}, true);
+        tensors.add(t);
+        return t.id;
+    }
+
+    /** {@code y = x · Wᵀ + b} with TFLite's weight layout {@code W [out][in]}; {@code bias} may be -1. */
+    public int fullyConnected(String name, int x, int weights, int bias) {
+        int[] xs = tensor(x).shape;
+        int out = tensor(weights).shape[0];
+        if (tensor(weights).shape[1] != xs[xs.length - 1]) {
+            throw new IllegalArgumentException(name + ": weights " + tensor(weights) + " do not fit input " + tensor(x));
+        }
+        int y = activation(name, xs[0], out);
+        ops.add(new Op(OpType.FULLY_CONNECTED, new int[] {x, weights, bias}, new int[] {y}, 0));
+        return y;
+    }
+
+    public int add(String name, int a, int b) {
+        return binary(OpType.ADD, name, a, b);
+    }
+
+    public int mul(String name, int a, int b) {
+        return binary(OpType.MUL, name, a, b);
+    }
+
+    private int binary(OpType type, String name, int a, int b) {
+        if (!Arrays.equals(tensor(a).shape, tensor(b).shape)) {
+            throw new IllegalArgumentException(name + ": shapes differ " + tensor(a) + " " + tensor(b));
+        }
+        int y = activation(name, tensor(a).shape);
+        ops.add(new Op(type, new int[] {a, b}, new int[] {y}, 0));
+        return y;
+    }
+
+    public int logistic(String name, int x) {
+        int y = activation(name, tensor(x).shape);
+        tensor(y).fixedScale = 1f / 256;
+        tensor(y).fixedZeroPoint = -128;
+        ops.add(new Op(OpType.LOGISTIC, new int[] {x}, new int[] {y}, 0));
+        return y;
+    }
+
+    public int tanh(String name, int x) {
+        int y = activation(name, tensor(x).shape);
+        tensor(y).fixedScale = 1f / 128;
+        tensor(y).fixedZeroPoint = 0;
+        ops.add(new Op(OpType.TANH, new int[] {x}, new int[] {y}, 0));
+        return y;
+    }
+
+    /** Splits {@code x} into {@code n} equal parts along {@code axis}. */
+    public int[] split(String name, int x, int axis, int n) {
+        int[] s = tensor(x).shape.clone();
+        if (s[axis] % n != 0) {
+            throw new IllegalArgumentException(name + ": " + tensor(x) + " does not split in " + n);
+        }
+        s[axis] /= n;
+        int[] outs = new int[n];
+        for (int i = 0; i < n; i++) {
+            outs[i] = activation(name + "_" + i, s);
+        }
+        ops.add(new Op(OpType.SPLIT, new int[] {axisTensor(axis), x}, outs, axis));
+        return outs;
+    }
+
+    public int concat(String name, int[] xs, int axis) {
+        int[] s = tensor(xs[0]).shape.clone();
+        s[axis] = 0;
+        for (int x : xs) {
+            s[axis] += tensor(x).shape[axis];
+        }
+        int y = activation(name, s);
+        ops.add(new Op(OpType.CONCATENATION, xs.clone(), new int[] {y}, axis));
+        return y;
+    }
+}

@@ -1,0 +1,311 @@
+package io.gyrosentinel.training.packaging.internal;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import io.gyrosentinel.model.ModelBundle;
+import io.gyrosentinel.training.ModelArchitecture;
+import io.gyrosentinel.training.TrainedModel;
+import io.gyrosentinel.training.TrainingHistory;
+import io.gyrosentinel.training.packaging.CostCard;
+import io.gyrosentinel.training.packaging.ModelPackager;
+import io.gyrosentinel.training.packaging.PackagedModel;
+import io.gyrosentinel.training.packaging.PackagingException;
+import io.gyrosentinel.training.packaging.PackagingException.Reason;
+import io.gyrosentinel.training.packaging.PackagingReport;
+import io.gyrosentinel.training.packaging.Precision;
+import io.gyrosentinel.training.packaging.Verification;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/** The packaging steps behind {@link ModelPackager#pack}. */
+public final class PackagingPipeline {
+    public static final String MODEL_PART = "model.tflite";
+    public static final String REPORT_PART = "report.json";
+    public static final String FORMAT = "gyrosentinel.tflite-autoencoder";
+    public static final String LAYOUT = "window";
+    static final int MAX_WINDOW = 256;
+    static final int MAX_CHANNELS = 8;
+    static final int MAX_UNITS = 128;
+    static final ObjectMapper JSON = new ObjectMapper().disable(SerializationFeature.INDENT_OUTPUT);
+
+    private PackagingPipeline() {
+    }
+
+    public static PackagedModel run(ModelPackager cfg, TrainedModel model, float[][] training, float[][] anomalous) {
+        ModelArchitecture arch = checkSupported(model.architecture());
+        int t = arch.windowLength();
+        int stride = cfg.stride() == 0 ? t : cfg.stride();
+        if (stride > t) {
+            throw new PackagingException(Reason.BAD_INPUT, "stride " + stride + " is longer than the window (" + t
+                    + "): samples between windows would never be scored");
+        }
+        double rate = cfg.sampleRateHz() > 0 ? cfg.sampleRateHz() : model.sampleRateHz();
+        if (training == null || training.length < 2) {
+            throw new PackagingException(Reason.BAD_INPUT, "need at least 2 normal windows (calibration + verification)");
+        }
+        if (anomalous == null || anomalous.length == 0) {
+            throw new PackagingException(Reason.BAD_INPUT, "need anomalous windows to verify the int8 model's ROC-AUC;"
+                    + " pass recorded faults or synthetic ones");
+        }
+        int n = t * arch.channels();
+        List<float[]> calib = new ArrayList<>();
+        List<float[]> normal = new ArrayList<>();
+        for (int i = 0; i < training.length; i++) {
+            float[] x = normalized(model, training[i], n, "training window " + i);
+            if (i % 2 == 0) {
+                calib.add(x);
+            } else if (normal.size() < cfg.maxVerificationWindows()) {
+                normal.add(x);
+            }
+        }
+        List<float[]> anom = new ArrayList<>();
+        for (int i = 0; i < anomalous.length && anom.size() < cfg.maxVerificationWindows(); i++) {
+            anom.add(normalized(model, anomalous[i], n, "anomalous window " + i));
+        }
+
+        // Float graph: check it against the reference in Java first (a builder bug shows up here, clearly).
+        Graph g32 = LstmGraphBuilder.build(arch, model.parameters());
+        GraphEvaluator self = new GraphEvaluator(g32);
+        for (int i = 0; i < Math.min(4, normal.size()); i++) {
+            double e = maxAbs(self.run(normal.get(i)), model.reconstructNormalized(normal.get(i)));
+            if (e > cfg.floatTolerance()) {
+                throw new PackagingException(Reason.VERIFICATION_FAILED, "internal: the op graph deviates from the "
+                        + "reference by " + e + " before TFLite");
+            }
+        }
+        hook(cfg, g32);
+        byte[] f32 = TfliteWriter.write(g32, "GyroSentinel LSTM autoencoder, float32, whole window");
+        OpAllowList.check(f32);
+
+        Graph g8 = LstmGraphBuilder.build(arch, model.parameters());
+        GraphEvaluator cal = new GraphEvaluator(g8);
+        for (float[] x : calib) {
+            cal.run(x);
+        }
+        Quantizer.quantize(g8, cal);
+        hook(cfg, g8);
+        byte[] i8 = TfliteWriter.write(g8, "GyroSentinel LSTM autoencoder, int8, whole window");
+        OpAllowList.check(i8);
+
+        // Verification in the real runtime.
+        List<float[]> all = new ArrayList<>(normal);
+        all.addAll(anom);
+        boolean[] positive = new boolean[all.size()];
+        for (int i = normal.size(); i < all.size(); i++) {
+            positive[i] = true;
+        }
+        double[] ref = new double[all.size()];
+        float[][] refRecon = new float[all.size()][];
+        for (int i = 0; i < all.size(); i++) {
+            refRecon[i] = model.reconstructNormalized(all.get(i));
+            ref[i] = mse(refRecon[i], all.get(i));
+        }
+        double refAuc = Stats.rocAuc(ref, positive);
+        Verification v32 = verify(Precision.FLOAT32, f32, all, refRecon, ref, positive, refAuc, normal.size(), cfg);
+        Verification v8 = verify(Precision.INT8, i8, all, refRecon, ref, positive, refAuc, normal.size(), cfg);
+        // Float must always reproduce the trainer (it proves the graph); int8 must pass when int8 ships.
+        if (!v32.passed() || (cfg.precision() == Precision.INT8 && !v8.passed())) {
+            throw new PackagingException(Reason.VERIFICATION_FAILED, "the packaged model does not reproduce the "
+                    + "trainer; no bundle was produced. " + v32 + "; " + v8);
+        }
+
+        CostCard c32 = CostModel.card(g32, LAYOUT, stride, rate, f32.length);
+        CostCard c8 = CostModel.card(g8, LAYOUT, stride, rate, i8.length);
+        int enc = arch.encoderUnits().size();
+        double step32 = CostModel.stepLayoutCyclesPerSample(g32, enc, t, stride, false) / CostCard.CLOCK_HZ * 1e6;
+        double step8 = CostModel.stepLayoutCyclesPerSample(g8, enc, t, stride, false) / CostCard.CLOCK_HZ * 1e6;
+
+        Precision shipped = cfg.precision();
+        byte[] tflite = shipped == Precision.INT8 ? i8 : f32;
+        String id = cfg.modelId() != null ? cfg.modelId()
+                : "gs-" + HexFormat.of().formatHex(ModelBundle.sha256(tflite)).substring(0, 12);
+        PackagingReport draft = new PackagingReport(id, shipped, LAYOUT, v32, v8, c32, c8, step32, step8, 0);
+        byte[] reportJson = json(draft.toMap());
+        String manifest = manifest(id, model, stride, shipped, tflite, reportJson, draft);
+        PackagingReport report = new PackagingReport(id, shipped, LAYOUT, v32, v8, c32, c8, step32, step8,
+                manifest.getBytes(StandardCharsets.UTF_8).length);
+        reportJson = json(report.toMap());
+        manifest = manifest(id, model, stride, shipped, tflite, reportJson, report);
+        Map<String, byte[]> parts = new LinkedHashMap<>();
+        parts.put(MODEL_PART, tflite);
+        parts.put(REPORT_PART, reportJson);
+        ModelBundle bundle = ModelBundle.of(id, manifest, parts);
+        if (cfg.signingKey() != null) {
+            bundle = bundle.sign(cfg.signingKey());
+        }
+        return new PackagedModel(bundle, report);
+    }
+
+    static ModelArchitecture checkSupported(ModelArchitecture a) {
+        List<String> problems = new ArrayList<>();
+        if (a.windowLength() > MAX_WINDOW) {
+            problems.add("window length " + a.windowLength() + " > " + MAX_WINDOW
+                    + " (the unrolled graph grows by ~12 ops per step and layer)");
+        }
+        if (a.channels() > MAX_CHANNELS) {
+            problems.add(a.channels() + " channels > " + MAX_CHANNELS + " (mean/std must fit the 1024-byte manifest)");
+        }
+        for (int u : a.lstmLayerUnits()) {
+            if (u > MAX_UNITS) {
+                problems.add("a layer of " + u + " units > " + MAX_UNITS);
+            }
+        }
+        if (!problems.isEmpty()) {
+            throw new PackagingException(Reason.UNSUPPORTED_ARCHITECTURE, "cannot package " + a + " for TFLite Micro: "
+                    + String.join("; ", problems) + ". Retrain with a smaller architecture.");
+        }
+        return a;
+    }
+
+    private static Verification verify(Precision p, byte[] tflite, List<float[]> all, float[][] refRecon,
+            double[] ref, boolean[] positive, double refAuc, int normals, ModelPackager cfg) {
+        double[] scores = new double[all.size()];
+        long[] nanos = new long[all.size()];
+        double maxErr = 0;
+        try (TfliteRuntime rt = new TfliteRuntime(tflite)) {
+            for (int i = 0; i < all.size(); i++) {
+                float[] y = rt.run(all.get(i));
+                nanos[i] = rt.lastInvokeNanos();
+                maxErr = Math.max(maxErr, maxAbs(y, refRecon[i]));
+                scores[i] = mse(y, all.get(i));
+            }
+        }
+        double rho = Stats.spearman(scores, ref);
+        double auc = Stats.rocAuc(scores, positive);
+        boolean ok;
+        String criteria;
+        if (p == Precision.FLOAT32) {
+            ok = maxErr <= cfg.floatTolerance();
+            criteria = "max |err| <= " + cfg.floatTolerance();
+        } else {
+            ok = rho >= cfg.minSpearman() && auc >= refAuc - cfg.maxAucDrop();
+            criteria = "Spearman >= " + cfg.minSpearman() + ", ROC-AUC >= reference - " + cfg.maxAucDrop();
+        }
+        return new Verification(p, normals, all.size() - normals, maxErr, rho, auc, refAuc,
+                Stats.median(nanos) / 1000.0, ok, criteria);
+    }
+
+    private static String manifest(String id, TrainedModel model, int stride, Precision shipped, byte[] tflite,
+            byte[] reportJson, PackagingReport r) {
+        ModelArchitecture a = model.architecture();
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("format", FORMAT);
+        m.put("formatVersion", 1);
+        m.put("modelId", id);
+        m.put("layout", LAYOUT);
+        m.put("model", MODEL_PART);
+        m.put("window", a.windowLength());
+        m.put("stride", stride);
+        m.put("channels", a.channels());
+        m.put("sampleRateHz", model.sampleRateHz());
+        m.put("mean", model.normalization().mean());
+        m.put("std", model.normalization().std());
+        Map<String, Object> th = new LinkedHashMap<>();
+        th.put("value", model.threshold().value());
+        th.put("method", model.threshold().policy().method());
+        th.put("parameter", model.threshold().policy().parameter());
+        m.put("threshold", th);
+        m.put("quantization", shipped.id());
+        Map<String, String> sha = new LinkedHashMap<>();
+        sha.put(MODEL_PART, HexFormat.of().formatHex(ModelBundle.sha256(tflite)));
+        sha.put(REPORT_PART, HexFormat.of().formatHex(ModelBundle.sha256(reportJson)));
+        m.put("sha256", sha);
+        CostCard c = r.shippedCost();
+        Map<String, Object> cost = new LinkedHashMap<>();
+        cost.put("macs", c.macsPerWindow());
+        cost.put("ops", c.ops());
+        cost.put("usPerSample", round2(c.microsPerSample()));
+        cost.put("pctCore", round2(c.percentOfCore()));
+        cost.put("atHz", c.sampleRateHz());
+        cost.put("arena", c.arenaBytes());
+        cost.put("flash", c.flashBytes());
+        m.put("cost", cost);
+        Map<String, Object> metrics = new LinkedHashMap<>();
+        TrainingHistory h = model.history();
+        if (h != null) {
+            metrics.put("valLoss", (float) h.bestValidationLoss());
+            metrics.put("bestEpoch", h.bestEpoch());
+            metrics.put("trainWindows", h.trainingWindows());
+        }
+        metrics.put("floatMaxErr", (float) r.float32().maxAbsError());
+        metrics.put("int8Spearman", round4(r.int8().spearman()));
+        metrics.put("int8Auc", round4(r.int8().rocAuc()));
+        metrics.put("refAuc", round4(r.int8().referenceRocAuc()));
+        m.put("metrics", metrics);
+        String s = new String(json(m), StandardCharsets.UTF_8);
+        if (s.length() > 1024) {
+            m.remove("metrics");
+            s = new String(json(m), StandardCharsets.UTF_8);
+        }
+        if (s.length() > 1024) {
+            m.remove("cost");
+            s = new String(json(m), StandardCharsets.UTF_8);
+        }
+        if (s.getBytes(StandardCharsets.UTF_8).length > 1024) {
+            throw new PackagingException(Reason.MANIFEST_TOO_LARGE, "manifest is " + s.length()
+                    + " bytes even without metrics and cost; the protocol carries 1024. Use a shorter model id.");
+        }
+        return s;
+    }
+
+    static byte[] json(Object o) {
+        try {
+            return JSON.writeValueAsBytes(o);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static void hook(ModelPackager cfg, Graph g) {
+        if (cfg.graphHook() != null) {
+            cfg.graphHook().accept(g);
+        }
+    }
+
+    private static float[] normalized(TrainedModel m, float[] raw, int n, String what) {
+        if (raw == null || raw.length != n) {
+            throw new PackagingException(Reason.BAD_INPUT, what + " has " + (raw == null ? "no" : raw.length)
+                    + " values, expected windowLength*channels = " + n);
+        }
+        try {
+            return m.normalize(raw);
+        } catch (IllegalArgumentException e) {
+            throw new PackagingException(Reason.BAD_INPUT, what + ": " + e.getMessage(), e);
+        }
+    }
+
+    static double maxAbs(float[] a, float[] b) {
+        double m = 0;
+        for (int i = 0; i < a.length; i++) {
+            m = Math.max(m, Math.abs(a[i] - b[i]));
+        }
+        return m;
+    }
+
+    static double mse(float[] y, float[] x) {
+        double s = 0;
+        for (int i = 0; i < y.length; i++) {
+            double d = y[i] - x[i];
+            s += d * d;
+        }
+        return s / y.length;
+    }
+
+    private static double round2(double v) {
+        return Math.round(v * 100) / 100.0;
+    }
+
+    private static double round4(double v) {
+        return Double.isFinite(v) ? Math.round(v * 1e4) / 1e4 : -1;
+    }
+
+    static String fmt(double v) {
+        return String.format(Locale.ROOT, "%.4g", v);
+    }
+}

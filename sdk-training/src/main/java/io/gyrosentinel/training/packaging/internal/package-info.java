@@ -1,0 +1,2 @@
+/** Implementation of {@code io.gyrosentinel.training.packaging}; not API. */
+package io.gyrosentinel.training.packaging.internal;

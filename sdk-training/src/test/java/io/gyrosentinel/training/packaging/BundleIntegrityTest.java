@@ -1,0 +1,140 @@
+package io.gyrosentinel.training.packaging;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertDoesNotThrow;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import io.gyrosentinel.ErrorCode;
+import io.gyrosentinel.GyroSentinelException;
+import io.gyrosentinel.model.ModelBundle;
+import io.gyrosentinel.model.SigningKeys;
+import io.gyrosentinel.training.TrainedModel;
+import io.gyrosentinel.training.packaging.internal.OpAllowList;
+import io.gyrosentinel.training.packaging.internal.TfliteEngineProvider;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.KeyPair;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.tensorflow.lite.schema.BuiltinOperator;
+import org.tensorflow.lite.schema.ModelT;
+import org.tensorflow.lite.schema.OperatorCodeT;
+
+class BundleIntegrityTest {
+    static KeyPair keys;
+    static PackagedModel signed;
+
+    @BeforeAll
+    static void packASmallSignedModel() {
+        keys = SigningKeys.generate();
+        TrainedModel m = TestModels.random(TestModels.arch(16, 3, List.of(8, 4), List.of(4, 8)), 21);
+        signed = ModelPackager.builder().modelId("small-1").signingKey(keys.getPrivate()).build()
+                .pack(m, TestModels.windows(m, 80, false, 1), TestModels.windows(m, 20, true, 2));
+    }
+
+    @Test
+    void aSignedBundleVerifiesAfterAWriteReadRoundTrip(@TempDir Path dir) {
+        Path p = dir.resolve("small-1.gsb");
+        signed.writeTo(p);
+        ModelBundle back = ModelBundle.read(p);
+        assertTrue(back.isSigned());
+        assertDoesNotThrow(() -> BundleVerifier.verify(back, keys.getPublic()));
+    }
+
+    @Test
+    void aTamperedPartIsDetectedByItsHash() {
+        Map<String, byte[]> parts = new LinkedHashMap<>(signed.bundle().parts());
+        byte[] model = parts.get("model.tflite").clone();
+        model[model.length / 2] ^= 1;
+        parts.put("model.tflite", model);
+        ModelBundle tampered = ModelBundle.of("small-1", signed.bundle().manifestJson(), parts);
+        GyroSentinelException e = assertThrows(GyroSentinelException.class, () -> BundleVerifier.verify(tampered, null));
+        assertEquals(ErrorCode.MODEL_HASH_MISMATCH, e.code());
+        GyroSentinelException load = assertThrows(GyroSentinelException.class,
+                () -> new TfliteEngineProvider().load(tampered));
+        assertEquals(ErrorCode.MODEL_HASH_MISMATCH, load.code());
+    }
+
+    @Test
+    void aTamperedManifestOrPayloadBreaksTheSignature() {
+        String manifest = signed.bundle().manifestJson().replace("\"stride\":16", "\"stride\":8");
+        ModelBundle forged = ModelBundle.of("small-1", manifest, signed.bundle().parts());
+        // Hashes still match (the parts are intact) but the signature no longer covers this manifest.
+        byte[] payload = forged.payload();
+        ModelBundle withOldSignature = ModelBundle.fromPayload(payload, signed.bundle().signature());
+        GyroSentinelException e = assertThrows(GyroSentinelException.class,
+                () -> BundleVerifier.verify(withOldSignature, keys.getPublic()));
+        assertEquals(ErrorCode.MODEL_SIGNATURE_INVALID, e.code());
+        GyroSentinelException otherKey = assertThrows(GyroSentinelException.class,
+                () -> BundleVerifier.verify(signed.bundle(), SigningKeys.generate().getPublic()));
+        assertEquals(ErrorCode.MODEL_SIGNATURE_INVALID, otherKey.code());
+    }
+
+    @Test
+    void theAllowListRefusesAnOpTfliteMicroLacks() {
+        ModelT m = ModelT.deserializeFromBinary(signed.bundle().part("model.tflite"));
+        OperatorCodeT tile = new OperatorCodeT();
+        tile.setBuiltinCode(BuiltinOperator.TILE);
+        tile.setDeprecatedBuiltinCode((byte) BuiltinOperator.TILE);
+        tile.setVersion(1);
+        OperatorCodeT[] codes = java.util.Arrays.copyOf(m.getOperatorCodes(), m.getOperatorCodes().length + 1);
+        codes[codes.length - 1] = tile;
+        m.setOperatorCodes(codes);
+        PackagingException e = assertThrows(PackagingException.class, () -> OpAllowList.check(m.serializeToBinary()));
+        assertEquals(PackagingException.Reason.UNSUPPORTED_OP, e.reason());
+        assertTrue(e.getMessage().contains("TILE"), e.getMessage());
+    }
+
+    @Test
+    void theAllowListRefusesAnUnacceptedVersion() {
+        ModelT m = ModelT.deserializeFromBinary(signed.bundle().part("model.tflite"));
+        m.getOperatorCodes()[0].setVersion(7);
+        PackagingException e = assertThrows(PackagingException.class, () -> OpAllowList.check(m.serializeToBinary()));
+        assertTrue(e.getMessage().contains("version 7"), e.getMessage());
+        assertDoesNotThrow(() -> OpAllowList.check(signed.bundle().part("model.tflite")));
+    }
+
+    @Test
+    void theCExportCompilesWithGccAndTheArrayIs16ByteAligned(@TempDir Path dir) throws Exception {
+        assumeTrue(Files.isExecutable(Path.of("/usr/bin/gcc")) || Files.isExecutable(Path.of("/usr/local/bin/gcc")),
+                "gcc not installed");
+        List<Path> files = CExport.write(signed.bundle(), dir, "small_model");
+        String h = Files.readString(files.get(0));
+        assertTrue(h.contains("#define GS_SMALL_MODEL_WINDOW 16") && h.contains("#define GS_SMALL_MODEL_CHANNELS 3"), h);
+        byte[] model = signed.bundle().part("model.tflite");
+        Files.writeString(dir.resolve("main.c"), """
+                #include "small_model.h"
+                #include <stdint.h>
+                #include <stdio.h>
+                #include <string.h>
+                int main(void) {
+                    if (gs_small_model_tflite_len != %d) { puts("bad length"); return 1; }
+                    if (((uintptr_t) gs_small_model_tflite) %% 16 != 0) { puts("misaligned"); return 2; }
+                    if (memcmp(gs_small_model_tflite + 4, "TFL3", 4) != 0) { puts("no TFL3"); return 3; }
+                    if (GS_SMALL_MODEL_STRIDE != 16 || gs_small_model_std[0] <= 0.0f) { puts("constants"); return 4; }
+                    printf("ok %%zu %%d %%f\\n", gs_small_model_tflite_len, GS_SMALL_MODEL_WINDOW, GS_SMALL_MODEL_THRESHOLD);
+                    return 0;
+                }
+                """.formatted(model.length), StandardCharsets.US_ASCII);
+        Process p = new ProcessBuilder("gcc", "-std=c11", "-Wall", "-Wextra", "-Werror", "-pedantic", "-o", "check",
+                "main.c", "small_model.c").directory(dir.toFile()).redirectErrorStream(true).start();
+        String cc = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertTrue(p.waitFor(60, TimeUnit.SECONDS));
+        assertEquals(0, p.exitValue(), cc);
+        Process run = new ProcessBuilder(dir.resolve("check").toString()).redirectErrorStream(true).start();
+        String out = new String(run.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertTrue(run.waitFor(10, TimeUnit.SECONDS));
+        assertEquals(0, run.exitValue(), out);
+        assertTrue(out.startsWith("ok " + model.length), out);
+        assertArrayEquals(new byte[] {'T', 'F', 'L', '3'}, java.util.Arrays.copyOfRange(model, 4, 8));
+    }
+}

@@ -1,0 +1,203 @@
+package io.gyrosentinel.training.packaging;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.gyrosentinel.model.DeviceModel;
+import io.gyrosentinel.model.InferenceEngineProvider;
+import io.gyrosentinel.model.InferenceEngines;
+import io.gyrosentinel.model.ModelBundle;
+import io.gyrosentinel.training.ModelArchitecture;
+import io.gyrosentinel.training.TrainedModel;
+import io.gyrosentinel.training.packaging.internal.Graph;
+import java.nio.ByteBuffer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+import org.tensorflow.lite.schema.Buffer;
+import org.tensorflow.lite.schema.Model;
+import org.tensorflow.lite.schema.OperatorCode;
+
+class ModelPackagerTest {
+    static TrainedModel model;
+    static float[][] normal;
+    static float[][] anomalous;
+    static PackagedModel packaged;
+
+    @BeforeAll
+    static void packTheDefaultModel() {
+        model = TestModels.random(TestModels.defaultArch(), 1);
+        normal = TestModels.windows(model, 240, false, 2);
+        anomalous = TestModels.windows(model, 60, true, 3);
+        packaged = ModelPackager.builder().modelId("fan-1").sampleRateHz(3840).build().pack(model, normal, anomalous);
+        System.out.println(packaged.report().float32());
+        System.out.println(packaged.report().int8());
+        System.out.println(packaged.report().float32Cost().verdict());
+        System.out.println(packaged.report().int8Cost().verdict());
+        System.out.println("manifest (" + packaged.bundle().manifest().length + " B): "
+                + packaged.bundle().manifestJson());
+    }
+
+    @Test
+    void defaultModelPassesVerificationInBothPrecisions() {
+        PackagingReport r = packaged.report();
+        assertTrue(r.float32().passed() && r.int8().passed());
+        assertTrue(r.float32().maxAbsError() <= 1e-4, r.float32().toString());
+        assertTrue(r.int8().spearman() >= 0.99, r.int8().toString());
+        assertTrue(r.int8().rocAuc() >= r.int8().referenceRocAuc() - 0.01, r.int8().toString());
+        assertEquals(120, r.int8().normalWindows());
+        assertEquals(60, r.int8().anomalousWindows());
+    }
+
+    @Test
+    void bundleHasTheModelAReportAndAManifestWithinTheProtocolLimit() {
+        ModelBundle b = packaged.bundle();
+        assertEquals(List.of("model.tflite", "report.json"), List.copyOf(b.parts().keySet()));
+        assertTrue(b.manifest().length <= 1024);
+        String m = b.manifestJson();
+        for (String key : List.of("\"formatVersion\":1", "\"modelId\":\"fan-1\"", "\"window\":40", "\"stride\":40",
+                "\"channels\":3", "\"mean\":", "\"std\":", "\"threshold\":", "\"quantization\":\"int8\"", "\"sha256\":",
+                "\"layout\":\"window\"", "\"cost\":", "\"metrics\":")) {
+            assertTrue(m.contains(key), key + " missing from " + m);
+        }
+        BundleVerifier.verify(b, null);
+    }
+
+    @Test
+    void costCardOfTheDefaultModel() {
+        CostCard c = packaged.report().int8Cost();
+        // 2 encoder + 2 decoder layers, batched input projections, latent projected once: 153,216 MACs, less
+        // the recurrent products of step 0 (h = 0) in each layer: 1024 + 256 + 256 + 1024.
+        assertEquals(153_216 - 2_560, c.macsPerWindow());
+        assertEquals(40, c.stride());
+        assertEquals(c.macsPerWindow() / 40.0, c.macsPerSample(), 1e-9);
+        assertTrue(c.flashBytes() > 0 && c.arenaBytes() > 0);
+        // The rejected step layout never costs less than the whole-window model.
+        assertTrue(packaged.report().stepLayoutMicrosInt8() >= c.microsPerSample());
+    }
+
+    @Test
+    void everyWeightBufferIs16ByteAlignedAndTheHeaderIsWhatTfliteMicroReads() {
+        byte[] tflite = packaged.bundle().part("model.tflite");
+        ByteBuffer bb = ByteBuffer.wrap(tflite);
+        assertTrue(Model.ModelBufferHasIdentifier(bb));
+        Model m = Model.getRootAsModel(bb);
+        assertEquals(3, m.version());
+        assertEquals(0, m.buffers(0).dataLength());
+        int withData = 0;
+        for (int i = 0; i < m.buffersLength(); i++) {
+            Buffer buf = m.buffers(i);
+            if (buf.dataLength() > 0) {
+                withData++;
+                assertEquals(0, buf.dataAsByteBuffer().position() % 16, "buffer " + i);
+            }
+        }
+        assertTrue(withData > 10);
+        for (int i = 0; i < m.operatorCodesLength(); i++) {
+            OperatorCode oc = m.operatorCodes(i);
+            assertEquals(oc.builtinCode(), oc.deprecatedBuiltinCode());
+        }
+    }
+
+    @Test
+    void theRegisteredEngineScoresLikeTheTrainer() {
+        InferenceEngineProvider engine = InferenceEngines.installed().stream()
+                .filter(e -> e.name().equals("tflite")).findFirst().orElseThrow();
+        PackagedModel f32 = ModelPackager.builder().modelId("fan-1-f32").precision(Precision.FLOAT32).build()
+                .pack(model, normal, anomalous);
+        try (DeviceModel dm = engine.load(f32.bundle()); DeviceModel q = engine.load(packaged.bundle())) {
+            assertEquals(40, dm.windowSize());
+            assertEquals(40, dm.stride());
+            assertEquals(3, dm.channels());
+            assertEquals((float) model.threshold().value(), dm.threshold());
+            for (int k = 0; k < 20; k++) {
+                float[] w = k % 2 == 0 ? normal[k] : anomalous[k];
+                double ref = model.score(w);
+                assertEquals(ref, mean(dm.channelErrors(w)), 1e-5 * Math.max(1, ref), "float window " + k);
+                assertEquals(ref, mean(q.channelErrors(w)), 0.05 * ref, "int8 window " + k);
+            }
+        }
+    }
+
+    static Stream<Arguments> architectures() {
+        return Stream.of(
+                Arguments.of(TestModels.arch(8, 1, List.of(4), List.of(4)), Precision.FLOAT32),
+                Arguments.of(TestModels.arch(8, 1, List.of(4), List.of(4)), Precision.INT8),
+                Arguments.of(TestModels.arch(12, 2, List.of(8, 6, 4), List.of(4, 8)), Precision.FLOAT32),
+                Arguments.of(TestModels.arch(12, 2, List.of(8, 6, 4), List.of(4, 8)), Precision.INT8),
+                Arguments.of(TestModels.arch(16, 3, List.of(12), List.of(6, 8, 12)), Precision.INT8));
+    }
+
+    @ParameterizedTest
+    @MethodSource("architectures")
+    void everyLayerAndOpPathPacksAndVerifies(ModelArchitecture arch, Precision precision) {
+        TrainedModel m = TestModels.random(arch, 11);
+        PackagedModel p = ModelPackager.builder().precision(precision).stride(arch.windowLength() / 2).build()
+                .pack(m, TestModels.windows(m, 120, false, 5), TestModels.windows(m, 40, true, 6));
+        assertTrue(p.report().float32().passed() && p.report().int8().passed(), p.report().int8().toString());
+        assertTrue(p.bundle().manifestJson().contains("\"quantization\":\"" + precision.id() + "\""));
+        assertTrue(p.bundle().modelId().startsWith("gs-"));
+    }
+
+    @Test
+    void anUnsupportedArchitectureIsRefusedWithAClearMessage() {
+        TrainedModel wide = TestModels.random(TestModels.arch(8, 12, List.of(4), List.of(4)), 3);
+        PackagingException e = assertThrows(PackagingException.class, () -> ModelPackager.builder().build()
+                .pack(wide, TestModels.windows(wide, 4, false, 1), TestModels.windows(wide, 2, true, 1)));
+        assertEquals(PackagingException.Reason.UNSUPPORTED_ARCHITECTURE, e.reason());
+        assertTrue(e.getMessage().contains("12 channels > 8"), e.getMessage());
+    }
+
+    @Test
+    void aBrokenModelFailsVerificationAndNothingIsWritten(@TempDir Path dir) {
+        Path out = dir.resolve("broken.gsb");
+        ModelPackager broken = ModelPackager.builder().graphHook(ModelPackagerTest::perturbOneWeight).build();
+        PackagingException e = assertThrows(PackagingException.class,
+                () -> broken.packTo(model, normal, anomalous, out));
+        assertEquals(PackagingException.Reason.VERIFICATION_FAILED, e.reason());
+        assertTrue(e.getMessage().contains("FAIL"), e.getMessage());
+        assertFalse(Files.exists(out));
+        try (Stream<Path> files = Files.list(dir)) {
+            assertEquals(0, files.count());
+        } catch (java.io.IOException ex) {
+            throw new AssertionError(ex);
+        }
+    }
+
+    /** Adds 0.05 to one recurrent weight of the first encoder layer, as a corrupted export would. */
+    static void perturbOneWeight(Graph g) {
+        g.tensors.stream().filter(t -> t.name.equals("enc0.recurrent")).findFirst().orElseThrow().constData[0] += 0.05f;
+    }
+
+    @Test
+    void missingAnomalousWindowsAreABadInput() {
+        PackagingException e = assertThrows(PackagingException.class,
+                () -> ModelPackager.builder().build().pack(model, normal, new float[0][]));
+        assertEquals(PackagingException.Reason.BAD_INPUT, e.reason());
+    }
+
+    @Test
+    void packagingIsDeterministic() {
+        PackagedModel again = ModelPackager.builder().modelId("fan-1").sampleRateHz(3840).build()
+                .pack(model, normal, anomalous);
+        assertArrayEquals(packaged.bundle().part("model.tflite"), again.bundle().part("model.tflite"));
+    }
+
+    static double mean(float[] v) {
+        double s = 0;
+        for (float x : v) {
+            s += x;
+        }
+        return s / v.length;
+    }
+}
