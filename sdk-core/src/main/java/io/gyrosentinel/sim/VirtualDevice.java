@@ -545,9 +545,11 @@ public final class VirtualDevice implements AutoCloseable {
 
     // ------------------------------------------------------------------ streaming
 
+    private int streamsStarted;
+
     private synchronized void startStreaming(long maxSamples, boolean results) {
         stopStreaming();
-        Streamer s = new Streamer(config, maxSamples, results);
+        Streamer s = new Streamer(config, maxSamples, results, streamsStarted++);
         streamer = s;
         s.thread.start();
     }
@@ -590,11 +592,14 @@ public final class VirtualDevice implements AutoCloseable {
         volatile boolean machineChanged;
         long samples;
 
-        Streamer(SensorConfig cfg, long maxSamples, boolean results) {
+        Streamer(SensorConfig cfg, long maxSamples, boolean results, int index) {
             this.cfg = cfg;
             this.maxSamples = maxSamples;
             this.results = results;
-            this.gen = new SignalGenerator(machine, cfg.odrHz(), seed);
+            // The same machine every time (its seed), new noise for every stream: recording twice
+            // gives two sessions of one machine, not the same samples again.
+            long noiseSeed = index == 0 ? seed : seed + index * 0x9E3779B97F4A7C15L;
+            this.gen = new SignalGenerator(machine, cfg.odrHz(), seed, noiseSeed);
             this.gen.setFaults(new ArrayList<>(faults));
             this.thread = new Thread(this, "gs-vdev-stream-" + deviceId);
             this.thread.setDaemon(true);

@@ -151,7 +151,12 @@ public class StreamTransport implements Transport {
                 return false;
             }
             try {
-                connection = connector.connect();
+                Connection c = connector.connect();
+                if (closed) {
+                    closeQuietly(c); // close() ran while we were connecting
+                    return false;
+                }
+                connection = c;
                 reconnects++;
                 log.info("{}: reconnected", name);
                 listener.onConnected(true);
@@ -214,6 +219,7 @@ public class StreamTransport implements Transport {
         }
         Thread r = reader;
         if (r != null && r != Thread.currentThread()) {
+            r.interrupt(); // wakes a reconnect backoff sleep
             try {
                 r.join(2000);
             } catch (InterruptedException e) {

@@ -363,6 +363,12 @@ public final class DefaultDeviceClient implements DeviceClient, Transport.Listen
             return;
         }
         reconnects.incrementAndGet();
+        // On the I/O thread, before any batch of the new link: the next batch may restart its
+        // sequence numbers, and the samples lost meanwhile are a RECONNECT gap.
+        DefaultGyroStream current = stream;
+        if (current != null && !current.isDone()) {
+            current.onReconnect();
+        }
         // The handshake waits for frames from the I/O thread: run it elsewhere.
         Thread t = new Thread(this::resume, "gs-resume");
         t.setDaemon(true);
@@ -375,19 +381,27 @@ public final class DefaultDeviceClient implements DeviceClient, Transport.Listen
             sessionEstablished();
             SensorConfig c = config;
             if (c != null && !c.equals(info.sensorConfig())) {
-                await(configureAsync(c), "configure after reconnect");
+                await(configureAsync(c, true), "configure after reconnect");
             }
             DefaultGyroStream s = stream;
             if (s != null && !s.isDone()) {
-                s.onReconnect();
                 await(startStreaming(streamOptions, () -> startedStream = s), "start streaming after reconnect");
             }
-            connectionEvents.offer(new ConnectionEvent(ConnectionEvent.Type.RECONNECTED, transport.describe(), null),
-                    null);
+            if (!closed) {
+                connectionEvents.offer(new ConnectionEvent(ConnectionEvent.Type.RECONNECTED, transport.describe(), null),
+                        null);
+            }
             log.info("resumed session with {} after reconnect", uri);
         } catch (RuntimeException e) {
+            if (closed) {
+                return; // the client was closed while resuming: nothing to report
+            }
             log.warn("could not resume the session with {} after reconnect: {}", uri, e.getMessage());
-            connectionEvents.offer(new ConnectionEvent(ConnectionEvent.Type.LINK_LOST, transport.describe(), e), null);
+            try {
+                connectionEvents.offer(new ConnectionEvent(ConnectionEvent.Type.LINK_LOST, transport.describe(), e), null);
+            } catch (IllegalStateException closedMeanwhile) {
+                // closed between the check and the offer
+            }
         }
     }
 
@@ -505,9 +519,14 @@ public final class DefaultDeviceClient implements DeviceClient, Transport.Listen
     // ------------------------------------------------------------------ async view
 
     private CompletableFuture<Void> configureAsync(SensorConfig c) {
+        return configureAsync(c, false);
+    }
+
+    /** {@code resuming}: re-applying the configuration after a reconnect, while the stream waits. */
+    private CompletableFuture<Void> configureAsync(SensorConfig c, boolean resuming) {
         synchronized (streamLock) {
             DefaultGyroStream s = stream;
-            if (s != null && !s.isDone()) {
+            if (!resuming && s != null && !s.isDone()) {
                 return CompletableFuture.failedFuture(new GyroSentinelException(ErrorCode.BUSY,
                         "cannot reconfigure while streaming; close the stream first"));
             }

@@ -13,7 +13,6 @@ import io.gyrosentinel.sim.SignalGenerator;
 import io.gyrosentinel.sim.VirtualDevice;
 import io.gyrosentinel.stream.GyroStream;
 import io.gyrosentinel.transport.serial.pty.PtyDevice;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -247,9 +246,6 @@ class SerialLinkTest {
     }
 
     @Test
-    @Disabled("sdk-core bug: DefaultDeviceClient.resume() re-applies the configuration through "
-            + "configureAsync(), which refuses with BUSY while a stream is open, so a board that reboots with "
-            + "another configuration is never resumed (the stream stalls). Enable once resume() bypasses that guard.")
     void aUsbPoweredBoardThatRebootsWithItsDefaultConfigurationIsReconfiguredAfterTheReconnect() throws Exception {
         unplugARebootingBoard(SensorConfig.defaults());
     }
