@@ -150,12 +150,29 @@ class CliTest {
         assertTrue(s.err.contains("expects 3 channels"), s.err);
     }
 
+    /**
+     * The demo's path with faster settings: record, train, evaluate, package (signed), deploy over
+     * the protocol, inject a fault; the device's own inference must raise an event after the fault
+     * and none before it; the report must render.
+     */
     @Test
-    void demoRunsOnTheSimulatedDevice() {
-        Run r = cli("demo", "--seconds", "1", "--out", dir.resolve("demo").toString());
-        assertEquals(0, r.code, r.err);
-        assertTrue(r.out.contains("connected: demo-fan"), r.out);
-        assertTrue(r.out.contains("imbalance"), r.out);
+    void endToEndDemoDetectsTheInjectedFaultOnTheDeviceAndNotBefore() throws Exception {
+        Path demo = dir.resolve("demo");
+        Run r = cli("demo", "--out", demo.toString(), "--train-seconds", "30", "--test-seconds", "6",
+                "--monitor-seconds", "4", "--epochs", "25");
+        assertEquals(0, r.code, r.out + r.err);
+        assertTrue(r.out.contains("1. connected over the real protocol: demo-fan"), r.out);
+        assertTrue(r.out.contains("verified in TFLite 2.6.2: passed"), r.out);
+        assertTrue(r.out.contains("5. deployed to slot 0 and activated"), r.out);
+        var m = java.util.regex.Pattern.compile("(\\d+) anomaly event\\(s\\) before the fault, first event ([0-9.]+) s after the fault")
+                .matcher(r.out);
+        assertTrue(m.find(), r.out);
+        assertEquals("0", m.group(1), "no event before the fault");
+        assertTrue(Double.parseDouble(m.group(2)) < 2.0, "detected within 2 s: " + m.group(2));
+        Path report = demo.resolve("report.html");
+        assertTrue(Files.exists(report));
+        String dom = io.gyrosentinel.cli.report.HtmlReportRenderTest.render(report, dir.resolve("chrome"));
+        assertTrue(dom.contains("data-charts=\"4\""), "the demo report draws its four charts");
     }
 
     @Test

@@ -81,7 +81,7 @@ public final class VirtualDevice implements AutoCloseable {
 
     private final String deviceId;
     private final long seed;
-    private final boolean realTime;
+    private volatile boolean realTime;
     private final long bootMicros;
     private final long startNanos = System.nanoTime();
     private volatile MachineModel machine;
@@ -171,6 +171,14 @@ public final class VirtualDevice implements AutoCloseable {
         if (s != null) {
             s.gen.setFaults(new ArrayList<>(faults));
         }
+    }
+
+    /**
+     * Paces batches at the sensor rate (true) or sends them as fast as the link takes them.
+     * Takes effect at the next StartStreaming.
+     */
+    public void setRealTime(boolean r) {
+        this.realTime = r;
     }
 
     public boolean isStreaming() {
@@ -590,6 +598,7 @@ public final class VirtualDevice implements AutoCloseable {
         final Thread thread;
         volatile boolean running = true;
         volatile boolean machineChanged;
+        final boolean paced = realTime;
         long samples;
 
         Streamer(SensorConfig cfg, long maxSamples, boolean results, int index) {
@@ -641,7 +650,7 @@ public final class VirtualDevice implements AutoCloseable {
                     }
                 }
                 long firstTs = t0Micros + (samples * periodNs) / 1000;
-                if (realTime) {
+                if (paced) {
                     long due = t0Nanos + (samples + count) * periodNs;
                     long wait;
                     while (running && (wait = due - System.nanoTime()) > 0) {

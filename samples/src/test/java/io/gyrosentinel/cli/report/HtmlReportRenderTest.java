@@ -18,7 +18,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** The report opens offline and draws its charts in a real browser (Debian's headless Chromium). */
-class HtmlReportRenderTest {
+public class HtmlReportRenderTest {
     @TempDir
     Path dir;
 
@@ -62,7 +62,7 @@ class HtmlReportRenderTest {
     }
 
     /** Loads the page in headless Chromium with no network and returns the DOM after its scripts ran. */
-    static String render(Path html, Path profile) throws Exception {
+    public static String render(Path html, Path profile) throws Exception {
         Process p = new ProcessBuilder(chromium().toString(), "--headless", "--no-sandbox", "--disable-gpu",
                 "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update",
                 "--disable-sync", "--user-data-dir=" + profile, "--virtual-time-budget=10000",
