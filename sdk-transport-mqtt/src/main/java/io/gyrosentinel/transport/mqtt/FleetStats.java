@@ -1,0 +1,17 @@
+package io.gyrosentinel.transport.mqtt;
+
+/**
+ * Counters of an {@link MqttFleet}.
+ *
+ * @param messages       messages received on {@code up} topics
+ * @param batches        sample batches among them
+ * @param missingBatches batches missing by sequence number, summed over devices
+ * @param results        inference results
+ * @param events         anomaly events
+ * @param undecodable    messages that were not a protocol envelope
+ * @param dropped        items dropped because a subscriber or collector fell behind
+ * @param reconnects     broker reconnects
+ */
+public record FleetStats(long messages, long batches, long missingBatches, long results, long events, long undecodable,
+                         long dropped, long reconnects) {
+}
