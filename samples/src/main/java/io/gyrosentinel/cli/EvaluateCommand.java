@@ -49,6 +49,9 @@ final class EvaluateCommand implements Callable<Integer> {
     @Option(names = "--scores", description = "Write per-window scores as CSV")
     Path scores;
 
+    @Option(names = "--report", description = "Write an HTML report (ROC curve, training loss, metrics; opens offline)")
+    Path report;
+
     @Override
     public Integer call() throws Exception {
         if (normal.isEmpty() && anomalous.isEmpty() && labelled.isEmpty()) {
@@ -74,6 +77,29 @@ final class EvaluateCommand implements Callable<Integer> {
         if (scores != null) {
             r.writeCsv(scores);
             pw.printf("window scores written to %s%n", scores);
+        }
+        if (report != null) {
+            double[] s = new double[r.windows().size()];
+            boolean[] l = new boolean[s.length];
+            double[] t = new double[s.length];
+            for (int i = 0; i < s.length; i++) {
+                s[i] = r.windows().get(i).score();
+                l[i] = r.windows().get(i).anomalous();
+                t[i] = i;
+            }
+            java.util.List<double[]> losses = new java.util.ArrayList<>();
+            m.history().epochs().forEach(e -> losses.add(new double[] {e.epoch(), e.trainLoss(), e.validationLoss()}));
+            Map<String, Object> metrics = new LinkedHashMap<>(metrics(r));
+            metrics.remove("confusion");
+            metrics.put("confusion (tp fp tn fn)", r.confusion().truePositives() + " " + r.confusion().falsePositives() + " "
+                    + r.confusion().trueNegatives() + " " + r.confusion().falseNegatives());
+            new io.gyrosentinel.cli.report.HtmlReport("GyroSentinel evaluation: " + model.getFileName())
+                    .summary("Model " + model + " evaluated on " + (normal.size() + anomalous.size() + labelled.size())
+                            + " recording(s). Scores are in window order (normal sessions first).")
+                    .scores(t, s, r.threshold(), java.util.List.of(), Double.NaN, "host scoring, window index")
+                    .roc(s, l, r.rocAuc()).losses(losses).table("metrics", "Metrics at the model's threshold", metrics)
+                    .write(report);
+            pw.printf("report written to %s%n", report);
         }
         return 0;
     }

@@ -176,6 +176,57 @@ class CliTest {
     }
 
     @Test
+    void keygenPackageAndDeployASignedModel() throws Exception {
+        Path model = dir.resolve("model-pkg");
+        assertEquals(0, cli("train", "--data", dir.resolve("n1.gsr").toString(), "--epochs", "4", "--out",
+                model.toString()).code);
+        Path key = dir.resolve("keys/key.pem");
+        Run k = cli("keygen", "--out", key.toString());
+        assertEquals(0, k.code, k.err);
+        assertTrue(Files.exists(dir.resolve("keys/key.pub.pem")));
+        assertEquals(GyroSentinelCli.EXIT_USAGE, cli("keygen", "--out", key.toString()).code, "no silent overwrite");
+        Path bundle = dir.resolve("m.gsb");
+        Run p = cli("package", "--model", model.toString(), "--data", dir.resolve("n1.gsr").toString(), "--anomalous",
+                dir.resolve("a1.gsr").toString(), "--quantize", "float32", "--sign-key", key.toString(), "--out",
+                bundle.toString(), "--c-source", dir.resolve("c").toString());
+        assertEquals(0, p.code, p.out + p.err);
+        assertTrue(p.out.contains("signed"), p.out);
+        assertTrue(p.out.contains("verification FLOAT32 in TFLite 2.6.2: PASSED"), p.out);
+        assertTrue(p.out.contains("ESP32-S3 estimate"), p.out);
+        assertTrue(p.out.contains("C source: "), p.out);
+        String trusted = dir.resolve("keys/key.pub.pem").toString();
+        Run d = cli("deploy", "--bundle", bundle.toString(), "--device", "sim:?slotKiB=1024&trustedKey=" + trusted);
+        assertEquals(0, d.code, d.out + d.err);
+        assertTrue(d.out.contains("slot 0, active"), d.out);
+        // a device that trusts another key refuses the bundle, and says what to do
+        Path other = dir.resolve("keys/other.pem");
+        assertEquals(0, cli("keygen", "--out", other.toString()).code);
+        Run w = cli("deploy", "--bundle", bundle.toString(), "--device", "sim:?slotKiB=1024&trustedKey="
+                + dir.resolve("keys/other.pub.pem"));
+        assertEquals(GyroSentinelCli.EXIT_FAILURE, w.code);
+        assertTrue(w.err.contains("signature"), w.err);
+        Run bad = cli("package", "--model", model.toString(), "--data", dir.resolve("n1.gsr").toString(), "--quantize",
+                "int4", "--out", bundle.toString());
+        assertEquals(GyroSentinelCli.EXIT_USAGE, bad.code);
+        Run wrongKey = cli("package", "--model", model.toString(), "--data", dir.resolve("n1.gsr").toString(),
+                "--quantize", "float32", "--sign-key", dir.resolve("keys/key.pub.pem").toString(), "--out", bundle.toString());
+        assertEquals(GyroSentinelCli.EXIT_FAILURE, wrongKey.code);
+        assertTrue(wrongKey.err.contains("BEGIN PRIVATE KEY"), wrongKey.err);
+    }
+
+    @Test
+    void evaluateWritesAnHtmlReport() throws Exception {
+        Path model = dir.resolve("model-rep");
+        assertEquals(0, cli("train", "--data", dir.resolve("n1.gsr").toString(), "--epochs", "3", "--out",
+                model.toString()).code);
+        Path html = dir.resolve("eval.html");
+        Run e = cli("evaluate", "--model", model.toString(), "--normal", dir.resolve("n1.gsr").toString(), "--anomalous",
+                dir.resolve("a1.gsr").toString(), "--report", html.toString());
+        assertEquals(0, e.code, e.err);
+        assertTrue(Files.readString(html).contains("Metrics at the model"));
+    }
+
+    @Test
     void devicesListsTheSimTransport() {
         Run r = cli("devices");
         assertEquals(0, r.code, r.err);

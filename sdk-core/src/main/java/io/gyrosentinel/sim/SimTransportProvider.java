@@ -14,12 +14,13 @@ import java.util.Set;
  * The {@code sim:} scheme: each transport starts its own {@link VirtualDevice}.
  * Parameters: {@code id}, {@code seed}, {@code rpm}, {@code noise}, {@code realtime} (default
  * true), {@code fault} (imbalance, bearing, looseness, drift) with {@code severity}, and the
- * initial sensor configuration {@code odr}, {@code fs}, {@code batch}.
+ * initial sensor configuration {@code odr}, {@code fs}, {@code batch}; {@code trustedKey} (a public-key
+ * PEM file: the device then accepts only bundles signed by it) and {@code slotKiB} (model slot size).
  * Example: {@code sim:?rpm=1800&fault=imbalance&severity=0.5&realtime=false}.
  */
 public final class SimTransportProvider implements TransportProvider {
     private static final Set<String> PARAMS = Set.of("id", "seed", "rpm", "noise", "realtime", "fault", "severity",
-            "odr", "fs", "batch");
+            "odr", "fs", "batch", "trustedKey", "slotKiB");
 
     @Override
     public Set<String> schemes() {
@@ -47,6 +48,12 @@ public final class SimTransportProvider implements TransportProvider {
         try {
             b = VirtualDevice.builder().deviceId(id).seed(e.longParam("seed", 1)).machine(m)
                     .realTime(e.boolParam("realtime", true)).config(cb.build());
+            if (e.params().containsKey("trustedKey")) {
+                b.trustedKey(io.gyrosentinel.model.SigningKeys.readPublicKey(java.nio.file.Path.of(e.param("trustedKey", ""))));
+            }
+            if (e.params().containsKey("slotKiB")) {
+                b.slotSize(e.intParam("slotKiB", 256) * 1024);
+            }
             String fault = e.param("fault", "none");
             if (!fault.equals("none")) {
                 b.fault(Fault.parse(fault, e.doubleParam("severity", 0.5)));

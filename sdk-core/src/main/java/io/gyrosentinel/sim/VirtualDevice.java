@@ -298,6 +298,17 @@ public final class VirtualDevice implements AutoCloseable {
         handle(env, uplink);
     }
 
+    /**
+     * Registers a message uplink (e.g. an MQTT publisher) before the host has sent anything, so
+     * unsolicited messages (status, batches) reach it. Envelopes received from that link go to
+     * {@link #onEnvelope(byte[], int, int, Uplink)}.
+     */
+    public void attach(Uplink uplink) {
+        if (!uplinks.contains(uplink)) {
+            uplinks.add(uplink);
+        }
+    }
+
     /** Detaches a message uplink. */
     public void detach(Uplink uplink) {
         uplinks.remove(uplink);

@@ -45,7 +45,11 @@ public final class HtmlReport {
             }
             series.add(Map.of("name", names.get(c), "points", pts));
         }
-        data.put("signals", Map.of("unit", unit, "series", series, "faultAt", nanToNull(faultAtSeconds)));
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("unit", unit);
+        m.put("series", series);
+        m.put("faultAt", nanToNull(faultAtSeconds)); // null when there was no fault
+        data.put("signals", m);
         return this;
     }
 
@@ -60,8 +64,13 @@ public final class HtmlReport {
         for (int i = 0; i < scores.length; i++) {
             pts.add(new double[] {round(timesSeconds[i]), scores[i]});
         }
-        data.put("scores", Map.of("points", pts, "threshold", threshold, "events", events,
-                "faultAt", nanToNull(faultAtSeconds), "source", source));
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("points", pts);
+        m.put("threshold", threshold);
+        m.put("events", events);
+        m.put("faultAt", nanToNull(faultAtSeconds));
+        m.put("source", source);
+        data.put("scores", m);
         return this;
     }
 

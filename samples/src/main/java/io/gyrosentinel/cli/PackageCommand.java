@@ -1,0 +1,122 @@
+package io.gyrosentinel.cli;
+
+import io.gyrosentinel.model.SigningKeys;
+import io.gyrosentinel.recording.Recording;
+import io.gyrosentinel.training.TrainedModel;
+import io.gyrosentinel.training.packaging.CExport;
+import io.gyrosentinel.training.packaging.CostCard;
+import io.gyrosentinel.training.packaging.ModelPackager;
+import io.gyrosentinel.training.packaging.PackagedModel;
+import io.gyrosentinel.training.packaging.Precision;
+import io.gyrosentinel.training.packaging.Verification;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+
+@Command(name = "package", mixinStandardHelpOptions = true,
+        description = "Package a trained model for TensorFlow Lite Micro (int8 or float32), verify it in a real TFLite "
+                + "runtime, optionally sign it, and print its cost card.")
+final class PackageCommand implements Callable<Integer> {
+    @Spec
+    CommandSpec spec;
+
+    @Option(names = "--model", required = true, description = "Model directory (from train)")
+    Path model;
+
+    @Option(names = "--data", required = true, arity = "1..*",
+            description = "Normal recordings: int8 calibration and verification windows (the training data)")
+    List<Path> data;
+
+    @Option(names = "--anomalous", arity = "1..*", description = "Anomalous recordings for the verification's ROC-AUC check")
+    List<Path> anomalous = new ArrayList<>();
+
+    @Option(names = "--quantize", defaultValue = "int8", description = "int8 or float32 (default: ${DEFAULT-VALUE})")
+    String quantize;
+
+    @Option(names = "--stride", description = "Samples between two windows on the device (default: the window length)")
+    Integer stride;
+
+    @Option(names = "--model-id", description = "Model id (default: the model directory's name)")
+    String modelId;
+
+    @Option(names = "--sign-key", description = "ECDSA P-256 private key (PEM) to sign the bundle with (see keygen)")
+    Path signKey;
+
+    @Option(names = "--out", required = true, description = "Bundle file to write (.gsb)")
+    Path out;
+
+    @Option(names = "--c-source", description = "Also write a .h/.c pair with the model for compile-in deployment")
+    Path cSource;
+
+    @Override
+    public Integer call() throws Exception {
+        Precision p = switch (quantize.toLowerCase(Locale.ROOT)) {
+            case "int8" -> Precision.INT8;
+            case "float32", "float" -> Precision.FLOAT32;
+            default -> throw new CommandLine.ParameterException(spec.commandLine(),
+                    "--quantize must be int8 or float32, got '" + quantize + "'");
+        };
+        TrainedModel m = TrainedModel.load(model);
+        int win = m.architecture().windowLength();
+        List<float[]> normal = new ArrayList<>();
+        for (Path d : data) {
+            normal.addAll(List.of(DemoCommand.windows(checked(Recording.read(d), m, d), win, Math.max(1, win / 4))));
+        }
+        List<float[]> anom = new ArrayList<>();
+        for (Path d : anomalous) {
+            anom.addAll(List.of(DemoCommand.windows(checked(Recording.read(d), m, d), win, Math.max(1, win / 4))));
+        }
+        String id = modelId != null ? modelId : model.toAbsolutePath().getFileName().toString();
+        ModelPackager.Builder b = ModelPackager.builder().modelId(id).precision(p).sampleRateHz(m.sampleRateHz());
+        if (stride != null) {
+            b.stride(stride);
+        }
+        if (signKey != null) {
+            b.signingKey(SigningKeys.readPrivateKey(signKey));
+        }
+        PackagedModel pm = b.build().pack(m, normal.toArray(new float[0][]), anom.toArray(new float[0][]));
+        pm.bundle().write(out);
+        var pw = spec.commandLine().getOut();
+        var r = pm.report();
+        pw.printf(Locale.ROOT, "bundle %s: %s, %s, %d bytes, %s%n", out, r.modelId(), r.shipped(),
+                pm.bundle().payloadSize(), pm.bundle().isSigned() ? "signed" : "UNSIGNED (devices with a trusted key refuse it)");
+        print(pw, r.float32());
+        if (r.int8() != null) {
+            print(pw, r.int8());
+        }
+        CostCard c = r.shipped() == Precision.INT8 ? r.int8Cost() : r.float32Cost();
+        pw.printf(Locale.ROOT, "cost card (%s, %s, stride %d): %d MACs/window, %.0f MACs/sample, %.1f ops/sample, "
+                        + "%.3f invokes/sample, arena ~%d B, flash %d B%n", c.precision(), c.layout(), c.stride(),
+                c.macsPerWindow(), c.macsPerSample(), c.opsPerSample(), c.invokesPerSample(), c.arenaBytes(), c.flashBytes());
+        pw.printf(Locale.ROOT, "ESP32-S3 estimate: %.1f µs/sample = %.0f %% of a core at %.0f Hz, %.0f %% at 3840 Hz; %s%n",
+                c.microsPerSample(), c.percentOfCore(), c.sampleRateHz(), c.microsPerSample() * 3840 / 1e4, c.verdict());
+        if (cSource != null) {
+            for (Path f : CExport.write(pm.bundle(), cSource, id.replaceAll("[^A-Za-z0-9_]", "_"))) {
+                pw.printf("C source: %s%n", f);
+            }
+        }
+        return 0;
+    }
+
+    private static Recording checked(Recording r, TrainedModel m, Path file) {
+        if (r.channels() != m.architecture().channels()) {
+            throw new IllegalArgumentException("model expects " + m.architecture().channels() + " channels, recording "
+                    + file + " has " + r.channels() + " " + r.info().channelNames());
+        }
+        return r;
+    }
+
+    private static void print(java.io.PrintWriter pw, Verification v) {
+        pw.printf(Locale.ROOT, "verification %s in TFLite 2.6.2: %s (max |err| %.2g, Spearman %.4f, ROC-AUC %.4f vs %.4f; "
+                        + "criteria: %s)%n", v.precision(), v.passed() ? "PASSED" : "FAILED", v.maxAbsError(), v.spearman(),
+                v.rocAuc(), v.referenceRocAuc(), v.criteria());
+    }
+}
