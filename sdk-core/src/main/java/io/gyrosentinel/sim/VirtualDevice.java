@@ -344,14 +344,17 @@ public final class VirtualDevice implements AutoCloseable {
             }
             case CONFIGURE -> configure(env.getConfigure(), up, rid);
             case START_STREAMING -> {
-                startStreaming(env.getStartStreaming().getMaxSamples(), env.getStartStreaming().getResults());
-                reply(up, rid, Envelope.newBuilder().setAck(Ack.getDefaultInstance()));
-                sendAll(Envelope.newBuilder().setStreamStatus(StreamStatus.newBuilder().setStreaming(true)));
+                // like the firmware: the answer is the stream's status, sent before the first batch
+                synchronized (this) {
+                    stopStreaming();
+                    reply(up, rid, Envelope.newBuilder().setStreamStatus(StreamStatus.newBuilder().setStreaming(true)
+                            .setNextSequence(0)));
+                    startStreaming(env.getStartStreaming().getMaxSamples(), env.getStartStreaming().getResults());
+                }
             }
             case STOP_STREAMING -> {
                 Streamer s = stopStreaming();
-                reply(up, rid, Envelope.newBuilder().setAck(Ack.getDefaultInstance()));
-                sendAll(Envelope.newBuilder().setStreamStatus(StreamStatus.newBuilder().setStreaming(false)
+                reply(up, rid, Envelope.newBuilder().setStreamStatus(StreamStatus.newBuilder().setStreaming(false)
                         .setSamples(s == null ? 0 : s.samples)));
             }
             case PING -> reply(up, rid, Envelope.newBuilder().setPong(Pong.newBuilder()
@@ -417,10 +420,7 @@ public final class VirtualDevice implements AutoCloseable {
                             activate(slot, "model_commit.activate");
                         }
                     }
-                    case MODEL_ABORT -> {
-                        store.abort();
-                        return Envelope.newBuilder().setAck(Ack.getDefaultInstance());
-                    }
+                    case MODEL_ABORT -> store.abort(); // answered with the model status, like the firmware
                     case MODEL_ACTIVATE -> activate(env.getModelActivate().getSlot(), "model_activate.slot");
                     case MODEL_ROLLBACK -> activate(store.rollbackTarget(), "");
                     default -> { } // GET_MODEL_STATUS
