@@ -1,25 +1,21 @@
 package io.gyrosentinel.training.packaging;
 
 /**
- * What one packaged model costs on an ESP32-S3 (240 MHz), estimated from the graph's op list.
+ * What one packaged model costs on an ESP32-S3 (240 MHz), estimated from the graph's op list with the
+ * constants of {@link CostModelConstants} (each cites its source: the esp-nn README's ESP32-S3 measurements, or
+ * an operation count of the named TensorFlow Lite Micro kernel).
  *
- * <p>Cycle model (per element or MAC; only the FULLY_CONNECTED figures are published, the others are
- * stated assumptions to be replaced by on-device measurements):
- * <ul>
- *   <li>int8 FULLY_CONNECTED with ESP-NN: 1.3 cycles/MAC; without ESP-NN (reference C kernel): 10.4 cycles/MAC —
- *       espressif/esp-nn README, ESP32-S3 figures.</li>
- *   <li>float32 FULLY_CONNECTED: {@value CostModelConstants#FLOAT_FC} cycles/MAC (assumption: reference loop,
- *       FPU multiply-add latency bound; ESP-NN has no float path).</li>
- *   <li>LOGISTIC/TANH: int8 reference kernels (gemmlowp fixed-point exp + reciprocal, ~20 saturating 64-bit
- *       multiplies) {@value CostModelConstants#INT8_ACT} cycles/element; float (newlib expf/tanhf)
- *       {@value CostModelConstants#FLOAT_ACT}; an int8 256-entry lookup-table kernel registered in the
- *       firmware's op resolver in place of the reference one {@value CostModelConstants#LUT_ACT} (see
- *       {@link #lutCyclesPerWindow}).</li>
- *   <li>ADD/MUL: int8 (ESP-NN) {@value CostModelConstants#INT8_ELTWISE}, float {@value CostModelConstants#FLOAT_ELTWISE}
- *       cycles/element; SPLIT/CONCATENATION copies {@value CostModelConstants#COPY_PER_BYTE} cycles/byte.</li>
- *   <li>TFLM dispatch {@value CostModelConstants#PER_OP} cycles per op and {@value CostModelConstants#PER_INVOKE}
- *       per invoke.</li>
- * </ul>
+ * <p>Kernel set assumed for {@link #cyclesPerWindow}: the stock esp-tflite-micro kernels the firmware registers
+ * ({@code MicroMutableOpResolver} in {@code esp32-component/src/port/esp32/gs_model_tflm.cc}). For the quantised
+ * model (int8 weights, int16 activations) that means the reference int16 FULLY_CONNECTED/ADD/MUL (ESP-NN has no
+ * int16 path) and TFLM's int16 LOGISTIC/TANH, which already are table lookups with interpolation — a firmware
+ * lookup-table kernel would not save anything there. For comparison {@link #int8EspnnCyclesPerWindow} is the
+ * same graph with all-int8 activations on ESP-NN's int8 FULLY_CONNECTED/ADD/MUL and the gemmlowp int8
+ * LOGISTIC/TANH: that model does not pass verification on trained models (see {@code Quantizer}).
+ *
+ * <p>Cost per window = MACs x cycles/MAC + FC outputs x requantisation + activation elements x cycles +
+ * ADD/MUL elements x cycles + copied elements x {@value CostModelConstants#COPY_PER_ELEMENT} + ops x
+ * {@value CostModelConstants#PER_OP} + {@value CostModelConstants#PER_INVOKE} per invoke.
  *
  * @param precision            "float32" or "int8"
  * @param layout               how the firmware runs it (see {@link ModelPackager})
@@ -29,13 +25,13 @@ package io.gyrosentinel.training.packaging;
  * @param activationElements   LOGISTIC + TANH elements per invoke
  * @param eltwiseElements      ADD + MUL elements per invoke
  * @param ops                  ops per invoke
- * @param cyclesPerWindow      estimated cycles of one invoke (ESP-NN FC, reference activations)
- * @param lutCyclesPerWindow   the same with lookup-table LOGISTIC/TANH (int8 only; equals cyclesPerWindow for float)
+ * @param cyclesPerWindow      estimated cycles of one invoke with the stock kernels (see above)
+ * @param int8EspnnCyclesPerWindow the same graph all-int8 on ESP-NN (comparison only; it fails verification)
  * @param arenaBytes           tensor arena estimate: peak live activations (16-byte aligned) + TFLM bookkeeping
  * @param flashBytes           size of the .tflite part
  */
 public record CostCard(String precision, String layout, int stride, double sampleRateHz, long macsPerWindow,
-        long activationElements, long eltwiseElements, int ops, long cyclesPerWindow, long lutCyclesPerWindow,
+        long activationElements, long eltwiseElements, int ops, long cyclesPerWindow, long int8EspnnCyclesPerWindow,
         long arenaBytes, long flashBytes) {
 
     /** ESP32-S3 core clock used for the times. */
@@ -58,8 +54,9 @@ public record CostCard(String precision, String layout, int stride, double sampl
         return cyclesPerWindow / (double) stride / CLOCK_HZ * 1e6;
     }
 
-    public double lutMicrosPerSample() {
-        return lutCyclesPerWindow / (double) stride / CLOCK_HZ * 1e6;
+    /** {@link #microsPerSample()} of the all-int8 ESP-NN comparison. */
+    public double int8EspnnMicrosPerSample() {
+        return int8EspnnCyclesPerWindow / (double) stride / CLOCK_HZ * 1e6;
     }
 
     /** Share of one core at {@link #sampleRateHz()}, percent. */
@@ -67,8 +64,8 @@ public record CostCard(String precision, String layout, int stride, double sampl
         return microsPerSample() * sampleRateHz / 1e4;
     }
 
-    public double lutPercentOfCore() {
-        return lutMicrosPerSample() * sampleRateHz / 1e4;
+    public double int8EspnnPercentOfCore() {
+        return int8EspnnMicrosPerSample() * sampleRateHz / 1e4;
     }
 
     /** The highest sample rate one full core keeps up with. */
@@ -83,10 +80,12 @@ public record CostCard(String precision, String layout, int stride, double sampl
 
     public String verdict() {
         return String.format(java.util.Locale.ROOT,
-                "%s: keeps up at %.0f Hz on one core; %.1f %% of a core at %.0f Hz (%.1f us/sample)%s",
+                "%s: keeps up at %.0f Hz on one core; %.1f %% of a core at %.0f Hz (%.1f us/sample, stock %s kernels)"
+                        + "%s",
                 precision, maxSampleRateHz(), percentOfCore(), sampleRateHz, microsPerSample(),
+                precision.equals("int8") ? "int16x8 reference" : "float reference",
                 precision.equals("int8") ? String.format(java.util.Locale.ROOT,
-                        "; with LUT LOGISTIC/TANH %.1f %% (%.1f us/sample)", lutPercentOfCore(), lutMicrosPerSample())
-                        : "");
+                        "; all-int8 on ESP-NN would be %.1f %% (%.1f us/sample) but fails verification",
+                        int8EspnnPercentOfCore(), int8EspnnMicrosPerSample()) : "");
     }
 }

@@ -29,13 +29,20 @@ import java.util.function.Consumer;
  * FIFO buffers the samples meanwhile) and computes the per-channel MSE. The alternative, an encoder step model
  * advanced every sample with explicit h/c state plus a decoder run per stride, does not save work: every window
  * starts from zero state, so with overlapping windows each sample has to advance {@code ceil(T/stride)}
- * encoder states, the same multiply-accumulates as the whole-window model, while the step model loses the
- * batched input projection and pays an invoke per sample and window in flight. Both are computed in the
+ * encoder states, the same multiply-accumulates as the whole-window model, while the step model pays an invoke
+ * and the state copies per sample and window in flight. Both are computed in the
  * {@link PackagingReport} ({@code stepLayoutMicros*}).
  *
  * <h2>Ops</h2>
- * FULLY_CONNECTED, SPLIT, LOGISTIC, TANH, MUL, ADD and CONCATENATION only (no TILE, WHILE or fused LSTM), so
- * int8 runs on ESP-NN's fully-connected kernel; an allow-list check refuses anything else.
+ * FULLY_CONNECTED, SPLIT, LOGISTIC, TANH, MUL, ADD and CONCATENATION only (no TILE, WHILE or fused LSTM); an
+ * allow-list check refuses anything else.
+ *
+ * <h2>Quantisation</h2>
+ * {@link Precision#INT8} is TFLite's "16x8" full-integer scheme: int8 weights (per tensor), int64 biases and
+ * int16 activations (input and output included), calibrated on the even-indexed normal windows and on copies of
+ * them at twice the amplitude (headroom for faults). All-int8 activations were tried and fail verification on
+ * trained models (Spearman ~0.94): see {@code internal.Quantizer}. The int16 kernels run on TFLite Micro's
+ * reference implementations (ESP-NN has no int16 fully connected); the cost card says so.
  *
  * <h2>Verification</h2>
  * Both models run in the real TFLite 2.6.2 runtime on the given windows before anything is returned: float

@@ -12,11 +12,11 @@ import java.util.Map;
  * @param shipped                  precision of the model in the bundle
  * @param layout                   the layout chosen (see {@link ModelPackager})
  * @param float32                  verification of the float model
- * @param int8                     verification of the int8 model
+ * @param int8                     verification of the quantised model (int8 weights, int16 activations)
  * @param float32Cost              cost card of the float model
- * @param int8Cost                 cost card of the int8 model
+ * @param int8Cost                 cost card of the quantised model
  * @param stepLayoutMicrosFloat32  µs/sample of the alternative layout (encoder step model per sample + decoder per stride), float
- * @param stepLayoutMicrosInt8     the same, int8 with reference activations
+ * @param stepLayoutMicrosInt8     the same, quantised model
  * @param manifestBytes            size of the manifest (protocol limit 1024)
  */
 public record PackagingReport(String modelId, Precision shipped, String layout, Verification float32,
@@ -44,13 +44,17 @@ public record PackagingReport(String modelId, Precision shipped, String layout, 
         alt.put("float32", round(stepLayoutMicrosFloat32));
         alt.put("int8", round(stepLayoutMicrosInt8));
         costs.put("alternativeStepLayoutMicrosPerSample", alt);
-        costs.put("assumptions", "ESP32-S3 240 MHz; int8 FC ESP-NN " + CostModelConstants.INT8_FC_ESPNN
-                + " cycles/MAC, reference " + CostModelConstants.INT8_FC_REF + " (esp-nn README); float FC "
-                + CostModelConstants.FLOAT_FC + "; LOGISTIC/TANH int8 " + CostModelConstants.INT8_ACT + ", float "
-                + CostModelConstants.FLOAT_ACT + ", LUT " + CostModelConstants.LUT_ACT + " cycles/element; ADD/MUL int8 "
-                + CostModelConstants.INT8_ELTWISE + ", float " + CostModelConstants.FLOAT_ELTWISE + "; copies "
-                + CostModelConstants.COPY_PER_BYTE + " cycles/byte; " + CostModelConstants.PER_OP + " cycles/op, "
-                + CostModelConstants.PER_INVOKE + " cycles/invoke (all but the FC figures are unmeasured assumptions)");
+        costs.put("assumptions", "ESP32-S3 240 MHz, stock esp-tflite-micro kernels. FC cycles/MAC: float "
+                + CostModelConstants.FLOAT_FC + " (assumed), int16x8 reference " + CostModelConstants.INT16_FC_REF
+                + ", int8 ESP-NN " + CostModelConstants.INT8_FC_ESPNN + " (esp-nn README FC row); per FC output: "
+                + CostModelConstants.INT_FC_PER_OUTPUT + " integer, " + CostModelConstants.FLOAT_FC_PER_OUTPUT
+                + " float; LOGISTIC/TANH per element: int16 " + CostModelConstants.INT16_ACT + " (TFLM table), int8 "
+                + CostModelConstants.INT8_ACT + " (gemmlowp), float " + CostModelConstants.FLOAT_ACT + "; ADD/MUL int16 "
+                + CostModelConstants.INT16_ADD + "/" + CostModelConstants.INT16_MUL + ", int8 ESP-NN "
+                + CostModelConstants.INT8_ADD_ESPNN + "/" + CostModelConstants.INT8_MUL_ESPNN + ", float "
+                + CostModelConstants.FLOAT_ELTWISE + "; copies " + CostModelConstants.COPY_PER_ELEMENT
+                + " cycles/element; " + CostModelConstants.PER_OP + " cycles/op, " + CostModelConstants.PER_INVOKE
+                + " cycles/invoke (sources in CostModelConstants; none measured on this board yet)");
         m.put("cost", costs);
         m.put("manifestBytes", manifestBytes);
         return m;
@@ -85,8 +89,8 @@ public record PackagingReport(String modelId, Precision shipped, String layout, 
         m.put("millisPerInvoke", round(c.millisPerInvoke()));
         m.put("microsPerSample", round(c.microsPerSample()));
         m.put("percentOfCore", round(c.percentOfCore()));
-        m.put("lutMicrosPerSample", round(c.lutMicrosPerSample()));
-        m.put("lutPercentOfCore", round(c.lutPercentOfCore()));
+        m.put("int8EspnnMicrosPerSample", round(c.int8EspnnMicrosPerSample()));
+        m.put("int8EspnnPercentOfCore", round(c.int8EspnnPercentOfCore()));
         m.put("maxSampleRateHz", Math.round(c.maxSampleRateHz()));
         m.put("arenaBytes", c.arenaBytes());
         m.put("flashBytes", c.flashBytes());

@@ -4,7 +4,11 @@ package io.gyrosentinel.training.packaging;
 public enum Precision {
     /** float32 weights and activations (reference kernels on the device). */
     FLOAT32,
-    /** Full-integer int8: per-tensor int8 weights, int32 biases, int8 activations (ESP-NN fully connected). */
+    /**
+     * Full-integer with int8 weights: TFLite's "16x8" scheme — per-tensor int8 weights, int64 biases, int16
+     * activations including the model's input and output (reference int16 kernels on TFLite Micro). The manifest
+     * keeps the id {@code int8} (the weight format); a loader reads the tensor types from the model.
+     */
     INT8;
 
     /** The manifest's spelling: {@code float32} or {@code int8}. */

@@ -25,6 +25,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 import org.tensorflow.lite.schema.Buffer;
+import org.tensorflow.lite.schema.BuiltinOperator;
 import org.tensorflow.lite.schema.Model;
 import org.tensorflow.lite.schema.OperatorCode;
 
@@ -76,14 +77,64 @@ class ModelPackagerTest {
     @Test
     void costCardOfTheDefaultModel() {
         CostCard c = packaged.report().int8Cost();
-        // 2 encoder + 2 decoder layers, batched input projections, latent projected once: 153,216 MACs, less
-        // the recurrent products of step 0 (h = 0) in each layer: 1024 + 256 + 256 + 1024.
+        // 2 encoder + 2 decoder layers, [x_t, h] per step, latent projected once: 153,216 MACs, less the
+        // recurrent products of step 0 (h = 0) in each layer: 1024 + 256 + 256 + 1024.
         assertEquals(153_216 - 2_560, c.macsPerWindow());
         assertEquals(40, c.stride());
         assertEquals(c.macsPerWindow() / 40.0, c.macsPerSample(), 1e-9);
         assertTrue(c.flashBytes() > 0 && c.arenaBytes() > 0);
         // The rejected step layout never costs less than the whole-window model.
         assertTrue(packaged.report().stepLayoutMicrosInt8() >= c.microsPerSample());
+    }
+
+    @Test
+    void theQuantisedModelIs16x8WithTheInt16OpVersions() {
+        Model m = Model.getRootAsModel(ByteBuffer.wrap(packaged.bundle().part("model.tflite")));
+        org.tensorflow.lite.schema.SubGraph sg = m.subgraphs(0);
+        assertEquals(org.tensorflow.lite.schema.TensorType.INT16, sg.tensors(sg.inputs(0)).type());
+        assertEquals(org.tensorflow.lite.schema.TensorType.INT16, sg.tensors(sg.outputs(0)).type());
+        java.util.Map<Integer, Integer> versions = new java.util.HashMap<>();
+        for (int i = 0; i < m.operatorCodesLength(); i++) {
+            versions.put(m.operatorCodes(i).builtinCode(), m.operatorCodes(i).version());
+        }
+        assertEquals(java.util.Map.of(BuiltinOperator.FULLY_CONNECTED, 7, BuiltinOperator.ADD, 3, BuiltinOperator.MUL, 4,
+                BuiltinOperator.LOGISTIC, 3, BuiltinOperator.TANH, 3, BuiltinOperator.SPLIT, 4,
+                BuiltinOperator.CONCATENATION, 3), versions);
+        for (int o = 0; o < sg.operatorsLength(); o++) {
+            org.tensorflow.lite.schema.Operator op = sg.operators(o);
+            int code = m.operatorCodes((int) op.opcodeIndex()).builtinCode();
+            if (code == BuiltinOperator.FULLY_CONNECTED) {
+                assertEquals(org.tensorflow.lite.schema.TensorType.INT8, sg.tensors(op.inputs(1)).type());
+                if (op.inputs(2) < 0) {
+                    continue;  // h·recurrent of the decoder's first layer has no bias
+                }
+                assertEquals(org.tensorflow.lite.schema.TensorType.INT64, sg.tensors(op.inputs(2)).type());
+                float sIn = sg.tensors(op.inputs(0)).quantization().scale(0);
+                float sW = sg.tensors(op.inputs(1)).quantization().scale(0);
+                assertEquals(sIn * sW, sg.tensors(op.inputs(2)).quantization().scale(0), 1e-6 * sIn * sW);
+            } else if (code == BuiltinOperator.ADD) {
+                org.tensorflow.lite.schema.AddOptions a = (org.tensorflow.lite.schema.AddOptions) op.builtinOptions(
+                        new org.tensorflow.lite.schema.AddOptions());
+                assertFalse(a.potScaleInt16(), "int16 ADD needs general scales");
+            } else if (code == BuiltinOperator.LOGISTIC || code == BuiltinOperator.TANH) {
+                assertEquals(1f / 32768, sg.tensors(op.outputs(0)).quantization().scale(0));
+                assertEquals(0L, sg.tensors(op.outputs(0)).quantization().zeroPoint(0));
+            }
+        }
+    }
+
+    @Test
+    void theCostCardUsesTheKernelsTheFirmwareRuns() {
+        CostCard q = packaged.report().int8Cost();
+        CostCard f = packaged.report().float32Cost();
+        // One LOGISTIC over i, f, o and one TANH over g per step: 11 ops per step and layer (12 in the decoder's
+        // first layer, which adds the latent projection), 1,790 in all for the default model.
+        assertEquals(1_790, q.ops());
+        assertEquals(q.ops(), f.ops());
+        // int16 FC on the reference kernel dominates: at stride 40 the quantised model costs more than float.
+        assertTrue(q.cyclesPerWindow() > f.cyclesPerWindow(), q.verdict() + " / " + f.verdict());
+        assertTrue(q.verdict().contains("int16x8 reference"), q.verdict());
+        assertTrue(q.int8EspnnCyclesPerWindow() > 0);
     }
 
     @Test
@@ -174,9 +225,14 @@ class ModelPackagerTest {
         }
     }
 
-    /** Adds 0.05 to one recurrent weight of the first encoder layer, as a corrupted export would. */
+    /**
+     * Adds 0.05 to one recurrent weight of the first encoder layer (input gate, first column after the F input
+     * columns of {@code [kernel | recurrent]}), as a corrupted export would.
+     */
     static void perturbOneWeight(Graph g) {
-        g.tensors.stream().filter(t -> t.name.equals("enc0.recurrent")).findFirst().orElseThrow().constData[0] += 0.05f;
+        Graph.Tensor w = g.tensors.stream().filter(t -> t.name.equals("enc0.kernel_recurrent_ifo")).findFirst()
+                .orElseThrow();
+        w.constData[w.shape[1] - 16] += 0.05f;
     }
 
     @Test

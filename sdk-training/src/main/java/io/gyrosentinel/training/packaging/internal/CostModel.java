@@ -11,20 +11,48 @@ public final class CostModel {
     private CostModel() {
     }
 
+    /** Kernel set a cost is computed for. */
+    public enum Kernels {
+        /** float32 reference kernels. */
+        FLOAT32,
+        /** The shipped quantised model: int16 activations, int8 weights, reference int16 kernels. */
+        INT16X8,
+        /** For comparison only (fails verification on trained models): all-int8 with ESP-NN FC/ADD/MUL. */
+        INT8_ESPNN
+    }
+
     /** Counts of one graph, or of the ops whose first output name starts with {@code prefix}. */
-    public record Counts(long macs, long act, long eltwise, long copyBytes, int ops) {
-        double cycles(boolean int8, boolean lut, boolean espnn) {
-            double fc = int8 ? (espnn ? INT8_FC_ESPNN : INT8_FC_REF) : FLOAT_FC;
-            double a = int8 ? (lut ? LUT_ACT : INT8_ACT) : FLOAT_ACT;
-            double e = int8 ? INT8_ELTWISE : FLOAT_ELTWISE;
-            return macs * fc + act * a + eltwise * e + copyBytes * COPY_PER_BYTE + ops * PER_OP;
+    public record Counts(long macs, long fcOutputs, long act, long adds, long muls, long copyElements, int ops) {
+        public long eltwise() {
+            return adds + muls;
+        }
+
+        public double cycles(Kernels k) {
+            double fc = switch (k) {
+                case FLOAT32 -> macs * FLOAT_FC + fcOutputs * FLOAT_FC_PER_OUTPUT;
+                case INT16X8 -> macs * INT16_FC_REF + fcOutputs * INT_FC_PER_OUTPUT;
+                case INT8_ESPNN -> macs * INT8_FC_ESPNN + fcOutputs * INT_FC_PER_OUTPUT;
+            };
+            double a = act * switch (k) {
+                case FLOAT32 -> FLOAT_ACT;
+                case INT16X8 -> INT16_ACT;
+                case INT8_ESPNN -> INT8_ACT;
+            };
+            double e = switch (k) {
+                case FLOAT32 -> (adds + muls) * FLOAT_ELTWISE;
+                case INT16X8 -> adds * INT16_ADD + muls * INT16_MUL;
+                case INT8_ESPNN -> adds * INT8_ADD_ESPNN + muls * INT8_MUL_ESPNN;
+            };
+            return fc + a + e + copyElements * COPY_PER_ELEMENT + ops * PER_OP;
         }
     }
 
     public static Counts count(Graph g, String prefix) {
         long macs = 0;
+        long outs = 0;
         long act = 0;
-        long elt = 0;
+        long adds = 0;
+        long muls = 0;
         long copy = 0;
         int ops = 0;
         for (Op op : g.ops) {
@@ -37,41 +65,45 @@ public final class CostModel {
                 case FULLY_CONNECTED -> {
                     Tensor w = g.tensor(op.inputs[1]);
                     macs += (long) out.size() * w.shape[1];
+                    outs += out.size();
                 }
                 case LOGISTIC, TANH -> act += out.size();
-                case ADD, MUL -> elt += out.size();
-                case SPLIT -> copy += g.tensor(op.inputs[1]).bytes();
-                case CONCATENATION -> copy += out.bytes();
+                case ADD -> adds += out.size();
+                case MUL -> muls += out.size();
+                case SPLIT -> copy += g.tensor(op.inputs[1]).size();
+                case CONCATENATION -> copy += out.size();
                 default -> { }
             }
         }
-        return new Counts(macs, act, elt, copy, ops);
+        return new Counts(macs, outs, act, adds, muls, copy, ops);
+    }
+
+    static Kernels kernels(Graph g) {
+        return g.tensor(g.input).dtype == Graph.DType.INT16 ? Kernels.INT16X8 : Kernels.FLOAT32;
     }
 
     public static CostCard card(Graph g, String layout, int stride, double sampleRateHz, long flashBytes) {
-        boolean int8 = g.tensor(g.input).dtype == Graph.DType.INT8;
+        Kernels k = kernels(g);
         Counts c = count(g, null);
-        long cycles = Math.round(c.cycles(int8, false, true) + PER_INVOKE);
-        long lut = Math.round(c.cycles(int8, int8, true) + PER_INVOKE);
-        return new CostCard(int8 ? "int8" : "float32", layout, stride, sampleRateHz, c.macs(), c.act(), c.eltwise(),
-                c.ops(), cycles, lut, arena(g), flashBytes);
+        long cycles = Math.round(c.cycles(k) + PER_INVOKE);
+        long int8 = Math.round(c.cycles(Kernels.INT8_ESPNN) + PER_INVOKE);
+        return new CostCard(k == Kernels.FLOAT32 ? "float32" : "int8", layout, stride, sampleRateHz, c.macs(), c.act(),
+                c.eltwise(), c.ops(), cycles, int8, arena(g), flashBytes);
     }
 
     /**
      * The alternative layout (a): an encoder step model invoked for every sample and every window in flight
-     * ({@code ceil(T/stride)} of them, each with explicit h/c state), plus a decoder model once per stride.
-     * Its step model cannot batch the input projection, so each encoder layer costs one more FC and ADD per
-     * step; returns average cycles per sample.
+     * ({@code ceil(T/stride)} of them, each with explicit h/c state: counted as two extra ops per layer and step
+     * for the state in and out), plus a decoder model once per stride; returns average cycles per sample.
      */
-    public static double stepLayoutCyclesPerSample(Graph g, int encoderLayers, int windowLength, int stride,
-            boolean lut) {
-        boolean int8 = g.tensor(g.input).dtype == Graph.DType.INT8;
+    public static double stepLayoutCyclesPerSample(Graph g, int encoderLayers, int windowLength, int stride) {
+        Kernels k = kernels(g);
         double enc = 0;
         for (int l = 0; l < encoderLayers; l++) {
-            enc += count(g, "enc" + l + ".").cycles(int8, lut && int8, true);
+            enc += count(g, "enc" + l + ".").cycles(k);
         }
         Counts all = count(g, null);
-        double dec = all.cycles(int8, lut && int8, true) - enc;
+        double dec = all.cycles(k) - enc;
         int inFlight = (windowLength + stride - 1) / stride;
         double perStepEnc = enc / windowLength + encoderLayers * 2 * PER_OP + PER_INVOKE;
         return inFlight * perStepEnc + (dec + PER_INVOKE) / stride;

@@ -14,8 +14,11 @@ public final class Graph {
     /** Ops this packager emits; each maps to one TFLite builtin. */
     public enum OpType { FULLY_CONNECTED, ADD, MUL, LOGISTIC, TANH, SPLIT, CONCATENATION }
 
-    /** Element type of a tensor after quantisation (before it, every non-index tensor is FLOAT32). */
-    public enum DType { FLOAT32, INT8, INT32 }
+    /**
+     * Element type of a tensor after quantisation (before it, every non-index tensor is FLOAT32). The quantised
+     * model is TFLite's "16x8" scheme: INT16 activations, INT8 weights, INT64 biases.
+     */
+    public enum DType { FLOAT32, INT8, INT16, INT32, INT64 }
 
     public static final class Tensor {
         public final int id;
@@ -28,7 +31,7 @@ public final class Graph {
         public final boolean index;
         public float scale;
         public int zeroPoint;
-        /** Fixed output quantisation demanded by TFLite (LOGISTIC, TANH), or NaN. */
+        /** Fixed output quantisation demanded by TFLite for int16 LOGISTIC/TANH (1/32768, 0), or NaN. */
         public float fixedScale = Float.NaN;
         public int fixedZeroPoint;
 
@@ -54,7 +57,12 @@ public final class Graph {
         }
 
         public int bytes() {
-            return size() * (dtype == DType.INT8 ? 1 : 4);
+            return size() * switch (dtype) {
+                case INT8 -> 1;
+                case INT16 -> 2;
+                case FLOAT32, INT32 -> 4;
+                case INT64 -> 8;
+            };
         }
 
         @Override
@@ -139,15 +147,15 @@ public final class Graph {
 
     public int logistic(String name, int x) {
         int y = activation(name, tensor(x).shape);
-        tensor(y).fixedScale = 1f / 256;
-        tensor(y).fixedZeroPoint = -128;
+        tensor(y).fixedScale = 1f / 32768;
+        tensor(y).fixedZeroPoint = 0;
         ops.add(new Op(OpType.LOGISTIC, new int[] {x}, new int[] {y}, 0));
         return y;
     }
 
     public int tanh(String name, int x) {
         int y = activation(name, tensor(x).shape);
-        tensor(y).fixedScale = 1f / 128;
+        tensor(y).fixedScale = 1f / 32768;
         tensor(y).fixedZeroPoint = 0;
         ops.add(new Op(OpType.TANH, new int[] {x}, new int[] {y}, 0));
         return y;

@@ -94,8 +94,23 @@ public final class GraphEvaluator {
                     }
                 }
                 case CONCATENATION -> {
+                    if (op.axis == 1) {
+                        int rows = graph.tensor(op.outputs[0]).shape[0];
+                        int cols = graph.tensor(op.outputs[0]).shape[1];
+                        float[] y = new float[rows * cols];
+                        int at = 0;
+                        for (int i : op.inputs) {
+                            int c = graph.tensor(i).shape[1];
+                            for (int r = 0; r < rows; r++) {
+                                System.arraycopy(v[i], r * c, y, r * cols + at, c);
+                            }
+                            at += c;
+                        }
+                        v[op.outputs[0]] = y;
+                        break;
+                    }
                     if (op.axis != 0) {
-                        throw new IllegalStateException("only axis-0 concatenation is evaluated");
+                        throw new IllegalStateException("only axis-0 and axis-1 concatenation is evaluated");
                     }
                     int total = 0;
                     for (int i : op.inputs) {

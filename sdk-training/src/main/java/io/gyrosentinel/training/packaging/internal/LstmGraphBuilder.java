@@ -5,11 +5,22 @@ import java.util.List;
 
 /**
  * Builds the whole-window autoencoder graph of {@code sdk-training/MODEL.md} from FULLY_CONNECTED, SPLIT,
- * LOGISTIC, TANH, MUL, ADD and CONCATENATION only, so that int8 runs on ESP-NN's fully-connected kernel and
- * no TILE/WHILE/fused-LSTM op is needed. Per layer the input projection {@code x·kernel + bias} is one
- * batched FULLY_CONNECTED over all {@code T} steps (split per step); per step only {@code h·recurrent} runs.
- * Step 0 skips the recurrent product and the forget gate (h = c = 0). The decoder's first layer projects
- * the latent once and reuses it for all steps (the RepeatVector without TILE).
+ * LOGISTIC, TANH, MUL, ADD and CONCATENATION only (ops the firmware's resolver registers), so no
+ * TILE/WHILE/fused-LSTM op is needed.
+ * <ul>
+ *   <li>Per step of a layer, FULLY_CONNECTED computes {@code [x_t, h]·[kernel | recurrent] + bias} on a
+ *       CONCATENATION of {@code x_t} and {@code h} (step 0, where h = 0, uses {@code kernel} alone). A batched
+ *       input projection would cost the same MACs plus a second FC output requantisation and an int16 ADD per
+ *       gate element and step.</li>
+ *   <li>Gate columns are reordered from i, f, g, o to i, f, o | g and every FC is issued as a pair (3U rows
+ *       for the sigmoid gates, U rows for g): one LOGISTIC over i, f, o, one TANH over g and one 3-way SPLIT
+ *       replace a 4-way SPLIT and four activations, without SPLIT_V (not registered by the firmware); the g
+ *       rows get their own quantisation scales.</li>
+ *   <li>The input is split into its T steps once; hidden states feed the next layer directly and are
+ *       concatenated only for the output layer.</li>
+ *   <li>Step 0 skips the recurrent product and the forget-gate product (h = c = 0). The decoder's first layer
+ *       projects the latent once and adds {@code h·recurrent} per step (the RepeatVector without TILE).</li>
+ * </ul>
  */
 public final class LstmGraphBuilder {
     private LstmGraphBuilder() {
@@ -25,31 +36,52 @@ public final class LstmGraphBuilder {
         int encoders = arch.encoderUnits().size();
         Graph g = new Graph();
         g.input = g.activation("input", t, f);
-        int seq = g.input;
+        int[] xs = g.split(names.get(0) + ".x_t", g.input, 0, t);
         int[] hs = null;
         int latent = -1;
         for (int l = 0; l < units.size(); l++) {
             int u = units.get(l);
             int in = inputs.get(l);
             String n = names.get(l);
-            int kernel = g.constant(n + ".kernel", transpose(params[3 * l], in, 4 * u), 4 * u, in);
-            int recurrent = g.constant(n + ".recurrent", transpose(params[3 * l + 1], u, 4 * u), 4 * u, u);
-            int bias = g.constant(n + ".bias", params[3 * l + 2], 4 * u);
-            int[] proj = new int[t];
+            float[] kT = transpose(ifog(params[3 * l], in, u), in, 4 * u);
+            float[] rT = transpose(ifog(params[3 * l + 1], u, u), u, 4 * u);
+            float[] b = ifog(params[3 * l + 2], 1, u);
+            // Every weight, bias and FC comes in two parts: the sigmoid gates i, f, o (3U rows) and g (U rows).
+            int[] kernel = parts(g, n + ".kernel", kT, in, u);
+            int[] bias = parts(g, n + ".bias", b, 0, u);
             if (l == encoders) {
-                int p = g.fullyConnected(n + ".latent_proj", latent, kernel, bias);
-                java.util.Arrays.fill(proj, p);
+                // Decoder input is the latent at every step: project it once, add h·recurrent per step.
+                int[] recurrent = parts(g, n + ".recurrent", rT, u, u);
+                int[] p = {g.fullyConnected(n + ".latent_proj_ifo", latent, kernel[0], bias[0]),
+                        g.fullyConnected(n + ".latent_proj_g", latent, kernel[1], bias[1])};
+                hs = lstmSteps(g, n, u, t, (s, h) -> s == 0 ? p : new int[] {
+                        g.add(n + ".t" + s + ".z_ifo", p[0], g.fullyConnected(n + ".t" + s + ".hr_ifo", h, recurrent[0], -1)),
+                        g.add(n + ".t" + s + ".z_g", p[1], g.fullyConnected(n + ".t" + s + ".hr_g", h, recurrent[1], -1))});
             } else {
-                int p = g.fullyConnected(n + ".proj", seq, kernel, bias);
-                proj = g.split(n + ".proj_t", p, 0, t);
+                // One FC pair per step over [x_t, h] with [kernel | recurrent]: no separate projection to
+                // requantise and no ADD (the int16 ADD and the per-output requantisation cost more than the copy).
+                // Step 0 (h = 0) uses the kernel alone, with its own bias tensors: an int64 bias is quantised with
+                // s_input * s_weights of its FC.
+                int[] both = parts(g, n + ".kernel_recurrent", hstack(kT, rT, 4 * u, in, u), in + u, u);
+                int[] bias0 = parts(g, n + ".bias0", b, 0, u);
+                int[] x = xs;
+                hs = lstmSteps(g, n, u, t, (s, h) -> {
+                    if (s == 0) {
+                        return new int[] {g.fullyConnected(n + ".t0.z_ifo", x[0], kernel[0], bias0[0]),
+                                g.fullyConnected(n + ".t0.z_g", x[0], kernel[1], bias0[1])};
+                    }
+                    int xh = g.concat(n + ".t" + s + ".xh", new int[] {x[s], h}, 1);
+                    return new int[] {g.fullyConnected(n + ".t" + s + ".z_ifo", xh, both[0], bias[0]),
+                            g.fullyConnected(n + ".t" + s + ".z_g", xh, both[1], bias[1])};
+                });
             }
-            hs = lstmSteps(g, n, proj, recurrent, u, t);
             if (l == encoders - 1) {
                 latent = hs[t - 1];
             } else {
-                seq = g.concat(n + ".h_seq", hs, 0);
+                xs = hs;
             }
         }
+        int seq = g.concat(names.get(names.size() - 1) + ".h_seq", hs, 0);
         int last = units.get(units.size() - 1);
         int outK = g.constant("out.kernel", transpose(params[3 * units.size()], last, f), f, last);
         int outB = g.constant("out.bias", params[3 * units.size() + 1], f);
@@ -57,28 +89,67 @@ public final class LstmGraphBuilder {
         return g;
     }
 
-    private static int[] lstmSteps(Graph g, String n, int[] proj, int recurrent, int u, int steps) {
+    /** Gate pre-activations {i, f, o} and {g} of step {@code s} given the previous {@code h} (unused at step 0). */
+    private interface StepInput {
+        int[] z(int s, int h);
+    }
+
+    private static int[] lstmSteps(Graph g, String n, int u, int steps, StepInput in) {
         int[] hs = new int[steps];
         int h = -1;
         int c = -1;
         for (int s = 0; s < steps; s++) {
             String p = n + ".t" + s + ".";
-            int z = s == 0 ? proj[0] : g.add(p + "z", proj[s], g.fullyConnected(p + "hr", h, recurrent, -1));
-            int[] gates = g.split(p + "gate", z, 1, 4);
-            int i = g.logistic(p + "i", gates[0]);
-            int gg = g.tanh(p + "g", gates[2]);
-            int o = g.logistic(p + "o", gates[3]);
-            int ig = g.mul(p + "ig", i, gg);
+            int[] z = in.z(s, h);
+            int[] ifo = g.split(p + "gate", g.logistic(p + "sig", z[0]), 1, 3);
+            int ig = g.mul(p + "ig", ifo[0], g.tanh(p + "g", z[1]));
             if (s == 0) {
                 c = ig;
             } else {
-                int fg = g.logistic(p + "f", gates[1]);
-                c = g.add(p + "c", g.mul(p + "fc", fg, c), ig);
+                c = g.add(p + "c", g.mul(p + "fc", ifo[1], c), ig);
             }
-            h = g.mul(p + "h", o, g.tanh(p + "tanh_c", c));
+            h = g.mul(p + "h", ifo[2], g.tanh(p + "tanh_c", c));
             hs[s] = h;
         }
         return hs;
+    }
+
+    /**
+     * A {@code [4U][cols]} weight (or a {@code [4U]} bias when {@code cols == 0}) in gate order i, f, o, g as two
+     * constants: rows {@code 0..3U} ({@code name_ifo}) and {@code 3U..4U} ({@code name_g}).
+     */
+    private static int[] parts(Graph g, String name, float[] w, int cols, int u) {
+        int k = Math.max(cols, 1);
+        float[] ifo = java.util.Arrays.copyOfRange(w, 0, 3 * u * k);
+        float[] gg = java.util.Arrays.copyOfRange(w, 3 * u * k, 4 * u * k);
+        return cols == 0
+                ? new int[] {g.constant(name + "_ifo", ifo, 3 * u), g.constant(name + "_g", gg, u)}
+                : new int[] {g.constant(name + "_ifo", ifo, 3 * u, cols), g.constant(name + "_g", gg, u, cols)};
+    }
+
+    /** {@code [rows][a]} and {@code [rows][b]} row-major → {@code [rows][a + b]}. */
+    static float[] hstack(float[] x, float[] y, int rows, int a, int b) {
+        float[] r = new float[rows * (a + b)];
+        for (int i = 0; i < rows; i++) {
+            System.arraycopy(x, i * a, r, i * (a + b), a);
+            System.arraycopy(y, i * b, r, i * (a + b) + a, b);
+        }
+        return r;
+    }
+
+    /**
+     * Reorders the {@code 4U} gate columns of a {@code [rows][4U]} parameter from the trainer's i, f, g, o
+     * (MODEL.md) to i, f, o, g, so the three sigmoid gates are contiguous.
+     */
+    static float[] ifog(float[] a, int rows, int u) {
+        float[] r = new float[a.length];
+        int[] from = {0, 1, 3, 2};
+        for (int row = 0; row < rows; row++) {
+            for (int blk = 0; blk < 4; blk++) {
+                System.arraycopy(a, row * 4 * u + from[blk] * u, r, row * 4 * u + blk * u, u);
+            }
+        }
+        return r;
     }
 
     /** {@code [rows][cols]} row-major → {@code [cols][rows]}. */

@@ -16,23 +16,23 @@ import org.tensorflow.lite.schema.TensorType;
 /**
  * The last gate before a model ships: every op of the written FlatBuffer must be a builtin that TFLite
  * Micro implements, at a version its kernels accept for the tensor types used (float32 → v1, int8 → the
- * int8 version), one subgraph, schema version 3, "TFL3" identifier, no custom ops, and only FLOAT32, INT8
- * and INT32 tensors. TILE, WHILE, Flex and the fused LSTM (int8 on reference kernels) are deliberately absent.
+ * int8 version, int16 activations with int8 weights ("16x8") → the int16 version), one subgraph, schema
+ * version 3, "TFL3" identifier, no custom ops, and only FLOAT32, INT8, INT16, INT32 and INT64 tensors. TILE, WHILE, Flex and the fused LSTM (int8 on reference kernels) are deliberately absent.
  */
 public final class OpAllowList {
     /** builtin code → accepted versions. */
     static final Map<Integer, Set<Integer>> ALLOWED = Map.of(
-            BuiltinOperator.FULLY_CONNECTED, Set.of(1, 4),
-            BuiltinOperator.ADD, Set.of(1, 2),
-            BuiltinOperator.MUL, Set.of(1, 2),
-            BuiltinOperator.LOGISTIC, Set.of(1, 2),
-            BuiltinOperator.TANH, Set.of(1, 2),
-            BuiltinOperator.SPLIT, Set.of(1, 2),
+            BuiltinOperator.FULLY_CONNECTED, Set.of(1, 4, 7),
+            BuiltinOperator.ADD, Set.of(1, 2, 3),
+            BuiltinOperator.MUL, Set.of(1, 2, 4),
+            BuiltinOperator.LOGISTIC, Set.of(1, 2, 3),
+            BuiltinOperator.TANH, Set.of(1, 2, 3),
+            BuiltinOperator.SPLIT, Set.of(1, 2, 4),
             BuiltinOperator.STRIDED_SLICE, Set.of(1, 2),
-            BuiltinOperator.CONCATENATION, Set.of(1, 2),
+            BuiltinOperator.CONCATENATION, Set.of(1, 2, 3),
             BuiltinOperator.RESHAPE, Set.of(1));
     private static final Set<Integer> TYPES = Set.of((int) TensorType.FLOAT32, (int) TensorType.INT8,
-            (int) TensorType.INT32);
+            (int) TensorType.INT16, (int) TensorType.INT32, (int) TensorType.INT64);
 
     private OpAllowList() {
     }

@@ -4,7 +4,7 @@ import io.gyrosentinel.model.DeviceModel;
 
 /**
  * A bundle's model running in the TFLite runtime the way the firmware runs it: normalise the window, quantise
- * (int8), invoke, dequantise, mean squared error per channel. Thread-safe; {@link #close()} is idempotent.
+ * (int8 or int16), invoke, dequantise, mean squared error per channel. Thread-safe; {@link #close()} is idempotent.
  */
 public final class TfliteDeviceModel implements DeviceModel {
     private final BundleManifest manifest;

@@ -27,6 +27,7 @@ public final class TfliteRuntime implements AutoCloseable {
     private final ByteBuffer in;
     private final ByteBuffer out;
     private final boolean int8;
+    private final boolean int16;
     private final float inScale;
     private final int inZp;
     private final float outScale;
@@ -36,7 +37,7 @@ public final class TfliteRuntime implements AutoCloseable {
     private long lastNanos;
     private boolean closed;
 
-    /** Loads a model; its input and output are either both FLOAT32 or both INT8. */
+    /** Loads a model; its input and output are both FLOAT32, both INT8 or both INT16. */
     public TfliteRuntime(byte[] tflite) {
         ensureLoaded();
         model = ByteBuffer.allocateDirect(tflite.length).order(ByteOrder.nativeOrder());
@@ -50,6 +51,7 @@ public final class TfliteRuntime implements AutoCloseable {
         Tensor ti = interpreter.getInputTensor(0);
         Tensor to = interpreter.getOutputTensor(0);
         int8 = ti.dataType() == DataType.INT8;
+        int16 = ti.dataType() == DataType.INT16;
         inScale = ti.quantizationParams().getScale();
         inZp = ti.quantizationParams().getZeroPoint();
         outScale = to.quantizationParams().getScale();
@@ -60,7 +62,7 @@ public final class TfliteRuntime implements AutoCloseable {
         out = ByteBuffer.allocateDirect(to.numBytes()).order(ByteOrder.nativeOrder());
     }
 
-    /** Runs one window (normalised floats; quantised here for int8 models, as the firmware does). */
+    /** Runs one window (normalised floats; quantised here for integer models, as the firmware does). */
     public synchronized float[] run(float[] x) {
         if (closed) {
             throw new IllegalStateException("model is closed");
@@ -71,7 +73,9 @@ public final class TfliteRuntime implements AutoCloseable {
         in.clear();
         out.clear();
         for (float v : x) {
-            if (int8) {
+            if (int16) {
+                in.putShort(Quantizer.quantize16(v, inScale, inZp));
+            } else if (int8) {
                 in.put(Quantizer.quantize(v, inScale, inZp));
             } else {
                 in.putFloat(v);
@@ -84,7 +88,8 @@ public final class TfliteRuntime implements AutoCloseable {
         out.rewind();
         float[] y = new float[outCount];
         for (int i = 0; i < outCount; i++) {
-            y[i] = int8 ? (out.get() - outZp) * outScale : out.getFloat();
+            y[i] = int16 ? (out.getShort() - outZp) * outScale : int8 ? (out.get() - outZp) * outScale
+                    : out.getFloat();
         }
         return y;
     }
@@ -96,6 +101,11 @@ public final class TfliteRuntime implements AutoCloseable {
 
     public boolean isInt8() {
         return int8;
+    }
+
+    /** True for the 16x8 model (int16 input and output). */
+    public boolean isInt16() {
+        return int16;
     }
 
     @Override

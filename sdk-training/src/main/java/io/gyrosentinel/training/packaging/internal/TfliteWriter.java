@@ -42,7 +42,7 @@ public final class TfliteWriter {
     }
 
     public static byte[] write(Graph g, String description) {
-        boolean int8 = g.tensor(g.input).dtype == DType.INT8;
+        boolean quantized = g.tensor(g.input).dtype == DType.INT16;
         List<byte[]> buffers = new ArrayList<>();
         buffers.add(new byte[0]);
         TensorT[] tensors = new TensorT[g.tensors.size()];
@@ -53,7 +53,9 @@ public final class TfliteWriter {
             tt.setType(switch (t.dtype) {
                 case FLOAT32 -> TensorType.FLOAT32;
                 case INT8 -> TensorType.INT8;
+                case INT16 -> TensorType.INT16;
                 case INT32 -> TensorType.INT32;
+                case INT64 -> TensorType.INT64;
             });
             if (t.isConst()) {
                 tt.setBuffer(buffers.size());
@@ -76,7 +78,7 @@ public final class TfliteWriter {
         for (int i = 0; i < g.ops.size(); i++) {
             Op op = g.ops.get(i);
             int builtin = builtin(op.type);
-            int version = int8 ? (op.type == Graph.OpType.FULLY_CONNECTED ? 4 : 2) : 1;
+            int version = quantized ? int16Version(op.type) : 1;
             Integer idx = opcodeIndex.get(builtin + "/" + version);
             if (idx == null) {
                 OperatorCodeT oc = new OperatorCodeT();
@@ -165,6 +167,12 @@ public final class TfliteWriter {
                     bb.putInt(t.index ? (int) x : (int) Math.round(x / (double) t.scale));
                 }
             }
+            case INT64 -> {
+                bb = ByteBuffer.allocate(v.length * 8).order(ByteOrder.LITTLE_ENDIAN);
+                for (float x : v) {
+                    bb.putLong(Math.round(x / (double) t.scale));
+                }
+            }
             case INT8 -> {
                 bb = ByteBuffer.allocate(v.length);
                 for (float x : v) {
@@ -174,6 +182,22 @@ public final class TfliteWriter {
             default -> throw new IllegalStateException();
         }
         return bb.array();
+    }
+
+    /**
+     * Op versions of the 16x8 (int16 activation) kernels, as TFLite's converter assigns them
+     * ({@code tensorflow/lite/tools/versioning/op_version.cc}): FULLY_CONNECTED 7 (the int16 fixed-point
+     * kernel), ADD 3 (int16 with {@code pot_scale_int16 = false}), MUL 4, LOGISTIC/TANH 3, SPLIT 4,
+     * CONCATENATION 3. TFLite Micro's {@code MicroMutableOpResolver} does not check versions; its kernels
+     * (fully_connected.cc, add.cc, mul.cc, logistic.cc, tanh.cc, split.cc, concatenation.cc) dispatch on
+     * the tensor types and all accept int16.
+     */
+    static int int16Version(Graph.OpType type) {
+        return switch (type) {
+            case FULLY_CONNECTED -> 7;
+            case ADD, LOGISTIC, TANH, CONCATENATION -> 3;
+            case MUL, SPLIT -> 4;
+        };
     }
 
     static int builtin(Graph.OpType type) {
@@ -196,8 +220,11 @@ public final class TfliteWriter {
                 u.setValue(new FullyConnectedOptionsT());
             }
             case ADD -> {
+                AddOptionsT a = new AddOptionsT();
+                // int16 ADD with general (non power-of-two) scales; the schema default is true.
+                a.setPotScaleInt16(false);
                 u.setType(BuiltinOptions.AddOptions);
-                u.setValue(new AddOptionsT());
+                u.setValue(a);
             }
             case MUL -> {
                 u.setType(BuiltinOptions.MulOptions);

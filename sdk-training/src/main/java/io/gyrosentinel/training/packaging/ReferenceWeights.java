@@ -1,0 +1,67 @@
+package io.gyrosentinel.training.packaging;
+
+import io.gyrosentinel.training.ModelArchitecture;
+import io.gyrosentinel.training.TrainedModel;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+
+/**
+ * The bundle part {@value #PART_NAME}: a model's float32 weights in the layout of {@code sdk-training/MODEL.md},
+ * read by the plain-C reference backend of the ESP-IDF component ({@code esp32-component/src/gs_model_reference.c},
+ * which the host build and {@code gs_virtual_device} run instead of TensorFlow Lite Micro). It lets a bundle be
+ * checked end to end on a PC: the C backend computes exactly what {@link TrainedModel#reconstructNormalized} does.
+ *
+ * <p>Format (all little endian):
+ * <pre>
+ * "GSRF"  u32 version (1)  u32 window  u32 channels  u32 encoderLayers  u32 decoderLayers
+ * u32 units[encoderLayers + decoderLayers]  u32 floatCount
+ * float32 params[floatCount]
+ * </pre>
+ * {@code params} are the tensors of {@link ModelArchitecture#parameterSpecs()} in order: for each LSTM layer
+ * ({@code enc0 … dec0 …}) {@code kernel [in, 4U]}, {@code recurrent [U, 4U]}, {@code bias [4U]} (gates i, f, g, o),
+ * then {@code out.kernel [U_last, F]}, {@code out.bias [F]}, each row-major.
+ *
+ * <pre>{@code
+ * Map<String, byte[]> parts = Map.of("model.tflite", tflite, ReferenceWeights.PART_NAME, ReferenceWeights.encode(model));
+ * }</pre>
+ */
+public final class ReferenceWeights {
+    /** Name of the bundle part. */
+    public static final String PART_NAME = "reference.f32";
+    /** Format version written in the header. */
+    public static final int VERSION = 1;
+    private static final byte[] MAGIC = "GSRF".getBytes(StandardCharsets.US_ASCII);
+
+    private ReferenceWeights() {
+    }
+
+    /** Encodes the weights of {@code model}. */
+    public static byte[] encode(TrainedModel model) {
+        ModelArchitecture a = model.architecture();
+        List<Integer> units = a.lstmLayerUnits();
+        float[][] params = model.parameters();
+        long floats = 0;
+        for (float[] p : params) {
+            floats += p.length;
+        }
+        long bytes = 24L + 4L * units.size() + 4 + 4 * floats;
+        if (bytes > Integer.MAX_VALUE) {
+            throw new IllegalArgumentException("model too large for " + PART_NAME + ": " + floats + " floats");
+        }
+        ByteBuffer b = ByteBuffer.allocate((int) bytes).order(ByteOrder.LITTLE_ENDIAN);
+        b.put(MAGIC).putInt(VERSION).putInt(a.windowLength()).putInt(a.channels())
+                .putInt(a.encoderUnits().size()).putInt(a.decoderUnits().size());
+        for (int u : units) {
+            b.putInt(u);
+        }
+        b.putInt((int) floats);
+        for (float[] p : params) {
+            for (float v : p) {
+                b.putFloat(v);
+            }
+        }
+        return b.array();
+    }
+}
