@@ -24,6 +24,7 @@
 #include "gs_sensor.h"
 #include "gs_frame.h"
 #include "gs_model_store.h"
+#include "gs_model_runtime.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -55,6 +56,9 @@ typedef struct {
     size_t ring_capacity;              /**< power of two <= GS_RING_MAX_CAPACITY */
     /** Optional: enables the Model* requests (NULL: they are answered UNSUPPORTED). */
     gs_model_store_handle_t model_store;
+    /** Optional (needs model_store): runs the active model on the stream (InferenceResult,
+     *  AnomalyEvent) and loads each model that is activated (MODEL_LOAD_FAILED + rollback). */
+    gs_model_runtime_handle_t model_runtime;
     /** Initial sensor configuration (what DeviceInfo reports before any configure). */
     float odr_hz;
     uint32_t full_scale_dps;

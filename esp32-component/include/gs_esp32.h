@@ -17,6 +17,8 @@
 #include "gs_err.h"
 #include "gs_sensor.h"
 #include "gs_scoring.h"
+#include "gs_model_backend.h"
+#include "gs_model_store.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -52,12 +54,19 @@ gs_err_t gs_uart_write(void *ctx, const uint8_t *frame, size_t len);
 size_t gs_uart_read(uint8_t *buf, size_t len, uint32_t timeout_ms);
 
 /**
- * Load a .tflite model (float32 in/out [1, window, channels]) into TensorFlow Lite Micro and
- * bind it as a gs_model_t for the scorer. The buffer must stay valid while in use.
- * GS_ERR_NO_MEM when the tensor arena is too small: report it with
- * gs_model_store_report_load(store, false) so the store rolls back.
+ * The TensorFlow Lite Micro model backend (part "model.tflite" of the bundle, float32 in/out
+ * [1, window, channels], static 96 KiB arena, op resolver limited to what the packager emits).
+ * GS_ERR_NO_MEM from load() when the arena is too small: the runtime rolls back.
  */
-gs_err_t gs_tflm_model_load(const uint8_t *tflite, size_t len, gs_model_t *out);
+gs_err_t gs_model_tflm_backend(gs_model_backend_t *out);
+
+/**
+ * Model store backend on flash partitions (esp_partition): slots `slot_a`/`slot_b`, metadata in
+ * `meta` (>= 8 KiB). Slots are memory-mapped so models run in place. GS_ERR_NO_MODEL when the
+ * partition table lacks them (see examples/fan_monitor/partitions.csv).
+ */
+gs_err_t gs_storage_partition_create(const char *slot_a, const char *slot_b, const char *meta,
+                                     gs_storage_t *out);
 
 /** gs_clock_t backed by esp_timer (µs since boot). */
 gs_clock_t gs_esp32_clock(void);
@@ -70,6 +79,11 @@ typedef struct {
     uint32_t comms_task_priority;
     int sensor_task_core;
     int comms_task_core;
+    /** Trusted model signer (SubjectPublicKeyInfo PEM incl. NUL, or DER); NULL accepts only
+     *  unsigned models. Model transfer is enabled when the partitions gs_model_a, gs_model_b
+     *  and gs_meta exist. */
+    const uint8_t *model_public_key;
+    size_t model_public_key_len;
 } gs_esp32_config_t;
 
 /** Defaults from Kconfig (menu "GyroSentinel"); only usable in an ESP-IDF build. */

@@ -33,6 +33,9 @@ typedef struct {
     gs_err_t (*load_meta)(void *ctx, uint8_t *buf, size_t cap, size_t *len);
     /** Replace the metadata record atomically (a crash leaves the old or the new one). */
     gs_err_t (*save_meta)(void *ctx, const uint8_t *buf, size_t len);
+    /** Optional: memory-map `size` bytes of `slot` read-only (flash mmap), so a model runs in
+     *  place; NULL or GS_ERR_UNSUPPORTED -> the runtime reads the slot into RAM. */
+    gs_err_t (*map)(void *ctx, uint32_t slot, uint32_t size, const uint8_t **data);
 } gs_storage_ops_t;
 
 typedef struct {
@@ -73,6 +76,14 @@ gs_err_t gs_model_store_activate(gs_model_store_handle_t store, uint32_t slot);
 gs_err_t gs_model_store_rollback(gs_model_store_handle_t store);
 /** The runtime reports whether the active model loaded; a failure rolls back. */
 gs_err_t gs_model_store_report_load(gs_model_store_handle_t store, bool ok);
+
+/** The active model: slot and payload size. GS_ERR_NO_MODEL when none. */
+gs_err_t gs_model_store_active_model(gs_model_store_handle_t store, uint32_t *slot, uint32_t *size);
+/** Read from a slot that holds a valid model (bounds checked against its size). */
+gs_err_t gs_model_store_read(gs_model_store_handle_t store, uint32_t slot, uint32_t offset,
+                             uint8_t *data, size_t len);
+/** Map a valid slot through the storage backend; GS_ERR_UNSUPPORTED when it cannot map. */
+gs_err_t gs_model_store_map(gs_model_store_handle_t store, uint32_t slot, const uint8_t **data);
 
 /** Active slot, or -1. */
 int32_t gs_model_store_active_slot(gs_model_store_handle_t store);

@@ -16,6 +16,9 @@
 #define GS_POP_CHUNK 64u
 /* Drops are reported at most this often so a sustained overload cannot flood the link. */
 #define GS_DROP_REPORT_INTERVAL_US 250000u
+/* A host writes each frame at once: a partial frame followed by this much silence was cut
+ * (cable pulled, host restarted) and is discarded, so the next request is not glued to it. */
+#define GS_RX_IDLE_RESYNC_US 200000u
 
 struct gs_device {
     uint8_t in_use;
@@ -34,9 +37,13 @@ struct gs_device {
     uint64_t dropped_reported;
     uint64_t last_drop_report_us;
     uint64_t samples;                        /* popped since StartStreaming */
+    bool send_results;                       /* StartStreaming.results */
+    gs_scoring_output_t scoring;             /* last window's result/event */
 
     gs_device_stats_t stats;
     uint64_t decode_errors;
+    uint64_t last_rx_us;
+    bool rx_partial;                         /* the last byte received was not a delimiter */
 
     gs_envelope_t rx;                        /* request being handled */
     gs_envelope_t tx;                        /* reply or batch being sent */
@@ -65,6 +72,12 @@ static uint8_t channels_of(uint32_t mask)
 static uint32_t period_ns(float odr_hz)
 {
     return (uint32_t)lround(1e9 / (double)odr_hz);
+}
+
+/* ISM330BX gyro sensitivity: 35 udps/LSB per dps of full scale (docs/protocol.md section 4). */
+static float dps_per_lsb(uint32_t full_scale_dps)
+{
+    return (float)((double)full_scale_dps * 35e-6);
 }
 
 /* ------------------------------------------------------------------ sending */
@@ -142,6 +155,37 @@ static gs_batcher_config_t batcher_config(const gyrosentinel_v1_SensorConfig *c)
     return b;
 }
 
+/* Runs the model on a sample the stream kept (after decimation), sending InferenceResult
+ * (when asked for) and AnomalyEvent. A model failure is reported once and stops scoring;
+ * the stream goes on. */
+static gs_err_t score(struct gs_device *d, const gs_sample_t *sample)
+{
+    gs_model_runtime_handle_t rt = d->cfg.model_runtime;
+    if (!gs_model_runtime_scoring(rt)) {
+        return GS_OK;
+    }
+    gs_scoring_output_t *o = &d->scoring;
+    gs_err_t err = gs_model_runtime_add(rt, sample, o);
+    if (err != GS_OK) {
+        gs_model_runtime_stop(rt);
+        return send_error(d, 0, gyrosentinel_v1_ErrorCode_INTERNAL, "inference failed; scoring stopped",
+                          NULL);
+    }
+    if (o->has_result && d->send_results) {
+        begin_tx(d, 0, gyrosentinel_v1_Envelope_inference_result_tag);
+        d->tx.body.inference_result = o->result;
+        if ((err = send_tx(d)) != GS_OK) {
+            return err;
+        }
+    }
+    if (o->has_event) {
+        begin_tx(d, 0, gyrosentinel_v1_Envelope_anomaly_event_tag);
+        d->tx.body.anomaly_event = o->event;
+        return send_tx(d);
+    }
+    return GS_OK;
+}
+
 /* Moves queued samples into batches; stops at max_samples. */
 static gs_err_t drain(struct gs_device *d)
 {
@@ -157,9 +201,13 @@ static gs_err_t drain(struct gs_device *d)
                 return GS_OK;
             }
             bool produced = false;
+            uint64_t kept = gs_batcher_kept(d->batcher);
             gs_err_t err = gs_batcher_add(d->batcher, &d->pop[i], &d->tx, &produced);
             if (err == GS_OK && produced) {
                 err = send_batch(d);
+            }
+            if (err == GS_OK && gs_batcher_kept(d->batcher) != kept) {
+                err = score(d, &d->pop[i]);
             }
             if (err != GS_OK) {
                 return err;
@@ -176,6 +224,7 @@ static gs_err_t stop_streaming(struct gs_device *d)
     if (gs_batcher_flush(d->batcher, &d->tx) == GS_OK) {
         (void)send_batch(d);
     }
+    gs_model_runtime_stop(d->cfg.model_runtime);
     return err != GS_OK ? err : e2;
 }
 
@@ -193,6 +242,11 @@ static gs_err_t start_streaming(struct gs_device *d, uint64_t max_samples)
     d->dropped_reported = 0;
     d->samples = 0;
     d->last_drop_report_us = now_us(d);
+    if (d->cfg.model_runtime && gs_model_runtime_ready(d->cfg.model_runtime)) {
+        /* A model whose channels do not match the enabled axes is not run (samples only). */
+        (void)gs_model_runtime_start(d->cfg.model_runtime, d->sensor_cfg.axes_mask,
+                                     dps_per_lsb(d->sensor_cfg.full_scale_dps));
+    }
     atomic_store(&d->streaming, true);
     return GS_OK;
 }
@@ -240,6 +294,10 @@ static gs_err_t on_hello(struct gs_device *d, uint32_t rid, const gyrosentinel_v
             gyrosentinel_v1_Capability_CAPABILITY_MODEL_TRANSFER;
         info->capabilities[info->capabilities_count++] =
             gyrosentinel_v1_Capability_CAPABILITY_SIGNED_MODELS;
+        if (d->cfg.model_runtime) {
+            info->capabilities[info->capabilities_count++] =
+                gyrosentinel_v1_Capability_CAPABILITY_INFERENCE;
+        }
         /* Built in tx.body.model_status would overlap device_info: use rx as scratch,
          * the request it held has been read already. */
         gyrosentinel_v1_ModelStatus *st = &d->rx.body.model_status;
@@ -335,7 +393,7 @@ static gs_err_t on_start(struct gs_device *d, uint32_t rid,
 {
     /* `results` asks for InferenceResults "when a model is active" (docs/protocol.md): without
      * an active model the device streams samples only, it does not refuse. */
-    (void)req->results;
+    d->send_results = req->results;
     if (atomic_load(&d->streaming)) {
         /* Restarting resets the sequence: finish the current run cleanly first. */
         (void)stop_streaming(d);
@@ -428,12 +486,37 @@ static gs_err_t model_error(struct gs_device *d, uint32_t rid, gs_err_t err, con
     case GS_ERR_INVALID_ARG:
         code = gyrosentinel_v1_ErrorCode_INVALID_ARGUMENT, msg = "invalid model request";
         break;
+    case GS_ERR_MODEL_LOAD:
+    case GS_ERR_NO_MEM:
+    case GS_ERR_UNSUPPORTED:
+        code = gyrosentinel_v1_ErrorCode_MODEL_LOAD_FAILED;
+        msg = err == GS_ERR_NO_MEM ? "model does not fit the runtime; previous model kept"
+              : err == GS_ERR_UNSUPPORTED ? "model format not supported; previous model kept"
+                                          : "model did not load; previous model kept";
+        field = NULL;
+        break;
     default:
         code = gyrosentinel_v1_ErrorCode_INTERNAL, msg = gs_err_to_name(err);
         field = NULL;
         break;
     }
     return send_error(d, rid, code, msg, field);
+}
+
+/* After the active slot changed: load it (a failure rolls back inside the runtime). */
+static gs_err_t reload_model(struct gs_device *d)
+{
+    if (!d->cfg.model_runtime) {
+        return GS_OK;
+    }
+    bool streaming = atomic_load(&d->streaming);
+    gs_err_t err = gs_model_runtime_reload(d->cfg.model_runtime);
+    if (streaming && gs_model_runtime_ready(d->cfg.model_runtime)) {
+        (void)gs_model_runtime_start(d->cfg.model_runtime, d->sensor_cfg.axes_mask,
+                                     dps_per_lsb(d->sensor_cfg.full_scale_dps));
+    }
+    /* A device with nothing active (GS_ERR_NO_MODEL after a rollback to nothing) is fine. */
+    return err == GS_ERR_NO_MODEL ? GS_OK : err;
 }
 
 static gs_err_t on_model(struct gs_device *d, uint32_t rid)
@@ -451,16 +534,25 @@ static gs_err_t on_model(struct gs_device *d, uint32_t rid)
         return err == GS_OK ? send_ack(d, rid) : model_error(d, rid, err, "model_chunk.offset");
     case gyrosentinel_v1_Envelope_model_commit_tag:
         err = gs_model_store_commit(st, r->body.model_commit.activate);
+        if (err == GS_OK && r->body.model_commit.activate) {
+            err = reload_model(d);
+        }
         return err == GS_OK ? send_model_status(d, rid) : model_error(d, rid, err, NULL);
     case gyrosentinel_v1_Envelope_model_abort_tag:
         err = gs_model_store_abort(st);
         return err == GS_OK ? send_model_status(d, rid) : model_error(d, rid, err, NULL);
     case gyrosentinel_v1_Envelope_model_activate_tag:
         err = gs_model_store_activate(st, r->body.model_activate.slot);
+        if (err == GS_OK) {
+            err = reload_model(d);
+        }
         return err == GS_OK ? send_model_status(d, rid)
                             : model_error(d, rid, err, "model_activate.slot");
     case gyrosentinel_v1_Envelope_model_rollback_tag:
         err = gs_model_store_rollback(st);
+        if (err == GS_OK) {
+            err = reload_model(d);
+        }
         return err == GS_OK ? send_model_status(d, rid) : model_error(d, rid, err, NULL);
     default:
         return send_model_status(d, rid);
@@ -535,9 +627,19 @@ static void on_frame(void *ctx, const uint8_t *env, size_t len)
 
 gs_err_t gs_device_receive(gs_device_handle_t d, const uint8_t *data, size_t len)
 {
-    if (!d) {
+    if (!d || (!data && len)) {
         return GS_ERR_INVALID_ARG;
     }
+    if (len == 0) {
+        return GS_OK;
+    }
+    uint64_t now = now_us(d);
+    if (d->rx_partial && now - d->last_rx_us >= GS_RX_IDLE_RESYNC_US) {
+        gs_frame_decoder_reset(d->decoder);
+        d->decode_errors++;
+    }
+    d->last_rx_us = now;
+    d->rx_partial = data[len - 1] != 0x00;
     return gs_frame_decoder_feed(d->decoder, data, len, on_frame, d);
 }
 
@@ -672,6 +774,13 @@ gs_err_t gs_device_create(const gs_device_config_t *config, gs_device_handle_t *
         goto fail;
     }
     d->sensor_cfg = sc;
+    if (config->model_runtime) {
+        if (!config->model_store) {
+            err = GS_ERR_INVALID_ARG;
+            goto fail;
+        }
+        (void)gs_model_runtime_reload(config->model_runtime); /* a bad model rolls back */
+    }
     *out = d;
     return GS_OK;
 fail:

@@ -338,6 +338,52 @@ gs_err_t gs_model_store_report_load(gs_model_store_handle_t s, bool ok)
     return err != GS_OK ? err : (s->meta.active < 0 ? GS_ERR_NO_MODEL : GS_OK);
 }
 
+gs_err_t gs_model_store_active_model(gs_model_store_handle_t s, uint32_t *slot, uint32_t *size)
+{
+    if (!s || !slot || !size) {
+        return GS_ERR_INVALID_ARG;
+    }
+    int32_t a = s->meta.active;
+    if (a < 0 || !s->meta.slots[a].valid) {
+        return GS_ERR_NO_MODEL;
+    }
+    *slot = (uint32_t)a;
+    *size = s->meta.slots[a].size;
+    return GS_OK;
+}
+
+gs_err_t gs_model_store_read(gs_model_store_handle_t s, uint32_t slot, uint32_t offset,
+                             uint8_t *data, size_t len)
+{
+    if (!s || slot >= GS_MODEL_SLOTS || (!data && len)) {
+        return GS_ERR_INVALID_ARG;
+    }
+    const slot_meta_t *m = &s->meta.slots[slot];
+    if (!m->valid) {
+        return GS_ERR_NO_MODEL;
+    }
+    if ((uint64_t)offset + len > m->size) {
+        return GS_ERR_INVALID_ARG;
+    }
+    return s->cfg.storage.ops->read(s->cfg.storage.ctx, slot, offset, data, len) == GS_OK
+               ? GS_OK : GS_ERR_STORAGE;
+}
+
+gs_err_t gs_model_store_map(gs_model_store_handle_t s, uint32_t slot, const uint8_t **data)
+{
+    if (!s || slot >= GS_MODEL_SLOTS || !data) {
+        return GS_ERR_INVALID_ARG;
+    }
+    const slot_meta_t *m = &s->meta.slots[slot];
+    if (!m->valid) {
+        return GS_ERR_NO_MODEL;
+    }
+    if (!s->cfg.storage.ops->map) {
+        return GS_ERR_UNSUPPORTED;
+    }
+    return s->cfg.storage.ops->map(s->cfg.storage.ctx, slot, m->size, data);
+}
+
 int32_t gs_model_store_active_slot(gs_model_store_handle_t s)
 {
     return s ? s->meta.active : -1;

@@ -12,6 +12,8 @@
  * fast as the reader takes it (timestamps still advance by exactly one period per sample).
  * --model-dir enables model transfer into DIR/slot0.bin, slot1.bin, meta.bin (256 KiB
  * slots); with --public-key (P-256 SubjectPublicKeyInfo, DER or PEM) models must be signed.
+ * The active model runs on the stream with the float reference backend (bundle part
+ * "reference.f32"): InferenceResult / AnomalyEvent as on the ESP32 with TFLite Micro.
  * Exits 0 when the input reaches end of file or the peer hangs up.
  */
 #include <errno.h>
@@ -28,6 +30,8 @@
 
 #include "gs_device.h"
 #include "gs_sim_sensor.h"
+
+#define GS_VDEV_SLOT_SIZE (256u * 1024u)
 
 typedef struct {
     uint64_t offset_us; /* how far --fast has pushed the simulated clock ahead */
@@ -207,14 +211,27 @@ int main(int argc, char **argv)
     }
     gs_storage_t storage = {0};
     gs_model_store_handle_t store = NULL;
+    gs_model_runtime_handle_t runtime = NULL;
+    static uint8_t payload[GS_VDEV_SLOT_SIZE];
     if (model_dir) {
         gs_model_store_config_t msc = {.public_key = key_file ? key : NULL,
                                        .public_key_len = key_len,
                                        .require_signature = key_file != NULL};
-        if ((err = gs_storage_file_create(model_dir, 256u * 1024u, &storage)) != GS_OK ||
+        if ((err = gs_storage_file_create(model_dir, GS_VDEV_SLOT_SIZE, &storage)) != GS_OK ||
             (msc.storage = storage, err = gs_model_store_create(&msc, &store)) != GS_OK) {
             fprintf(stderr, "gs_virtual_device: model store in %s: %s\n", model_dir,
                     gs_err_to_name(err));
+            return 1;
+        }
+        gs_model_runtime_config_t rc = GS_MODEL_RUNTIME_CONFIG_DEFAULT();
+        rc.store = store;
+        rc.payload_buf = payload;
+        rc.payload_cap = sizeof(payload);
+        rc.clock.now_us = vclock_now;
+        rc.clock.ctx = &vc;
+        if ((err = gs_model_reference_backend(&rc.backend)) != GS_OK ||
+            (err = gs_model_runtime_create(&rc, &runtime)) != GS_OK) {
+            fprintf(stderr, "gs_virtual_device: model runtime: %s\n", gs_err_to_name(err));
             return 1;
         }
     } else if (key_file) {
@@ -222,6 +239,7 @@ int main(int argc, char **argv)
         return 2;
     }
     dc.model_store = store;
+    dc.model_runtime = runtime;
     dc.sensor = sensor;
     dc.clock.now_us = vclock_now;
     dc.clock.ctx = &vc;
@@ -274,6 +292,7 @@ int main(int argc, char **argv)
           (unsigned long long)st.bad_frames);
     gs_device_destroy(dev);
     gs_sim_sensor_destroy(&sensor);
+    gs_model_runtime_destroy(runtime);
     gs_model_store_destroy(store);
     gs_storage_file_destroy(&storage);
     return rc;

@@ -80,12 +80,30 @@ gs_err_t gs_esp32_start(const gs_esp32_config_t *c)
     dc.ring_capacity = CONFIG_GS_RING_CAPACITY;
     dc.odr_hz = (float)CONFIG_GS_DEFAULT_ODR_HZ;
     dc.batch_size = CONFIG_GS_DEFAULT_BATCH_SIZE;
+    /* Model store + TFLite Micro runtime, when the partition table has the model slots. */
+    static gs_storage_t storage;
+    static gs_model_store_handle_t store;
+    static gs_model_runtime_handle_t runtime;
+    if (gs_storage_partition_create("gs_model_a", "gs_model_b", "gs_meta", &storage) == GS_OK) {
+        gs_model_store_config_t msc = {.storage = storage, .public_key = c->model_public_key,
+                                       .public_key_len = c->model_public_key_len,
+                                       .require_signature = c->model_public_key != NULL};
+        gs_model_runtime_config_t rc = GS_MODEL_RUNTIME_CONFIG_DEFAULT();
+        rc.clock = gs_esp32_clock();
+        if ((err = gs_model_store_create(&msc, &store)) != GS_OK ||
+            (rc.store = store, err = gs_model_tflm_backend(&rc.backend)) != GS_OK ||
+            (err = gs_model_runtime_create(&rc, &runtime)) != GS_OK) {
+            return err;
+        }
+        dc.model_store = store;
+        dc.model_runtime = runtime; /* payload_buf NULL: slots are memory-mapped */
+    }
     if ((err = gs_device_create(&dc, &s_dev)) != GS_OK) {
         return err;
     }
     if (xTaskCreatePinnedToCore(sensor_task, "gs_sensor", 4096, NULL, c->sensor_task_priority,
                                 NULL, c->sensor_task_core) != pdPASS ||
-        xTaskCreatePinnedToCore(comms_task, "gs_comms", 6144, NULL, c->comms_task_priority,
+        xTaskCreatePinnedToCore(comms_task, "gs_comms", 8192, NULL, c->comms_task_priority,
                                 NULL, c->comms_task_core) != pdPASS) {
         return GS_ERR_NO_MEM;
     }

@@ -1,0 +1,75 @@
+/*
+ * Model bundle payload and manifest, as the device reads them back from a model slot.
+ *
+ * The payload is the serialized BundlePayload of proto/gyrosentinel/v1/bundle.proto (what
+ * ModelBegin/ModelChunk transfer and what is hashed and signed). It is read with a minimal
+ * protobuf wire-format walker rather than generated code: parts are returned as slices of the
+ * payload buffer (zero copy, no size limit from .options), and unknown fields are skipped.
+ *
+ * The manifest is the UTF-8 JSON that sdk-training's packager writes (format
+ * "gyrosentinel.tflite-autoencoder" v1); only the fields inference needs are read, with a
+ * small allocation-free JSON scanner.
+ */
+#pragma once
+
+#include <stddef.h>
+#include <stdint.h>
+#include "gs_err.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define GS_BUNDLE_MAX_PARTS 8u
+#define GS_MANIFEST_MAX_CHANNELS 3u
+#define GS_MANIFEST_FORMAT "gyrosentinel.tflite-autoencoder"
+
+typedef struct {
+    const char *name;       /**< not NUL-terminated */
+    size_t name_len;
+    const uint8_t *data;
+    size_t size;
+} gs_bundle_part_t;
+
+typedef struct {
+    uint32_t format_version;
+    const char *model_id;   /**< not NUL-terminated */
+    size_t model_id_len;
+    const uint8_t *manifest;
+    size_t manifest_len;
+    gs_bundle_part_t parts[GS_BUNDLE_MAX_PARTS];
+    size_t part_count;
+} gs_bundle_t;
+
+/**
+ * Parse a BundlePayload. Slices point into `payload`, which must outlive `out`.
+ * GS_ERR_INVALID_ARG when the bytes are not a well-formed BundlePayload, GS_ERR_TOO_LARGE
+ * with more than GS_BUNDLE_MAX_PARTS parts.
+ */
+gs_err_t gs_bundle_parse(const uint8_t *payload, size_t len, gs_bundle_t *out);
+
+/** The part called `name`, or NULL. */
+const gs_bundle_part_t *gs_bundle_find(const gs_bundle_t *bundle, const char *name);
+
+typedef struct {
+    char model_id[48];
+    char model_part[32];    /**< name of the TFLite part ("model.tflite") */
+    uint32_t window;        /**< samples per window */
+    uint32_t stride;        /**< samples between window starts (<= window) */
+    uint32_t channels;      /**< 1 .. GS_MANIFEST_MAX_CHANNELS */
+    float sample_rate_hz;   /**< 0 when absent */
+    float mean[GS_MANIFEST_MAX_CHANNELS]; /**< per channel, physical units (dps) */
+    float std[GS_MANIFEST_MAX_CHANNELS];  /**< per channel, > 0 */
+    float threshold;        /**< threshold.value, normalised MSE */
+} gs_manifest_t;
+
+/**
+ * Parse and check the manifest JSON: format and formatVersion, window 2..256, 1 <= stride <=
+ * window, channels 1..3 with as many mean/std values, std > 0, a finite threshold >= 0.
+ * GS_ERR_INVALID_ARG (malformed or out of range) or GS_ERR_UNSUPPORTED (other format).
+ */
+gs_err_t gs_manifest_parse(const uint8_t *json, size_t len, gs_manifest_t *out);
+
+#ifdef __cplusplus
+}
+#endif

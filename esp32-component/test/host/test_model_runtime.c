@@ -1,0 +1,368 @@
+/*
+ * Bundle payload and manifest parsing, the float reference backend, and the model runtime on
+ * top of the file-backed model store: load after activation, scoring windows every stride,
+ * and rollback when an activated model does not load. (Byte-for-byte agreement of the
+ * reference backend with Java's TrainedModel is checked by the Java interop tests in
+ * sdk-transport-serial, which deploy to gs_virtual_device.)
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <string.h>
+#include <stdlib.h>
+#include <stdio.h>
+#include <unistd.h>
+#include <cmocka.h>
+
+#include "gs_bundle.h"
+#include "gs_model_backend.h"
+#include "gs_model_runtime.h"
+#include "gs_crc32.h"
+#include "mbedtls/sha256.h"
+#include "mbedtls/version.h"
+
+/* ------------------------------------------------------------ building payloads */
+
+typedef struct {
+    uint8_t b[8192];
+    size_t n;
+} buf_t;
+
+static void put_varint(buf_t *o, uint64_t v)
+{
+    do {
+        uint8_t byte = (uint8_t)(v & 0x7Fu);
+        v >>= 7;
+        o->b[o->n++] = (uint8_t)(byte | (v ? 0x80u : 0u));
+    } while (v);
+}
+
+static void put_bytes(buf_t *o, uint32_t field, const void *data, size_t len)
+{
+    put_varint(o, (uint64_t)field << 3 | 2u);
+    put_varint(o, len);
+    memcpy(&o->b[o->n], data, len);
+    o->n += len;
+}
+
+static const char *k_manifest =
+    "{\"format\":\"gyrosentinel.tflite-autoencoder\",\"formatVersion\":1,\"modelId\":\"m-1\","
+    "\"layout\":\"window\",\"model\":\"model.tflite\",\"window\":4,\"stride\":2,\"channels\":2,"
+    "\"sampleRateHz\":960.0,\"mean\":[0.5,-1.0],\"std\":[2.0,4.0],"
+    "\"threshold\":{\"value\":0.25,\"method\":\"quantile\",\"parameter\":0.99},"
+    "\"quantization\":\"float32\",\"sha256\":{\"model.tflite\":\"00\"},\"cost\":{\"ops\":[1,2]}}";
+
+static void put_u32(buf_t *o, uint32_t v)
+{
+    for (int i = 0; i < 4; i++) {
+        o->b[o->n++] = (uint8_t)(v >> (8 * i));
+    }
+}
+
+static void put_f32(buf_t *o, float f)
+{
+    uint32_t v;
+    memcpy(&v, &f, 4);
+    put_u32(o, v);
+}
+
+/* reference.f32 for window 4, 2 channels, encoder [2], decoder [2]: all weights 0, out.bias
+ * = {0.75, -0.5}, so the reconstruction is out.bias at every step. */
+static void reference_part(buf_t *r, uint32_t window)
+{
+    memcpy(r->b, "GSRF", 4);
+    r->n = 4;
+    put_u32(r, 1);
+    put_u32(r, window);
+    put_u32(r, 2);
+    put_u32(r, 1);
+    put_u32(r, 1);
+    put_u32(r, 2);
+    put_u32(r, 2);
+    /* enc0: 2x8 + 2x8 + 8; dec0: 2x8 + 2x8 + 8; out: 2x2 + 2 */
+    uint32_t count = 40 + 40 + 6;
+    put_u32(r, count);
+    for (uint32_t i = 0; i < count - 2; i++) {
+        put_f32(r, 0.0f);
+    }
+    put_f32(r, 0.75f);
+    put_f32(r, -0.5f);
+}
+
+static void payload(buf_t *o, const char *manifest, const buf_t *ref)
+{
+    memset(o, 0, sizeof(*o));
+    put_varint(o, 1u << 3);
+    put_varint(o, 1);
+    put_bytes(o, 2, "m-1", 3);
+    put_bytes(o, 3, manifest, strlen(manifest));
+    buf_t part = {{0}, 0};
+    put_bytes(&part, 1, "model.tflite", 12);
+    put_bytes(&part, 2, "TFL3", 4);
+    put_bytes(o, 4, part.b, part.n);
+    if (ref) {
+        part.n = 0;
+        put_bytes(&part, 1, GS_REFERENCE_PART, strlen(GS_REFERENCE_PART));
+        put_bytes(&part, 2, ref->b, ref->n);
+        put_bytes(o, 4, part.b, part.n);
+    }
+}
+
+/* ------------------------------------------------------------ parsing */
+
+static void bundle_parts_are_slices_of_the_payload(void **state)
+{
+    (void)state;
+    static buf_t ref, p;
+    reference_part(&ref, 4);
+    payload(&p, k_manifest, &ref);
+    gs_bundle_t b;
+    assert_int_equal(gs_bundle_parse(p.b, p.n, &b), GS_OK);
+    assert_int_equal(b.format_version, 1);
+    assert_int_equal(b.model_id_len, 3);
+    assert_memory_equal(b.model_id, "m-1", 3);
+    assert_int_equal(b.manifest_len, strlen(k_manifest));
+    assert_int_equal(b.part_count, 2);
+    const gs_bundle_part_t *r = gs_bundle_find(&b, GS_REFERENCE_PART);
+    assert_non_null(r);
+    assert_int_equal(r->size, ref.n);
+    assert_memory_equal(r->data, ref.b, ref.n);
+    assert_null(gs_bundle_find(&b, "missing"));
+    /* every truncation is rejected or parses to a prefix, never read past the end */
+    for (size_t n = 0; n < p.n; n++) {
+        gs_bundle_t t;
+        gs_err_t err = gs_bundle_parse(p.b, n, &t);
+        assert_true(err == GS_OK || err == GS_ERR_INVALID_ARG);
+    }
+}
+
+static void manifest_fields_are_read_and_checked(void **state)
+{
+    (void)state;
+    gs_manifest_t m;
+    assert_int_equal(gs_manifest_parse((const uint8_t *)k_manifest, strlen(k_manifest), &m), GS_OK);
+    assert_string_equal(m.model_id, "m-1");
+    assert_string_equal(m.model_part, "model.tflite");
+    assert_int_equal(m.window, 4);
+    assert_int_equal(m.stride, 2);
+    assert_int_equal(m.channels, 2);
+    assert_true(m.mean[0] == 0.5f && m.mean[1] == -1.0f && m.std[0] == 2.0f && m.std[1] == 4.0f);
+    assert_true(m.threshold == 0.25f && m.sample_rate_hz == 960.0f);
+
+    static const struct {
+        const char *from, *to;
+        gs_err_t err;
+    } cases[] = {
+        {"\"stride\":2", "\"stride\":5", GS_ERR_INVALID_ARG},
+        {"\"channels\":2", "\"channels\":3", GS_ERR_INVALID_ARG},
+        {"\"std\":[2.0,4.0]", "\"std\":[2.0,0]", GS_ERR_INVALID_ARG},
+        {"\"window\":4", "\"window\":1", GS_ERR_INVALID_ARG},
+        {"\"formatVersion\":1", "\"formatVersion\":2", GS_ERR_UNSUPPORTED},
+        {"tflite-autoencoder", "onnx-autoencoder!!", GS_ERR_UNSUPPORTED},
+        {"{\"value\":0.25", "{\"valu\":0.25", GS_ERR_INVALID_ARG},
+        {"\"cost\":{\"ops\":[1,2]}}", "\"cost\":{\"ops\":[1,2}}", GS_ERR_INVALID_ARG},
+    };
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        char doc[1024];
+        const char *at = strstr(k_manifest, cases[i].from);
+        assert_non_null(at);
+        snprintf(doc, sizeof(doc), "%.*s%s%s", (int)(at - k_manifest), k_manifest, cases[i].to,
+                 at + strlen(cases[i].from));
+        assert_int_equal(gs_manifest_parse((const uint8_t *)doc, strlen(doc), &m), cases[i].err);
+    }
+    for (size_t n = 0; n < strlen(k_manifest); n++) {
+        assert_int_not_equal(gs_manifest_parse((const uint8_t *)k_manifest, n, &m), GS_OK);
+    }
+}
+
+static void reference_backend_runs_the_weights(void **state)
+{
+    (void)state;
+    static buf_t ref, p;
+    reference_part(&ref, 4);
+    payload(&p, k_manifest, &ref);
+    gs_bundle_t b;
+    gs_manifest_t m;
+    gs_model_backend_t be;
+    assert_int_equal(gs_bundle_parse(p.b, p.n, &b), GS_OK);
+    assert_int_equal(gs_manifest_parse(b.manifest, b.manifest_len, &m), GS_OK);
+    assert_int_equal(gs_model_reference_backend(&be), GS_OK);
+    assert_int_equal(be.ops->load(be.ctx, &b, &m), GS_OK);
+    float in[8] = {1, 2, 3, 4, 5, 6, 7, 8}, out[8];
+    assert_int_equal(be.ops->run(be.ctx, in, out, 4, 2), GS_OK);
+    for (int t = 0; t < 4; t++) {
+        assert_true(out[2 * t] == 0.75f && out[2 * t + 1] == -0.5f);
+    }
+    assert_int_equal(be.ops->run(be.ctx, in, out, 3, 2), GS_ERR_INVALID_ARG);
+    be.ops->unload(be.ctx);
+    assert_int_equal(be.ops->run(be.ctx, in, out, 4, 2), GS_ERR_INVALID_STATE);
+
+    /* weights for another window than the manifest's, truncated weights, missing part */
+    reference_part(&ref, 5);
+    payload(&p, k_manifest, &ref);
+    assert_int_equal(gs_bundle_parse(p.b, p.n, &b), GS_OK);
+    assert_int_equal(be.ops->load(be.ctx, &b, &m), GS_ERR_MODEL_LOAD);
+    reference_part(&ref, 4);
+    ref.n -= 4;
+    payload(&p, k_manifest, &ref);
+    assert_int_equal(gs_bundle_parse(p.b, p.n, &b), GS_OK);
+    assert_int_equal(be.ops->load(be.ctx, &b, &m), GS_ERR_MODEL_LOAD);
+    payload(&p, k_manifest, NULL);
+    assert_int_equal(gs_bundle_parse(p.b, p.n, &b), GS_OK);
+    assert_int_equal(be.ops->load(be.ctx, &b, &m), GS_ERR_NO_MODEL);
+}
+
+/* ------------------------------------------------------------ runtime on the store */
+
+typedef struct {
+    char dir[64];
+    gs_storage_t storage;
+    gs_model_store_handle_t store;
+    gs_model_runtime_handle_t rt;
+    uint8_t buf[16384];
+} fx_t;
+
+static void sha256(const uint8_t *d, size_t n, uint8_t out[32])
+{
+#if MBEDTLS_VERSION_MAJOR >= 3
+    mbedtls_sha256(d, n, out, 0);
+#else
+    mbedtls_sha256_ret(d, n, out, 0);
+#endif
+}
+
+static gs_err_t transfer(fx_t *f, const buf_t *p, bool activate)
+{
+    gyrosentinel_v1_ModelBegin begin = {0};
+    begin.size = (uint32_t)p->n;
+    sha256(p->b, p->n, begin.sha256);
+    snprintf(begin.model_id, sizeof(begin.model_id), "m-1");
+    uint32_t next = 1;
+    gs_err_t err = gs_model_store_begin(f->store, &begin, &next);
+    for (uint32_t off = 0; err == GS_OK && off < p->n; off += 1000) {
+        static gyrosentinel_v1_ModelChunk c;
+        memset(&c, 0, sizeof(c));
+        c.offset = off;
+        c.data.size = (pb_size_t)(p->n - off < 1000 ? p->n - off : 1000);
+        memcpy(c.data.bytes, p->b + off, c.data.size);
+        c.crc32 = gs_crc32_update(0, c.data.bytes, c.data.size);
+        err = gs_model_store_chunk(f->store, &c);
+    }
+    return err == GS_OK ? gs_model_store_commit(f->store, activate) : err;
+}
+
+static int setup(void **state)
+{
+    fx_t *f = calloc(1, sizeof(*f));
+    snprintf(f->dir, sizeof(f->dir), "/tmp/gs_rt_XXXXXX");
+    assert_non_null(mkdtemp(f->dir));
+    assert_int_equal(gs_storage_file_create(f->dir, sizeof(f->buf), &f->storage), GS_OK);
+    gs_model_store_config_t sc = {.storage = f->storage};
+    assert_int_equal(gs_model_store_create(&sc, &f->store), GS_OK);
+    gs_model_runtime_config_t rc = GS_MODEL_RUNTIME_CONFIG_DEFAULT();
+    rc.store = f->store;
+    rc.payload_buf = f->buf;
+    rc.payload_cap = sizeof(f->buf);
+    rc.enter_windows = 2;
+    rc.exit_windows = 1;
+    assert_int_equal(gs_model_reference_backend(&rc.backend), GS_OK);
+    assert_int_equal(gs_model_runtime_create(&rc, &f->rt), GS_OK);
+    *state = f;
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    fx_t *f = *state;
+    char cmd[128];
+    gs_model_runtime_destroy(f->rt);
+    gs_model_store_destroy(f->store);
+    gs_storage_file_destroy(&f->storage);
+    snprintf(cmd, sizeof(cmd), "rm -rf %s", f->dir);
+    assert_int_equal(system(cmd), 0);
+    free(f);
+    return 0;
+}
+
+static void runtime_scores_windows_every_stride(void **state)
+{
+    fx_t *f = *state;
+    static buf_t ref, p;
+    assert_int_equal(gs_model_runtime_reload(f->rt), GS_ERR_NO_MODEL);
+    assert_false(gs_model_runtime_ready(f->rt));
+    reference_part(&ref, 4);
+    payload(&p, k_manifest, &ref);
+    assert_int_equal(transfer(f, &p, true), GS_OK);
+    assert_int_equal(gs_model_runtime_reload(f->rt), GS_OK);
+    assert_true(gs_model_runtime_ready(f->rt));
+    assert_int_equal(gs_model_runtime_manifest(f->rt)->stride, 2);
+    /* 3 axes enabled, the model has 2 channels: not run */
+    assert_int_equal(gs_model_runtime_start(f->rt, 7, 1.0f), GS_ERR_INVALID_ARG);
+    /* X and Z: channel 0 = X, channel 1 = Z */
+    assert_int_equal(gs_model_runtime_start(f->rt, 5, 0.5f), GS_OK);
+    int results = 0, events = 0;
+    for (int i = 0; i < 10; i++) {
+        /* X raw 1 -> 0.5 dps -> (0.5-0.5)/2 = 0; Z raw -2 -> -1 dps -> (-1+1)/4 = 0 */
+        gs_sample_t s = {.timestamp_us = 1000u + 10u * (uint64_t)i, .xyz = {1, 999, -2}};
+        gs_scoring_output_t o;
+        assert_int_equal(gs_model_runtime_add(f->rt, &s, &o), GS_OK);
+        if (o.has_result) {
+            /* input 0, reconstruction (0.75, -0.5): MSE 0.5625 and 0.25 */
+            assert_int_equal(o.result.window, (uint64_t)results);
+            assert_int_equal(o.result.start_timestamp_us, 1000u + 20u * (uint64_t)results);
+            assert_true(o.result.channel_error[0] == 0.5625f && o.result.channel_error[1] == 0.25f);
+            assert_true(o.result.anomalous);
+            assert_string_equal(o.result.model_id, "m-1");
+            results++;
+        }
+        if (o.has_event) {
+            assert_int_equal(o.event.state, gyrosentinel_v1_AnomalyEvent_State_STARTED);
+            assert_int_equal(o.event.windows, 2);
+            events++;
+        }
+    }
+    assert_int_equal(results, 4); /* windows at 0, 2, 4, 6 */
+    assert_int_equal(events, 1);
+    gs_model_runtime_stop(f->rt);
+    assert_false(gs_model_runtime_scoring(f->rt));
+}
+
+static void a_model_that_does_not_load_rolls_back(void **state)
+{
+    fx_t *f = *state;
+    static buf_t ref, good, bad;
+    reference_part(&ref, 4);
+    payload(&good, k_manifest, &ref);
+    assert_int_equal(transfer(f, &good, true), GS_OK);
+    assert_int_equal(gs_model_runtime_reload(f->rt), GS_OK);
+    int32_t good_slot = gs_model_store_active_slot(f->store);
+
+    payload(&bad, k_manifest, NULL); /* no reference.f32: the backend cannot run it */
+    assert_int_equal(transfer(f, &bad, true), GS_OK);
+    assert_int_not_equal(gs_model_store_active_slot(f->store), good_slot);
+    assert_int_equal(gs_model_runtime_reload(f->rt), GS_ERR_MODEL_LOAD);
+    assert_int_equal(gs_model_store_active_slot(f->store), good_slot);
+    assert_true(gs_model_runtime_ready(f->rt));
+
+    /* a payload that is not a bundle at all, and nothing to fall back to after it */
+    static buf_t junk;
+    memset(&junk, 0, sizeof(junk));
+    junk.n = 100;
+    memset(junk.b, 0xFF, junk.n);
+    assert_int_equal(transfer(f, &junk, true), GS_OK);
+    assert_int_equal(gs_model_runtime_reload(f->rt), GS_ERR_MODEL_LOAD);
+    assert_int_equal(gs_model_store_active_slot(f->store), good_slot);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(bundle_parts_are_slices_of_the_payload),
+        cmocka_unit_test(manifest_fields_are_read_and_checked),
+        cmocka_unit_test(reference_backend_runs_the_weights),
+        cmocka_unit_test_setup_teardown(runtime_scores_windows_every_stride, setup, teardown),
+        cmocka_unit_test_setup_teardown(a_model_that_does_not_load_rolls_back, setup, teardown),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
