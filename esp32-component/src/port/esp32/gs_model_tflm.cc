@@ -2,13 +2,15 @@
  * TensorFlow Lite Micro model backend (gs_model_backend.h; esp-tflite-micro component, ESP-NN
  * accelerates the int8 FULLY_CONNECTED kernel). Not compiled on the host.
  *
- * Model contract (what sdk-training packages): one subgraph, input and output float32
- * [1, window, channels], normalised units. TFLite Micro has no TILE op, so a Keras
+ * Model contract (what sdk-training packages): one subgraph, input and output [1, window,
+ * channels] in normalised units: float32, or int16 (16x8 quantisation: int8 weights, int16
+ * activations) / int8, quantised with the tensor's own scale and zero point. TFLite Micro has no TILE op, so a Keras
  * RepeatVector decoder must be exported as CONCATENATION (see DESIGN.md section 3). LSTM
  * state tensors are variables: they are reset before every window so windows stay
  * independent, matching how the model was trained.
  */
 #include <new>
+#include <math.h>
 #include <string.h>
 #include "gs_esp32.h"
 #include "gs_model_backend.h"
@@ -18,23 +20,71 @@
 
 namespace {
 
-constexpr size_t kArenaSize = 96 * 1024;
+#ifdef CONFIG_GS_TFLM_ARENA_KB
+constexpr size_t kArenaSize = (size_t)CONFIG_GS_TFLM_ARENA_KB * 1024;
+#else
+constexpr size_t kArenaSize = 192 * 1024;
+#endif
 alignas(16) uint8_t g_arena[kArenaSize];
 alignas(tflite::MicroInterpreter) uint8_t g_interp_mem[sizeof(tflite::MicroInterpreter)];
 tflite::MicroInterpreter *g_interp = nullptr;
 /* Exactly the ops sdk-training's packager may emit (packaging/internal/OpAllowList.java). */
 tflite::MicroMutableOpResolver<9> g_resolver;
 bool g_resolver_ready = false;
-/* FlatBuffers need the model 4-byte aligned (16 for weight buffers); a part at an unaligned
- * payload offset is copied here instead of being used in place from mapped flash. */
-constexpr size_t kModelCopyMax = 64 * 1024;
-alignas(16) uint8_t g_model_copy[kModelCopyMax];
 
 void release()
 {
     if (g_interp) {
         g_interp->~MicroInterpreter();
         g_interp = nullptr;
+    }
+}
+
+size_t element_size(TfLiteType t)
+{
+    switch (t) {
+    case kTfLiteFloat32: return sizeof(float);
+    case kTfLiteInt16: return sizeof(int16_t);
+    case kTfLiteInt8: return sizeof(int8_t);
+    default: return 0;
+    }
+}
+
+int32_t clamp(int32_t v, int32_t lo, int32_t hi)
+{
+    return v < lo ? lo : (v > hi ? hi : v);
+}
+
+/* Writes normalised floats into the input tensor, quantising with its scale and zero point. */
+void put_input(TfLiteTensor *t, const float *in, size_t n)
+{
+    if (t->type == kTfLiteFloat32) {
+        memcpy(t->data.f, in, n * sizeof(float));
+        return;
+    }
+    const float inv = 1.0f / t->params.scale;
+    const int32_t zp = t->params.zero_point;
+    for (size_t i = 0; i < n; i++) {
+        int32_t q = (int32_t)lrintf(in[i] * inv) + zp;
+        if (t->type == kTfLiteInt16) {
+            t->data.i16[i] = (int16_t)clamp(q, -32768, 32767);
+        } else {
+            t->data.int8[i] = (int8_t)clamp(q, -128, 127);
+        }
+    }
+}
+
+void get_output(const TfLiteTensor *t, float *out, size_t n)
+{
+    if (t->type == kTfLiteFloat32) {
+        memcpy(out, t->data.f, n * sizeof(float));
+        return;
+    }
+    const float s = t->params.scale;
+    const int32_t zp = t->params.zero_point;
+    for (size_t i = 0; i < n; i++) {
+        int32_t q = t->type == kTfLiteInt16 ? t->data.i16[i] : t->data.int8[i];
+        out[i] = (float)(q - zp) * s;
     }
 }
 
@@ -47,16 +97,17 @@ gs_err_t run(void *ctx, const float *in, float *out, uint32_t window, uint32_t c
     TfLiteTensor *ti = g_interp->input(0);
     TfLiteTensor *to = g_interp->output(0);
     const size_t n = (size_t)window * channels;
-    if (ti->type != kTfLiteFloat32 || to->type != kTfLiteFloat32 ||
-        ti->bytes != n * sizeof(float) || to->bytes != n * sizeof(float)) {
+    const size_t ei = element_size(ti->type);
+    const size_t eo = element_size(to->type);
+    if (ei == 0 || eo == 0 || ti->bytes != n * ei || to->bytes != n * eo) {
         return GS_ERR_INVALID_ARG;
     }
     g_interp->ResetVariableTensors();
-    memcpy(ti->data.f, in, n * sizeof(float));
+    put_input(ti, in, n);
     if (g_interp->Invoke() != kTfLiteOk) {
         return GS_ERR_IO;
     }
-    memcpy(out, to->data.f, n * sizeof(float));
+    get_output(to, out, n);
     return GS_OK;
 }
 
@@ -76,11 +127,9 @@ gs_err_t load(void *ctx, const gs_bundle_t *bundle, const gs_manifest_t *m)
     }
     const uint8_t *fb = part->data;
     if (((uintptr_t)fb & 15u) != 0) {
-        if (part->size > kModelCopyMax) {
-            return GS_ERR_NO_MEM;
-        }
-        memcpy(g_model_copy, fb, part->size);
-        fb = g_model_copy;
+        /* ModelBundle places every .tflite part at a 16-byte-aligned payload offset (a ".align"
+         * filler part) and slots start aligned: a misaligned model comes from another writer. */
+        return GS_ERR_MODEL_LOAD;
     }
     const tflite::Model *model = tflite::GetModel(fb);
     if (model->version() != TFLITE_SCHEMA_VERSION) {
@@ -104,9 +153,10 @@ gs_err_t load(void *ctx, const gs_bundle_t *bundle, const gs_manifest_t *m)
         return GS_ERR_NO_MEM; /* the runtime reports the failed load: the store rolls back */
     }
     TfLiteTensor *ti = g_interp->input(0);
-    if (ti->type != kTfLiteFloat32 || ti->bytes != (size_t)m->window * m->channels * sizeof(float)) {
+    const size_t ei = element_size(ti->type);
+    if (ei == 0 || ti->bytes != (size_t)m->window * m->channels * ei) {
         release();
-        return GS_ERR_MODEL_LOAD; /* the graph does not take [1, window, channels] float */
+        return GS_ERR_MODEL_LOAD; /* the graph does not take [1, window, channels] float/int16/int8 */
     }
     return GS_OK;
 }

@@ -76,10 +76,84 @@ public final class ModelBundle {
         BundlePayload.Builder pb = BundlePayload.newBuilder().setFormatVersion(FORMAT_VERSION).setModelId(modelId)
                 .setManifest(ByteString.copyFrom(m));
         for (var e : parts.entrySet()) {
+            if (e.getKey().equals(ALIGN_PART)) {
+                throw new GyroSentinelException(ErrorCode.BAD_INPUT, "part name " + ALIGN_PART + " is reserved");
+            }
             copy.put(e.getKey(), e.getValue().clone());
-            pb.addParts(BundlePart.newBuilder().setName(e.getKey()).setData(ByteString.copyFrom(e.getValue())));
+            BundlePart part = BundlePart.newBuilder().setName(e.getKey()).setData(ByteString.copyFrom(e.getValue())).build();
+            if (e.getKey().endsWith(".tflite")) {
+                int pad = alignmentPad(pb, part);
+                if (pad > 0) {
+                    pb.addParts(BundlePart.newBuilder().setName(ALIGN_PART).setData(ByteString.copyFrom(new byte[pad - PAD_OVERHEAD])));
+                }
+            }
+            pb.addParts(part);
         }
         return new ModelBundle(modelId, m, Collections.unmodifiableMap(copy), pb.build().toByteArray(), new byte[0]);
+    }
+
+    /**
+     * Name of a filler part placed before each {@code .tflite} part so that the model's bytes start
+     * at a 16-byte-aligned offset of the payload: a device that stores the payload at an aligned
+     * flash address can then run the FlatBuffer in place (TFLite Micro needs 16-byte-aligned
+     * buffers). Readers skip it.
+     */
+    public static final String ALIGN_PART = ".align";
+    /** Bytes a filler part costs besides its data: tag + length of the part, name field, data tag + length. */
+    private static final int PAD_OVERHEAD = 1 + 1 + (1 + 1 + ALIGN_PART.length()) + 1 + 1;
+
+    /** Total size of the filler part (0 = none) that aligns {@code part}'s data to 16 bytes. */
+    private static int alignmentPad(BundlePayload.Builder before, BundlePart part) {
+        int start = before.build().getSerializedSize();
+        int partLen = part.getSerializedSize();
+        int dataOffsetInPart = com.google.protobuf.CodedOutputStream.computeStringSize(1, part.getName())
+                + 1 + com.google.protobuf.CodedOutputStream.computeUInt32SizeNoTag(part.getData().size());
+        int header = 1 + com.google.protobuf.CodedOutputStream.computeUInt32SizeNoTag(partLen);
+        int off = start + header + dataOffsetInPart;
+        if (off % 16 == 0) {
+            return 0;
+        }
+        // a filler of 13..28 bytes (one-byte lengths) shifts the part by exactly its size
+        int pad = 16 - (off % 16);
+        while (pad <= PAD_OVERHEAD) { // at least one data byte: proto3 omits an empty field
+            pad += 16;
+        }
+        return pad;
+    }
+
+    /** Offset of a part's data inside the payload (for tests and devices that map the payload). */
+    public int partOffset(String name) {
+        try {
+            com.google.protobuf.CodedInputStream in = com.google.protobuf.CodedInputStream.newInstance(payload);
+            int tag;
+            while ((tag = in.readTag()) != 0) {
+                if (tag >>> 3 != 4) {
+                    in.skipField(tag);
+                    continue;
+                }
+                int len = in.readRawVarint32();
+                int end = in.getTotalBytesRead() + len;
+                String n = null;
+                while (in.getTotalBytesRead() < end) {
+                    int t = in.readTag();
+                    if (t >>> 3 == 1) {
+                        n = in.readStringRequireUtf8();
+                    } else if (t >>> 3 == 2) {
+                        int dl = in.readRawVarint32();
+                        int at = in.getTotalBytesRead();
+                        if (name.equals(n)) {
+                            return at;
+                        }
+                        in.skipRawBytes(dl);
+                    } else {
+                        in.skipField(t);
+                    }
+                }
+            }
+        } catch (IOException e) {
+            throw new IllegalStateException("payload of " + modelId + " is not parseable", e);
+        }
+        throw new GyroSentinelException(ErrorCode.BAD_INPUT, "bundle " + modelId + " has no part '" + name + "'");
     }
 
     /** Parses the payload bytes a device received (no signature attached). */
@@ -96,7 +170,9 @@ public final class ModelBundle {
         }
         Map<String, byte[]> parts = new LinkedHashMap<>();
         for (BundlePart bp : p.getPartsList()) {
-            parts.put(bp.getName(), bp.getData().toByteArray());
+            if (!bp.getName().equals(ALIGN_PART)) {
+                parts.put(bp.getName(), bp.getData().toByteArray());
+            }
         }
         return new ModelBundle(p.getModelId(), p.getManifest().toByteArray(), Collections.unmodifiableMap(parts),
                 payload.clone(), signature == null ? new byte[0] : signature.clone());

@@ -43,6 +43,22 @@ class ModelBundleTest {
     }
 
     @Test
+    void tfliteModelsStartAt16ByteAlignedPayloadOffsetsWhateverComesBefore() {
+        for (int idLen = 1; idLen <= 40; idLen += 3) {
+            for (int manifestLen = 0; manifestLen < 40; manifestLen += 7) {
+                Map<String, byte[]> parts = new LinkedHashMap<>();
+                parts.put("report.json", new byte[idLen * 3]);
+                parts.put("model.tflite", new byte[1000 + manifestLen * 11]);
+                ModelBundle b = ModelBundle.of("m".repeat(idLen), "{" + " ".repeat(manifestLen) + "}", parts);
+                assertEquals(0, b.partOffset("model.tflite") % 16, "id " + idLen + " manifest " + manifestLen);
+                ModelBundle r = ModelBundle.fromPayload(b.payload(), null);
+                assertEquals(parts.keySet(), r.parts().keySet(), "the filler part is invisible");
+                assertArrayEquals(parts.get("model.tflite"), r.part("model.tflite"));
+            }
+        }
+    }
+
+    @Test
     void aTamperedPayloadFailsVerification() throws Exception {
         KeyPair kp = SigningKeys.generate();
         ModelBundle b = sample().sign(kp.getPrivate());
