@@ -99,6 +99,7 @@ public class StreamTransport implements Transport {
         } catch (IOException | RuntimeException e) {
             throw new GyroSentinelException(ErrorCode.TRANSPORT, "cannot open " + name + ": " + e.getMessage(), e);
         }
+        flushPeer(connection);
         reader = new Thread(this::readLoop, "gs-io-" + name);
         reader.setDaemon(true);
         reader.start();
@@ -157,6 +158,7 @@ public class StreamTransport implements Transport {
                     return false;
                 }
                 connection = c;
+                flushPeer(c);
                 reconnects++;
                 log.info("{}: reconnected", name);
                 listener.onConnected(true);
@@ -167,6 +169,21 @@ public class StreamTransport implements Transport {
             }
         }
         return false;
+    }
+
+    /**
+     * Sends a lone 0x00 first on every new connection: it ends whatever partial frame the device
+     * still holds from a broken link, so our first real frame is not glued to it (docs/protocol.md §5).
+     */
+    private void flushPeer(Connection c) {
+        synchronized (writeLock) {
+            try {
+                c.out().write(0);
+                c.out().flush();
+            } catch (IOException e) {
+                log.debug("{}: could not send the leading delimiter: {}", name, e.toString());
+            }
+        }
     }
 
     @Override

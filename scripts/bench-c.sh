@@ -1,0 +1,29 @@
+#!/usr/bin/env bash
+# Numbers for docs/benchmarks.md about the ESP32 component's portable core, measured on the host:
+#  - code size and static RAM of the portable core built with -Os (size(1) of the objects that
+#    the firmware links; host-only files excluded),
+#  - instructions per sample of the sample path (ring -> batcher -> envelope -> COBS/CRC frame),
+#    counted by valgrind --tool=callgrind, start-up removed by differencing two runs.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+B=target/bench-c
+rm -rf "$B-os" "$B-o2"
+cmake -S esp32-component -B "$B-os" -DCMAKE_BUILD_TYPE=MinSizeRel -DGS_SANITIZE=OFF -DGS_BUILD_TESTS=OFF \
+    -DGS_BUILD_FUZZ=OFF >/dev/null
+cmake --build "$B-os" -j2 --target gyrosentinel_core >/dev/null
+cmake -S esp32-component -B "$B-o2" -DCMAKE_BUILD_TYPE=Release -DGS_SANITIZE=OFF -DGS_BUILD_TESTS=OFF \
+    -DGS_BUILD_FUZZ=OFF >/dev/null
+cmake --build "$B-o2" -j2 --target gs_bench_sample_path >/dev/null
+
+echo "== portable core, host x86-64 gcc -Os (size of each object; host-only files excluded)"
+objs=$(find "$B-os" -name '*.o' -path '*gyrosentinel_core*' | grep -v -E 'gs_model_reference|gs_sim_sensor|gs_storage_file' | sort)
+size -t $objs | awk 'NR==1 || /TOTALS/ {print} NR>1 && !/TOTALS/ {n=split($6,p,"/"); printf "%8s %8s %8s  %s\n", $1, $2, $3, p[n]}'
+echo "(nanopb runtime, mbedTLS and the generated .pb.c are listed separately by size(1) above when present)"
+
+echo "== instructions per sample on the sample path (callgrind)"
+bin="$B-o2/tools/gs_bench_sample_path"
+for batch in 25 64 100; do
+  ir() { valgrind --tool=callgrind --callgrind-out-file=/dev/null "$bin" "$1" "$batch" 2>&1 | awk '/Collected/ {print $4}'; }
+  a=$(ir 100000); b=$(ir 300000)
+  echo "batch $batch: $(( (b - a) / 200000 )) instructions/sample (Ir $a for 100k samples, $b for 300k)"
+done
