@@ -227,6 +227,15 @@ class CliTest {
     }
 
     @Test
+    void monitorShowsTheLiveLevel() {
+        Run r = cli("monitor", "--device", "sim:", "--duration", "1500ms", "--interval", "500ms");
+        assertEquals(0, r.code, r.err);
+        assertTrue(r.out.contains("monitoring virtual-1"), r.out);
+        assertTrue(r.out.contains("rms"), r.out);
+        assertTrue(r.out.contains("gaps 0"), r.out);
+    }
+
+    @Test
     void devicesListsTheSimTransport() {
         Run r = cli("devices");
         assertEquals(0, r.code, r.err);
