@@ -116,6 +116,69 @@ class GapDetectionTest {
         assertEquals(2000, ws.get(1).startTimestampMicros());
     }
 
+    @Test
+    void aClockJumpWithContiguousSequenceIsADeviceOverflowGap() {
+        DefaultGyroStream s = stream(100);
+        s.poll(Duration.ZERO);
+        s.onBatch(0, 0, PERIOD, 10, new short[30]);
+        s.onBatch(1, 10_000, PERIOD, 10, new short[30]);
+        s.onBatch(2, 70_000, PERIOD, 10, new short[30]); // 50 samples lost on the device
+        s.poll(Duration.ZERO);
+        s.poll(Duration.ZERO);
+        SampleBlock c = s.poll(Duration.ZERO);
+        assertEquals(50, c.missingBefore());
+        assertEquals(70, c.firstSample());
+        assertEquals(1, s.stats().gaps());
+    }
+
+    @Test
+    void aDuplicateBatchIsDroppedNotAppended() {
+        DefaultGyroStream s = stream(100);
+        s.poll(Duration.ZERO);
+        batch(s, 0, 10);
+        batch(s, 1, 10);
+        batch(s, 1, 10); // redelivered (MQTT QoS 1)
+        batch(s, 2, 10);
+        assertEquals(3, s.stats().blocks());
+        assertEquals(0, s.stats().gaps());
+        assertEquals(1, s.duplicates());
+    }
+
+    @Test
+    void aSubscriberThatFallsBehindSeesTheLossAsMissingSamples() throws Exception {
+        DefaultGyroStream s = new DefaultGyroStream(SensorConfig.defaults(), new float[] {1, 1, 1},
+                Executors.newCachedThreadPool(), 2, null);
+        CountDownLatch release = new CountDownLatch(1);
+        CountDownLatch done = new CountDownLatch(1);
+        List<SampleBlock> got = new java.util.concurrent.CopyOnWriteArrayList<>();
+        s.subscribe(new Flow.Subscriber<>() {
+            Flow.Subscription sub;
+            public void onSubscribe(Flow.Subscription x) { sub = x; x.request(1); }
+            public void onNext(SampleBlock b) {
+                got.add(b);
+                try {
+                    release.await();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+                sub.request(1);
+            }
+            public void onError(Throwable t) { done.countDown(); }
+            public void onComplete() { done.countDown(); }
+        });
+        for (int i = 0; i < 40_000; i++) { // far more than the subscriber's buffer
+            batch(s, i, 10);
+        }
+        release.countDown();
+        s.finish(null);
+        assertTrue(done.await(20, TimeUnit.SECONDS));
+        long delivered = got.stream().mapToLong(SampleBlock::count).sum();
+        long missing = got.stream().mapToLong(SampleBlock::missingBefore).sum();
+        assertTrue(delivered < 400_000, "some blocks were dropped: " + delivered);
+        SampleBlock last = got.get(got.size() - 1);
+        assertEquals(last.endSample(), delivered + missing, "every sample is delivered or reported missing");
+    }
+
     private static List<Float> toList(float[] v) {
         List<Float> l = new ArrayList<>();
         for (float f : v) {

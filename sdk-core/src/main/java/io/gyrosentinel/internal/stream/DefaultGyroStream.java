@@ -37,7 +37,8 @@ import java.util.function.BiPredicate;
 public class DefaultGyroStream implements GyroStream {
     private static final Logger log = LoggerFactory.getLogger(DefaultGyroStream.class);
     static final int HISTORY_LIMIT = 8192;
-    private static final int PUBLISHER_BUFFER = 4096;
+    /** Per-consumer buffer; larger than the history so a late consumer's replay never overflows it. */
+    private static final int PUBLISHER_BUFFER = 16384;
 
     private final SensorConfig config;
     private final float[] scale;
@@ -65,6 +66,7 @@ public class DefaultGyroStream implements GyroStream {
     private volatile long missingSamples;
     private volatile long droppedBlocks;
     private volatile long deviceDropped;
+    private volatile long duplicates;
 
     /** A consumer. {@code accept} is called under the stream lock and must not block. */
     private interface Tap {
@@ -98,7 +100,19 @@ public class DefaultGyroStream implements GyroStream {
         long missing = 0;
         {
             long seqDelta = (sequence - expectedSeq) & 0xFFFFFFFFL;
-            if (reconnected || seqDelta != 0) {
+            if (!reconnected && expectedTs >= 0 && seqDelta > Integer.MAX_VALUE) {
+                // behind what we already have: a duplicate (MQTT QoS 1 may redeliver) or a stale batch
+                duplicates++;
+                log.debug("dropping duplicate or stale batch seq={} (expected {})", sequence, expectedSeq);
+                return;
+            }
+            if (!reconnected && seqDelta == 0 && expectedTs >= 0 && periodNanos > 0
+                    && (timestampMicros - expectedTs) * 1000 > periodNanos * 3 / 2) {
+                // contiguous sequence but the clock jumped: the device dropped samples and closed
+                // the batch early (its buffer overflowed); the timestamps say how many
+                missing = Math.round((timestampMicros - expectedTs) * 1000.0 / periodNanos);
+                emit(new Gap(nextSample, missing, 0, Gap.Cause.DEVICE_OVERFLOW));
+            } else if (reconnected || seqDelta != 0) {
                 Gap.Cause cause = reconnected ? Gap.Cause.RECONNECT : Gap.Cause.SEQUENCE;
                 int missingBatches = reconnected || seqDelta > Integer.MAX_VALUE ? 0 : (int) seqDelta;
                 if (expectedTs >= 0 && timestampMicros > expectedTs && periodNanos > 0) {
@@ -126,18 +140,22 @@ public class DefaultGyroStream implements GyroStream {
         emit(block);
     }
 
-    /** The device reported its cumulative count of samples it dropped itself. */
+    /**
+     * The device reported its cumulative count (since its last StartStreaming) of samples it
+     * dropped itself. Counted in the statistics only: the gap itself shows in the timestamps of
+     * the next batch and is reported there, at the right sample index.
+     */
     public void onDeviceDropped(long totalDropped) {
         long delta = totalDropped - lastDeviceDropped;
         if (delta > 0) {
             lastDeviceDropped = totalDropped;
-            deviceDropped = totalDropped;
-            emit(new Gap(nextSample, delta, 0, Gap.Cause.DEVICE_OVERFLOW));
+            deviceDropped += delta;
         }
     }
 
     /** The link came back: the next batch may restart its sequence numbers. */
     public void onReconnect() {
+        lastDeviceDropped = 0; // the device counts again from its new StartStreaming
         if (expectedTs >= 0) {
             reconnected = true;
         }
@@ -271,9 +289,15 @@ public class DefaultGyroStream implements GyroStream {
         return p.poll(timeout);
     }
 
+    /**
+     * Feeds one consumer. When the consumer falls behind and its buffer is full, the block is
+     * dropped and the samples it carried are added to the next delivered block's
+     * {@link SampleBlock#missingBefore()}: a slow consumer sees a gap, never a silent hole.
+     */
     private final class PublisherTap<T> implements Tap {
         private final SubmissionPublisher<T> pub;
         private final Class<T> type;
+        private long pendingMissing;
 
         PublisherTap(SubmissionPublisher<T> pub, Class<T> type) {
             this.pub = pub;
@@ -282,8 +306,16 @@ public class DefaultGyroStream implements GyroStream {
 
         @Override
         public void accept(Object item) {
-            if (type.isInstance(item)) {
-                pub.offer(type.cast(item), dropCounter());
+            if (!type.isInstance(item)) {
+                return;
+            }
+            Object out = item;
+            if (item instanceof SampleBlock b && pendingMissing > 0) {
+                out = withMissing(b, b.missingBefore() + pendingMissing);
+            }
+            int lag = pub.offer(type.cast(out), dropCounter());
+            if (out instanceof SampleBlock b) {
+                pendingMissing = lag < 0 ? b.missingBefore() + b.count() : 0;
             }
         }
 
@@ -322,8 +354,7 @@ public class DefaultGyroStream implements GyroStream {
             }
             SampleBlock b = block;
             if (pendingMissing > 0) {
-                b = new SampleBlock(block.sequence(), block.firstSample(), block.timestampMicros(), block.periodNanos(),
-                        block.count(), block.channels(), block.raw(), block.scale(), block.missingBefore() + pendingMissing);
+                b = withMissing(block, block.missingBefore() + pendingMissing);
                 pendingMissing = 0;
             }
             q.add(b);
@@ -352,6 +383,16 @@ public class DefaultGyroStream implements GyroStream {
             }
             return q.poll();
         }
+    }
+
+    private static SampleBlock withMissing(SampleBlock b, long missing) {
+        return new SampleBlock(b.sequence(), b.firstSample(), b.timestampMicros(), b.periodNanos(), b.count(),
+                b.channels(), b.raw(), b.scale(), missing);
+    }
+
+    /** Batches dropped because they repeated or preceded data already delivered. */
+    public long duplicates() {
+        return duplicates;
     }
 
     // ------------------------------------------------------------------ the rest
@@ -416,7 +457,9 @@ public class DefaultGyroStream implements GyroStream {
         }
 
         @Override
-        public void onNext(Object item) {
+        public synchronized void onNext(Object item) {
+            // synchronized with closeCollector(): a handle closed from another thread waits for
+            // the call in progress, so the collector never sees two calls at once
             if (closed) {
                 return;
             }
