@@ -211,6 +211,7 @@ public final class ModelBundle {
         try {
             Files.createDirectories(abs.getParent());
             tmp = Files.createTempFile(abs.getParent(), "." + abs.getFileName() + ".", ".part");
+            io.gyrosentinel.internal.io.FilePermissions.shareable(tmp);
             byte[] all = new byte[MAGIC.length + body.length];
             System.arraycopy(MAGIC, 0, all, 0, MAGIC.length);
             System.arraycopy(body, 0, all, MAGIC.length, body.length);

@@ -26,6 +26,7 @@ public final class CsvExport {
         try {
             Files.createDirectories(abs.getParent());
             tmp = Files.createTempFile(abs.getParent(), "." + abs.getFileName() + ".", ".part");
+            io.gyrosentinel.internal.io.FilePermissions.shareable(tmp);
             try (BufferedWriter w = Files.newBufferedWriter(tmp, StandardCharsets.UTF_8)) {
                 w.write("sample,timestamp_us");
                 for (String n : rec.info().channelNames()) {

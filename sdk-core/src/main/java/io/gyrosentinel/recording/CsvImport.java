@@ -103,7 +103,24 @@ public final class CsvImport {
         int ch;
         try (Reader r = Files.newBufferedReader(csv, StandardCharsets.UTF_8);
              CSVParser p = CSVParser.parse(r, fmt)) {
-            var it = p.iterator();
+            var it = new java.util.Iterator<CSVRecord>() {
+                // commons-csv reports malformed input (e.g. an unterminated quote) from hasNext()
+                // too: turn it into our error with the file and line
+                final java.util.Iterator<CSVRecord> in = p.iterator();
+
+                public boolean hasNext() {
+                    try {
+                        return in.hasNext();
+                    } catch (IllegalStateException | java.io.UncheckedIOException e) {
+                        throw new GyroSentinelException(ErrorCode.BAD_INPUT, "CSV " + csv + " line "
+                                + p.getCurrentLineNumber() + ": " + e.getMessage(), e);
+                    }
+                }
+
+                public CSVRecord next() {
+                    return in.next();
+                }
+            };
             if (header) {
                 if (!it.hasNext()) {
                     throw bad(csv, 1, null, "the file is empty (expected a header line)");
@@ -112,6 +129,9 @@ public final class CsvImport {
                 headerNames = new ArrayList<>();
                 for (String s : h) {
                     headerNames.add(s.trim());
+                }
+                if (!headerNames.isEmpty() && headerNames.get(0).startsWith("\uFEFF")) {
+                    headerNames.set(0, headerNames.get(0).substring(1).trim()); // UTF-8 byte-order mark
                 }
             }
             List<String> cols = columns;
@@ -168,6 +188,9 @@ public final class CsvImport {
                         break;
                     }
                     String v = rec.get(colIdx[c]);
+                    if (colIdx[c] == 0 && rec.getRecordNumber() == 1 && v.startsWith("\uFEFF")) {
+                        v = v.substring(1).trim(); // UTF-8 byte-order mark of a file without a header
+                    }
                     try {
                         float f = Float.parseFloat(v);
                         if (!Float.isFinite(f)) {
@@ -281,6 +304,7 @@ public final class CsvImport {
             int i = 0;
             long seq = 0;
             long sampleIndex = 0;
+            RunWriter runs = new RunWriter(w);
             double t0 = times.size > 0 ? times.get(0) : 0;
             while (i < n) {
                 int count = 0;
@@ -300,7 +324,7 @@ public final class CsvImport {
                 }
                 w.append(raw, count, seq++, ts, periodNs);
                 if (!rowLabels.isEmpty()) {
-                    writeLabelRuns(w, rowLabels, i, count, sampleIndex);
+                    runs.add(rowLabels, i, count, sampleIndex);
                 }
                 sampleIndex += count;
                 i += count;
@@ -308,6 +332,7 @@ public final class CsvImport {
                     double gap = times.get(i) - times.get(i - 1);
                     if (gap > 1.5 / rate) {
                         long missing = Math.max(1, Math.round(gap * rate) - 1);
+                        runs.flush(w);
                         w.writeGap(sampleIndex, missing, 0, "time");
                         sampleIndex += missing;
                         gaps++;
@@ -315,20 +340,43 @@ public final class CsvImport {
                     }
                 }
             }
+            runs.flush(w);
         }
         return new Report(out, rows, n, skipped, skippedExamples, filteredOut, ch, names, rate, gaps, missingTotal);
     }
 
-    private static void writeLabelRuns(RecordingWriter w, List<SessionLabel> labels, int from, int count, long first) {
-        int s = 0;
-        while (s < count) {
-            SessionLabel l = labels.get(from + s);
-            int e = s;
-            while (e < count && labels.get(from + e) == l) {
-                e++;
+    /** Merges consecutive samples with the same label into one run, across batches. */
+    private static final class RunWriter {
+        private final RecordingWriter w;
+        private SessionLabel label;
+        private long first;
+        private long count;
+
+        RunWriter(RecordingWriter w) {
+            this.w = w;
+        }
+
+        void add(List<SessionLabel> labels, int from, int n, long firstSample) {
+            for (int k = 0; k < n; k++) {
+                SessionLabel l = labels.get(from + k);
+                long idx = firstSample + k;
+                if (l == label && idx == first + count) {
+                    count++;
+                } else {
+                    flush(w);
+                    label = l;
+                    first = idx;
+                    count = 1;
+                }
             }
-            w.writeLabelRun(first + s, e - s, l);
-            s = e;
+        }
+
+        void flush(RecordingWriter ignored) {
+            if (label != null && count > 0) {
+                w.writeLabelRun(first, count, label);
+            }
+            label = null;
+            count = 0;
         }
     }
 

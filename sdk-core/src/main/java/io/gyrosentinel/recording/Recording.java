@@ -51,6 +51,7 @@ public final class Recording {
     private final List<SampleBlock> blocks;
     private final List<Gap> gaps;
     private final List<LabelRun> labelRuns;
+    private final LabelRun[] sortedRuns;
     private final List<InferenceResult> results;
     private final List<AnomalyEvent> events;
     private final boolean complete;
@@ -67,6 +68,8 @@ public final class Recording {
         this.blocks = Collections.unmodifiableList(blocks);
         this.gaps = Collections.unmodifiableList(gaps);
         this.labelRuns = Collections.unmodifiableList(labelRuns);
+        this.sortedRuns = labelRuns.toArray(new LabelRun[0]);
+        Arrays.sort(sortedRuns, java.util.Comparator.comparingLong(LabelRun::firstSample));
         this.results = Collections.unmodifiableList(results);
         this.events = Collections.unmodifiableList(events);
         this.complete = complete;
@@ -309,10 +312,18 @@ public final class Recording {
         return out;
     }
 
-    /** The label of sample {@code index}: its label run, else the session label. */
+    /** The label of sample {@code index}: its label run, else the session label. O(log runs). */
     public SessionLabel labelAt(long index) {
-        for (LabelRun r : labelRuns) {
-            if (index >= r.firstSample() && index < r.firstSample() + r.count()) {
+        int lo = 0;
+        int hi = sortedRuns.length - 1;
+        while (lo <= hi) {
+            int mid = (lo + hi) >>> 1;
+            LabelRun r = sortedRuns[mid];
+            if (index < r.firstSample()) {
+                hi = mid - 1;
+            } else if (index >= r.firstSample() + r.count()) {
+                lo = mid + 1;
+            } else {
                 return r.label();
             }
         }

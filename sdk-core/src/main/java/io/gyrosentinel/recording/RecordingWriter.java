@@ -61,10 +61,15 @@ public final class RecordingWriter implements Collector {
         this.target = target.toAbsolutePath();
         this.info = info;
         Path dir = this.target.getParent();
+        Path tmp = null;
+        FileChannel ch = null;
         try {
             Files.createDirectories(dir);
-            this.temp = Files.createTempFile(dir, "." + this.target.getFileName() + ".", ".part");
-            this.channel = FileChannel.open(temp, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING);
+            tmp = Files.createTempFile(dir, "." + this.target.getFileName() + ".", ".part");
+            io.gyrosentinel.internal.io.FilePermissions.shareable(tmp);
+            ch = FileChannel.open(tmp, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING);
+            this.temp = tmp;
+            this.channel = ch;
             this.out = new BufferedOutputStream(Channels.newOutputStream(channel), 1 << 16);
             out.write(RecordingFormat.MAGIC);
             RecordingHeader.Builder h = RecordingHeader.newBuilder()
@@ -92,7 +97,25 @@ public final class RecordingWriter implements Collector {
                 h.setDevice(WireCodec.toWire(device));
             }
             h.build().writeDelimitedTo(out);
-        } catch (IOException e) {
+        } catch (IOException | RuntimeException e) {
+            // nothing half-written stays behind
+            if (ch != null) {
+                try {
+                    ch.close();
+                } catch (IOException ignored) {
+                    // the file is deleted next
+                }
+            }
+            if (tmp != null) {
+                try {
+                    Files.deleteIfExists(tmp);
+                } catch (IOException ignored) {
+                    // best effort
+                }
+            }
+            if (e instanceof GyroSentinelException g) {
+                throw g;
+            }
             throw new GyroSentinelException(ErrorCode.IO, "cannot create recording " + target + ": " + e.getMessage(), e);
         }
     }

@@ -120,4 +120,31 @@ class CsvImportTest {
                 () -> CsvImport.builder().columns(List.of("x")).build().run(in, dir.resolve("f.gsr")));
         assertTrue(e.getMessage().contains("--rate"), e.getMessage());
     }
+
+    @Test
+    void aByteOrderMarkAndAnUnterminatedQuoteAreHandled() throws IOException {
+        Path bom = csv("bom.csv", "\uFEFFt,x\n0,1\n0.1,2\n");
+        CsvImport.Report r = CsvImport.builder().columns(List.of("x")).timeColumn("t", CsvImport.TimeFormat.UNIX_SECONDS)
+                .build().run(bom, dir.resolve("bom.gsr"));
+        assertEquals(2, r.imported());
+        Path quote = csv("quote.csv", "x,y\n1,2\n3,\"4\n5,6\n");
+        GyroSentinelException e = assertThrows(GyroSentinelException.class,
+                () -> CsvImport.builder().columns(List.of("x", "y")).rateHz(10).build().run(quote, dir.resolve("q.gsr")));
+        assertEquals(ErrorCode.BAD_INPUT, e.code());
+        assertTrue(e.getMessage().contains(quote.toString()), e.getMessage());
+    }
+
+    @Test
+    void labelRunsAreMergedAcrossBatches() throws IOException {
+        StringBuilder sb = new StringBuilder("x,state\n");
+        for (int i = 0; i < 1000; i++) {
+            sb.append(i).append(',').append(i >= 700 ? 1 : 0).append('\n');
+        }
+        Path in = csv("runs.csv", sb.toString());
+        CsvImport.builder().columns(List.of("x")).rateHz(100).labelColumn("state").build().run(in, dir.resolve("runs.gsr"));
+        Recording rec = Recording.read(dir.resolve("runs.gsr"));
+        assertEquals(2, rec.labelRuns().size(), rec.labelRuns().toString());
+        assertEquals(SessionLabel.NORMAL, rec.labelAt(699));
+        assertEquals(SessionLabel.ANOMALOUS, rec.labelAt(700));
+    }
 }

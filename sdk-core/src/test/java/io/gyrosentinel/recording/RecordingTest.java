@@ -179,4 +179,11 @@ class RecordingTest {
         assertTrue(lines.get(1).startsWith("0,"));
         assertTrue(lines.get(1).endsWith(",normal"));
     }
+
+    @Test
+    void aFinishedRecordingIsReadableByOthersLikeAnyFile() throws Exception {
+        Path p = recordFromSim("perm.gsr", 96);
+        var perms = java.nio.file.Files.getPosixFilePermissions(p);
+        assertTrue(perms.contains(java.nio.file.attribute.PosixFilePermission.OTHERS_READ), perms.toString());
+    }
 }
