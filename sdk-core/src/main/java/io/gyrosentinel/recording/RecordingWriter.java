@@ -183,13 +183,8 @@ public final class RecordingWriter implements Collector {
 
     @Override
     public synchronized void onGap(Gap gap) {
-        // gaps of the stream reach us through SampleBlock.missingBefore; only device overflows come here
-        if (gap.cause() == Gap.Cause.DEVICE_OVERFLOW) {
-            write(RecordEntry.newBuilder().setGap(GapRecord.newBuilder().setAtSample(gap.atSample())
-                    .setMissingSamples(gap.missingSamples()).setCause("device_overflow")).build());
-            gaps++;
-            missing += gap.missingSamples();
-        }
+        // every gap of a stream reaches us as the next block's missingBefore (written in onBlock,
+        // at the right index); writing it here too would count it twice
     }
 
     @Override
