@@ -4,6 +4,7 @@ import io.gyrosentinel.SensorConfig;
 import io.gyrosentinel.Telemetry;
 import io.gyrosentinel.DeviceInfo;
 import io.gyrosentinel.model.ModelBundle;
+import io.gyrosentinel.model.CalibrationResult;
 import io.gyrosentinel.model.ModelStatus;
 import io.gyrosentinel.stream.GyroStream;
 
@@ -40,6 +41,9 @@ public interface AsyncDeviceClient {
     CompletableFuture<ModelStatus> rollbackModel();
 
     CompletableFuture<Void> abortModelTransfer();
+
+    /** See {@link DeviceClient#calibrate(CalibrationOptions)}; completes after about the duration. */
+    CompletableFuture<CalibrationResult> calibrate(CalibrationOptions options);
 
     /** The blocking view of the same client. */
     DeviceClient blocking();

@@ -7,6 +7,7 @@ import io.gyrosentinel.SensorConfig;
 import io.gyrosentinel.Telemetry;
 import io.gyrosentinel.collect.Collector;
 import io.gyrosentinel.model.ModelBundle;
+import io.gyrosentinel.model.CalibrationResult;
 import io.gyrosentinel.model.ModelStatus;
 import io.gyrosentinel.stream.GyroStream;
 
@@ -127,6 +128,27 @@ public interface DeviceClient extends AutoCloseable {
 
     /** Makes the device forget a pending (interrupted) transfer, so the next deployment starts over. */
     void abortModelTransfer();
+
+    /**
+     * Calibrates the active model on the device with normal data, without retraining: the device
+     * collects {@link CalibrationOptions#duration()} of samples (streaming or not), computes the
+     * per-channel normalisation and a new threshold from the model's window scores, and uses both
+     * from then on (until another model is activated). Blocks for about the duration.
+     *
+     * <pre>{@code
+     * CalibrationResult r = client.calibrate(Duration.ofSeconds(30), 0.995);
+     * }</pre>
+     *
+     * @throws io.gyrosentinel.GyroSentinelException {@code NO_MODEL} without an active model,
+     *         {@code BUSY} while another calibration runs, {@code INVALID_ARGUMENT} (e.g. a duration
+     *         too short for one window), {@code SENSOR} when a channel did not vary
+     */
+    CalibrationResult calibrate(CalibrationOptions options);
+
+    /** {@link #calibrate(CalibrationOptions)} with a quantile threshold (0 &lt; {@code quantile} &lt; 1). */
+    default CalibrationResult calibrate(Duration duration, double quantile) {
+        return calibrate(CalibrationOptions.quantile(duration, quantile));
+    }
 
     /** The asynchronous view of this client. */
     AsyncDeviceClient async();

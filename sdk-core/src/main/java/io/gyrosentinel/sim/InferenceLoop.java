@@ -33,15 +33,63 @@ final class InferenceLoop implements AutoCloseable {
         final int windowSize;
         final int stride;
         final int channels;
+        /** The normalisation inside the model (its manifest's mean/std; 0 and 1 when it has none). */
+        final float[] modelMean;
+        final float[] modelStd;
         volatile boolean retired;
+        /** Set by Calibrate; lives as long as this loaded model (a new activation drops it). */
+        private volatile Calibrated calibrated;
+
+        record Calibrated(float[] mean, float[] std, float threshold) { }
 
         Loaded(int slot, DeviceModel model) {
+            this(slot, model, null, null);
+        }
+
+        Loaded(int slot, DeviceModel model, float[] manifestMean, float[] manifestStd) {
             this.slot = slot;
             this.model = model;
             this.modelId = model.modelId();
             this.windowSize = model.windowSize();
             this.stride = model.stride();
             this.channels = model.channels();
+            this.modelMean = new float[channels];
+            this.modelStd = new float[channels];
+            for (int k = 0; k < channels; k++) {
+                boolean ok = manifestMean != null && manifestStd != null && manifestMean.length == channels
+                        && manifestStd.length == channels && manifestStd[k] > 0;
+                modelMean[k] = ok ? manifestMean[k] : 0f;
+                modelStd[k] = ok ? manifestStd[k] : 1f;
+            }
+        }
+
+        void calibrate(float[] mean, float[] std, float threshold) {
+            calibrated = new Calibrated(mean.clone(), std.clone(), threshold);
+        }
+
+        float threshold() {
+            Calibrated c = calibrated;
+            return c == null ? model.threshold() : c.threshold();
+        }
+
+        /** Channel errors of a window in dps, with the calibrated normalisation when there is one. */
+        float[] channelErrors(float[] windowDps) {
+            Calibrated c = calibrated;
+            return c == null ? model.channelErrors(windowDps)
+                    : model.channelErrors(denormalise(Calibration.normalise(windowDps, c.mean(), c.std())));
+        }
+
+        /**
+         * The model normalises with its own mean/std inside: hand it x' = mean_model + std_model × z,
+         * so that what it computes, (x' − mean_model) / std_model, is the calibrated z.
+         */
+        float[] denormalise(float[] z) {
+            float[] x = new float[z.length];
+            for (int i = 0; i < z.length; i++) {
+                int k = i % channels;
+                x[i] = modelMean[k] + modelStd[k] * z[i];
+            }
+            return x;
         }
     }
 
@@ -234,7 +282,7 @@ final class InferenceLoop implements AutoCloseable {
         float[] err;
         long t0 = System.nanoTime();
         try {
-            err = m.model.channelErrors(window);
+            err = m.channelErrors(window);
         } catch (RuntimeException e) {
             long n = failures.incrementAndGet();
             if (n == 1 || n % 100 == 0) {
@@ -250,7 +298,7 @@ final class InferenceLoop implements AutoCloseable {
             sum += f;
         }
         float score = err.length == 0 ? 0f : (float) (sum / err.length);
-        float threshold = m.model.threshold();
+        float threshold = m.threshold();
         boolean anomalous = score > threshold;
         if (s.results) {
             InferenceResult.Builder r = InferenceResult.newBuilder().setWindow(index).setStartTimestampUs(startUs)

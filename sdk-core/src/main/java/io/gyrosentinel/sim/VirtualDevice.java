@@ -11,6 +11,8 @@ import io.gyrosentinel.internal.framing.FrameCodec;
 import io.gyrosentinel.internal.framing.FrameDecoder;
 import io.gyrosentinel.internal.wire.WireCodec;
 import io.gyrosentinel.internal.wire.v1.Ack;
+import io.gyrosentinel.internal.wire.v1.Calibrate;
+import io.gyrosentinel.internal.wire.v1.CalibrationResult;
 import io.gyrosentinel.internal.wire.v1.Envelope;
 import io.gyrosentinel.internal.wire.v1.Error;
 import io.gyrosentinel.internal.wire.v1.ErrorCode;
@@ -39,6 +41,7 @@ import java.util.EnumSet;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.Consumer;
@@ -91,6 +94,8 @@ public final class VirtualDevice implements AutoCloseable {
     private final List<AutoCloseable> resources = new CopyOnWriteArrayList<>();
     private final Object sendLock = new Object();
     private final AtomicLong batchesSent = new AtomicLong();
+    /** Samples lost on the device because the link could not take them (ring overflow). */
+    private final AtomicLong droppedSamples = new AtomicLong();
     private final AtomicLong badFrames = new AtomicLong();
     private final AtomicLong framesIn = new AtomicLong();
     private volatile Streamer streamer;
@@ -101,6 +106,8 @@ public final class VirtualDevice implements AutoCloseable {
     private final InferenceLoop inference;
     /** The model running inference; swapped under the store's lock, read by the streaming thread. */
     private volatile InferenceLoop.Loaded loaded;
+    private final AtomicBoolean calibrating = new AtomicBoolean();
+    private final AtomicLong calibrationsRun = new AtomicLong();
 
     private VirtualDevice(Builder b) {
         this.deviceId = b.deviceId;
@@ -344,6 +351,11 @@ public final class VirtualDevice implements AutoCloseable {
             }
             case CONFIGURE -> configure(env.getConfigure(), up, rid);
             case START_STREAMING -> {
+                if (calibrating.get()) {
+                    reply(up, rid, error(ErrorCode.BUSY, "a calibration is running; start streaming when it has "
+                            + "answered", ""));
+                    return;
+                }
                 // like the firmware: the answer is the stream's status, sent before the first batch
                 synchronized (this) {
                     stopStreaming();
@@ -362,6 +374,7 @@ public final class VirtualDevice implements AutoCloseable {
             case GET_TELEMETRY -> reply(up, rid, Envelope.newBuilder().setTelemetry(telemetry()));
             case MODEL_BEGIN, MODEL_CHUNK, MODEL_COMMIT, MODEL_ABORT, MODEL_ACTIVATE, MODEL_ROLLBACK,
                     GET_MODEL_STATUS -> reply(up, rid, onModel(env));
+            case CALIBRATE -> calibrate(env.getCalibrate(), up, rid);
             case BODY_NOT_SET -> reply(up, rid, error(ErrorCode.UNKNOWN_MESSAGE,
                     "unknown message (a newer protocol?); this device speaks protocol " + PROTOCOL_VERSION, ""));
             default -> {
@@ -379,6 +392,10 @@ public final class VirtualDevice implements AutoCloseable {
     private void configure(io.gyrosentinel.internal.wire.v1.SensorConfig w, Uplink up, int rid) {
         if (isStreaming()) {
             reply(up, rid, error(ErrorCode.BUSY, "stop streaming before reconfiguring", ""));
+            return;
+        }
+        if (calibrating.get()) {
+            reply(up, rid, error(ErrorCode.BUSY, "a calibration is running; configure when it has answered", ""));
             return;
         }
         SensorConfig cur = config;
@@ -399,6 +416,135 @@ public final class VirtualDevice implements AutoCloseable {
             m = f > 0 ? m.substring(0, f) : m;
             reply(up, rid, error(ErrorCode.INVALID_ARGUMENT, m, e.field() == null ? "" : e.field()));
         }
+    }
+
+    // ------------------------------------------------------------------ calibration
+
+    /**
+     * Calibrate (docs/protocol.md §3.3), as the firmware does it: checks what can be checked at
+     * once, then collects the samples on a thread of its own (this virtual sensor samples the
+     * same machine with its own noise whether or not the device streams, paced in real time when
+     * the device is) and answers when done.
+     */
+    private void calibrate(Calibrate c, Uplink up, int rid) {
+        if (calibrating.get()) {
+            reply(up, rid, error(ErrorCode.BUSY, "a calibration is running", ""));
+            return;
+        }
+        if (c.getDurationMs() < Calibration.MIN_MS || c.getDurationMs() > Calibration.MAX_MS) {
+            reply(up, rid, error(ErrorCode.INVALID_ARGUMENT, "duration_ms must be within 100 .. 600000",
+                    "calibrate.duration_ms"));
+            return;
+        }
+        float q = c.getQuantile();
+        float k = c.getKSigma();
+        if (!(q >= 0f && q < 1f)) {
+            reply(up, rid, error(ErrorCode.INVALID_ARGUMENT, "quantile must be within (0, 1), or 0 to use k_sigma",
+                    "calibrate.quantile"));
+            return;
+        }
+        if (q == 0f && !(k > 0f && Float.isFinite(k))) {
+            reply(up, rid, error(ErrorCode.INVALID_ARGUMENT, "k_sigma must be > 0 when quantile is 0",
+                    "calibrate.k_sigma"));
+            return;
+        }
+        InferenceLoop.Loaded m = loaded;
+        if (m == null) {
+            reply(up, rid, error(ErrorCode.NO_MODEL, "no active model to calibrate: deploy and activate one first",
+                    ""));
+            return;
+        }
+        SensorConfig cfg = config;
+        if (m.channels != cfg.channels()) {
+            reply(up, rid, error(ErrorCode.NO_MODEL, "the active model expects " + m.channels + " channels, "
+                    + cfg.channels() + " axes are enabled", ""));
+            return;
+        }
+        long target = Calibration.samplesFor(c.getDurationMs(), (float) cfg.odrHz(), cfg.decimation());
+        if (Math.min(target, Calibration.MAX_SAMPLES) < m.windowSize) {
+            long ms = (long) Math.ceil(m.windowSize * cfg.decimation() * 1000.0 / (float) cfg.odrHz());
+            reply(up, rid, error(ErrorCode.INVALID_ARGUMENT, "too short for one window of " + m.windowSize
+                    + " samples: at least " + ms + " ms", "calibrate.duration_ms"));
+            return;
+        }
+        if (!calibrating.compareAndSet(false, true)) {
+            reply(up, rid, error(ErrorCode.BUSY, "a calibration is running", ""));
+            return;
+        }
+        Thread t = new Thread(() -> {
+            try {
+                reply(up, rid, runCalibration(cfg, m, (int) target, c.getDurationMs(), q, k));
+            } catch (RuntimeException e) {
+                log.warn("virtual device {}: calibration failed", deviceId, e);
+                reply(up, rid, error(ErrorCode.INTERNAL, trim("calibration failed: " + e), ""));
+            } finally {
+                calibrating.set(false);
+            }
+        }, "gs-vdev-cal-" + deviceId);
+        t.setDaemon(true);
+        t.start();
+    }
+
+    private Envelope.Builder runCalibration(SensorConfig cfg, InferenceLoop.Loaded m, int target, int durationMs,
+                                            float q, float k) {
+        long deadline = System.nanoTime() + durationMs * 1_000_000L;
+        int ch = cfg.channels();
+        int dec = cfg.decimation();
+        float lsb = cfg.dpsPerLsb();
+        int[] axisIdx = cfg.axes().stream().mapToInt(Enum::ordinal).toArray();
+        // the same machine, noise of its own (deterministic for the device's seed)
+        long noiseSeed = seed + (0x10000L + calibrationsRun.getAndIncrement()) * 0x9E3779B97F4A7C15L;
+        SignalGenerator g = new SignalGenerator(machine, cfg.odrHz(), seed, noiseSeed);
+        g.setFaults(new ArrayList<>(faults));
+        Calibration.Welford stats = new Calibration.Welford(ch);
+        int stored = Math.min(target, Calibration.MAX_SAMPLES);
+        float[] kept = new float[stored * ch];
+        float[] one = new float[ch];
+        double[] s = new double[3];
+        for (int i = 0; i < target; i++) {
+            for (int d = 0; d < dec; d++) {
+                g.next(s);
+            }
+            for (int c = 0; c < ch; c++) {
+                long raw = Math.round(s[axisIdx[c]] / lsb);
+                short r = (short) Math.max(Short.MIN_VALUE, Math.min(Short.MAX_VALUE, raw));
+                one[c] = r * lsb;
+            }
+            stats.add(one, 0);
+            if (i < stored) {
+                System.arraycopy(one, 0, kept, i * ch, ch);
+            }
+        }
+        long wait;
+        while (realTime && !closed && (wait = deadline - System.nanoTime()) > 0) {
+            LockSupport.parkNanos(wait);
+        }
+        if (m != loaded || m.retired) {
+            return error(ErrorCode.NO_MODEL, "the model went away during calibration", "");
+        }
+        float[] mean = stats.mean();
+        float[] std = stats.std();
+        for (float v : std) {
+            if (!(v > 0f) || !Float.isFinite(v)) {
+                return error(ErrorCode.SENSOR, "a channel did not vary (std 0): is the sensor attached and the "
+                        + "machine on?", "");
+            }
+        }
+        float[] scores = new float[Calibration.MAX_WINDOWS];
+        int n = 0;
+        for (int start = 0; start + m.windowSize <= stored && n < Calibration.MAX_WINDOWS; start += m.stride) {
+            scores[n++] = Calibration.windowScore(kept, start * ch, m.windowSize, ch, mean, std,
+                    z -> m.model.channelErrors(m.denormalise(z)));
+        }
+        float threshold = Calibration.threshold(scores, n, q, k);
+        m.calibrate(mean, std, threshold);
+        log.info("virtual device {}: calibrated {} on {} samples, {} windows: threshold {}", deviceId, m.modelId,
+                target, n, threshold);
+        CalibrationResult.Builder r = CalibrationResult.newBuilder().setThreshold(threshold).setWindows(n);
+        for (int c = 0; c < ch; c++) {
+            r.addChannelMean(mean[c]).addChannelStd(std[c]);
+        }
+        return Envelope.newBuilder().setCalibrationResult(r);
     }
 
     // ------------------------------------------------------------------ models
@@ -481,7 +627,9 @@ public final class VirtualDevice implements AutoCloseable {
             throw new ModelStore.Refused(ErrorCode.MODEL_LOAD_FAILED, "model " + s.modelId()
                     + " was loaded with an unusable shape: " + shape, "");
         }
-        return new InferenceLoop.Loaded(slot, m);
+        String manifest = ModelBundle.fromPayload(s.payload(), s.signature()).manifestJson();
+        return new InferenceLoop.Loaded(slot, m, Calibration.manifestArray(manifest, "mean"),
+                Calibration.manifestArray(manifest, "std"));
     }
 
     private static String stripCode(String m) {
@@ -500,6 +648,7 @@ public final class VirtualDevice implements AutoCloseable {
                 Capability.MODEL_TRANSFER);
         if (engine != null) {
             caps.add(Capability.INFERENCE);
+            caps.add(Capability.CALIBRATION);
         }
         List<ModelSlotInfo> slots;
         synchronized (store) {
@@ -519,7 +668,7 @@ public final class VirtualDevice implements AutoCloseable {
                 .setUptimeMs(nowMicros() / 1000)
                 .setFreeHeap((int) Math.min(Integer.MAX_VALUE, rt.freeMemory()))
                 .setMinFreeHeap((int) Math.min(Integer.MAX_VALUE, rt.freeMemory()))
-                .setDroppedSamples(0)
+                .setDroppedSamples(droppedSamples.get())
                 .setInferenceUsP50(inference.latencyP50())
                 .setInferenceUsMax(inference.latencyMax())
                 .setQueueDepth(inference.queueDepth())
@@ -642,6 +791,22 @@ public final class VirtualDevice implements AutoCloseable {
             SignalGenerator g = gen;
             InferenceLoop.Session session = new InferenceLoop.Session(results, t0Micros, periodNs, ch);
             while (running && !closed) {
+                if (paced && maxSamples == 0) {
+                    // Like the firmware, the sensor never waits for the link: when sending blocked
+                    // (a pulled cable, a full pipe) for longer than the ring holds, the samples
+                    // of that time are lost on the device and the stream goes on at the sensor's
+                    // clock. The host sees the jump in the timestamps as a gap.
+                    long behind = System.nanoTime() - (t0Nanos + (samples + batch) * periodNs);
+                    long ringNanos = 1024L * periodNs;
+                    if (behind > ringNanos) {
+                        long skip = (behind - ringNanos / 2) / periodNs;
+                        for (long k = 0; k < skip * dec; k++) {
+                            g.next(s);
+                        }
+                        samples += skip;
+                        droppedSamples.addAndGet(skip);
+                    }
+                }
                 int count = batch;
                 if (maxSamples > 0) {
                     count = (int) Math.min(batch, maxSamples - samples);

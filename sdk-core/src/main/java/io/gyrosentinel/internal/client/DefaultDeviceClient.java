@@ -9,6 +9,7 @@ import io.gyrosentinel.InferenceResult;
 import io.gyrosentinel.SensorConfig;
 import io.gyrosentinel.Telemetry;
 import io.gyrosentinel.client.AsyncDeviceClient;
+import io.gyrosentinel.client.CalibrationOptions;
 import io.gyrosentinel.client.ClientStats;
 import io.gyrosentinel.client.ConnectionEvent;
 import io.gyrosentinel.client.DeployOptions;
@@ -18,6 +19,7 @@ import io.gyrosentinel.client.StreamOptions;
 import io.gyrosentinel.collect.Collector;
 import io.gyrosentinel.internal.stream.DefaultGyroStream;
 import io.gyrosentinel.internal.wire.WireCodec;
+import io.gyrosentinel.internal.wire.v1.Calibrate;
 import io.gyrosentinel.internal.wire.v1.Envelope;
 import io.gyrosentinel.internal.wire.v1.GetModelStatus;
 import io.gyrosentinel.internal.wire.v1.GetTelemetry;
@@ -29,6 +31,7 @@ import io.gyrosentinel.internal.wire.v1.Ping;
 import io.gyrosentinel.internal.wire.v1.SampleBatch;
 import io.gyrosentinel.internal.wire.v1.StartStreaming;
 import io.gyrosentinel.internal.wire.v1.StopStreaming;
+import io.gyrosentinel.model.CalibrationResult;
 import io.gyrosentinel.model.ModelBundle;
 import io.gyrosentinel.model.ModelStatus;
 import io.gyrosentinel.stream.GyroStream;
@@ -662,6 +665,50 @@ public final class DefaultDeviceClient implements DeviceClient, Transport.Listen
         await(abortAsync(), "abort model transfer");
     }
 
+    @Override
+    public CalibrationResult calibrate(CalibrationOptions options) {
+        return await(calibrateAsync(options), "calibrate");
+    }
+
+    CompletableFuture<CalibrationResult> calibrateAsync(CalibrationOptions options) {
+        Objects.requireNonNull(options, "options");
+        long ms = options.duration().toMillis();
+        Calibrate req = Calibrate.newBuilder().setDurationMs((int) ms).setQuantile((float) options.quantile())
+                .setKSigma((float) options.kSigma()).build();
+        // the device answers once it has collected the data
+        Duration timeout = options.duration().plus(slowRequestTimeout());
+        return request(Envelope.newBuilder().setCalibrate(req), "calibrate", timeout).thenApply(env -> {
+            var r = expect(env, Envelope.BodyCase.CALIBRATION_RESULT, "calibrate").getCalibrationResult();
+            float[] mean = new float[r.getChannelMeanCount()];
+            float[] std = new float[r.getChannelStdCount()];
+            for (int i = 0; i < mean.length; i++) {
+                mean[i] = r.getChannelMean(i);
+            }
+            for (int i = 0; i < std.length; i++) {
+                std[i] = r.getChannelStd(i);
+            }
+            if (mean.length != std.length) {
+                throw new GyroSentinelException(ErrorCode.PROTOCOL_VIOLATION, "CalibrationResult has " + mean.length
+                        + " means but " + std.length + " standard deviations");
+            }
+            return new CalibrationResult(mean, std, r.getThreshold(), r.getWindows());
+        }).handle((res, t) -> {
+            if (t == null) {
+                return res;
+            }
+            GyroSentinelException g = unwrap(t);
+            String advice = switch (g.code()) {
+                case NO_MODEL -> "calibration needs an active model whose channels match the enabled axes; "
+                        + "deploy() one first";
+                case BUSY -> "the device is already calibrating; wait for that to finish";
+                case UNSUPPORTED -> "this device's firmware cannot calibrate; update it";
+                default -> null;
+            };
+            throw advice == null ? g : new GyroSentinelException(g.code(), stripCode(g.getMessage()) + ". "
+                    + Character.toUpperCase(advice.charAt(0)) + advice.substring(1), g.field(), g);
+        });
+    }
+
     CompletableFuture<DeployResult> deployAsync(ModelBundle bundle, DeployOptions options) {
         Objects.requireNonNull(bundle, "bundle");
         Objects.requireNonNull(options, "options");
@@ -838,6 +885,7 @@ public final class DefaultDeviceClient implements DeviceClient, Transport.Listen
         public CompletableFuture<ModelStatus> activateModel(int slot) { return activateAsync(slot); }
         public CompletableFuture<ModelStatus> rollbackModel() { return rollbackAsync(); }
         public CompletableFuture<Void> abortModelTransfer() { return abortAsync(); }
+        public CompletableFuture<CalibrationResult> calibrate(CalibrationOptions o) { return calibrateAsync(o); }
         public DeviceClient blocking() { return DefaultDeviceClient.this; }
     };
 

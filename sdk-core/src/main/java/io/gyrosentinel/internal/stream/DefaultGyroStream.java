@@ -98,34 +98,41 @@ public class DefaultGyroStream implements GyroStream {
         }
         long now = System.nanoTime();
         long missing = 0;
-        {
+        if (expectedTs < 0) {
+            // the first batch of a live stream is sequence 0; anything later means lost batches
+            long lost = sequence & 0xFFFFFFFFL;
+            if (lost > 0 && lost < Integer.MAX_VALUE) {
+                missing = lost * count;
+                emit(new Gap(nextSample, missing, (int) lost, Gap.Cause.SEQUENCE));
+            }
+        } else {
             long seqDelta = (sequence - expectedSeq) & 0xFFFFFFFFL;
-            if (!reconnected && expectedTs >= 0 && seqDelta > Integer.MAX_VALUE) {
-                // behind what we already have: a duplicate (MQTT QoS 1 may redeliver) or a stale batch
+            boolean backwards = seqDelta > Integer.MAX_VALUE;
+            // samples between the end of the previous batch and this one, by the sensor clock
+            long byClock = periodNanos > 0 ? Math.round((timestampMicros - expectedTs) * 1000.0 / periodNanos) : 0;
+            if (backwards && !reconnected && byClock < 0) {
+                // behind in sequence and in time: a duplicate (MQTT QoS 1 may redeliver) or stale
                 duplicates++;
                 log.debug("dropping duplicate or stale batch seq={} (expected {})", sequence, expectedSeq);
                 return;
             }
-            if (!reconnected && seqDelta == 0 && expectedTs >= 0 && periodNanos > 0
-                    && (timestampMicros - expectedTs) * 1000 > periodNanos * 3 / 2) {
-                // contiguous sequence but the clock jumped: the device dropped samples and closed
-                // the batch early (its buffer overflowed); the timestamps say how many
-                missing = Math.round((timestampMicros - expectedTs) * 1000.0 / periodNanos);
-                emit(new Gap(nextSample, missing, 0, Gap.Cause.DEVICE_OVERFLOW));
-            } else if (reconnected || seqDelta != 0) {
-                Gap.Cause cause = reconnected ? Gap.Cause.RECONNECT : Gap.Cause.SEQUENCE;
-                int missingBatches = reconnected || seqDelta > Integer.MAX_VALUE ? 0 : (int) seqDelta;
-                if (expectedTs >= 0 && timestampMicros > expectedTs && periodNanos > 0) {
-                    missing = Math.round((timestampMicros - expectedTs) * 1000.0 / periodNanos);
-                } else if (periodNanos > 0 && reconnected && lastArrivalNanos != 0) {
+            if (reconnected) {
+                if (byClock >= 0) {
+                    missing = byClock;
+                } else if (periodNanos > 0 && lastArrivalNanos != 0) {
                     // the device clock restarted (reboot): estimate from the host clock
                     missing = Math.max(0, Math.round((now - lastArrivalNanos) / (double) periodNanos) - count);
-                } else {
-                    missing = (long) missingBatches * count;
                 }
-                if (missing > 0 || missingBatches > 0 || reconnected) {
-                    emit(new Gap(nextSample, missing, missingBatches, cause));
-                }
+                emit(new Gap(nextSample, missing, 0, Gap.Cause.RECONNECT));
+            } else if (seqDelta != 0 && !backwards) {
+                // batches lost on the link: the clock says how many samples, the sequence how many batches
+                missing = byClock > 0 ? byClock : seqDelta * count;
+                emit(new Gap(nextSample, missing, (int) seqDelta, Gap.Cause.SEQUENCE));
+            } else if (byClock >= 1) {
+                // contiguous sequence (or a stream the device restarted) but the clock jumped: the
+                // device dropped samples and closed the batch early (its buffer overflowed)
+                missing = byClock;
+                emit(new Gap(nextSample, missing, 0, backwards ? Gap.Cause.RECONNECT : Gap.Cause.DEVICE_OVERFLOW));
             }
         }
         reconnected = false;
