@@ -32,7 +32,8 @@ extern "C" {
 
 typedef struct gs_device *gs_device_handle_t;
 
-/** Sends one complete frame (delimiter included). Must write all of it or fail. */
+/** Sends one complete frame (delimiter included), or with `message_link` one bare envelope.
+ *  Must write all of it or fail. */
 typedef gs_err_t (*gs_device_write_fn)(void *ctx, const uint8_t *frame, size_t len);
 
 /** Optional system figures for Telemetry (heap, CPU load); NULL on the host. */
@@ -48,6 +49,9 @@ typedef struct {
     gs_clock_t clock;
     gs_device_write_fn write;
     void *write_ctx;
+    /** The transport carries one envelope per message (MQTT): `write` gets bare envelopes,
+     *  without COBS/CRC framing; requests come in through gs_device_handle_envelope(). */
+    bool message_link;
     gs_system_stats_fn system_stats;   /**< optional */
     void *system_stats_ctx;
     const char *device_id;             /**< DeviceInfo.device_id (max 47 chars) */
@@ -95,6 +99,9 @@ gs_err_t gs_device_sensor_step(gs_device_handle_t dev);
 gs_err_t gs_device_comms_step(gs_device_handle_t dev);
 
 bool gs_device_is_streaming(gs_device_handle_t dev);
+
+/** The sensor must be read: streaming, or collecting samples for a Calibrate request. */
+bool gs_device_is_sampling(gs_device_handle_t dev);
 
 typedef struct {
     uint64_t samples;          /**< produced since StartStreaming */

@@ -1,6 +1,7 @@
 /*
  * ESP32 glue (ESP-IDF >= 5.2 only; not part of the host build): the ISM330BX FIFO driver,
- * the UART transport and the two tasks that run a gs_device.
+ * the UART or MQTT transport (Kconfig choice GS_HOST_LINK) and the two tasks that run a
+ * gs_device.
  *
  *     gs_esp32_config_t cfg = GS_ESP32_CONFIG_DEFAULT();   // values from Kconfig
  *     ESP_ERROR_CHECK(gs_esp32_start(&cfg) == GS_OK ? ESP_OK : ESP_FAIL);
@@ -54,6 +55,34 @@ gs_err_t gs_uart_write(void *ctx, const uint8_t *frame, size_t len);
 size_t gs_uart_read(uint8_t *buf, size_t len, uint32_t timeout_ms);
 
 /**
+ * MQTT transport (esp-mqtt, src/port/esp32/gs_mqtt_transport.c; docs/protocol.md section 6):
+ * one bare envelope per message, device -> host on gyrosentinel/v1/{device}/up, host -> device
+ * on .../down, a retained JSON status on .../status with a Last Will
+ * {"state":"offline","deviceId":...,"reason":"lost"}. Wi-Fi must be up before gs_mqtt_start().
+ */
+typedef struct {
+    const char *broker_uri;     /**< mqtt://, mqtts://, ws://, wss:// */
+    const char *username;       /**< NULL or "": none */
+    const char *password;       /**< NULL or "": none */
+    const char *ca_cert_pem;    /**< NUL-terminated PEM; NULL: the server is not verified */
+    const char *firmware_version; /**< reported in the online status */
+    int sample_qos;             /**< QoS of SampleBatch envelopes (0 or 1); others use 1 */
+    int keepalive_s;
+    int protocol_v5;            /**< non-zero: MQTT 5 (needs CONFIG_MQTT_PROTOCOL_5) */
+} gs_mqtt_config_t;
+
+/** Connects (and reconnects) in the background; `device_id` names the topics. */
+gs_err_t gs_mqtt_start(const gs_mqtt_config_t *config, const char *device_id);
+/** gs_device_write_fn for a message link (gs_device_config_t.message_link): publishes one
+ *  envelope on .../up; GS_ERR_IO while disconnected. ctx is ignored. */
+gs_err_t gs_mqtt_write(void *ctx, const uint8_t *envelope, size_t len);
+/** Comms task: the next envelope received on .../down, waiting at most timeout_ms; returns
+ *  its length (0 on timeout). `cap` must be >= GS_MAX_ENVELOPE. */
+size_t gs_mqtt_read(uint8_t *buf, size_t cap, uint32_t timeout_ms);
+/** Publishes the retained {"state":"offline","reason":"shutdown"} and disconnects. */
+void gs_mqtt_stop(void);
+
+/**
  * The TensorFlow Lite Micro model backend (part "model.tflite" of the bundle, float32 in/out
  * [1, window, channels], static 96 KiB arena, op resolver limited to what the packager emits).
  * GS_ERR_NO_MEM from load() when the arena is too small: the runtime rolls back.
@@ -73,7 +102,8 @@ gs_clock_t gs_esp32_clock(void);
 
 typedef struct {
     gs_ism330bx_config_t sensor;
-    gs_uart_config_t uart;
+    gs_uart_config_t uart;     /**< CONFIG_GS_HOST_LINK_UART */
+    gs_mqtt_config_t mqtt;     /**< CONFIG_GS_HOST_LINK_MQTT */
     const char *device_id;     /**< NULL: derived from the factory MAC */
     uint32_t sensor_task_priority;
     uint32_t comms_task_priority;
@@ -86,7 +116,24 @@ typedef struct {
     size_t model_public_key_len;
 } gs_esp32_config_t;
 
-/** Defaults from Kconfig (menu "GyroSentinel"); only usable in an ESP-IDF build. */
+#if CONFIG_GS_HOST_LINK_MQTT
+#ifdef CONFIG_GS_MQTT_PROTOCOL_V5
+#define GS_ESP32_MQTT_V5_ 1
+#else
+#define GS_ESP32_MQTT_V5_ 0
+#endif
+#define GS_ESP32_MQTT_DEFAULT_                                                        \
+        .mqtt = { .broker_uri = CONFIG_GS_MQTT_BROKER_URI,                              \
+                  .username = CONFIG_GS_MQTT_USERNAME, .password = CONFIG_GS_MQTT_PASSWORD, \
+                  .sample_qos = CONFIG_GS_MQTT_SAMPLE_QOS,                              \
+                  .keepalive_s = CONFIG_GS_MQTT_KEEPALIVE_S,                            \
+                  .protocol_v5 = GS_ESP32_MQTT_V5_ },
+#else
+#define GS_ESP32_MQTT_DEFAULT_
+#endif
+
+/** Defaults from Kconfig (menu "GyroSentinel"); only usable in an ESP-IDF build. The MQTT CA
+ *  certificate (CONFIG_GS_MQTT_CA_CERT_EMBED) is filled in by gs_esp32_start(). */
 #define GS_ESP32_CONFIG_DEFAULT() {                                                   \
         .sensor = { .i2c_port = CONFIG_GS_I2C_PORT, .sda_gpio = CONFIG_GS_I2C_SDA_GPIO,  \
                     .scl_gpio = CONFIG_GS_I2C_SCL_GPIO, .i2c_hz = CONFIG_GS_I2C_HZ,    \
@@ -95,6 +142,7 @@ typedef struct {
                     .fifo_watermark = CONFIG_GS_FIFO_WATERMARK },                      \
         .uart = { .uart_port = CONFIG_GS_UART_PORT, .tx_gpio = CONFIG_GS_UART_TX_GPIO,  \
                   .rx_gpio = CONFIG_GS_UART_RX_GPIO, .baud_rate = CONFIG_GS_UART_BAUD }, \
+        GS_ESP32_MQTT_DEFAULT_                                                         \
         .device_id = NULL, .sensor_task_priority = CONFIG_GS_SENSOR_TASK_PRIORITY,     \
         .comms_task_priority = CONFIG_GS_COMMS_TASK_PRIORITY,                          \
         .sensor_task_core = 1, .comms_task_core = 0 }

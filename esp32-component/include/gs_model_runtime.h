@@ -74,6 +74,18 @@ gs_err_t gs_model_runtime_start(gs_model_runtime_handle_t rt, uint32_t axes_mask
 void gs_model_runtime_stop(gs_model_runtime_handle_t rt);
 bool gs_model_runtime_scoring(gs_model_runtime_handle_t rt);
 
+/** The loaded model as a gs_model_t (for calibration); GS_ERR_NO_MODEL without one. */
+gs_err_t gs_model_runtime_model(gs_model_runtime_handle_t rt, gs_model_t *out);
+
+/**
+ * Replace the loaded model's normalisation (per model channel, dps) and threshold, e.g. with
+ * a calibration result, until the next reload. Takes effect at the next
+ * gs_model_runtime_start(). GS_ERR_INVALID_ARG for a channel count other than the model's,
+ * std <= 0 or a threshold that is negative or not finite.
+ */
+gs_err_t gs_model_runtime_set_normalisation(gs_model_runtime_handle_t rt, const float *mean,
+                                            const float *std, uint32_t channels, float threshold);
+
 /** Add one sample of the stream (see gs_scorer_add). */
 gs_err_t gs_model_runtime_add(gs_model_runtime_handle_t rt, const gs_sample_t *sample,
                               gs_scoring_output_t *out);

@@ -74,6 +74,14 @@ void gs_scorer_reset(gs_scorer_handle_t s);
 gs_err_t gs_scorer_add(gs_scorer_handle_t s, const gs_sample_t *sample,
                        gs_scoring_output_t *out);
 
+/**
+ * The score of one window: mean squared error between `in` and its reconstruction `out`
+ * (w x channels, time-major) per channel, accumulated in double, and their mean over the
+ * channels. Used by the scorer and by calibration (gs_calibration.h), so both score alike.
+ */
+void gs_scoring_mse(const float *in, const float *out, uint32_t w, uint32_t channels,
+                    float *channel_error, float *score);
+
 #ifdef __cplusplus
 }
 #endif

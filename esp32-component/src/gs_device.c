@@ -6,6 +6,7 @@
 #include "gs_envelope.h"
 #include "gs_ring.h"
 #include "gs_batcher.h"
+#include "gs_calibration.h"
 #include "gs_config.h"
 
 /* Proto comment of SensorConfig.odr_hz: ISM330BX gyro 7.5 ... 3840 Hz. */
@@ -39,6 +40,14 @@ struct gs_device {
     uint64_t samples;                        /* popped since StartStreaming */
     bool send_results;                       /* StartStreaming.results */
     gs_scoring_output_t scoring;             /* last window's result/event */
+
+    /* Calibrate (docs/protocol.md 3.3): answered when the samples are in, from comms_step. */
+    atomic_bool calibrating;                 /* read by the sensor task */
+    bool cal_own_sensor;                     /* the sensor runs for calibration only */
+    uint32_t cal_rid;
+    float cal_quantile;
+    float cal_k_sigma;
+    gs_calibration_t cal;
 
     gs_device_stats_t stats;
     uint64_t decode_errors;
@@ -85,7 +94,9 @@ static float dps_per_lsb(uint32_t full_scale_dps)
 static gs_err_t send_tx(struct gs_device *d)
 {
     size_t len;
-    gs_err_t err = gs_envelope_encode_frame(&d->tx, d->frame, sizeof(d->frame), &len);
+    gs_err_t err = d->cfg.message_link
+                       ? gs_envelope_encode(&d->tx, d->frame, sizeof(d->frame), &len)
+                       : gs_envelope_encode_frame(&d->tx, d->frame, sizeof(d->frame), &len);
     if (err != GS_OK) {
         return err;
     }
@@ -186,8 +197,9 @@ static gs_err_t score(struct gs_device *d, const gs_sample_t *sample)
     return GS_OK;
 }
 
-/* Moves queued samples into batches; stops at max_samples. */
-static gs_err_t drain(struct gs_device *d)
+/* Moves queued samples into batches (to_stream) and into a running calibration; stops
+ * batching at max_samples. */
+static gs_err_t drain(struct gs_device *d, bool to_stream)
 {
     for (;;) {
         size_t want = GS_POP_CHUNK;
@@ -195,9 +207,21 @@ static gs_err_t drain(struct gs_device *d)
         if (n == 0) {
             return GS_OK;
         }
+        bool cal = atomic_load(&d->calibrating);
+        if (cal) {
+            for (size_t i = 0; i < n; i++) {
+                (void)gs_calibration_add(&d->cal, &d->pop[i]);
+            }
+        }
+        if (!to_stream) {
+            continue;
+        }
         d->samples += n;
         for (size_t i = 0; i < n; i++) {
             if (d->max_samples && gs_batcher_kept(d->batcher) >= d->max_samples) {
+                if (cal) {
+                    break; /* the calibration still wants the rest of the ring */
+                }
                 return GS_OK;
             }
             bool produced = false;
@@ -219,8 +243,13 @@ static gs_err_t drain(struct gs_device *d)
 static gs_err_t stop_streaming(struct gs_device *d)
 {
     atomic_store(&d->streaming, false);
-    gs_err_t err = d->cfg.sensor.ops->stop(d->cfg.sensor.ctx);
-    gs_err_t e2 = drain(d);
+    gs_err_t err = GS_OK;
+    if (atomic_load(&d->calibrating)) {
+        d->cal_own_sensor = true; /* keeps sampling until the calibration has its data */
+    } else {
+        err = d->cfg.sensor.ops->stop(d->cfg.sensor.ctx);
+    }
+    gs_err_t e2 = drain(d, true);
     if (gs_batcher_flush(d->batcher, &d->tx) == GS_OK) {
         (void)send_batch(d);
     }
@@ -297,6 +326,8 @@ static gs_err_t on_hello(struct gs_device *d, uint32_t rid, const gyrosentinel_v
         if (d->cfg.model_runtime) {
             info->capabilities[info->capabilities_count++] =
                 gyrosentinel_v1_Capability_CAPABILITY_INFERENCE;
+            info->capabilities[info->capabilities_count++] =
+                gyrosentinel_v1_Capability_CAPABILITY_CALIBRATION;
         }
         /* Built in tx.body.model_status would overlap device_info: use rx as scratch,
          * the request it held has been read already. */
@@ -326,6 +357,10 @@ static gs_err_t on_configure(struct gs_device *d, uint32_t rid,
     if (atomic_load(&d->streaming)) {
         return send_error(d, rid, gyrosentinel_v1_ErrorCode_BUSY,
                           "stop streaming before configuring", NULL);
+    }
+    if (atomic_load(&d->calibrating)) {
+        return send_error(d, rid, gyrosentinel_v1_ErrorCode_BUSY,
+                          "a calibration is running; configure when it has answered", NULL);
     }
     /* Zero fields keep the current value; everything is checked before anything changes. */
     gyrosentinel_v1_SensorConfig next = d->sensor_cfg;
@@ -393,6 +428,10 @@ static gs_err_t on_start(struct gs_device *d, uint32_t rid,
 {
     /* `results` asks for InferenceResults "when a model is active" (docs/protocol.md): without
      * an active model the device streams samples only, it does not refuse. */
+    if (atomic_load(&d->calibrating)) {
+        return send_error(d, rid, gyrosentinel_v1_ErrorCode_BUSY,
+                          "a calibration is running; start streaming when it has answered", NULL);
+    }
     d->send_results = req->results;
     if (atomic_load(&d->streaming)) {
         /* Restarting resets the sequence: finish the current run cleanly first. */
@@ -559,6 +598,123 @@ static gs_err_t on_model(struct gs_device *d, uint32_t rid)
     }
 }
 
+/* ------------------------------------------------------------------ calibration */
+
+/* Calibrate: checks everything that can be checked now, then collects samples (from the
+ * stream, or with the sensor started for this alone) until comms_step sees enough of them and
+ * answers via finish_calibration(). */
+static gs_err_t on_calibrate(struct gs_device *d, uint32_t rid, const gyrosentinel_v1_Calibrate *req)
+{
+    const gyrosentinel_v1_ErrorCode bad = gyrosentinel_v1_ErrorCode_INVALID_ARGUMENT;
+    char msg[96];
+    if (atomic_load(&d->calibrating)) {
+        return send_error(d, rid, gyrosentinel_v1_ErrorCode_BUSY, "a calibration is running", NULL);
+    }
+    if (req->duration_ms < GS_CALIBRATION_MIN_MS || req->duration_ms > GS_CALIBRATION_MAX_MS) {
+        return send_error(d, rid, bad, "duration_ms must be within 100 .. 600000",
+                          "calibrate.duration_ms");
+    }
+    if (!isfinite(req->quantile) || req->quantile < 0.0f || req->quantile >= 1.0f) {
+        return send_error(d, rid, bad, "quantile must be within (0, 1), or 0 to use k_sigma",
+                          "calibrate.quantile");
+    }
+    if (req->quantile == 0.0f && (!isfinite(req->k_sigma) || !(req->k_sigma > 0.0f))) {
+        return send_error(d, rid, bad, "k_sigma must be > 0 when quantile is 0",
+                          "calibrate.k_sigma");
+    }
+    gs_model_runtime_handle_t rt = d->cfg.model_runtime;
+    const gs_manifest_t *m = gs_model_runtime_manifest(rt);
+    if (!m) {
+        return send_error(d, rid, gyrosentinel_v1_ErrorCode_NO_MODEL,
+                          "no active model to calibrate: deploy and activate one first", NULL);
+    }
+    uint32_t ch = channels_of(d->sensor_cfg.axes_mask);
+    if (ch != m->channels) {
+        snprintf(msg, sizeof(msg), "the active model expects %u channels, %u axes are enabled",
+                 (unsigned)m->channels, (unsigned)ch);
+        return send_error(d, rid, gyrosentinel_v1_ErrorCode_NO_MODEL, msg, NULL);
+    }
+    uint32_t dec = d->sensor_cfg.decimation ? d->sensor_cfg.decimation : 1u;
+    uint64_t target = gs_calibration_samples_for(req->duration_ms, d->sensor_cfg.odr_hz, dec);
+    uint64_t usable = target < GS_CALIBRATION_MAX_SAMPLES ? target : GS_CALIBRATION_MAX_SAMPLES;
+    if (usable < m->window) {
+        double ms = ceil((double)m->window * dec * 1000.0 / (double)d->sensor_cfg.odr_hz);
+        snprintf(msg, sizeof(msg), "too short for one window of %u samples: at least %.0f ms",
+                 (unsigned)m->window, ms);
+        return send_error(d, rid, bad, msg, "calibrate.duration_ms");
+    }
+    gs_calibration_params_t p = {
+        .axes_mask = d->sensor_cfg.axes_mask, .scale = dps_per_lsb(d->sensor_cfg.full_scale_dps),
+        .decimation = dec, .target = target,
+    };
+    if (gs_calibration_begin(&d->cal, &p) != GS_OK) {
+        return send_error(d, rid, gyrosentinel_v1_ErrorCode_INTERNAL,
+                          "calibration rejected a validated configuration", NULL);
+    }
+    d->cal_own_sensor = !atomic_load(&d->streaming);
+    if (d->cal_own_sensor) {
+        gs_err_t err = d->cfg.sensor.ops->start(d->cfg.sensor.ctx);
+        if (err != GS_OK) {
+            gs_calibration_cancel(&d->cal);
+            return send_error(d, rid, gyrosentinel_v1_ErrorCode_SENSOR, gs_err_to_name(err), NULL);
+        }
+        gs_ring_clear(d->ring);
+    }
+    d->cal_rid = rid;
+    d->cal_quantile = req->quantile;
+    d->cal_k_sigma = req->k_sigma;
+    atomic_store(&d->calibrating, true);
+    return GS_OK;
+}
+
+static gs_err_t finish_calibration(struct gs_device *d)
+{
+    atomic_store(&d->calibrating, false);
+    uint32_t rid = d->cal_rid;
+    if (d->cal_own_sensor && !atomic_load(&d->streaming)) {
+        (void)d->cfg.sensor.ops->stop(d->cfg.sensor.ctx);
+    }
+    d->cal_own_sensor = false;
+    gs_model_runtime_handle_t rt = d->cfg.model_runtime;
+    gs_model_t model;
+    const gs_manifest_t *m = gs_model_runtime_manifest(rt);
+    if (!m || gs_model_runtime_model(rt, &model) != GS_OK) {
+        gs_calibration_cancel(&d->cal);
+        return send_error(d, rid, gyrosentinel_v1_ErrorCode_NO_MODEL,
+                          "the model went away during calibration", NULL);
+    }
+    gs_calibration_result_t res;
+    gs_err_t err = gs_calibration_finish(&d->cal, &model, m->window, m->stride, d->cal_quantile,
+                                         d->cal_k_sigma, &res);
+    if (err == GS_ERR_INVALID_STATE) {
+        return send_error(d, rid, gyrosentinel_v1_ErrorCode_SENSOR,
+                          "a channel did not vary (std 0): is the sensor attached and the machine on?",
+                          NULL);
+    }
+    if (err == GS_OK) {
+        err = gs_model_runtime_set_normalisation(rt, res.mean, res.std, res.channels, res.threshold);
+    }
+    if (err != GS_OK) {
+        return send_error(d, rid, gyrosentinel_v1_ErrorCode_INTERNAL, gs_err_to_name(err), NULL);
+    }
+    if (atomic_load(&d->streaming) && gs_model_runtime_scoring(rt)) {
+        /* From now on the stream is scored with the new values (the window restarts). */
+        (void)gs_model_runtime_start(rt, d->sensor_cfg.axes_mask,
+                                     dps_per_lsb(d->sensor_cfg.full_scale_dps));
+    }
+    begin_tx(d, rid, gyrosentinel_v1_Envelope_calibration_result_tag);
+    gyrosentinel_v1_CalibrationResult *cr = &d->tx.body.calibration_result;
+    cr->channel_mean_count = (pb_size_t)res.channels;
+    cr->channel_std_count = (pb_size_t)res.channels;
+    for (uint32_t k = 0; k < res.channels; k++) {
+        cr->channel_mean[k] = res.mean[k];
+        cr->channel_std[k] = res.std[k];
+    }
+    cr->threshold = res.threshold;
+    cr->windows = res.windows;
+    return send_tx(d);
+}
+
 static gs_err_t dispatch(struct gs_device *d)
 {
     const gs_envelope_t *r = &d->rx;
@@ -595,8 +751,7 @@ static gs_err_t dispatch(struct gs_device *d)
         }
         return on_model(d, rid);
     case gyrosentinel_v1_Envelope_calibrate_tag:
-        return send_error(d, rid, gyrosentinel_v1_ErrorCode_UNSUPPORTED,
-                          "calibration is not implemented on this device", NULL);
+        return on_calibrate(d, rid, &r->body.calibrate);
     case 0:
         return send_error(d, rid, gyrosentinel_v1_ErrorCode_UNKNOWN_MESSAGE,
                           "unknown or missing body", NULL);
@@ -650,7 +805,7 @@ gs_err_t gs_device_sensor_step(gs_device_handle_t d)
     if (!d) {
         return GS_ERR_INVALID_ARG;
     }
-    if (!atomic_load(&d->streaming)) {
+    if (!atomic_load(&d->streaming) && !atomic_load(&d->calibrating)) {
         return GS_OK;
     }
     for (;;) {
@@ -674,11 +829,15 @@ gs_err_t gs_device_comms_step(gs_device_handle_t d)
     if (!d) {
         return GS_ERR_INVALID_ARG;
     }
-    if (!atomic_load(&d->streaming)) {
+    bool streaming = atomic_load(&d->streaming);
+    if (!streaming && !atomic_load(&d->calibrating)) {
         return GS_OK;
     }
-    gs_err_t err = drain(d);
-    if (err != GS_OK) {
+    gs_err_t err = drain(d, streaming);
+    if (err == GS_OK && gs_calibration_done(&d->cal)) {
+        err = finish_calibration(d);
+    }
+    if (err != GS_OK || !streaming) {
         return err;
     }
     if (d->max_samples && gs_batcher_kept(d->batcher) >= d->max_samples) {
@@ -698,6 +857,11 @@ gs_err_t gs_device_comms_step(gs_device_handle_t d)
 bool gs_device_is_streaming(gs_device_handle_t d)
 {
     return d && atomic_load(&d->streaming);
+}
+
+bool gs_device_is_sampling(gs_device_handle_t d)
+{
+    return d && (atomic_load(&d->streaming) || atomic_load(&d->calibrating));
 }
 
 void gs_device_get_stats(gs_device_handle_t d, gs_device_stats_t *out)
@@ -749,6 +913,7 @@ gs_err_t gs_device_create(const gs_device_config_t *config, gs_device_handle_t *
     d->in_use = 1;
     d->cfg = *config;
     atomic_init(&d->streaming, false);
+    atomic_init(&d->calibrating, false);
 
     gyrosentinel_v1_SensorConfig sc = {
         .odr_hz = config->odr_hz, .full_scale_dps = config->full_scale_dps,
@@ -791,8 +956,9 @@ fail:
 void gs_device_destroy(gs_device_handle_t d)
 {
     if (d && d->in_use) {
-        if (atomic_load(&d->streaming)) {
+        if (atomic_load(&d->streaming) || atomic_load(&d->calibrating)) {
             atomic_store(&d->streaming, false);
+            atomic_store(&d->calibrating, false);
             (void)d->cfg.sensor.ops->stop(d->cfg.sensor.ctx);
         }
         release(d);

@@ -1,3 +1,4 @@
+#include <math.h>
 #include <string.h>
 #include "gs_model_runtime.h"
 
@@ -196,4 +197,45 @@ gs_err_t gs_model_runtime_add(gs_model_runtime_handle_t rt, const gs_sample_t *s
         return GS_ERR_INVALID_STATE;
     }
     return gs_scorer_add(rt->scorer, sample, out);
+}
+
+gs_err_t gs_model_runtime_model(gs_model_runtime_handle_t rt, gs_model_t *out)
+{
+    if (!rt || !out) {
+        return GS_ERR_INVALID_ARG;
+    }
+    if (!rt->loaded) {
+        return GS_ERR_NO_MODEL;
+    }
+    out->ops = &s_forward_ops;
+    out->ctx = rt;
+    out->model_id = rt->manifest.model_id;
+    return GS_OK;
+}
+
+gs_err_t gs_model_runtime_set_normalisation(gs_model_runtime_handle_t rt, const float *mean,
+                                            const float *std, uint32_t channels, float threshold)
+{
+    if (!rt || !mean || !std || !isfinite(threshold) || threshold < 0.0f) {
+        return GS_ERR_INVALID_ARG;
+    }
+    if (!rt->loaded) {
+        return GS_ERR_NO_MODEL;
+    }
+    if (channels != rt->manifest.channels) {
+        return GS_ERR_INVALID_ARG;
+    }
+    for (uint32_t k = 0; k < channels; k++) {
+        if (!isfinite(mean[k]) || !(std[k] > 0.0f) || !isfinite(std[k])) {
+            return GS_ERR_INVALID_ARG;
+        }
+    }
+    /* The backend got the manifest at load but reads no normalisation from it: the scorer
+     * normalises, from the values copied here at the next start. */
+    for (uint32_t k = 0; k < channels; k++) {
+        rt->manifest.mean[k] = mean[k];
+        rt->manifest.std[k] = std[k];
+    }
+    rt->manifest.threshold = threshold;
+    return GS_OK;
 }

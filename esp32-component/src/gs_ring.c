@@ -76,9 +76,14 @@ size_t gs_ring_pop(gs_ring_handle_t r, gs_sample_t *out, size_t max)
     if (n > max) {
         n = max;
     }
-    for (size_t i = 0; i < n; i++) {
-        out[i] = r->slots[(tail + i) & r->mask];
+    /* At most two contiguous pieces: up to the end of the slot array, then from its start. */
+    size_t first = tail & r->mask;
+    size_t piece = r->mask + 1 - first;
+    if (piece > n) {
+        piece = n;
     }
+    memcpy(out, &r->slots[first], piece * sizeof(*out));
+    memcpy(out + piece, &r->slots[0], (n - piece) * sizeof(*out));
     atomic_store_explicit(&r->tail, tail + n, memory_order_release);
     return n;
 }

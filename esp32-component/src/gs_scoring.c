@@ -153,6 +153,22 @@ static void track_event(struct gs_scorer *s, const gyrosentinel_v1_InferenceResu
     }
 }
 
+void gs_scoring_mse(const float *in, const float *out, uint32_t w, uint32_t channels,
+                    float *channel_error, float *score)
+{
+    double total = 0.0;
+    for (uint32_t k = 0; k < channels; k++) {
+        double acc = 0.0;
+        for (uint32_t t = 0; t < w; t++) {
+            double d = (double)in[t * channels + k] - (double)out[t * channels + k];
+            acc += d * d;
+        }
+        channel_error[k] = (float)(acc / w);
+        total += acc / w;
+    }
+    *score = (float)(total / channels);
+}
+
 gs_err_t gs_scorer_add(gs_scorer_handle_t s, const gs_sample_t *sample, gs_scoring_output_t *out)
 {
     if (!s || !sample || !out) {
@@ -177,21 +193,11 @@ gs_err_t gs_scorer_add(gs_scorer_handle_t s, const gs_sample_t *sample, gs_scori
     if (err == GS_OK) {
         gyrosentinel_v1_InferenceResult *r = &out->result;
         memset(r, 0, sizeof(*r));
-        double total = 0.0;
-        for (uint32_t k = 0; k < ch; k++) {
-            double acc = 0.0;
-            for (uint32_t t = 0; t < w; t++) {
-                double d = (double)s->in[t * ch + k] - (double)s->out[t * ch + k];
-                acc += d * d;
-            }
-            r->channel_error[k] = (float)(acc / w);
-            total += acc / w;
-        }
+        gs_scoring_mse(s->in, s->out, w, ch, r->channel_error, &r->score);
         r->channel_error_count = (pb_size_t)ch;
         r->window = s->window_index++;
         r->start_timestamp_us = s->ts[0];
         r->end_timestamp_us = s->ts[w - 1];
-        r->score = (float)(total / ch);
         r->threshold = s->cfg.threshold;
         r->anomalous = r->score > s->cfg.threshold;
         r->inference_us = (uint32_t)(t1 - t0);

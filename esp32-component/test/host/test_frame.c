@@ -321,10 +321,148 @@ static void random_bytes_never_crash_the_decoder(void **state)
     gs_frame_decoder_destroy(d);
 }
 
+/* ---------------------------------------------------------------- reference encoders
+ * The straightforward definitions the optimised code must match byte for byte: a bitwise
+ * CRC-32/IEEE and the byte-at-a-time canonical COBS encoder gs_frame_encode() used before
+ * it copied whole runs. */
+
+static uint32_t ref_crc32(uint32_t crc, const uint8_t *p, size_t len)
+{
+    crc = ~crc;
+    while (len--) {
+        crc ^= *p++;
+        for (int k = 0; k < 8; k++) {
+            crc = (crc >> 1) ^ (0xEDB88320u & (0u - (crc & 1u)));
+        }
+    }
+    return ~crc;
+}
+
+static size_t ref_frame(const uint8_t *env, size_t env_len, uint8_t *out)
+{
+    uint32_t crc = ref_crc32(0, env, env_len);
+    uint8_t trailer[4] = {(uint8_t)crc, (uint8_t)(crc >> 8), (uint8_t)(crc >> 16),
+                          (uint8_t)(crc >> 24)};
+    size_t code_pos = 0, w = 1;
+    uint8_t code = 1;
+    for (size_t i = 0; i < env_len + 4; i++) {
+        uint8_t b = i < env_len ? env[i] : trailer[i - env_len];
+        if (b == 0) {
+            out[code_pos] = code;
+            code_pos = w++;
+            code = 1;
+        } else {
+            out[w++] = b;
+            if (++code == 0xFF) {
+                out[code_pos] = code;
+                code_pos = w++;
+                code = 1;
+            }
+        }
+    }
+    out[code_pos] = code;
+    out[w++] = 0x00;
+    return w;
+}
+
+/* Input patterns that stress the run copying: zero density from none to all, runs that
+ * end right at, before and after the 254-byte block limit and at word boundaries. */
+static void fill_pattern(uint8_t *b, size_t len, int kind, uint64_t *seed)
+{
+    for (size_t i = 0; i < len; i++) {
+        uint64_t r = gs_test_rand(seed);
+        uint8_t nz = (uint8_t)(r >> 8 | 1);
+        switch (kind) {
+        case 0: b[i] = nz; break;                                     /* no zero at all */
+        case 1: b[i] = (r % 3 == 0) ? 0 : nz; break;                  /* dense zeros */
+        case 2: b[i] = (r % 200 == 0) ? 0 : nz; break;                /* sparse zeros */
+        case 3: b[i] = (i % 254 == 253) ? 0 : nz; break;              /* zero at block end */
+        case 4: b[i] = (i % 255 == 254) ? 0 : nz; break;
+        case 5: b[i] = (i % 8 == 7 || i % 13 == 0) ? 0 : nz; break;   /* word boundaries */
+        case 6: b[i] = 0; break;                                      /* all zeros */
+        default: b[i] = (uint8_t)(r >> 24); break;                    /* uniform bytes */
+        }
+    }
+}
+
+static void crc32_slices_match_the_bitwise_definition(void **state)
+{
+    (void)state;
+    static uint8_t buf[4096 + 16];
+    uint64_t seed = 3;
+    for (size_t i = 0; i < sizeof(buf); i++) {
+        buf[i] = (uint8_t)gs_test_rand(&seed);
+    }
+    /* Every length up to 80 at every alignment, then long random pieces, and chaining. */
+    for (size_t off = 0; off < 8; off++) {
+        for (size_t len = 0; len <= 80; len++) {
+            assert_int_equal(gs_crc32_update(0, buf + off, len), ref_crc32(0, buf + off, len));
+            assert_int_equal(gs_crc32_update(0x12345678u, buf + off, len),
+                             ref_crc32(0x12345678u, buf + off, len));
+        }
+    }
+    for (int round = 0; round < 500; round++) {
+        size_t off = gs_test_rand(&seed) % 16;
+        size_t len = gs_test_rand(&seed) % 4097;
+        size_t cut = len ? gs_test_rand(&seed) % len : 0;
+        uint32_t want = ref_crc32(0, buf + off, len);
+        assert_int_equal(gs_crc32_update(0, buf + off, len), want);
+        uint32_t c = gs_crc32_update(0, buf + off, cut);
+        assert_int_equal(gs_crc32_update(c, buf + off + cut, len - cut), want);
+    }
+}
+
+static void frame_encoder_matches_the_bytewise_reference(void **state)
+{
+    (void)state;
+    static uint8_t env[GS_MAX_ENVELOPE];
+    static uint8_t got[GS_MAX_FRAME], want[GS_MAX_FRAME];
+    uint64_t seed = 11;
+    for (int kind = 0; kind < 8; kind++) {
+        for (size_t len = 0; len <= GS_MAX_ENVELOPE;
+             len += (len < 600 ? 1 : 1 + gs_test_rand(&seed) % 61)) {
+            fill_pattern(env, len, kind, &seed);
+            size_t glen = 0;
+            assert_int_equal(gs_frame_encode(env, len, got, sizeof(got), &glen), GS_OK);
+            size_t wlen = ref_frame(env, len, want);
+            assert_int_equal(glen, wlen);
+            assert_memory_equal(got, want, wlen);
+        }
+    }
+}
+
+static void in_place_framing_at_the_minimum_offset_matches_the_reference(void **state)
+{
+    (void)state;
+    /* gs_frame_encode() with the envelope exactly GS_FRAME_INPLACE_OFFSET(len) bytes after
+     * the output: the tightest overlap the API allows, where a word stored too early would
+     * overwrite input not read yet. */
+    static uint8_t env[GS_MAX_ENVELOPE];
+    static uint8_t buf[GS_MAX_FRAME + 16], want[GS_MAX_FRAME];
+    uint64_t seed = 5;
+    for (int kind = 0; kind < 8; kind++) {
+        for (size_t len = 0; len <= GS_MAX_ENVELOPE;
+             len += (len < 300 ? 1 : 1 + gs_test_rand(&seed) % 97)) {
+            fill_pattern(env, len, kind, &seed);
+            size_t off = GS_FRAME_INPLACE_OFFSET(len);
+            memset(buf, 0xA5, sizeof(buf));
+            memcpy(buf + off, env, len);
+            size_t glen = 0;
+            assert_int_equal(gs_frame_encode(buf + off, len, buf, sizeof(buf), &glen), GS_OK);
+            size_t wlen = ref_frame(env, len, want);
+            assert_int_equal(glen, wlen);
+            assert_memory_equal(buf, want, wlen);
+        }
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(crc32_matches_zlib_check_value),
+        cmocka_unit_test(crc32_slices_match_the_bitwise_definition),
+        cmocka_unit_test(frame_encoder_matches_the_bytewise_reference),
+        cmocka_unit_test(in_place_framing_at_the_minimum_offset_matches_the_reference),
         cmocka_unit_test(encode_then_decode_round_trips_every_length),
         cmocka_unit_test(block_of_254_non_zero_bytes_uses_canonical_cobs),
         cmocka_unit_test(encode_rejects_bad_arguments),

@@ -1,11 +1,14 @@
 /*
  * The two tasks of the device: a high-priority sensor task (FIFO -> ring, the only
- * producer) and a comms task (UART -> requests, ring -> batches -> UART). They share
- * nothing but the lock-free ring and the device's atomic streaming flag.
+ * producer) and a comms task (host link -> requests, ring -> batches -> host link). They
+ * share nothing but the lock-free ring and the device's atomic streaming/calibrating flags.
+ * The host link is the UART (framed) or MQTT (one envelope per message): Kconfig choice
+ * GS_HOST_LINK.
  */
 #include <stdio.h>
 #include "gs_esp32.h"
 #include "gs_device.h"
+#include "gs_frame.h"
 #include "esp_mac.h"
 #include "esp_system.h"
 #include "esp_heap_caps.h"
@@ -20,7 +23,7 @@ static void sensor_task(void *arg)
 {
     (void)arg;
     for (;;) {
-        if (gs_device_is_streaming(s_dev)) {
+        if (gs_device_is_sampling(s_dev)) { /* streaming, or collecting for Calibrate */
             gs_ism330bx_wait(&s_sensor, 20);
             (void)gs_device_sensor_step(s_dev);
         } else {
@@ -32,13 +35,21 @@ static void sensor_task(void *arg)
 static void comms_task(void *arg)
 {
     (void)arg;
-    static uint8_t buf[256];
     for (;;) {
         /* Short timeout: batches must leave promptly even when the host is silent. */
+#if CONFIG_GS_HOST_LINK_MQTT
+        static uint8_t env[GS_MAX_ENVELOPE];
+        size_t n = gs_mqtt_read(env, sizeof(env), 5);
+        if (n) {
+            (void)gs_device_handle_envelope(s_dev, env, n);
+        }
+#else
+        static uint8_t buf[256];
         size_t n = gs_uart_read(buf, sizeof(buf), 5);
         if (n) {
             (void)gs_device_receive(s_dev, buf, n);
         }
+#endif
         (void)gs_device_comms_step(s_dev);
     }
 }
@@ -59,10 +70,12 @@ gs_err_t gs_esp32_start(const gs_esp32_config_t *c)
     if (err != GS_OK) {
         return err;
     }
-    if ((err = gs_uart_open(&c->uart)) != GS_OK) {
-        return err;
-    }
     const char *id = c->device_id;
+#if CONFIG_GS_HOST_LINK_MQTT
+    if (!id && CONFIG_GS_MQTT_DEVICE_ID[0]) {
+        id = CONFIG_GS_MQTT_DEVICE_ID;
+    }
+#endif
     if (!id) {
         uint8_t mac[6] = {0};
         esp_read_mac(mac, ESP_MAC_WIFI_STA);
@@ -70,10 +83,34 @@ gs_err_t gs_esp32_start(const gs_esp32_config_t *c)
                  mac[1], mac[2], mac[3], mac[4], mac[5]);
         id = s_device_id;
     }
+#if CONFIG_GS_HOST_LINK_MQTT
+    gs_mqtt_config_t mq = c->mqtt;
+#if CONFIG_GS_MQTT_CA_CERT_EMBED
+    extern const char gs_mqtt_ca_pem_start[] asm("_binary_mqtt_ca_pem_start");
+    if (!mq.ca_cert_pem) {
+        mq.ca_cert_pem = gs_mqtt_ca_pem_start;
+    }
+#endif
+    if (!mq.firmware_version) {
+        mq.firmware_version = "0.1.0";
+    }
+    if ((err = gs_mqtt_start(&mq, id)) != GS_OK) {
+        return err;
+    }
+#else
+    if ((err = gs_uart_open(&c->uart)) != GS_OK) {
+        return err;
+    }
+#endif
     gs_device_config_t dc = GS_DEVICE_CONFIG_DEFAULT();
     dc.sensor = s_sensor;
     dc.clock = gs_esp32_clock();
+#if CONFIG_GS_HOST_LINK_MQTT
+    dc.write = gs_mqtt_write;
+    dc.message_link = true;
+#else
     dc.write = gs_uart_write;
+#endif
     dc.system_stats = system_stats;
     dc.device_id = id;
     dc.chip = "esp32s3";
