@@ -325,7 +325,7 @@ public final class VirtualDevice implements AutoCloseable {
      * Lets an SDK module see requests the core device does not handle (e.g. {@code Calibrate}).
      * Internal hook.
      */
-    public void setExtension(Consumer<Envelope> ext) {
+    void setExtension(Consumer<Envelope> ext) {
         this.extension = ext;
     }
 
@@ -684,7 +684,7 @@ public final class VirtualDevice implements AutoCloseable {
     }
 
     /** Sends a reply on one link. */
-    public void reply(Uplink up, int rid, Envelope.Builder body) {
+    void reply(Uplink up, int rid, Envelope.Builder body) {
         byte[] bytes = body.setProtocolVersion(PROTOCOL_VERSION).setRequestId(rid).build().toByteArray();
         synchronized (sendLock) {
             try {
@@ -697,7 +697,17 @@ public final class VirtualDevice implements AutoCloseable {
     }
 
     /** Sends an unsolicited message on every link. */
-    public void sendAll(Envelope.Builder body) {
+    /** Sends an inference result on every link, as if the device's model had produced it (tests, demos). */
+    public void publish(io.gyrosentinel.InferenceResult result) {
+        sendAll(Envelope.newBuilder().setInferenceResult(WireCodec.toWire(result)));
+    }
+
+    /** Sends an anomaly event on every link, as if the device had raised it (tests, demos). */
+    public void publish(io.gyrosentinel.AnomalyEvent event) {
+        sendAll(Envelope.newBuilder().setAnomalyEvent(WireCodec.toWire(event)));
+    }
+
+    void sendAll(Envelope.Builder body) {
         byte[] bytes = body.setProtocolVersion(PROTOCOL_VERSION).setRequestId(0).build().toByteArray();
         synchronized (sendLock) {
             for (Uplink up : uplinks) {

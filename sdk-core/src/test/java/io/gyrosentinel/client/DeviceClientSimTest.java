@@ -280,4 +280,15 @@ class DeviceClientSimTest {
             assertNull(s.poll(Duration.ofMillis(10)));
         }
     }
+
+    @Test
+    void aBlockingCallFromACallbackOnASingleThreadExecutorDoesNotDeadlock() throws Exception {
+        java.util.concurrent.ExecutorService one = java.util.concurrent.Executors.newSingleThreadExecutor();
+        try (DeviceClient c = DeviceClient.builder().uri("sim:").callbackExecutor(one).connect()) {
+            CompletableFuture<Duration> fromCallback = c.async().ping().thenApplyAsync(d -> c.ping(), one);
+            assertTrue(fromCallback.get(10, TimeUnit.SECONDS).toMillis() < 5000);
+        } finally {
+            one.shutdownNow();
+        }
+    }
 }

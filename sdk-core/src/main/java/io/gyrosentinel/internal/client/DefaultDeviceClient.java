@@ -182,14 +182,21 @@ public final class DefaultDeviceClient implements DeviceClient, Transport.Listen
         Envelope env = body.setProtocolVersion(WireCodec.PROTOCOL_VERSION).setRequestId(id).build();
         final int rid = id;
         pending.put(rid, new Pending(f, what, onIo));
-        timer.schedule(() -> {
-            Pending p = pending.remove(rid);
-            if (p != null) {
-                p.future.completeExceptionally(new GyroSentinelException(ErrorCode.TIMEOUT, "no response to " + what
-                        + " from " + uri + " within " + timeout.toMillis() + " ms; check that the device is powered, "
-                        + "connected and running GyroSentinel firmware"));
-            }
-        }, timeout.toMillis(), TimeUnit.MILLISECONDS);
+        try {
+            timer.schedule(() -> {
+                Pending p = pending.remove(rid);
+                if (p != null) {
+                    p.future.completeExceptionally(new GyroSentinelException(ErrorCode.TIMEOUT, "no response to " + what
+                            + " from " + uri + " within " + timeout.toMillis() + " ms; check that the device is powered, "
+                            + "connected and running GyroSentinel firmware"));
+                }
+            }, timeout.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (java.util.concurrent.RejectedExecutionException closedMeanwhile) {
+            pending.remove(rid);
+            f.completeExceptionally(new GyroSentinelException(ErrorCode.CONNECTION_CLOSED, "client for " + uri
+                    + " was closed"));
+            return f;
+        }
         try {
             transport.send(env.toByteArray());
             framesOut.incrementAndGet();
@@ -198,7 +205,15 @@ public final class DefaultDeviceClient implements DeviceClient, Transport.Listen
             f.completeExceptionally(e instanceof GyroSentinelException ? e
                     : new GyroSentinelException(ErrorCode.TRANSPORT, "cannot send " + what + ": " + e.getMessage(), e));
         }
-        // Hand completion to the callback executor: user code never runs on the I/O thread.
+        // The raw future completes on the I/O thread: the blocking view waits on it directly (so a
+        // blocking call made from a callback cannot deadlock on the callback executor), and the
+        // async view hands completion to the callback executor (handOff) so user code never runs
+        // on the I/O thread. Internal continuations on it are short and never block.
+        return f;
+    }
+
+    /** The future as the async view returns it: completed on the callback executor. */
+    private <T> CompletableFuture<T> handOff(CompletableFuture<T> f) {
         return f.whenCompleteAsync((v, t) -> { }, this::runCallback);
     }
 
@@ -461,17 +476,17 @@ public final class DefaultDeviceClient implements DeviceClient, Transport.Listen
 
     @Override
     public GyroStream stream(StreamOptions options) {
-        return await(async().stream(options), "start streaming");
+        return await(streamAsync(options), "start streaming");
     }
 
     @Override
     public Telemetry telemetry() {
-        return await(async().telemetry(), "telemetry");
+        return await(telemetryAsync(), "telemetry");
     }
 
     @Override
     public Duration ping() {
-        return await(async().ping(), "ping");
+        return await(pingAsync(), "ping");
     }
 
     @Override
@@ -634,7 +649,7 @@ public final class DefaultDeviceClient implements DeviceClient, Transport.Listen
 
     @Override
     public DeployResult deploy(ModelBundle bundle, DeployOptions options) {
-        CompletableFuture<DeployResult> f = deployAsync(bundle, options);
+        CompletableFuture<DeployResult> f = deployRaw(bundle, options);
         try {
             return await(f, "deploy");
         } catch (GyroSentinelException e) {
@@ -710,6 +725,18 @@ public final class DefaultDeviceClient implements DeviceClient, Transport.Listen
     }
 
     CompletableFuture<DeployResult> deployAsync(ModelBundle bundle, DeployOptions options) {
+        CompletableFuture<DeployResult> f = deployRaw(bundle, options);
+        CompletableFuture<DeployResult> out = handOff(f);
+        out.whenComplete((v, e) -> {
+            if (out.isCancelled()) {
+                f.cancel(false);
+            }
+        });
+        return out;
+    }
+
+    /** Runs the deployment on its own thread; cancelling the returned future stops it after the chunk in flight. */
+    private CompletableFuture<DeployResult> deployRaw(ModelBundle bundle, DeployOptions options) {
         Objects.requireNonNull(bundle, "bundle");
         Objects.requireNonNull(options, "options");
         Executor callbacks = this::runCallback;
@@ -724,13 +751,12 @@ public final class DefaultDeviceClient implements DeviceClient, Transport.Listen
         }, "gs-deploy-" + bundle.modelId());
         t.setDaemon(true);
         t.start();
-        CompletableFuture<DeployResult> out = f.whenCompleteAsync((v, e) -> { }, callbacks);
-        out.whenComplete((v, e) -> {
-            if (out.isCancelled()) {
+        f.whenComplete((v, e) -> {
+            if (f.isCancelled()) {
                 d.cancel();
             }
         });
-        return out;
+        return f;
     }
 
     CompletableFuture<ModelStatus> modelStatusAsync() {
@@ -875,17 +901,17 @@ public final class DefaultDeviceClient implements DeviceClient, Transport.Listen
     }
 
     private final AsyncDeviceClient asyncView = new AsyncDeviceClient() {
-        public CompletableFuture<Void> configure(SensorConfig c) { return configureAsync(c); }
-        public CompletableFuture<GyroStream> stream(StreamOptions o) { return streamAsync(o); }
-        public CompletableFuture<Telemetry> telemetry() { return telemetryAsync(); }
-        public CompletableFuture<Duration> ping() { return pingAsync(); }
-        public CompletableFuture<DeviceInfo> refreshInfo() { return refreshInfoAsync(); }
+        public CompletableFuture<Void> configure(SensorConfig c) { return handOff(configureAsync(c)); }
+        public CompletableFuture<GyroStream> stream(StreamOptions o) { return handOff(streamAsync(o)); }
+        public CompletableFuture<Telemetry> telemetry() { return handOff(telemetryAsync()); }
+        public CompletableFuture<Duration> ping() { return handOff(pingAsync()); }
+        public CompletableFuture<DeviceInfo> refreshInfo() { return handOff(refreshInfoAsync()); }
         public CompletableFuture<DeployResult> deploy(ModelBundle b, DeployOptions o) { return deployAsync(b, o); }
-        public CompletableFuture<ModelStatus> modelStatus() { return modelStatusAsync(); }
-        public CompletableFuture<ModelStatus> activateModel(int slot) { return activateAsync(slot); }
-        public CompletableFuture<ModelStatus> rollbackModel() { return rollbackAsync(); }
-        public CompletableFuture<Void> abortModelTransfer() { return abortAsync(); }
-        public CompletableFuture<CalibrationResult> calibrate(CalibrationOptions o) { return calibrateAsync(o); }
+        public CompletableFuture<ModelStatus> modelStatus() { return handOff(modelStatusAsync()); }
+        public CompletableFuture<ModelStatus> activateModel(int slot) { return handOff(activateAsync(slot)); }
+        public CompletableFuture<ModelStatus> rollbackModel() { return handOff(rollbackAsync()); }
+        public CompletableFuture<Void> abortModelTransfer() { return handOff(abortAsync()); }
+        public CompletableFuture<CalibrationResult> calibrate(CalibrationOptions o) { return handOff(calibrateAsync(o)); }
         public DeviceClient blocking() { return DefaultDeviceClient.this; }
     };
 

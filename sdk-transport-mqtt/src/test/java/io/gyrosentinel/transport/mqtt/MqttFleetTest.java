@@ -3,8 +3,6 @@ package io.gyrosentinel.transport.mqtt;
 import io.gyrosentinel.AnomalyEvent;
 import io.gyrosentinel.InferenceResult;
 import io.gyrosentinel.collect.Collector;
-import io.gyrosentinel.internal.wire.WireCodec;
-import io.gyrosentinel.internal.wire.v1.Envelope;
 import io.gyrosentinel.sim.VirtualDevice;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -110,12 +108,12 @@ class MqttFleetTest {
             for (int w = 0; w < perDevice; w++) {
                 for (VirtualDevice dev : devs) {
                     InferenceResult r = new InferenceResult(w, w, w + 1, w, 0.5f, false, new float[3], 10, "m");
-                    dev.sendAll(Envelope.newBuilder().setInferenceResult(WireCodec.toWire(r)));
+                    dev.publish(r);
                 }
             }
             for (VirtualDevice dev : devs) {
                 AnomalyEvent e = new AnomalyEvent(1, AnomalyEvent.State.STARTED, 5, 0, 2f, 6, 0.5f, 3, "m");
-                dev.sendAll(Envelope.newBuilder().setAnomalyEvent(WireCodec.toWire(e)));
+                dev.publish(e);
             }
             int total = devices * perDevice;
             await(() -> r1.size() + r2.size() >= total, "all results consumed by the group");

@@ -4,7 +4,6 @@ import io.gyrosentinel.ErrorCode;
 import io.gyrosentinel.GyroSentinelException;
 import io.gyrosentinel.InferenceResult;
 import io.gyrosentinel.client.DeviceClient;
-import io.gyrosentinel.internal.wire.WireCodec;
 import io.gyrosentinel.internal.wire.v1.Envelope;
 import io.gyrosentinel.sim.VirtualDevice;
 import io.gyrosentinel.transport.Transport;
@@ -144,7 +143,7 @@ class MqttTransportTest {
                 for (int w = 0; w < n; w++) {
                     InferenceResult r = new InferenceResult(w, w * 1000L, w * 1000L + 999, 0.1f, 0.5f, false,
                             new float[] {0.1f, 0.1f, 0.1f}, 900, "m1");
-                    dev.sendAll(Envelope.newBuilder().setInferenceResult(WireCodec.toWire(r)));
+                    dev.publish(r);
                     sleepMillis(2);
                 }
             });
