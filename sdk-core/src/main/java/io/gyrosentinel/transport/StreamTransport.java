@@ -153,11 +153,13 @@ public class StreamTransport implements Transport {
             }
             try {
                 Connection c = connector.connect();
-                if (closed) {
-                    closeQuietly(c); // close() ran while we were connecting
-                    return false;
+                synchronized (writeLock) { // close() takes the connection under the same lock
+                    if (closed) {
+                        closeQuietly(c); // close() ran while we were connecting
+                        return false;
+                    }
+                    connection = c;
                 }
-                connection = c;
                 flushPeer(c);
                 reconnects++;
                 log.info("{}: reconnected", name);
@@ -229,8 +231,11 @@ public class StreamTransport implements Transport {
         if (closed) {
             return;
         }
-        closed = true;
-        Connection c = connection;
+        Connection c;
+        synchronized (writeLock) {
+            closed = true;
+            c = connection;
+        }
         if (c != null) {
             closeQuietly(c);
         }

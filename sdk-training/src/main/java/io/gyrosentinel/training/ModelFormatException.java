@@ -3,7 +3,7 @@ package io.gyrosentinel.training;
 import java.nio.file.Path;
 
 /** A model directory is missing, corrupted or written by an incompatible version. Says which file and field. */
-public class ModelFormatException extends RuntimeException {
+public class ModelFormatException extends io.gyrosentinel.GyroSentinelException {
     private static final long serialVersionUID = 1L;
     private final transient Path file;
 
@@ -12,7 +12,7 @@ public class ModelFormatException extends RuntimeException {
     }
 
     public ModelFormatException(Path file, String message, Throwable cause) {
-        super(file + ": " + message, cause);
+        super(io.gyrosentinel.ErrorCode.BAD_INPUT, file + ": " + message, null, cause);
         this.file = file;
     }
 
