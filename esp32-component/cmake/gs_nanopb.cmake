@@ -25,5 +25,10 @@ function(gs_nanopb_generate out_dir srcs_var proto_dir)
         DEPENDS "${proto}" "${options}"
         COMMENT "nanopb: generating gyrosentinel.pb.c/.h"
         VERBATIM)
+    # One target owns the generation: every consumer depends on it, so a parallel build never
+    # runs the generator twice into the same folder (it races on the directory otherwise).
+    if(NOT TARGET gs_nanopb_gen)
+        add_custom_target(gs_nanopb_gen DEPENDS "${gen_c}" "${gen_h}")
+    endif()
     set(${srcs_var} "${gen_c}" PARENT_SCOPE)
 endfunction()

@@ -25,6 +25,10 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--data", required = true, arity = "1..*", description = "Normal recordings (.gsr)")
     List<Path> data;
 
+    @Option(names = "--validation", arity = "1..*",
+            description = "Held-out normal recordings for early stopping and the threshold (default: the last 20 % of each --data session)")
+    List<Path> validation = new java.util.ArrayList<>();
+
     @Option(names = "--window", defaultValue = "40", description = "Window length in samples (default: ${DEFAULT-VALUE})")
     int window;
 
@@ -76,7 +80,8 @@ final class TrainCommand implements Callable<Integer> {
                 bar.stepTo(r.epoch());
                 bar.setExtraMessage(extra(r));
             });
-            m = b.build().train(series);
+            m = validation.isEmpty() ? b.build().train(series)
+                    : b.build().train(series, Sessions.read(validation, TimeSeries.Label.NORMAL));
             bar.stepTo(bar.getMax());
         }
         m.save(out);

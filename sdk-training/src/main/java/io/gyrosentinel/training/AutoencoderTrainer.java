@@ -142,7 +142,20 @@ public final class AutoencoderTrainer {
      * @throws TrainingException        if training fails (e.g. the loss diverges)
      */
     public TrainedModel train(List<TimeSeries> normal) {
-        return run(normal, () -> Thread.currentThread().isInterrupted());
+        return run(normal, null, () -> Thread.currentThread().isInterrupted());
+    }
+
+    /**
+     * Trains on {@code normal} (all of it) and uses whole held-out {@code validation} series for
+     * early stopping and the threshold, instead of the tail of each training series. Use it when
+     * sessions are short or when normal data from other sessions of the machine is available:
+     * a threshold calibrated on sessions the model never saw is more honest.
+     */
+    public TrainedModel train(List<TimeSeries> normal, List<TimeSeries> validation) {
+        if (validation == null || validation.isEmpty()) {
+            throw new IllegalArgumentException("validation series are empty; use train(normal) to split by time");
+        }
+        return run(normal, List.copyOf(validation), () -> Thread.currentThread().isInterrupted());
     }
 
     /** Trains on a new daemon thread. {@code future.cancel(…)} stops training within one batch. */
@@ -160,7 +173,7 @@ public final class AutoencoderTrainer {
         CompletableFuture<TrainedModel> future = new CompletableFuture<>();
         executor.execute(() -> {
             try {
-                future.complete(run(copy, future::isCancelled));
+                future.complete(run(copy, null, future::isCancelled));
             } catch (Throwable e) {
                 future.completeExceptionally(e);
             }
@@ -168,9 +181,15 @@ public final class AutoencoderTrainer {
         return future;
     }
 
-    private TrainedModel run(List<TimeSeries> normal, BooleanSupplier cancelled) {
+    private TrainedModel run(List<TimeSeries> trainSeries, List<TimeSeries> heldOut, BooleanSupplier cancelled) {
         long t0 = System.nanoTime();
-        DataPipeline.validate(normal, -1, windowLength, "training");
+        DataPipeline.validate(trainSeries, -1, windowLength, "training");
+        List<TimeSeries> normal = trainSeries;
+        if (heldOut != null) {
+            DataPipeline.validate(heldOut, trainSeries.get(0).channels(), windowLength, "validation");
+            normal = new java.util.ArrayList<>(trainSeries);
+            normal.addAll(heldOut);
+        }
         for (int i = 0; i < normal.size(); i++) {
             TimeSeries s = normal.get(i);
             for (int k = 0; k < s.length(); k++) {
@@ -182,7 +201,13 @@ public final class AutoencoderTrainer {
         }
         int channels = normal.get(0).channels();
         ModelArchitecture arch = new ModelArchitecture(windowLength, channels, encoderUnits, decoderUnits);
-        List<List<Segment>> split = DataPipeline.splitByTime(normal, validationFraction);
+        List<List<Segment>> split;
+        if (heldOut == null) {
+            split = DataPipeline.splitByTime(normal, validationFraction);
+        } else {
+            List<Segment> all = DataPipeline.whole(normal);
+            split = List.of(all.subList(0, trainSeries.size()), all.subList(trainSeries.size(), all.size()));
+        }
         Normalization norm = DataPipeline.fitNormalization(normal, split.get(0), channels);
         WindowSet train = DataPipeline.windows(normal, split.get(0), windowLength, stride, norm);
         WindowSet val = DataPipeline.windows(normal, split.get(1), windowLength, stride, norm);

@@ -107,4 +107,18 @@ class TrainingBehaviourTest {
         assertEquals(191, h.trainingWindows());
         assertEquals(47, h.validationWindows());
     }
+
+    @Test
+    void wholeHeldOutSeriesCanServeAsValidation() {
+        TimeSeries held = new MachineSignal().generate("held-out", 4, 6, Label.NORMAL);
+        TrainedModel m = quick().seed(5).build().train(SMALL, List.of(held));
+        assertEquals(3, m.history().epochs().size());
+        // the threshold comes from the held-out windows: (4 s * 200 Hz - 20) / 10 + 1 windows
+        assertEquals((800 - 20) / 10 + 1, m.threshold().calibrationWindows());
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> quick().build().train(SMALL, List.of()));
+        assertTrue(e.getMessage().contains("validation"), e.getMessage());
+        TimeSeries oneChannel = TimeSeries.of(new float[800], 1, 200, Label.NORMAL);
+        assertThrows(IllegalArgumentException.class, () -> quick().build().train(SMALL, List.of(oneChannel)));
+    }
 }
