@@ -123,7 +123,11 @@ final class DemoCommand implements Callable<Integer> {
             List<double[]> losses = new ArrayList<>();
             TrainedModel model;
             try (ProgressBar bar = Progress.bar("2. train", epochs, "epochs")) {
+                // threshold at the 99.9 % quantile of the validation windows: the device raises an event
+                // after 3 windows above it, and neighbouring windows are correlated, so the default 99 %
+                // would let a slow speed wander raise false events now and then
                 model = AutoencoderTrainer.builder().windowLength(40).stride(10).maxEpochs(epochs).seed(seed)
+                        .thresholdPolicy(io.gyrosentinel.training.ThresholdPolicy.quantile(0.999))
                         .listener(r -> {
                             losses.add(new double[] {r.epoch(), r.trainLoss(), r.validationLoss()});
                             bar.stepTo(r.epoch());

@@ -1,5 +1,8 @@
 package io.gyrosentinel.model;
 
+import io.gyrosentinel.ErrorCode;
+import io.gyrosentinel.GyroSentinelException;
+
 import java.util.Arrays;
 
 /**
@@ -15,12 +18,16 @@ import java.util.Arrays;
  */
 public record CalibrationResult(float[] mean, float[] std, float threshold, int windows) {
 
+    /**
+     * @throws GyroSentinelException {@link ErrorCode#INVALID_ARGUMENT} (field {@code std}) if mean and std differ in
+     *                               length
+     */
     public CalibrationResult {
         mean = mean.clone();
         std = std.clone();
         if (mean.length != std.length) {
-            throw new IllegalArgumentException("mean and std must have one value per channel: " + mean.length
-                    + " vs " + std.length);
+            throw new GyroSentinelException(ErrorCode.INVALID_ARGUMENT, "mean and std must have one value per channel: "
+                    + mean.length + " vs " + std.length, "std", null);
         }
     }
 

@@ -151,6 +151,7 @@ public final class ModelBundle {
                 }
             }
         } catch (IOException e) {
+            // internal invariant: the payload was built by of()/sign() or already parsed by fromPayload()
             throw new IllegalStateException("payload of " + modelId + " is not parseable", e);
         }
         throw new GyroSentinelException(ErrorCode.BAD_INPUT, "bundle " + modelId + " has no part '" + name + "'");
@@ -268,6 +269,7 @@ public final class ModelBundle {
         try {
             return MessageDigest.getInstance("SHA-256").digest(data);
         } catch (NoSuchAlgorithmException e) {
+            // internal invariant: every Java SE platform provides SHA-256
             throw new IllegalStateException("SHA-256 missing from the JDK", e);
         }
     }

@@ -37,6 +37,7 @@ public final class SigningKeys {
             g.initialize(new ECGenParameterSpec("secp256r1"));
             return g.generateKeyPair();
         } catch (GeneralSecurityException e) {
+            // internal invariant: the JDK's SunEC provider always offers P-256; not caused by a caller
             throw new IllegalStateException("the JDK lacks EC P-256", e);
         }
     }

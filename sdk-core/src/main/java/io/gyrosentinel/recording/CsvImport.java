@@ -221,10 +221,10 @@ public final class CsvImport {
                         problem = "the row has no label field";
                         problemCol = labelColumn;
                     } else {
-                        try {
-                            rl = SessionLabel.parse(rec.get(labelIdx));
-                        } catch (IllegalArgumentException e) {
-                            problem = e.getMessage();
+                        String lv = rec.get(labelIdx);
+                        rl = SessionLabel.lookup(lv);
+                        if (rl == null) {
+                            problem = SessionLabel.unknown(lv);
                             problemCol = labelColumn;
                         }
                     }
@@ -380,6 +380,7 @@ public final class CsvImport {
         }
     }
 
+    /** Throws IllegalArgumentException with the problem; caught above and reported as a BAD_INPUT row error. */
     private double parseTime(String v) {
         String s = v.trim();
         if (timeFormat == TimeFormat.UNIX_SECONDS) {

@@ -1,5 +1,8 @@
 package io.gyrosentinel.recording;
 
+import io.gyrosentinel.ErrorCode;
+import io.gyrosentinel.GyroSentinelException;
+
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -17,6 +20,10 @@ import java.util.Objects;
 public record SessionInfo(SessionLabel label, String machineId, Map<String, String> tags, String notes,
                           List<String> channelNames, float[] channelScale, String unit, double sampleRateHz,
                           String source) {
+    /**
+     * @throws GyroSentinelException {@link ErrorCode#INVALID_ARGUMENT} (field {@code channelScale}) if there is not
+     *                               one scale per channel name
+     */
     public SessionInfo {
         Objects.requireNonNull(label, "label");
         machineId = machineId == null ? "" : machineId;
@@ -27,8 +34,8 @@ public record SessionInfo(SessionLabel label, String machineId, Map<String, Stri
         unit = unit == null ? "" : unit;
         source = source == null ? "" : source;
         if (channelNames.size() != channelScale.length) {
-            throw new IllegalArgumentException(channelNames.size() + " channel names but " + channelScale.length
-                    + " scales");
+            throw new GyroSentinelException(ErrorCode.INVALID_ARGUMENT, channelNames.size() + " channel names but "
+                    + channelScale.length + " scales", "channelScale", null);
         }
     }
 

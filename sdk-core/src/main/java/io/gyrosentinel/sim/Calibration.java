@@ -100,6 +100,8 @@ final class Calibration {
      * (numpy's default), or with quantile 0, mean + kSigma × population std.
      */
     static float threshold(float[] scores, int n, float quantile, float kSigma) {
+        // package-private: VirtualDevice validates the request first (INVALID_ARGUMENT to the host), so the
+        // IllegalArgumentExceptions below guard internal invariants only
         if (n <= 0 || !(quantile >= 0f && quantile < 1f)) {
             throw new IllegalArgumentException("need scores and 0 <= quantile < 1");
         }

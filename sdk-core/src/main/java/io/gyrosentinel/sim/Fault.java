@@ -1,8 +1,13 @@
 package io.gyrosentinel.sim;
 
+import io.gyrosentinel.ErrorCode;
+import io.gyrosentinel.GyroSentinelException;
+
 /**
  * A fault the {@link VirtualDevice} can simulate on its machine. Faults add up; each is
- * deterministic for the device's seed.
+ * deterministic for the device's seed. The constructors throw {@link GyroSentinelException}
+ * ({@link ErrorCode#INVALID_ARGUMENT}, {@link GyroSentinelException#field()} naming the parameter) for
+ * negative, zero or non-finite values.
  */
 public sealed interface Fault {
 
@@ -46,27 +51,32 @@ public sealed interface Fault {
     record Drift(double dpsPerSecond) implements Fault {
     }
 
-    /** Parses the {@code fault=} values of a {@code sim:} URI: imbalance, bearing, looseness, drift. */
+    /**
+     * Parses the {@code fault=} values of a {@code sim:} URI: imbalance, bearing, looseness, drift.
+     *
+     * @throws GyroSentinelException {@link ErrorCode#INVALID_ARGUMENT} for an unknown name (field {@code fault})
+     *                               or a bad severity
+     */
     static Fault parse(String name, double severity) {
         return switch (name) {
             case "imbalance" -> new Imbalance(severity);
             case "bearing" -> new BearingImpulses(6.0 * severity, 3.57, 350, 3);
             case "looseness" -> new Looseness(severity);
             case "drift" -> new Drift(severity);
-            default -> throw new IllegalArgumentException("unknown fault '" + name
-                    + "'; known: imbalance, bearing, looseness, drift");
+            default -> throw new GyroSentinelException(ErrorCode.INVALID_ARGUMENT, "unknown fault '" + name
+                    + "'; known: imbalance, bearing, looseness, drift", "fault", null);
         };
     }
 
     private static void requireNonNegative(double v, String n) {
         if (!(v >= 0) || Double.isInfinite(v)) {
-            throw new IllegalArgumentException(n + " must be a finite number >= 0, got " + v);
+            throw new GyroSentinelException(ErrorCode.INVALID_ARGUMENT, n + " must be a finite number >= 0, got " + v, n, null);
         }
     }
 
     private static void requirePositive(double v, String n) {
         if (!(v > 0) || Double.isInfinite(v)) {
-            throw new IllegalArgumentException(n + " must be a finite number > 0, got " + v);
+            throw new GyroSentinelException(ErrorCode.INVALID_ARGUMENT, n + " must be a finite number > 0, got " + v, n, null);
         }
     }
 }

@@ -106,6 +106,7 @@ final class InferenceLoop implements AutoCloseable {
         long skip;
         long bufStart;
         long windowIndex;
+        long nextSample = -1;
         // inference thread
         Loaded eventModel;
         boolean inEvent;
@@ -173,6 +174,12 @@ final class InferenceLoop implements AutoCloseable {
         if (s.buf == null) {
             return;
         }
+        if (s.nextSample >= 0 && firstSample != s.nextSample) {
+            // samples were dropped on the device: a window never spans the hole
+            s.filled = 0;
+            s.skip = 0;
+        }
+        s.nextSample = firstSample + count;
         int ch = s.channels;
         int ws = model.windowSize;
         int stride = model.stride;

@@ -1,5 +1,8 @@
 package io.gyrosentinel.sim;
 
+import io.gyrosentinel.ErrorCode;
+import io.gyrosentinel.GyroSentinelException;
+
 /**
  * The physical signal of a rotating machine as a gyroscope on its housing sees it: a
  * fundamental at the shaft frequency, harmonics, a slow speed wander and Gaussian noise.
@@ -12,15 +15,20 @@ package io.gyrosentinel.sim;
  */
 public record MachineModel(double rpm, double[] amplitudeDps, double[] harmonics, double noiseDps, double speedWander) {
 
+    /**
+     * @throws GyroSentinelException {@link ErrorCode#INVALID_ARGUMENT} (with {@link GyroSentinelException#field()})
+     *                               if rpm is not positive and finite, amplitudeDps has not 3 values or noiseDps is
+     *                               negative
+     */
     public MachineModel {
         if (!(rpm > 0) || Double.isInfinite(rpm)) {
-            throw new IllegalArgumentException("rpm must be > 0, got " + rpm);
+            throw invalid("rpm", "rpm must be > 0, got " + rpm);
         }
         if (amplitudeDps.length != 3) {
-            throw new IllegalArgumentException("amplitudeDps needs 3 values (X, Y, Z), got " + amplitudeDps.length);
+            throw invalid("amplitudeDps", "amplitudeDps needs 3 values (X, Y, Z), got " + amplitudeDps.length);
         }
         if (!(noiseDps >= 0)) {
-            throw new IllegalArgumentException("noiseDps must be >= 0, got " + noiseDps);
+            throw invalid("noiseDps", "noiseDps must be >= 0, got " + noiseDps);
         }
         amplitudeDps = amplitudeDps.clone();
         harmonics = harmonics.clone();
@@ -51,5 +59,9 @@ public record MachineModel(double rpm, double[] amplitudeDps, double[] harmonics
 
     public MachineModel withNoise(double n) {
         return new MachineModel(rpm, amplitudeDps, harmonics, n, speedWander);
+    }
+
+    private static GyroSentinelException invalid(String field, String message) {
+        return new GyroSentinelException(ErrorCode.INVALID_ARGUMENT, message, field, null);
     }
 }

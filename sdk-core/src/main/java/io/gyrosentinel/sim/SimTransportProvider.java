@@ -3,6 +3,7 @@ package io.gyrosentinel.sim;
 import io.gyrosentinel.ErrorCode;
 import io.gyrosentinel.GyroSentinelException;
 import io.gyrosentinel.SensorConfig;
+import io.gyrosentinel.internal.ErrorMessages;
 import io.gyrosentinel.transport.Endpoint;
 import io.gyrosentinel.transport.Transport;
 import io.gyrosentinel.transport.TransportProvider;
@@ -36,18 +37,19 @@ public final class SimTransportProvider implements TransportProvider {
     public Transport open(Endpoint e) {
         e.requireKnownParams(PARAMS);
         String id = e.param("id", e.path().isEmpty() ? "virtual-1" : e.path());
-        MachineModel m = MachineModel.fan(e.doubleParam("rpm", 1500));
-        if (e.params().containsKey("noise")) {
-            m = m.withNoise(e.doubleParam("noise", 0.15));
-        }
         SensorConfig.Builder cb = SensorConfig.builder();
         if (e.params().containsKey("odr")) cb.odrHz(e.doubleParam("odr", 960));
         if (e.params().containsKey("fs")) cb.fullScaleDps(e.intParam("fs", 250));
         if (e.params().containsKey("batch")) cb.batchSize(e.intParam("batch", 48));
-        VirtualDevice.Builder b;
+        SensorConfig config = cb.build(); // its INVALID_ARGUMENT (field odr_hz, ...) is reported as it is
+        VirtualDevice dev;
         try {
-            b = VirtualDevice.builder().deviceId(id).seed(e.longParam("seed", 1)).machine(m)
-                    .realTime(e.boolParam("realtime", true)).config(cb.build());
+            MachineModel m = MachineModel.fan(e.doubleParam("rpm", 1500));
+            if (e.params().containsKey("noise")) {
+                m = m.withNoise(e.doubleParam("noise", 0.15));
+            }
+            VirtualDevice.Builder b = VirtualDevice.builder().deviceId(id).seed(e.longParam("seed", 1)).machine(m)
+                    .realTime(e.boolParam("realtime", true)).config(config);
             if (e.params().containsKey("trustedKey")) {
                 b.trustedKey(io.gyrosentinel.model.SigningKeys.readPublicKey(java.nio.file.Path.of(e.param("trustedKey", ""))));
             }
@@ -58,10 +60,18 @@ public final class SimTransportProvider implements TransportProvider {
             if (!fault.equals("none")) {
                 b.fault(Fault.parse(fault, e.doubleParam("severity", 0.5)));
             }
+            dev = b.build();
+        } catch (GyroSentinelException ex) {
+            // a bad rpm, noise, fault, severity or slotKiB value: the URI is wrong
+            if (ex.code() != ErrorCode.INVALID_ARGUMENT) {
+                throw ex;
+            }
+            throw new GyroSentinelException(ErrorCode.BAD_URI, "device URI '" + e.redacted() + "': "
+                    + ErrorMessages.detail(ex), ex);
         } catch (IllegalArgumentException ex) {
+            // from the JDK, e.g. an invalid trustedKey path (InvalidPathException)
             throw new GyroSentinelException(ErrorCode.BAD_URI, "device URI '" + e.redacted() + "': " + ex.getMessage(), ex);
         }
-        VirtualDevice dev = b.build();
         Transport inner = dev.newTransport();
         return new Transport() {
             public void start(Listener l) { inner.start(l); }

@@ -963,11 +963,24 @@ public final class VirtualDevice implements AutoCloseable {
             return this;
         }
 
+        /**
+         * @throws GyroSentinelException {@link io.gyrosentinel.ErrorCode#INVALID_ARGUMENT} (with
+         *                               {@link GyroSentinelException#field()}) if the slot size, the inference
+         *                               queue or a hysteresis window count is below 1
+         */
         public VirtualDevice build() {
-            if (slotSize < 1 || queueCapacity < 1 || enterWindows < 1 || exitWindows < 1) {
-                throw new IllegalArgumentException("slotSize, inferenceQueue and hysteresis windows must be >= 1");
-            }
+            requireAtLeastOne("slotSize", slotSize);
+            requireAtLeastOne("inferenceQueue", queueCapacity);
+            requireAtLeastOne("enterWindows", enterWindows);
+            requireAtLeastOne("exitWindows", exitWindows);
             return new VirtualDevice(this);
+        }
+
+        private static void requireAtLeastOne(String field, int v) {
+            if (v < 1) {
+                throw new GyroSentinelException(io.gyrosentinel.ErrorCode.INVALID_ARGUMENT, field
+                        + " must be >= 1, got " + v, field, null);
+            }
         }
     }
 }

@@ -1,5 +1,7 @@
 package io.gyrosentinel.stream;
 
+import io.gyrosentinel.ErrorCode;
+import io.gyrosentinel.GyroSentinelException;
 import io.gyrosentinel.SampleBlock;
 
 import java.util.function.Consumer;
@@ -23,10 +25,14 @@ public final class WindowAssembler {
     private long windows;
     private long restarts;
 
+    /**
+     * @throws GyroSentinelException {@link ErrorCode#INVALID_ARGUMENT} (field {@code size} or {@code stride}) if
+     *                               either is below 1
+     */
     public WindowAssembler(int size, int stride, Consumer<Window> sink) {
         if (size < 1 || stride < 1) {
-            throw new IllegalArgumentException("window size and stride must be >= 1, got size=" + size
-                    + " stride=" + stride);
+            throw new GyroSentinelException(ErrorCode.INVALID_ARGUMENT, "window size and stride must be >= 1, got size="
+                    + size + " stride=" + stride, size < 1 ? "size" : "stride", null);
         }
         this.size = size;
         this.stride = stride;

@@ -135,6 +135,17 @@ class CsvImportTest {
     }
 
     @Test
+    void anUnknownLabelNamesLineColumnAndValue() throws IOException {
+        Path in = csv("l.csv", "x,state\n1,normal\n2,maybe\n");
+        GyroSentinelException e = assertThrows(GyroSentinelException.class, () -> CsvImport.builder()
+                .columns(List.of("x")).rateHz(10).labelColumn("state").build().run(in, dir.resolve("l.gsr")));
+        assertEquals(ErrorCode.BAD_INPUT, e.code());
+        assertTrue(e.getMessage().contains("line 3"), e.getMessage());
+        assertTrue(e.getMessage().contains("'state'"), e.getMessage());
+        assertTrue(e.getMessage().contains("unknown label 'maybe'; use normal or anomalous (or 0/1)"), e.getMessage());
+    }
+
+    @Test
     void labelRunsAreMergedAcrossBatches() throws IOException {
         StringBuilder sb = new StringBuilder("x,state\n");
         for (int i = 0; i < 1000; i++) {

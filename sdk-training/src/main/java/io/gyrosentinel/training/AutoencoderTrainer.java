@@ -1,5 +1,7 @@
 package io.gyrosentinel.training;
 
+import io.gyrosentinel.ErrorCode;
+import io.gyrosentinel.GyroSentinelException;
 import io.gyrosentinel.training.internal.Adam;
 import io.gyrosentinel.training.internal.DataPipeline;
 import io.gyrosentinel.training.internal.DataPipeline.Segment;
@@ -137,9 +139,10 @@ public final class AutoencoderTrainer {
      * Trains on normal data, blocking. Checks the calling thread's interrupt flag between batches and throws
      * {@link CancellationException} when it is set.
      *
-     * @throws IllegalArgumentException if the data is unusable (empty, too short, NaN/Inf, channel mismatch,
-     *                                  labelled anomalous); the message names series, sample and channel
-     * @throws TrainingException        if training fails (e.g. the loss diverges)
+     * @throws GyroSentinelException {@link ErrorCode#BAD_INPUT} if the data is unusable (empty, too short,
+     *                               NaN/Inf, channel mismatch, labelled anomalous); the message names series,
+     *                               sample and channel
+     * @throws TrainingException     if training fails (e.g. the loss diverges)
      */
     public TrainedModel train(List<TimeSeries> normal) {
         return run(normal, null, () -> Thread.currentThread().isInterrupted());
@@ -150,10 +153,16 @@ public final class AutoencoderTrainer {
      * early stopping and the threshold, instead of the tail of each training series. Use it when
      * sessions are short or when normal data from other sessions of the machine is available:
      * a threshold calibrated on sessions the model never saw is more honest.
+     *
+     * @throws GyroSentinelException {@link ErrorCode#BAD_INPUT} if either list is empty or its data is unusable
+     *                               (as for {@link #train(List)}), e.g. validation series with another channel
+     *                               count
+     * @throws TrainingException     if training fails (e.g. the loss diverges)
      */
     public TrainedModel train(List<TimeSeries> normal, List<TimeSeries> validation) {
         if (validation == null || validation.isEmpty()) {
-            throw new IllegalArgumentException("validation series are empty; use train(normal) to split by time");
+            throw new GyroSentinelException(ErrorCode.BAD_INPUT,
+                    "validation series are empty; use train(normal) to split by time", "validation", null);
         }
         return run(normal, List.copyOf(validation), () -> Thread.currentThread().isInterrupted());
     }
@@ -194,8 +203,9 @@ public final class AutoencoderTrainer {
             TimeSeries s = normal.get(i);
             for (int k = 0; k < s.length(); k++) {
                 if (s.isAnomalous(k)) {
-                    throw new IllegalArgumentException("series " + i + (s.name() != null ? " ('" + s.name() + "')" : "")
-                            + ", sample " + k + " is labelled anomalous; train on normal data only");
+                    throw new GyroSentinelException(ErrorCode.BAD_INPUT, "series " + i
+                            + (s.name() != null ? " ('" + s.name() + "')" : "") + ", sample " + k
+                            + " is labelled anomalous; train on normal data only");
                 }
             }
         }
@@ -213,8 +223,8 @@ public final class AutoencoderTrainer {
         WindowSet val = DataPipeline.windows(normal, split.get(1), windowLength, stride, norm);
         if (train.size() == 0 || val.size() == 0) {
             long total = normal.stream().mapToLong(TimeSeries::length).sum();
-            throw new IllegalArgumentException("too little data: " + total + " samples give " + train.size()
-                    + " training and " + val.size() + " validation windows of " + windowLength
+            throw new GyroSentinelException(ErrorCode.BAD_INPUT, "too little data: " + total + " samples give "
+                    + train.size() + " training and " + val.size() + " validation windows of " + windowLength
                     + " samples (validationFraction " + validationFraction + "); each series needs at least "
                     + (int) Math.ceil(windowLength / validationFraction) + " samples, or change validationFraction");
         }
@@ -459,33 +469,40 @@ public final class AutoencoderTrainer {
             return this;
         }
 
+        /**
+         * @throws GyroSentinelException {@link ErrorCode#INVALID_ARGUMENT} if a setting is out of range;
+         *                               {@link GyroSentinelException#field()} names the setting
+         */
         public AutoencoderTrainer build() {
             // Validates window length and units.
             new ModelArchitecture(windowLength, 1, encoderUnits, decoderUnits);
-            require(stride == -1 || stride >= 1, "stride must be >= 1, was " + stride);
-            require(batchSize >= 1, "batchSize must be >= 1, was " + batchSize);
-            require(maxEpochs >= 1, "maxEpochs must be >= 1, was " + maxEpochs);
-            require(learningRate > 0 && Double.isFinite(learningRate), "learningRate must be positive, was "
-                    + learningRate);
-            require(clipNorm >= 0, "clipNorm must be >= 0, was " + clipNorm);
-            require(earlyStoppingPatience >= 1, "earlyStoppingPatience must be >= 1, was " + earlyStoppingPatience);
-            require(minRelativeImprovement >= 0 && minRelativeImprovement < 1,
+            require(stride == -1 || stride >= 1, "stride", "stride must be >= 1, was " + stride);
+            require(batchSize >= 1, "batchSize", "batchSize must be >= 1, was " + batchSize);
+            require(maxEpochs >= 1, "maxEpochs", "maxEpochs must be >= 1, was " + maxEpochs);
+            require(learningRate > 0 && Double.isFinite(learningRate), "learningRate",
+                    "learningRate must be positive, was " + learningRate);
+            require(clipNorm >= 0, "clipNorm", "clipNorm must be >= 0, was " + clipNorm);
+            require(earlyStoppingPatience >= 1, "earlyStoppingPatience",
+                    "earlyStoppingPatience must be >= 1, was " + earlyStoppingPatience);
+            require(minRelativeImprovement >= 0 && minRelativeImprovement < 1, "minRelativeImprovement",
                     "minRelativeImprovement must be in [0, 1), was " + minRelativeImprovement);
-            require(lrPatience >= 1, "learning-rate patience must be >= 1, was " + lrPatience);
-            require(lrReductionFactor > 0 && lrReductionFactor <= 1, "lr reduction factor must be in (0, 1], was "
-                    + lrReductionFactor);
-            require(minLearningRate > 0, "minLearningRate must be positive, was " + minLearningRate);
-            require(validationFraction > 0 && validationFraction < 1,
+            require(lrPatience >= 1, "reduceLearningRateOnPlateau.patience",
+                    "learning-rate patience must be >= 1, was " + lrPatience);
+            require(lrReductionFactor > 0 && lrReductionFactor <= 1, "reduceLearningRateOnPlateau.factor",
+                    "lr reduction factor must be in (0, 1], was " + lrReductionFactor);
+            require(minLearningRate > 0, "reduceLearningRateOnPlateau.minLearningRate",
+                    "minLearningRate must be positive, was " + minLearningRate);
+            require(validationFraction > 0 && validationFraction < 1, "validationFraction",
                     "validationFraction must be in (0, 1), was " + validationFraction);
-            require(threads >= 1, "threads must be >= 1, was " + threads);
-            require(thresholdPolicy != null, "thresholdPolicy is required");
-            require(listener != null, "listener is required (use TrainingListener.none())");
+            require(threads >= 1, "threads", "threads must be >= 1, was " + threads);
+            require(thresholdPolicy != null, "thresholdPolicy", "thresholdPolicy is required");
+            require(listener != null, "listener", "listener is required (use TrainingListener.none())");
             return new AutoencoderTrainer(this);
         }
 
-        private static void require(boolean ok, String message) {
+        private static void require(boolean ok, String field, String message) {
             if (!ok) {
-                throw new IllegalArgumentException(message);
+                throw new GyroSentinelException(ErrorCode.INVALID_ARGUMENT, message, field, null);
             }
         }
     }

@@ -1,5 +1,7 @@
 package io.gyrosentinel.training;
 
+import io.gyrosentinel.ErrorCode;
+import io.gyrosentinel.GyroSentinelException;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -32,12 +34,16 @@ import java.util.List;
  */
 public record ModelArchitecture(int windowLength, int channels, List<Integer> encoderUnits, List<Integer> decoderUnits) {
 
+    /**
+     * @throws GyroSentinelException {@link ErrorCode#INVALID_ARGUMENT} (field names the component) if windowLength is
+     *                               below 2, channels below 1, or a unit list is empty or not positive
+     */
     public ModelArchitecture {
         if (windowLength < 2) {
-            throw new IllegalArgumentException("windowLength must be >= 2, was " + windowLength);
+            throw invalid("windowLength", "windowLength must be >= 2, was " + windowLength);
         }
         if (channels < 1) {
-            throw new IllegalArgumentException("channels must be >= 1, was " + channels);
+            throw invalid("channels", "channels must be >= 1, was " + channels);
         }
         encoderUnits = checkUnits("encoderUnits", encoderUnits);
         decoderUnits = checkUnits("decoderUnits", decoderUnits);
@@ -45,14 +51,18 @@ public record ModelArchitecture(int windowLength, int channels, List<Integer> en
 
     private static List<Integer> checkUnits(String what, List<Integer> units) {
         if (units == null || units.isEmpty()) {
-            throw new IllegalArgumentException(what + " must name at least one layer");
+            throw invalid(what, what + " must name at least one layer");
         }
         for (Integer u : units) {
             if (u == null || u < 1) {
-                throw new IllegalArgumentException(what + " must be positive, was " + units);
+                throw invalid(what, what + " must be positive, was " + units);
             }
         }
         return List.copyOf(units);
+    }
+
+    private static GyroSentinelException invalid(String field, String message) {
+        return new GyroSentinelException(ErrorCode.INVALID_ARGUMENT, message, field, null);
     }
 
     /** The latent size: the units of the last encoder layer. */

@@ -1,5 +1,7 @@
 package io.gyrosentinel.training;
 
+import io.gyrosentinel.ErrorCode;
+import io.gyrosentinel.GyroSentinelException;
 import java.util.Arrays;
 
 /**
@@ -8,14 +10,21 @@ import java.util.Arrays;
  */
 public record Normalization(float[] mean, float[] std) {
 
+    /**
+     * @throws GyroSentinelException {@link ErrorCode#INVALID_ARGUMENT} (field {@code mean} or {@code std}) if the
+     *                               arrays are empty or differ in length, a value is not finite or a std not positive
+     */
     public Normalization {
         if (mean == null || std == null || mean.length != std.length || mean.length == 0) {
-            throw new IllegalArgumentException("mean and std must be non-empty and of equal length");
+            throw new GyroSentinelException(ErrorCode.INVALID_ARGUMENT,
+                    "mean and std must be non-empty and of equal length", mean == null || mean.length == 0 ? "mean"
+                    : "std", null);
         }
         for (int c = 0; c < std.length; c++) {
             if (!Float.isFinite(mean[c]) || !Float.isFinite(std[c]) || !(std[c] > 0)) {
-                throw new IllegalArgumentException("channel " + c + ": mean " + mean[c] + ", std " + std[c]
-                        + " (std must be positive and both finite)");
+                throw new GyroSentinelException(ErrorCode.INVALID_ARGUMENT, "channel " + c + ": mean " + mean[c]
+                        + ", std " + std[c] + " (std must be positive and both finite)",
+                        Float.isFinite(mean[c]) ? "std" : "mean", null);
             }
         }
         mean = mean.clone();

@@ -1,5 +1,8 @@
 package io.gyrosentinel.training;
 
+import io.gyrosentinel.ErrorCode;
+import io.gyrosentinel.GyroSentinelException;
+
 /**
  * The calibrated alarm threshold: a window whose score (mean squared reconstruction error of the normalised
  * window) is strictly greater than {@link #value()} is anomalous.
@@ -9,12 +12,17 @@ package io.gyrosentinel.training;
  * @param calibrationWindows how many validation windows it was computed from
  */
 public record Threshold(ThresholdPolicy policy, double value, int calibrationWindows) {
+    /**
+     * @throws GyroSentinelException {@link ErrorCode#INVALID_ARGUMENT} (field {@code policy} or {@code value}) if the
+     *                               policy is null or the value not finite
+     */
     public Threshold {
         if (policy == null) {
-            throw new IllegalArgumentException("policy is required");
+            throw new GyroSentinelException(ErrorCode.INVALID_ARGUMENT, "policy is required", "policy", null);
         }
         if (!Double.isFinite(value)) {
-            throw new IllegalArgumentException("threshold must be finite, was " + value);
+            throw new GyroSentinelException(ErrorCode.INVALID_ARGUMENT, "threshold must be finite, was " + value, "value",
+                    null);
         }
     }
 

@@ -1,17 +1,28 @@
 package io.gyrosentinel.training;
 
+import io.gyrosentinel.ErrorCode;
+import io.gyrosentinel.GyroSentinelException;
+
 /**
  * How the alarm threshold is derived from the reconstruction errors of the validation windows (normal data
  * the model did not train on). A window is anomalous when its score is strictly above the threshold.
  */
 public sealed interface ThresholdPolicy {
 
-    /** The {@code q}-quantile of validation scores (linear interpolation, like numpy's default). */
+    /**
+     * The {@code q}-quantile of validation scores (linear interpolation, like numpy's default).
+     *
+     * @throws GyroSentinelException {@link ErrorCode#INVALID_ARGUMENT} (field {@code q}) unless 0 &lt; q &lt;= 1
+     */
     static ThresholdPolicy quantile(double q) {
         return new Quantile(q);
     }
 
-    /** {@code mean + k * std} of validation scores (population standard deviation). */
+    /**
+     * {@code mean + k * std} of validation scores (population standard deviation).
+     *
+     * @throws GyroSentinelException {@link ErrorCode#INVALID_ARGUMENT} (field {@code k}) if k is not finite
+     */
     static ThresholdPolicy meanPlusKSigma(double k) {
         return new MeanPlusKSigma(k);
     }
@@ -22,23 +33,32 @@ public sealed interface ThresholdPolicy {
     /** The policy's parameter ({@code q} or {@code k}). */
     double parameter();
 
-    /** Applies the policy to scores (not modified). */
+    /**
+     * Applies the policy to scores (not modified).
+     *
+     * @throws GyroSentinelException {@link ErrorCode#BAD_INPUT} if there are no scores
+     */
     double compute(double[] scores);
 
-    /** Rebuilds a policy from its manifest form. */
+    /**
+     * Rebuilds a policy from its manifest form.
+     *
+     * @throws GyroSentinelException {@link ErrorCode#INVALID_ARGUMENT} for an unknown method (field
+     *                               {@code method}) or a parameter the policy refuses
+     */
     static ThresholdPolicy of(String method, double parameter) {
         return switch (method) {
             case "quantile" -> quantile(parameter);
             case "mean_plus_k_sigma" -> meanPlusKSigma(parameter);
-            default -> throw new IllegalArgumentException("unknown threshold method '" + method
-                    + "' (known: quantile, mean_plus_k_sigma)");
+            default -> throw new GyroSentinelException(ErrorCode.INVALID_ARGUMENT, "unknown threshold method '" + method
+                    + "' (known: quantile, mean_plus_k_sigma)", "method", null);
         };
     }
 
     record Quantile(double q) implements ThresholdPolicy {
         public Quantile {
             if (!(q > 0 && q <= 1)) {
-                throw new IllegalArgumentException("quantile must be in (0, 1], was " + q);
+                throw new GyroSentinelException(ErrorCode.INVALID_ARGUMENT, "quantile must be in (0, 1], was " + q, "q", null);
             }
         }
 
@@ -67,7 +87,7 @@ public sealed interface ThresholdPolicy {
     record MeanPlusKSigma(double k) implements ThresholdPolicy {
         public MeanPlusKSigma {
             if (!Double.isFinite(k)) {
-                throw new IllegalArgumentException("k must be finite, was " + k);
+                throw new GyroSentinelException(ErrorCode.INVALID_ARGUMENT, "k must be finite, was " + k, "k", null);
             }
         }
 
@@ -99,7 +119,7 @@ public sealed interface ThresholdPolicy {
 
     private static void requireScores(double[] scores) {
         if (scores.length == 0) {
-            throw new IllegalArgumentException("no validation scores to calibrate a threshold on");
+            throw new GyroSentinelException(ErrorCode.BAD_INPUT, "no validation scores to calibrate a threshold on");
         }
     }
 }

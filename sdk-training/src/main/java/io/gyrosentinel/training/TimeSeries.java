@@ -1,5 +1,7 @@
 package io.gyrosentinel.training;
 
+import io.gyrosentinel.ErrorCode;
+import io.gyrosentinel.GyroSentinelException;
 import java.util.Objects;
 import java.util.Optional;
 
@@ -34,22 +36,22 @@ public final class TimeSeries {
 
     private TimeSeries(Builder b) {
         if (b.samples == null) {
-            throw new IllegalArgumentException("samples are required");
+            throw invalid("samples", "samples are required");
         }
         if (b.channels < 1) {
-            throw new IllegalArgumentException("channels must be >= 1, was " + b.channels);
+            throw invalid("channels", "channels must be >= 1, was " + b.channels);
         }
         if (b.samples.length % b.channels != 0) {
-            throw new IllegalArgumentException("samples.length " + b.samples.length
+            throw invalid("samples", "samples.length " + b.samples.length
                     + " is not a multiple of channels " + b.channels + " (samples must be interleaved)");
         }
         if (!(b.sampleRateHz > 0) || Double.isInfinite(b.sampleRateHz)) {
-            throw new IllegalArgumentException("sampleRateHz must be positive and finite, was " + b.sampleRateHz);
+            throw invalid("sampleRateHz", "sampleRateHz must be positive and finite, was " + b.sampleRateHz);
         }
         int length = b.samples.length / b.channels;
         if (b.sampleLabels != null && b.sampleLabels.length != length) {
-            throw new IllegalArgumentException("sampleLabels has " + b.sampleLabels.length + " entries but the series has "
-                    + length + " samples");
+            throw invalid("sampleLabels", "sampleLabels has " + b.sampleLabels.length
+                    + " entries but the series has " + length + " samples");
         }
         this.name = b.name;
         this.samples = b.samples.clone();
@@ -59,7 +61,15 @@ public final class TimeSeries {
         this.sampleLabels = b.sampleLabels == null ? null : b.sampleLabels.clone();
     }
 
-    /** A series with one label for all samples. */
+    private static GyroSentinelException invalid(String field, String message) {
+        return new GyroSentinelException(ErrorCode.INVALID_ARGUMENT, message, field, null);
+    }
+
+    /**
+     * A series with one label for all samples.
+     *
+     * @throws GyroSentinelException {@link ErrorCode#INVALID_ARGUMENT} as {@link Builder#build()}
+     */
     public static TimeSeries of(float[] interleaved, int channels, double sampleRateHz, Label label) {
         return builder().samples(interleaved, channels).sampleRateHz(sampleRateHz).label(label).build();
     }
@@ -171,6 +181,12 @@ public final class TimeSeries {
             return this;
         }
 
+        /**
+         * @throws GyroSentinelException {@link ErrorCode#INVALID_ARGUMENT}, {@link GyroSentinelException#field()}
+         *                               naming the setting: no samples, channels below 1, a sample count that
+         *                               is not a multiple of channels, a rate that is not positive and finite,
+         *                               or sample labels of another length
+         */
         public TimeSeries build() {
             return new TimeSeries(this);
         }

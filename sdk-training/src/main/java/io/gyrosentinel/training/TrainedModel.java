@@ -1,5 +1,7 @@
 package io.gyrosentinel.training;
 
+import io.gyrosentinel.ErrorCode;
+import io.gyrosentinel.GyroSentinelException;
 import io.gyrosentinel.training.ModelArchitecture.ParameterSpec;
 import io.gyrosentinel.training.internal.DataPipeline;
 import io.gyrosentinel.training.internal.DataPipeline.WindowSet;
@@ -48,36 +50,41 @@ public final class TrainedModel {
      *
      * @param params parameter tensors in {@link ModelArchitecture#parameterSpecs()} order (copied)
      * @param history may be null for a model that was not trained here
+     * @throws GyroSentinelException {@link ErrorCode#INVALID_ARGUMENT} (field names the argument) if a part is
+     *                               missing or does not fit the architecture; {@link ErrorCode#BAD_INPUT}
+     *                               (field {@code params}) if a parameter value is not finite
      */
     public static TrainedModel of(ModelArchitecture architecture, Normalization normalization, Threshold threshold,
             float[][] params, TrainingHistory history, double sampleRateHz) {
         if (architecture == null || normalization == null || threshold == null || params == null) {
-            throw new IllegalArgumentException("architecture, normalization, threshold and params are required");
+            throw invalid(architecture == null ? "architecture" : normalization == null ? "normalization"
+                    : threshold == null ? "threshold" : "params",
+                    "architecture, normalization, threshold and params are required");
         }
         if (normalization.channels() != architecture.channels()) {
-            throw new IllegalArgumentException("normalization has " + normalization.channels()
+            throw invalid("normalization", "normalization has " + normalization.channels()
                     + " channels, architecture " + architecture.channels());
         }
         List<ParameterSpec> specs = architecture.parameterSpecs();
         if (params.length != specs.size()) {
-            throw new IllegalArgumentException("expected " + specs.size() + " parameter tensors, got " + params.length);
+            throw invalid("params", "expected " + specs.size() + " parameter tensors, got " + params.length);
         }
         float[][] copy = new float[params.length][];
         for (int i = 0; i < params.length; i++) {
             if (params[i] == null || params[i].length != specs.get(i).size()) {
-                throw new IllegalArgumentException("parameter " + specs.get(i) + " needs " + specs.get(i).size()
+                throw invalid("params", "parameter " + specs.get(i) + " needs " + specs.get(i).size()
                         + " floats, got " + (params[i] == null ? "null" : params[i].length));
             }
             for (int j = 0; j < params[i].length; j++) {
                 if (!Float.isFinite(params[i][j])) {
-                    throw new IllegalArgumentException("parameter " + specs.get(i).name() + "[" + j + "] is "
-                            + params[i][j]);
+                    throw new GyroSentinelException(ErrorCode.BAD_INPUT, "parameter " + specs.get(i).name() + "["
+                            + j + "] is " + params[i][j], "params", null);
                 }
             }
             copy[i] = params[i].clone();
         }
         if (!(sampleRateHz > 0) || Double.isInfinite(sampleRateHz)) {
-            throw new IllegalArgumentException("sampleRateHz must be positive, was " + sampleRateHz);
+            throw invalid("sampleRateHz", "sampleRateHz must be positive, was " + sampleRateHz);
         }
         return new TrainedModel(architecture, normalization, threshold, copy, history, sampleRateHz);
     }
@@ -118,7 +125,11 @@ public final class TrainedModel {
         return sampleRateHz;
     }
 
-    /** A copy of one parameter tensor (row-major), e.g. {@code "enc0.kernel"}. */
+    /**
+     * A copy of one parameter tensor (row-major), e.g. {@code "enc0.kernel"}.
+     *
+     * @throws GyroSentinelException {@link ErrorCode#INVALID_ARGUMENT} (field {@code name}) for an unknown name
+     */
     public float[] parameter(String name) {
         List<ParameterSpec> specs = architecture.parameterSpecs();
         for (int i = 0; i < specs.size(); i++) {
@@ -126,7 +137,7 @@ public final class TrainedModel {
                 return params[i].clone();
             }
         }
-        throw new IllegalArgumentException("no parameter '" + name + "'; known: " + specs);
+        throw invalid("name", "no parameter '" + name + "'; known: " + specs);
     }
 
     /** Copies of all parameter tensors in {@link ModelArchitecture#parameterSpecs()} order. */
@@ -143,7 +154,12 @@ public final class TrainedModel {
         return new TrainedModel(architecture, normalization, newThreshold, params, history, sampleRateHz);
     }
 
-    /** Normalises one raw window ({@code T*F} interleaved floats). */
+    /**
+     * Normalises one raw window ({@code T*F} interleaved floats).
+     *
+     * @throws GyroSentinelException {@link ErrorCode#BAD_INPUT} if a window has the wrong length or a non-finite
+     *                               value (the message names window, sample and channel)
+     */
     public float[] normalize(float[] rawWindow) {
         checkWindow(rawWindow, 0);
         int f = architecture.channels();
@@ -154,18 +170,33 @@ public final class TrainedModel {
         return x;
     }
 
-    /** Reference reconstruction of a normalised window (what the device must compute, before the score). */
+    /**
+     * Reference reconstruction of a normalised window (what the device must compute, before the score).
+     *
+     * @throws GyroSentinelException {@link ErrorCode#BAD_INPUT} if a window has the wrong length or a non-finite
+     *                               value (the message names window, sample and channel)
+     */
     public float[] reconstructNormalized(float[] normalizedWindow) {
         checkWindow(normalizedWindow, 0);
         return forward.reconstruct(normalizedWindow);
     }
 
-    /** Score (mean squared reconstruction error in normalised units) of one raw window. */
+    /**
+     * Score (mean squared reconstruction error in normalised units) of one raw window.
+     *
+     * @throws GyroSentinelException {@link ErrorCode#BAD_INPUT} if a window has the wrong length or a non-finite
+     *                               value (the message names window, sample and channel)
+     */
     public double score(float[] rawWindow) {
         return forward.score(normalize(rawWindow));
     }
 
-    /** Scores raw windows ({@code T*F} interleaved floats each), in parallel for large batches. */
+    /**
+     * Scores raw windows ({@code T*F} interleaved floats each), in parallel for large batches.
+     *
+     * @throws GyroSentinelException {@link ErrorCode#BAD_INPUT} if a window has the wrong length or a non-finite
+     *                               value (the message names window, sample and channel)
+     */
     public double[] score(float[][] rawWindows) {
         for (int i = 0; i < rawWindows.length; i++) {
             checkWindow(rawWindows[i], i);
@@ -176,7 +207,13 @@ public final class TrainedModel {
         return out;
     }
 
-    /** Scores every window of a series, cut every {@code stride} samples. */
+    /**
+     * Scores every window of a series, cut every {@code stride} samples.
+     *
+     * @throws GyroSentinelException {@link ErrorCode#INVALID_ARGUMENT} (field {@code stride}) if stride &lt; 1;
+     *                               {@link ErrorCode#BAD_INPUT} if the series is unusable (too short, NaN/Inf,
+     *                               another channel count); the message names series, sample and channel
+     */
     public List<WindowScore> score(TimeSeries series, int stride) {
         return scoreAll(List.of(series), stride);
     }
@@ -184,20 +221,28 @@ public final class TrainedModel {
     /**
      * Evaluates on labelled series (normal and anomalous, or with per-sample labels), windows cut every
      * {@code stride} samples. A window is anomalous if any of its samples is.
+     *
+     * @throws GyroSentinelException {@link ErrorCode#INVALID_ARGUMENT} (field {@code stride}) if stride &lt; 1;
+     *                               {@link ErrorCode#BAD_INPUT} if the series are unusable (none, too short,
+     *                               NaN/Inf, another channel count); the message names series, sample and channel
      */
     public EvaluationReport evaluate(List<TimeSeries> series, int stride) {
         List<WindowScore> scores = scoreAll(series, stride);
         return Metrics.report(scores, threshold.value());
     }
 
-    /** {@link #evaluate(List, int)} with a stride of a quarter window. */
+    /**
+     * {@link #evaluate(List, int)} with a stride of a quarter window.
+     *
+     * @throws GyroSentinelException {@link ErrorCode#BAD_INPUT} as {@link #evaluate(List, int)}
+     */
     public EvaluationReport evaluate(List<TimeSeries> series) {
         return evaluate(series, Math.max(1, architecture.windowLength() / 4));
     }
 
     private List<WindowScore> scoreAll(List<TimeSeries> series, int stride) {
         if (stride < 1) {
-            throw new IllegalArgumentException("stride must be >= 1, was " + stride);
+            throw invalid("stride", "stride must be >= 1, was " + stride);
         }
         DataPipeline.validate(series, architecture.channels(), architecture.windowLength(), "scoring");
         int t = architecture.windowLength();
@@ -216,17 +261,22 @@ public final class TrainedModel {
     private void checkWindow(float[] w, int index) {
         int n = architecture.windowLength() * architecture.channels();
         if (w == null || w.length != n) {
-            throw new IllegalArgumentException("window " + index + " has " + (w == null ? "no" : w.length)
+            throw new GyroSentinelException(ErrorCode.BAD_INPUT, "window " + index + " has "
+                    + (w == null ? "no" : w.length)
                     + " floats, expected windowLength*channels = " + architecture.windowLength() + "*"
                     + architecture.channels() + " = " + n);
         }
         int f = architecture.channels();
         for (int k = 0; k < w.length; k++) {
             if (!Float.isFinite(w[k])) {
-                throw new IllegalArgumentException("window " + index + ", sample " + (k / f) + ", channel " + (k % f)
-                        + ": value " + w[k] + " is not finite");
+                throw new GyroSentinelException(ErrorCode.BAD_INPUT, "window " + index + ", sample " + (k / f)
+                        + ", channel " + (k % f) + ": value " + w[k] + " is not finite");
             }
         }
+    }
+
+    private static GyroSentinelException invalid(String field, String message) {
+        return new GyroSentinelException(ErrorCode.INVALID_ARGUMENT, message, field, null);
     }
 
     @Override

@@ -1,8 +1,11 @@
 package io.gyrosentinel.training;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.gyrosentinel.ErrorCode;
+import io.gyrosentinel.GyroSentinelException;
 import io.gyrosentinel.training.TimeSeries.Label;
 import java.util.ArrayList;
 import java.util.List;
@@ -20,11 +23,24 @@ class BadInputTest {
         return TimeSeries.builder().name(name).samples(v, channels).sampleRateHz(200).build();
     }
 
+    /** Bad data: {@link ErrorCode#BAD_INPUT} with every part in the message. */
     static void assertMessage(Executable call, String... parts) {
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, call);
+        assertError(ErrorCode.BAD_INPUT, call, parts);
+    }
+
+    /** A bad argument: {@link ErrorCode#INVALID_ARGUMENT} naming {@code field}, with every part in the message. */
+    static void assertInvalid(String field, Executable call, String... parts) {
+        GyroSentinelException e = assertError(ErrorCode.INVALID_ARGUMENT, call, parts);
+        assertEquals(field, e.field(), e.getMessage());
+    }
+
+    static GyroSentinelException assertError(ErrorCode code, Executable call, String... parts) {
+        GyroSentinelException e = assertThrows(GyroSentinelException.class, call);
+        assertEquals(code, e.code(), e.getMessage());
         for (String p : parts) {
             assertTrue(e.getMessage().contains(p), "message '" + e.getMessage() + "' should contain '" + p + "'");
         }
+        return e;
     }
 
     @Test
@@ -94,10 +110,11 @@ class BadInputTest {
 
     @Test
     void malformedSeriesAreRejectedWhenBuilt() {
-        assertMessage(() -> TimeSeries.of(new float[10], 3, 200, Label.NORMAL), "not a multiple of channels 3");
-        assertMessage(() -> TimeSeries.of(new float[9], 3, 0, Label.NORMAL), "sampleRateHz");
-        assertMessage(() -> TimeSeries.builder().samples(new float[9], 3).sampleRateHz(1).sampleLabels(new boolean[2])
-                .build(), "sampleLabels has 2 entries", "3 samples");
+        assertInvalid("samples", () -> TimeSeries.of(new float[10], 3, 200, Label.NORMAL),
+                "not a multiple of channels 3");
+        assertInvalid("sampleRateHz", () -> TimeSeries.of(new float[9], 3, 0, Label.NORMAL), "sampleRateHz");
+        assertInvalid("sampleLabels", () -> TimeSeries.builder().samples(new float[9], 3).sampleRateHz(1)
+                .sampleLabels(new boolean[2]).build(), "sampleLabels has 2 entries", "3 samples");
         List<TimeSeries> withNull = new ArrayList<>();
         withNull.add(null);
         assertMessage(() -> TRAINER.train(withNull), "series 0 is null");
@@ -105,10 +122,11 @@ class BadInputTest {
 
     @Test
     void invalidConfigurationIsRejectedByBuild() {
-        assertMessage(() -> AutoencoderTrainer.builder().windowLength(1).build(), "windowLength");
-        assertMessage(() -> AutoencoderTrainer.builder().encoderUnits().build(), "encoderUnits");
-        assertMessage(() -> AutoencoderTrainer.builder().validationFraction(1.0).build(), "validationFraction");
-        assertMessage(() -> AutoencoderTrainer.builder().learningRate(-1).build(), "learningRate");
-        assertMessage(() -> ThresholdPolicy.quantile(1.5), "quantile");
+        assertInvalid("windowLength", () -> AutoencoderTrainer.builder().windowLength(1).build(), "windowLength");
+        assertInvalid("encoderUnits", () -> AutoencoderTrainer.builder().encoderUnits().build(), "encoderUnits");
+        assertInvalid("validationFraction", () -> AutoencoderTrainer.builder().validationFraction(1.0).build(),
+                "validationFraction");
+        assertInvalid("learningRate", () -> AutoencoderTrainer.builder().learningRate(-1).build(), "learningRate");
+        assertInvalid("q", () -> ThresholdPolicy.quantile(1.5), "quantile");
     }
 }

@@ -6,6 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.gyrosentinel.ErrorCode;
+import io.gyrosentinel.GyroSentinelException;
 import io.gyrosentinel.training.TimeSeries.Label;
 import java.util.List;
 import java.util.concurrent.CancellationException;
@@ -115,10 +117,13 @@ class TrainingBehaviourTest {
         assertEquals(3, m.history().epochs().size());
         // the threshold comes from the held-out windows: (4 s * 200 Hz - 20) / 10 + 1 windows
         assertEquals((800 - 20) / 10 + 1, m.threshold().calibrationWindows());
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+        GyroSentinelException e = assertThrows(GyroSentinelException.class,
                 () -> quick().build().train(SMALL, List.of()));
+        assertEquals(ErrorCode.BAD_INPUT, e.code(), e.getMessage());
         assertTrue(e.getMessage().contains("validation"), e.getMessage());
         TimeSeries oneChannel = TimeSeries.of(new float[800], 1, 200, Label.NORMAL);
-        assertThrows(IllegalArgumentException.class, () -> quick().build().train(SMALL, List.of(oneChannel)));
+        GyroSentinelException mismatch = assertThrows(GyroSentinelException.class,
+                () -> quick().build().train(SMALL, List.of(oneChannel)));
+        assertEquals(ErrorCode.BAD_INPUT, mismatch.code(), mismatch.getMessage());
     }
 }

@@ -34,6 +34,7 @@ public final class FrameCodec {
      */
     public static int encode(byte[] src, int off, int len, byte[] dst, int dstOff, CRC32 crc) {
         if (len > MAX_ENVELOPE) {
+            // internal: StreamTransport.send rejects large envelopes first (FRAME_TOO_LARGE)
             throw new IllegalArgumentException("envelope of " + len + " bytes exceeds the maximum of " + MAX_ENVELOPE);
         }
         crc.reset();

@@ -1,5 +1,7 @@
 package io.gyrosentinel.training.internal;
 
+import io.gyrosentinel.ErrorCode;
+import io.gyrosentinel.GyroSentinelException;
 import io.gyrosentinel.training.Normalization;
 import io.gyrosentinel.training.TimeSeries;
 import java.util.ArrayList;
@@ -54,10 +56,11 @@ public final class DataPipeline {
      * sample and the channel.
      *
      * @param expectedChannels the model's channel count, or -1 to take the first series'
+     * @throws GyroSentinelException {@link ErrorCode#BAD_INPUT} for the first problem found
      */
     public static void validate(List<TimeSeries> series, int expectedChannels, int minLength, String purpose) {
         if (series == null || series.isEmpty()) {
-            throw new IllegalArgumentException("no time series given for " + purpose);
+            throw bad("no time series given for " + purpose);
         }
         int channels = expectedChannels;
         String channelSource = "the model's";
@@ -65,38 +68,42 @@ public final class DataPipeline {
         for (int i = 0; i < series.size(); i++) {
             TimeSeries s = series.get(i);
             if (s == null) {
-                throw new IllegalArgumentException("series " + i + " is null");
+                throw bad("series " + i + " is null");
             }
             if (channels < 0) {
                 channels = s.channels();
                 channelSource = "series 0's";
             }
             if (s.channels() != channels) {
-                throw new IllegalArgumentException(describe(i, s) + " has " + s.channels() + " channels, expected "
+                throw bad(describe(i, s) + " has " + s.channels() + " channels, expected "
                         + channels + " (" + channelSource + ")");
             }
             if (Double.isNaN(rate)) {
                 rate = s.sampleRateHz();
             } else if (s.sampleRateHz() != rate) {
-                throw new IllegalArgumentException(describe(i, s) + " is sampled at " + s.sampleRateHz()
+                throw bad(describe(i, s) + " is sampled at " + s.sampleRateHz()
                         + " Hz but series 0 at " + rate + " Hz; resample to one rate first");
             }
             if (s.length() == 0) {
-                throw new IllegalArgumentException(describe(i, s) + " is empty");
+                throw bad(describe(i, s) + " is empty");
             }
             if (s.length() < minLength) {
-                throw new IllegalArgumentException(describe(i, s) + " has " + s.length() + " samples; at least "
+                throw bad(describe(i, s) + " has " + s.length() + " samples; at least "
                         + minLength + " (the window length) are needed");
             }
             float[] v = s.samples();
             int ch = s.channels();
             for (int k = 0; k < v.length; k++) {
                 if (!Float.isFinite(v[k])) {
-                    throw new IllegalArgumentException(describe(i, s) + ", sample " + (k / ch) + ", channel "
+                    throw bad(describe(i, s) + ", sample " + (k / ch) + ", channel "
                             + (k % ch) + ": value " + v[k] + " is not finite");
                 }
             }
         }
+    }
+
+    private static GyroSentinelException bad(String message) {
+        return new GyroSentinelException(ErrorCode.BAD_INPUT, message);
     }
 
     static String describe(int index, TimeSeries s) {
@@ -141,7 +148,8 @@ public final class DataPipeline {
             count += seg.length();
         }
         if (count == 0) {
-            throw new IllegalArgumentException("no samples to compute the normalisation from");
+            // reachable from the caller's data: e.g. short series with a validationFraction close to 1
+            throw bad("no samples to compute the normalisation from");
         }
         float[] mean = new float[channels];
         float[] std = new float[channels];

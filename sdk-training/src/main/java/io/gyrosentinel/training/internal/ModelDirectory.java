@@ -6,6 +6,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.gyrosentinel.GyroSentinelException;
+import io.gyrosentinel.internal.ErrorMessages;
 import io.gyrosentinel.training.EpochReport;
 import io.gyrosentinel.training.ModelArchitecture;
 import io.gyrosentinel.training.ModelArchitecture.ParameterSpec;
@@ -259,12 +261,14 @@ public final class ModelDirectory {
         }
         JsonNode an = r.object(root, "architecture");
         ModelArchitecture arch;
+        int windowLength = r.integer(an, "architecture.windowLength");
+        int channels = r.integer(an, "architecture.channels");
+        List<Integer> encoderUnits = r.intList(an, "architecture.encoderUnits");
+        List<Integer> decoderUnits = r.intList(an, "architecture.decoderUnits");
         try {
-            arch = new ModelArchitecture(r.integer(an, "architecture.windowLength"),
-                    r.integer(an, "architecture.channels"), r.intList(an, "architecture.encoderUnits"),
-                    r.intList(an, "architecture.decoderUnits"));
-        } catch (IllegalArgumentException e) {
-            throw r.fail("field 'architecture' is invalid: " + e.getMessage());
+            arch = new ModelArchitecture(windowLength, channels, encoderUnits, decoderUnits);
+        } catch (GyroSentinelException e) {
+            throw r.fail("field 'architecture' is invalid: " + ErrorMessages.detail(e));
         }
         for (String[] fixed : new String[][] {{"gateOrder", "ifco"}, {"latentRepeat", "concatenation"},
                 {"cell", "lstm"}, {"score", "mean_squared_error_normalized"}}) {
@@ -277,10 +281,12 @@ public final class ModelDirectory {
         double rate = r.number(root, "sampleRateHz");
         JsonNode nn = r.object(root, "normalization");
         Normalization norm;
+        float[] mean = r.floats(nn, "normalization.mean");
+        float[] std = r.floats(nn, "normalization.std");
         try {
-            norm = new Normalization(r.floats(nn, "normalization.mean"), r.floats(nn, "normalization.std"));
-        } catch (IllegalArgumentException e) {
-            throw r.fail("field 'normalization' is invalid: " + e.getMessage());
+            norm = new Normalization(mean, std);
+        } catch (GyroSentinelException e) {
+            throw r.fail("field 'normalization' is invalid: " + ErrorMessages.detail(e));
         }
         if (norm.channels() != arch.channels()) {
             throw r.fail("field 'normalization.mean' has " + norm.channels() + " channels, architecture.channels is "
@@ -288,19 +294,21 @@ public final class ModelDirectory {
         }
         JsonNode tn = r.object(root, "threshold");
         Threshold threshold;
+        String method = r.text(tn, "threshold.method");
+        double parameter = r.number(tn, "threshold.parameter");
+        double value = r.number(tn, "threshold.value");
+        int calibrationWindows = r.integer(tn, "threshold.calibrationWindows");
         try {
-            threshold = new Threshold(ThresholdPolicy.of(r.text(tn, "threshold.method"),
-                    r.number(tn, "threshold.parameter")), r.number(tn, "threshold.value"),
-                    r.integer(tn, "threshold.calibrationWindows"));
-        } catch (IllegalArgumentException e) {
-            throw r.fail("field 'threshold' is invalid: " + e.getMessage());
+            threshold = new Threshold(ThresholdPolicy.of(method, parameter), value, calibrationWindows);
+        } catch (GyroSentinelException e) {
+            throw r.fail("field 'threshold' is invalid: " + ErrorMessages.detail(e));
         }
         float[][] params = readWeights(dir, r, r.object(root, "weights"), arch);
         TrainingHistory history = root.has("history") ? history(r, r.object(root, "history")) : null;
         try {
             return TrainedModel.of(arch, norm, threshold, params, history, rate);
-        } catch (IllegalArgumentException e) {
-            throw new ModelFormatException(dir, "inconsistent model: " + e.getMessage(), e);
+        } catch (GyroSentinelException e) {
+            throw new ModelFormatException(dir, "inconsistent model: " + ErrorMessages.detail(e), e);
         }
     }
 

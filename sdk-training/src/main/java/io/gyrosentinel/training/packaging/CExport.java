@@ -27,10 +27,13 @@ public final class CExport {
     /**
      * @param name a C identifier ({@code [a-z_][a-z0-9_]*}), used for file names and symbols {@code gs_<name>_…}
      * @return the written header and source paths
+     * @throws GyroSentinelException {@link ErrorCode#INVALID_ARGUMENT} (field {@code name}) if name is not a
+     *                               lower-case C identifier
      */
     public static List<Path> write(ModelBundle bundle, Path dir, String name) {
         if (name == null || !name.matches("[a-z_][a-z0-9_]*")) {
-            throw new IllegalArgumentException("name must be a lower-case C identifier, was '" + name + "'");
+            throw new GyroSentinelException(ErrorCode.INVALID_ARGUMENT, "name must be a lower-case C identifier, was '"
+                    + name + "'", "name", null);
         }
         BundleManifest m = BundleManifest.parse(bundle);
         m.checkHashes(bundle);

@@ -1,5 +1,7 @@
 package io.gyrosentinel.training.packaging;
 
+import io.gyrosentinel.ErrorCode;
+import io.gyrosentinel.GyroSentinelException;
 import io.gyrosentinel.model.ModelBundle;
 import io.gyrosentinel.training.TrainedModel;
 import io.gyrosentinel.training.packaging.internal.Graph;
@@ -235,23 +237,42 @@ public final class ModelPackager {
             return this;
         }
 
+        /**
+         * @throws GyroSentinelException {@link ErrorCode#INVALID_ARGUMENT} if a setting is out of range;
+         *                               {@link GyroSentinelException#field()} names the setting
+         */
         public ModelPackager build() {
             if (modelId != null && (modelId.isBlank() || modelId.length() > 48)) {
-                throw new IllegalArgumentException("model id must be 1..48 characters, got '" + modelId + "'");
+                throw invalid("modelId", "model id must be 1..48 characters, got '" + modelId + "'");
             }
             if (precision == null) {
-                throw new IllegalArgumentException("precision is required");
+                throw invalid("precision", "precision is required");
             }
             if (stride < 0) {
-                throw new IllegalArgumentException("stride must be >= 1 (or 0 for the window length), was " + stride);
+                throw invalid("stride", "stride must be >= 1 (or 0 for the window length), was " + stride);
             }
             if (sampleRateHz < 0 || !Double.isFinite(sampleRateHz)) {
-                throw new IllegalArgumentException("sampleRateHz must be positive, was " + sampleRateHz);
+                throw invalid("sampleRateHz", "sampleRateHz must be positive, was " + sampleRateHz);
             }
-            if (!(floatTolerance > 0) || !(minSpearman <= 1) || !(maxAucDrop >= 0) || maxVerificationWindows < 2) {
-                throw new IllegalArgumentException("tolerances out of range");
+            if (!(floatTolerance > 0)) {
+                throw invalid("floatTolerance", "tolerances out of range: floatTolerance must be > 0, was "
+                        + floatTolerance);
+            }
+            if (!(minSpearman <= 1)) {
+                throw invalid("minSpearman", "tolerances out of range: minSpearman must be <= 1, was " + minSpearman);
+            }
+            if (!(maxAucDrop >= 0)) {
+                throw invalid("maxAucDrop", "tolerances out of range: maxAucDrop must be >= 0, was " + maxAucDrop);
+            }
+            if (maxVerificationWindows < 2) {
+                throw invalid("maxVerificationWindows", "tolerances out of range: maxVerificationWindows must be >= 2, "
+                        + "was " + maxVerificationWindows);
             }
             return new ModelPackager(this);
+        }
+
+        private static GyroSentinelException invalid(String field, String message) {
+            return new GyroSentinelException(ErrorCode.INVALID_ARGUMENT, message, field, null);
         }
     }
 }

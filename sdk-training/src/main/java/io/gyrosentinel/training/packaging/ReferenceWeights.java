@@ -1,5 +1,7 @@
 package io.gyrosentinel.training.packaging;
 
+import io.gyrosentinel.ErrorCode;
+import io.gyrosentinel.GyroSentinelException;
 import io.gyrosentinel.training.ModelArchitecture;
 import io.gyrosentinel.training.TrainedModel;
 import java.nio.ByteBuffer;
@@ -37,7 +39,11 @@ public final class ReferenceWeights {
     private ReferenceWeights() {
     }
 
-    /** Encodes the weights of {@code model}. */
+    /**
+     * Encodes the weights of {@code model}.
+     *
+     * @throws GyroSentinelException {@link ErrorCode#BAD_INPUT} if the model is too large for the format
+     */
     public static byte[] encode(TrainedModel model) {
         ModelArchitecture a = model.architecture();
         List<Integer> units = a.lstmLayerUnits();
@@ -48,7 +54,8 @@ public final class ReferenceWeights {
         }
         long bytes = 24L + 4L * units.size() + 4 + 4 * floats;
         if (bytes > Integer.MAX_VALUE) {
-            throw new IllegalArgumentException("model too large for " + PART_NAME + ": " + floats + " floats");
+            throw new GyroSentinelException(ErrorCode.BAD_INPUT, "model too large for " + PART_NAME + ": " + floats
+                    + " floats");
         }
         ByteBuffer b = ByteBuffer.allocate((int) bytes).order(ByteOrder.LITTLE_ENDIAN);
         b.put(MAGIC).putInt(VERSION).putInt(a.windowLength()).putInt(a.channels())

@@ -3,6 +3,8 @@ package io.gyrosentinel.training.packaging.internal;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import io.gyrosentinel.GyroSentinelException;
+import io.gyrosentinel.internal.ErrorMessages;
 import io.gyrosentinel.model.ModelBundle;
 import io.gyrosentinel.training.ModelArchitecture;
 import io.gyrosentinel.training.TrainedModel;
@@ -264,6 +266,7 @@ public final class PackagingPipeline {
         try {
             return JSON.writeValueAsBytes(o);
         } catch (JsonProcessingException e) {
+            // internal invariant: the manifest is built from plain maps, strings and numbers
             throw new IllegalStateException(e);
         }
     }
@@ -281,8 +284,8 @@ public final class PackagingPipeline {
         }
         try {
             return m.normalize(raw);
-        } catch (IllegalArgumentException e) {
-            throw new PackagingException(Reason.BAD_INPUT, what + ": " + e.getMessage(), e);
+        } catch (GyroSentinelException e) {
+            throw new PackagingException(Reason.BAD_INPUT, what + ": " + ErrorMessages.detail(e), e);
         }
     }
 
