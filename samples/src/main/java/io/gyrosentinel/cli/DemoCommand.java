@@ -208,8 +208,9 @@ final class DemoCommand implements Callable<Integer> {
                 streamStartMicros = first.timestampMicros();
                 keep(signal, first);
                 drain(s, signal, monitorSeconds);
+                long before = dev.faultChangeMicros();
                 dev.injectFault(new Fault.Imbalance(0.5));
-                faultAtMicros = dev.nowMicros();
+                faultAtMicros = awaitFaultChange(dev, before);
                 pw.println("   fault injected: imbalance +50 % first harmonic");
                 drain(s, signal, monitorSeconds);
                 dev.clearFaults();
@@ -219,15 +220,19 @@ final class DemoCommand implements Callable<Integer> {
             Thread.sleep(300); // let the last results arrive
             sink.close();
 
-            long before = events.stream().filter(e -> e.state() == AnomalyEvent.State.STARTED
-                    && e.startTimestampMicros() < faultAtMicros).count();
+            // An event whose first window ended before the first faulty sample is a false alarm;
+            // one whose first window reaches the fault is a detection (a window overlaps the onset).
+            long windowMicros = Math.round(40 * 1e6 / cfg.sampleRateHz());
+            long falseBefore = events.stream().filter(e -> e.state() == AnomalyEvent.State.STARTED
+                    && e.startTimestampMicros() + windowMicros <= faultAtMicros).count();
             List<AnomalyEvent> after = events.stream().filter(e -> e.state() == AnomalyEvent.State.STARTED
-                    && e.startTimestampMicros() >= faultAtMicros).toList();
-            double delay = after.isEmpty() ? Double.NaN : (after.get(0).startTimestampMicros() - faultAtMicros) / 1e6;
+                    && e.startTimestampMicros() + windowMicros > faultAtMicros).toList();
+            double delay = after.isEmpty() ? Double.NaN
+                    : Math.max(0, after.get(0).startTimestampMicros() + windowMicros - faultAtMicros) / 1e6;
             int p50 = results.isEmpty() ? 0 : results.stream().mapToInt(InferenceResult::inferenceMicros).sorted()
                     .toArray()[results.size() / 2];
             pw.printf(Locale.ROOT, "7. the device scored %d windows itself (host TFLite, median %d µs/window): "
-                    + "%d anomaly event(s) before the fault, %s%n", results.size(), p50, before,
+                    + "%d anomaly event(s) before the fault, %s%n", results.size(), p50, falseBefore,
                     after.isEmpty() ? "NONE after it" : String.format(Locale.ROOT, "first event %.2f s after the fault", delay));
 
             // ---- report
@@ -237,9 +242,18 @@ final class DemoCommand implements Callable<Integer> {
             double secs = (System.nanoTime() - t0) / 1e9;
             pw.printf(Locale.ROOT, "8. report: %s%n", report.toAbsolutePath());
             pw.printf(Locale.ROOT, "done in %.0f s; everything is in %s%n", secs, out.toAbsolutePath());
-            outcome = new Outcome(before, after.size(), delay, report, rep.shipped(), eval.rocAuc());
+            outcome = new Outcome(falseBefore, after.size(), delay, report, rep.shipped(), eval.rocAuc());
             return after.isEmpty() ? GyroSentinelCli.EXIT_FAILURE : 0;
         }
+    }
+
+    /** Waits until the streamer applied the fault and returns the sensor time of its first faulty sample. */
+    private static long awaitFaultChange(VirtualDevice dev, long before) throws InterruptedException {
+        long deadline = System.nanoTime() + 2_000_000_000L;
+        while (dev.faultChangeMicros() == before && System.nanoTime() < deadline) {
+            Thread.sleep(5);
+        }
+        return dev.faultChangeMicros();
     }
 
     private static void keep(List<float[]> signal, SampleBlock b) {
@@ -347,10 +361,12 @@ final class DemoCommand implements Callable<Integer> {
         dep.put("sha256", dr.sha256());
         dep.put("time", dr.elapsed().toMillis() + " ms");
         dep.put("signature", "ECDSA P-256, checked by the device");
+        long windowMicros = Math.round(40 * 1e6 / cfg.sampleRateHz());
         long before = events.stream().filter(e -> e.state() == AnomalyEvent.State.STARTED
-                && e.startTimestampMicros() < faultAtMicros).count();
-        dep.put("anomaly events before / after the fault", before + " / "
-                + events.stream().filter(e -> e.state() == AnomalyEvent.State.STARTED && e.startTimestampMicros() >= faultAtMicros).count());
+                && e.startTimestampMicros() + windowMicros <= faultAtMicros).count();
+        dep.put("anomaly events before / after the fault", before + " / " + events.stream()
+                .filter(e -> e.state() == AnomalyEvent.State.STARTED && e.startTimestampMicros() + windowMicros > faultAtMicros)
+                .count());
         new HtmlReport("GyroSentinel demo: simulated fan, imbalance detected on the device")
                 .summary("A simulated ESP32-S3 with an ISM330BX on a 1500 rpm fan. An LSTM autoencoder was trained in Java on "
                         + "normal data, packaged for TensorFlow Lite Micro (" + shipped + ", signed), deployed over the "

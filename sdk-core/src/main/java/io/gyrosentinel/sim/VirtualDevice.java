@@ -176,8 +176,19 @@ public final class VirtualDevice implements AutoCloseable {
     private void pushFaults() {
         Streamer s = streamer;
         if (s != null) {
-            s.gen.setFaults(new ArrayList<>(faults));
+            s.faultsChanged = true; // applied by the streamer at its next batch, which records when
         }
+    }
+
+    private volatile long faultChangeMicros = -1;
+
+    /**
+     * Sensor-clock time (µs) of the first sample generated after the last {@link #injectFault} or
+     * {@link #clearFaults} took effect, or -1 before any change reached a stream. Use it to tell
+     * detections after a fault from false alarms before it.
+     */
+    public long faultChangeMicros() {
+        return faultChangeMicros;
     }
 
     /**
@@ -768,6 +779,7 @@ public final class VirtualDevice implements AutoCloseable {
         final Thread thread;
         volatile boolean running = true;
         volatile boolean machineChanged;
+        volatile boolean faultsChanged;
         final boolean paced = realTime;
         long samples;
 
@@ -816,6 +828,11 @@ public final class VirtualDevice implements AutoCloseable {
                         samples += skip;
                         droppedSamples.addAndGet(skip);
                     }
+                }
+                if (faultsChanged) {
+                    faultsChanged = false;
+                    g.setFaults(new ArrayList<>(faults));
+                    faultChangeMicros = t0Micros + (samples * periodNs) / 1000;
                 }
                 int count = batch;
                 if (maxSamples > 0) {
