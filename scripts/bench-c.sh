@@ -27,3 +27,20 @@ for batch in 25 64 100; do
   a=$(ir 100000); b=$(ir 300000)
   echo "batch $batch: $(( (b - a) / 200000 )) instructions/sample (Ir $a for 100k samples, $b for 300k)"
 done
+
+if command -v xtensa-lx106-elf-gcc >/dev/null 2>&1; then
+  # Stand-in for the ESP32-S3's compiler (Debian has no LX7 toolchain): the ESP8266's LX106, picolibc, -Os.
+  # gs_model_store.c needs mbedTLS headers for the target and is left out (ESP-IDF brings them).
+  echo "== portable core for Xtensa LX106 (gcc-xtensa-lx106 -Os, stand-in for the LX7)"
+  X=target/bench-c-xtensa; rm -rf "$X"; mkdir -p "$X"
+  for f in gs_err gs_frame gs_envelope gs_ring gs_batcher gs_device gs_scoring gs_bundle gs_model_runtime gs_calibration; do
+    xtensa-lx106-elf-gcc -specs=/usr/lib/xtensa-lx106-elf/picolibc.specs -Os -std=c11 -mlongcalls -ffunction-sections \
+      -Iesp32-component/include -Iesp32-component/private_include -I"$B-os/generated" -idirafter /usr/include \
+      -c "esp32-component/src/$f.c" -o "$X/$f.o"
+  done
+  xtensa-lx106-elf-gcc -specs=/usr/lib/xtensa-lx106-elf/picolibc.specs -Os -std=c11 -mlongcalls -idirafter /usr/include \
+    -c "$B-os/generated/gyrosentinel/v1/gyrosentinel.pb.c" -I"$B-os/generated" -o "$X/gyrosentinel.pb.o"
+  xtensa-lx106-elf-size -t "$X"/*.o | awk 'NR==1 || /TOTALS/ {print} NR>1 && !/TOTALS/ {n=split($6,p,"/"); printf "%8s %8s %8s  %s\n", $1, $2, $3, p[n]}'
+else
+  echo "(install gcc-xtensa-lx106 and picolibc-xtensa-lx106-elf for an Xtensa code-size stand-in)"
+fi
