@@ -29,6 +29,14 @@ public class GyroSentinelException extends RuntimeException {
         return code;
     }
 
+    /**
+     * What happened, without the {@code [CODE] } prefix and the {@code  (field: f)} suffix that
+     * {@link #getMessage()} adds: for embedding in another message.
+     */
+    public String detail() {
+        return super.getMessage();
+    }
+
     /** The offending field named by the device or the validator, or {@code null}. */
     public String field() {
         return field;

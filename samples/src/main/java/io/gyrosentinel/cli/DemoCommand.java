@@ -160,7 +160,7 @@ final class DemoCommand implements Callable<Integer> {
                 if (e.reason() != PackagingException.Reason.VERIFICATION_FAILED) {
                     throw e;
                 }
-                pw.println("4. int8 refused by verification (" + GyroSentinelCli.stripCode(e.getMessage())
+                pw.println("4. int8 refused by verification (" + GyroSentinelCli.describe(e)
                         + "); shipping float32");
                 packaged = pb.precision(Precision.FLOAT32).build().pack(model, trainWindows, faultWindows);
             }

@@ -32,7 +32,7 @@ public final class GyroSentinelCli {
         cl.setExecutionExceptionHandler((ex, cmd, parse) -> {
             Throwable t = ex;
             if (t instanceof GyroSentinelException g) {
-                err.println("error: " + stripCode(g.getMessage()));
+                err.println("error: " + describe(g));
             } else if (t instanceof IllegalArgumentException) {
                 err.println("error: " + t.getMessage());
             } else {
@@ -49,15 +49,11 @@ public final class GyroSentinelCli {
         return cl.execute(args);
     }
 
-    static String stripCode(String m) {
-        if (m != null && m.startsWith("[")) {
-            int i = m.indexOf("] ");
-            if (i > 0) {
-                return m.substring(i + 2);
-            }
-        }
-        return m;
+    /** The message users see: what happened, and the field when one is named (no code prefix). */
+    static String describe(GyroSentinelException g) {
+        return g.detail() + (g.field() == null || g.field().isEmpty() ? "" : " (field: " + g.field() + ")");
     }
+
 
     /** Version from the jar manifest. */
     public static final class Version implements CommandLine.IVersionProvider {

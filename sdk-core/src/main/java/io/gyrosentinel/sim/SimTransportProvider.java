@@ -3,7 +3,6 @@ package io.gyrosentinel.sim;
 import io.gyrosentinel.ErrorCode;
 import io.gyrosentinel.GyroSentinelException;
 import io.gyrosentinel.SensorConfig;
-import io.gyrosentinel.internal.ErrorMessages;
 import io.gyrosentinel.transport.Endpoint;
 import io.gyrosentinel.transport.Transport;
 import io.gyrosentinel.transport.TransportProvider;
@@ -67,7 +66,7 @@ public final class SimTransportProvider implements TransportProvider {
                 throw ex;
             }
             throw new GyroSentinelException(ErrorCode.BAD_URI, "device URI '" + e.redacted() + "': "
-                    + ErrorMessages.detail(ex), ex);
+                    + ex.detail(), ex);
         } catch (IllegalArgumentException ex) {
             // from the JDK, e.g. an invalid trustedKey path (InvalidPathException)
             throw new GyroSentinelException(ErrorCode.BAD_URI, "device URI '" + e.redacted() + "': " + ex.getMessage(), ex);

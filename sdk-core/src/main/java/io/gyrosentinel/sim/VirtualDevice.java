@@ -420,12 +420,7 @@ public final class VirtualDevice implements AutoCloseable {
             config = b.build();
             reply(up, rid, Envelope.newBuilder().setAck(Ack.getDefaultInstance()));
         } catch (GyroSentinelException e) {
-            String m = e.getMessage();
-            int i = m.indexOf("] ");
-            m = i > 0 ? m.substring(i + 2) : m;
-            int f = m.lastIndexOf(" (field: ");
-            m = f > 0 ? m.substring(0, f) : m;
-            reply(up, rid, error(ErrorCode.INVALID_ARGUMENT, m, e.field() == null ? "" : e.field()));
+            reply(up, rid, error(ErrorCode.INVALID_ARGUMENT, e.detail(), e.field() == null ? "" : e.field()));
         }
     }
 
@@ -625,7 +620,7 @@ public final class VirtualDevice implements AutoCloseable {
         try {
             m = engine.load(ModelBundle.fromPayload(s.payload(), s.signature()));
         } catch (RuntimeException e) {
-            String why = e instanceof GyroSentinelException g ? stripCode(g.getMessage()) : e.toString();
+            String why = e instanceof GyroSentinelException g ? g.detail() : e.toString();
             throw new ModelStore.Refused(ErrorCode.MODEL_LOAD_FAILED, "model " + s.modelId() + " does not load: "
                     + why, "");
         }
@@ -641,11 +636,6 @@ public final class VirtualDevice implements AutoCloseable {
         String manifest = ModelBundle.fromPayload(s.payload(), s.signature()).manifestJson();
         return new InferenceLoop.Loaded(slot, m, Calibration.manifestArray(manifest, "mean"),
                 Calibration.manifestArray(manifest, "std"));
-    }
-
-    private static String stripCode(String m) {
-        int i = m.indexOf("] ");
-        return m.startsWith("[") && i > 0 ? m.substring(i + 2) : m;
     }
 
     /** Error.message holds 96 bytes on the firmware; the virtual device is more generous but bounded. */

@@ -234,7 +234,7 @@ public final class DefaultDeviceClient implements DeviceClient, Transport.Listen
             t = t.getCause();
         }
         if (t instanceof GyroSentinelException g) {
-            return new GyroSentinelException(g.code(), stripCode(g.getMessage()), g.field(), g);
+            return new GyroSentinelException(g.code(), g.detail(), g.field(), g);
         }
         return new GyroSentinelException(ErrorCode.INTERNAL, String.valueOf(t), t);
     }
@@ -247,12 +247,6 @@ public final class DefaultDeviceClient implements DeviceClient, Transport.Listen
         return t instanceof GyroSentinelException g ? g : new GyroSentinelException(ErrorCode.INTERNAL, String.valueOf(t), t);
     }
 
-    static String stripCode(String m) {
-        int i = m.indexOf("] ");
-        String s = m.startsWith("[") && i > 0 ? m.substring(i + 2) : m;
-        int f = s.lastIndexOf(" (field: ");
-        return f > 0 ? s.substring(0, f) : s;
-    }
 
     static Envelope expect(Envelope env, Envelope.BodyCase body, String what) {
         if (env.getBodyCase() == Envelope.BodyCase.ERROR) {
@@ -719,7 +713,7 @@ public final class DefaultDeviceClient implements DeviceClient, Transport.Listen
                 case UNSUPPORTED -> "this device's firmware cannot calibrate; update it";
                 default -> null;
             };
-            throw advice == null ? g : new GyroSentinelException(g.code(), stripCode(g.getMessage()) + ". "
+            throw advice == null ? g : new GyroSentinelException(g.code(), g.detail() + ". "
                     + Character.toUpperCase(advice.charAt(0)) + advice.substring(1), g.field(), g);
         });
     }
@@ -810,7 +804,7 @@ public final class DefaultDeviceClient implements DeviceClient, Transport.Listen
                 case UNSUPPORTED -> "the device has no model store; update its firmware";
                 default -> null;
             };
-            throw advice == null ? g : new GyroSentinelException(g.code(), stripCode(g.getMessage()) + ". "
+            throw advice == null ? g : new GyroSentinelException(g.code(), g.detail() + ". "
                     + Character.toUpperCase(advice.charAt(0)) + advice.substring(1), g.field(), g);
         });
     }

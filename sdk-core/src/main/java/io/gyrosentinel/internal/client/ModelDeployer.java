@@ -213,7 +213,7 @@ final class ModelDeployer {
     /** The device's complaint plus what to do about it. */
     private GyroSentinelException explain(GyroSentinelException e, int total) {
         String what = "deploying model " + bundle.modelId() + " (" + total + " bytes) to "
-                + client.info().deviceId() + " failed: " + DefaultDeviceClient.stripCode(e.getMessage());
+                + client.info().deviceId() + " failed: " + e.detail();
         String advice = switch (e.code()) {
             case MODEL_SIGNATURE_INVALID -> bundle.isSigned()
                     ? "the device only accepts bundles signed by its configured key, and this bundle is signed by "

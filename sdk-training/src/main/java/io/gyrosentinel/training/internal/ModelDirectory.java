@@ -7,7 +7,6 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.gyrosentinel.GyroSentinelException;
-import io.gyrosentinel.internal.ErrorMessages;
 import io.gyrosentinel.training.EpochReport;
 import io.gyrosentinel.training.ModelArchitecture;
 import io.gyrosentinel.training.ModelArchitecture.ParameterSpec;
@@ -268,7 +267,7 @@ public final class ModelDirectory {
         try {
             arch = new ModelArchitecture(windowLength, channels, encoderUnits, decoderUnits);
         } catch (GyroSentinelException e) {
-            throw r.fail("field 'architecture' is invalid: " + ErrorMessages.detail(e));
+            throw r.fail("field 'architecture' is invalid: " + e.detail());
         }
         for (String[] fixed : new String[][] {{"gateOrder", "ifco"}, {"latentRepeat", "concatenation"},
                 {"cell", "lstm"}, {"score", "mean_squared_error_normalized"}}) {
@@ -286,7 +285,7 @@ public final class ModelDirectory {
         try {
             norm = new Normalization(mean, std);
         } catch (GyroSentinelException e) {
-            throw r.fail("field 'normalization' is invalid: " + ErrorMessages.detail(e));
+            throw r.fail("field 'normalization' is invalid: " + e.detail());
         }
         if (norm.channels() != arch.channels()) {
             throw r.fail("field 'normalization.mean' has " + norm.channels() + " channels, architecture.channels is "
@@ -301,14 +300,14 @@ public final class ModelDirectory {
         try {
             threshold = new Threshold(ThresholdPolicy.of(method, parameter), value, calibrationWindows);
         } catch (GyroSentinelException e) {
-            throw r.fail("field 'threshold' is invalid: " + ErrorMessages.detail(e));
+            throw r.fail("field 'threshold' is invalid: " + e.detail());
         }
         float[][] params = readWeights(dir, r, r.object(root, "weights"), arch);
         TrainingHistory history = root.has("history") ? history(r, r.object(root, "history")) : null;
         try {
             return TrainedModel.of(arch, norm, threshold, params, history, rate);
         } catch (GyroSentinelException e) {
-            throw new ModelFormatException(dir, "inconsistent model: " + ErrorMessages.detail(e), e);
+            throw new ModelFormatException(dir, "inconsistent model: " + e.detail(), e);
         }
     }
 

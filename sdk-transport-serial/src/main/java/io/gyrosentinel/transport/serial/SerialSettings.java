@@ -87,11 +87,8 @@ public record SerialSettings(String path, int baudRate, int dataBits, Parity par
         try {
             return new SerialSettings(path, baud, dataBits, parity, stopBits, flow);
         } catch (GyroSentinelException ex) {
-            String m = ex.getMessage();
-            m = m.substring(m.indexOf("] ") + 2);
-            int f = m.lastIndexOf(" (field: ");
             throw new GyroSentinelException(ErrorCode.BAD_URI, "device URI '" + e.redacted() + "': "
-                    + (f > 0 ? m.substring(0, f) : m), ex.field(), null);
+                    + ex.detail(), ex.field(), null);
         }
     }
 

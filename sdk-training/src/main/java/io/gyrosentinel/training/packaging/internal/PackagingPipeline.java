@@ -4,7 +4,6 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import io.gyrosentinel.GyroSentinelException;
-import io.gyrosentinel.internal.ErrorMessages;
 import io.gyrosentinel.model.ModelBundle;
 import io.gyrosentinel.training.ModelArchitecture;
 import io.gyrosentinel.training.TrainedModel;
@@ -285,7 +284,7 @@ public final class PackagingPipeline {
         try {
             return m.normalize(raw);
         } catch (GyroSentinelException e) {
-            throw new PackagingException(Reason.BAD_INPUT, what + ": " + ErrorMessages.detail(e), e);
+            throw new PackagingException(Reason.BAD_INPUT, what + ": " + e.detail(), e);
         }
     }
 
