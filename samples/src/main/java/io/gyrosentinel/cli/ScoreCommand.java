@@ -11,9 +11,7 @@ import picocli.CommandLine.Model.CommandSpec;
 
 import java.io.BufferedWriter;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -58,15 +56,13 @@ final class ScoreCommand implements Callable<Integer> {
         double[] scores = m.score(windows.toArray(new float[0][]));
         boolean labelled = !r.labelRuns().isEmpty() || r.info().label() != SessionLabel.UNLABELLED;
         double thr = m.threshold().value();
-        Path abs = out.toAbsolutePath();
-        Files.createDirectories(abs.getParent());
-        Path tmp = Files.createTempFile(abs.getParent(), "." + abs.getFileName(), ".part");
-        long flagged = 0;
-        try (BufferedWriter w = Files.newBufferedWriter(tmp, StandardCharsets.UTF_8)) {
+        long[] flaggedCount = {0};
+        io.gyrosentinel.internal.io.AtomicFiles.write(out, false, stream -> {
+            BufferedWriter w = new BufferedWriter(new java.io.OutputStreamWriter(stream, StandardCharsets.UTF_8));
             w.write("start_sample,end_sample,score,flag" + (labelled ? ",label" : "") + "\n");
             for (int i = 0; i < scores.length; i++) {
                 boolean flag = scores[i] > thr;
-                flagged += flag ? 1 : 0;
+                flaggedCount[0] += flag ? 1 : 0;
                 long s = ranges.get(i)[0];
                 long e = ranges.get(i)[1];
                 String label = "";
@@ -79,8 +75,9 @@ final class ScoreCommand implements Callable<Integer> {
                 }
                 w.write(String.format(Locale.ROOT, "%d,%d,%.6g,%d%s%n", s, e, scores[i], flag ? 1 : 0, label));
             }
-        }
-        Files.move(tmp, abs, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            w.flush();
+        });
+        long flagged = flaggedCount[0];
         spec.commandLine().getOut().printf(Locale.ROOT, "%d windows scored, %d above the threshold %.5f; written to %s%n",
                 scores.length, flagged, thr, out);
         return 0;

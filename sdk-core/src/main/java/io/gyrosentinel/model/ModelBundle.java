@@ -13,7 +13,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.security.GeneralSecurityException;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -205,27 +204,14 @@ public final class ModelBundle {
 
     /** Writes the bundle atomically. */
     public void write(Path path) {
-        Path abs = path.toAbsolutePath();
         byte[] body = BundleFile.newBuilder().setPayload(ByteString.copyFrom(payload))
                 .setSignature(ByteString.copyFrom(signature)).build().toByteArray();
-        Path tmp = null;
         try {
-            Files.createDirectories(abs.getParent());
-            tmp = Files.createTempFile(abs.getParent(), "." + abs.getFileName() + ".", ".part");
-            io.gyrosentinel.internal.io.FilePermissions.shareable(tmp);
-            byte[] all = new byte[MAGIC.length + body.length];
-            System.arraycopy(MAGIC, 0, all, 0, MAGIC.length);
-            System.arraycopy(body, 0, all, MAGIC.length, body.length);
-            Files.write(tmp, all);
-            Files.move(tmp, abs, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            io.gyrosentinel.internal.io.AtomicFiles.write(path, false, out -> {
+                out.write(MAGIC);
+                out.write(body);
+            });
         } catch (IOException e) {
-            if (tmp != null) {
-                try {
-                    Files.deleteIfExists(tmp);
-                } catch (IOException ignored) {
-                    // best effort
-                }
-            }
             throw new GyroSentinelException(ErrorCode.IO, "cannot write bundle " + path + ": " + e.getMessage(), e);
         }
     }

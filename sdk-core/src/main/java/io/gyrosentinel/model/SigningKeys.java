@@ -8,8 +8,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.security.GeneralSecurityException;
 import java.security.KeyFactory;
 import java.security.KeyPair;
@@ -105,19 +103,9 @@ public final class SigningKeys {
     }
 
     private static void writePem(Path path, String type, byte[] der, boolean secret) {
-        Path abs = path.toAbsolutePath();
         try {
-            Files.createDirectories(abs.getParent());
-            Path tmp = Files.createTempFile(abs.getParent(), "." + abs.getFileName() + ".", ".part");
-            if (secret) {
-                try {
-                    Files.setPosixFilePermissions(tmp, PosixFilePermissions.fromString("rw-------"));
-                } catch (UnsupportedOperationException ignored) {
-                    // not a POSIX file system
-                }
-            }
-            Files.writeString(tmp, pem(type, der), StandardCharsets.US_ASCII);
-            Files.move(tmp, abs, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            io.gyrosentinel.internal.io.AtomicFiles.write(path, secret,
+                    out -> out.write(pem(type, der).getBytes(StandardCharsets.US_ASCII)));
         } catch (IOException e) {
             throw new GyroSentinelException(ErrorCode.IO, "cannot write key " + path + ": " + e.getMessage(), e);
         }

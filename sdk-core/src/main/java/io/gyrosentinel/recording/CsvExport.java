@@ -6,10 +6,10 @@ import io.gyrosentinel.SampleBlock;
 
 import java.io.BufferedWriter;
 import java.io.IOException;
+import java.io.OutputStreamWriter;
+import io.gyrosentinel.internal.io.AtomicFiles;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 
 /**
  * Writes a recording as CSV: {@code sample,timestamp_us,<channel names...>,label}, one row per
@@ -20,14 +20,10 @@ public final class CsvExport {
     }
 
     public static long write(Recording rec, Path out) {
-        Path abs = out.toAbsolutePath();
-        Path tmp = null;
-        long rows = 0;
+        long[] rows = {0};
         try {
-            Files.createDirectories(abs.getParent());
-            tmp = Files.createTempFile(abs.getParent(), "." + abs.getFileName() + ".", ".part");
-            io.gyrosentinel.internal.io.FilePermissions.shareable(tmp);
-            try (BufferedWriter w = Files.newBufferedWriter(tmp, StandardCharsets.UTF_8)) {
+            AtomicFiles.write(out, false, stream -> {
+                BufferedWriter w = new BufferedWriter(new OutputStreamWriter(stream, StandardCharsets.UTF_8));
                 w.write("sample,timestamp_us");
                 for (String n : rec.info().channelNames()) {
                     w.write(',');
@@ -45,20 +41,13 @@ public final class CsvExport {
                         }
                         sb.append(',').append(rec.labelAt(idx).name().toLowerCase(java.util.Locale.ROOT)).append('\n');
                         w.write(sb.toString());
-                        rows++;
+                        rows[0]++;
                     }
                 }
-            }
-            Files.move(tmp, abs, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-            return rows;
+                w.flush();
+            });
+            return rows[0];
         } catch (IOException e) {
-            if (tmp != null) {
-                try {
-                    Files.deleteIfExists(tmp);
-                } catch (IOException ignored) {
-                    // best effort
-                }
-            }
             throw new GyroSentinelException(ErrorCode.IO, "cannot write CSV " + out + ": " + e.getMessage(), e);
         }
     }

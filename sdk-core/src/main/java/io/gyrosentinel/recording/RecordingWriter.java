@@ -1,6 +1,5 @@
 package io.gyrosentinel.recording;
 
-import com.google.protobuf.ByteString;
 import io.gyrosentinel.AnomalyEvent;
 import io.gyrosentinel.DeviceInfo;
 import io.gyrosentinel.ErrorCode;
@@ -23,10 +22,8 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.channels.Channels;
 import java.nio.channels.FileChannel;
-import java.nio.file.AtomicMoveNotSupportedException;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
+import io.gyrosentinel.internal.io.AtomicFiles;
 import java.nio.file.StandardOpenOption;
 
 /**
@@ -60,13 +57,10 @@ public final class RecordingWriter implements Collector {
     private RecordingWriter(Path target, SessionInfo info, SensorConfig config, DeviceInfo device) {
         this.target = target.toAbsolutePath();
         this.info = info;
-        Path dir = this.target.getParent();
         Path tmp = null;
         FileChannel ch = null;
         try {
-            Files.createDirectories(dir);
-            tmp = Files.createTempFile(dir, "." + this.target.getFileName() + ".", ".part");
-            io.gyrosentinel.internal.io.FilePermissions.shareable(tmp);
+            tmp = AtomicFiles.temporaryBeside(this.target, false);
             ch = FileChannel.open(tmp, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING);
             this.temp = tmp;
             this.channel = ch;
@@ -107,11 +101,7 @@ public final class RecordingWriter implements Collector {
                 }
             }
             if (tmp != null) {
-                try {
-                    Files.deleteIfExists(tmp);
-                } catch (IOException ignored) {
-                    // best effort
-                }
+                AtomicFiles.deleteQuietly(tmp);
             }
             if (e instanceof GyroSentinelException g) {
                 throw g;
@@ -239,11 +229,7 @@ public final class RecordingWriter implements Collector {
         } catch (IOException ignored) {
             // the file is deleted next
         }
-        try {
-            Files.deleteIfExists(temp);
-        } catch (IOException ignored) {
-            // nothing more we can do; the temp name starts with a dot
-        }
+        AtomicFiles.deleteQuietly(temp);
     }
 
     /** Writes the footer, syncs, and moves the file into place. */
@@ -264,11 +250,7 @@ public final class RecordingWriter implements Collector {
             channel.force(true);
             out.close();
             closed = true;
-            try {
-                Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-            } catch (AtomicMoveNotSupportedException e) {
-                Files.move(temp, target, StandardCopyOption.REPLACE_EXISTING);
-            }
+            AtomicFiles.moveIntoPlace(temp, target);
         } catch (IOException e) {
             closed = false;
             abort();

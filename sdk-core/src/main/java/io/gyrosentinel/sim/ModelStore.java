@@ -16,7 +16,6 @@ import java.io.Writer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.security.MessageDigest;
 import java.security.PublicKey;
 import java.util.ArrayList;
@@ -331,26 +330,20 @@ final class ModelStore {
                 p.setProperty("slot." + i + ".manifest", b64.encodeToString(s.manifest()));
                 p.setProperty("slot." + i + ".signature", b64.encodeToString(s.signature()));
                 if (!Files.exists(file) || !HexFormat.of().formatHex(sha256(Files.readAllBytes(file))).equals(sha)) {
-                    writeAtomically(file, s.payload());
+                    io.gyrosentinel.internal.io.AtomicFiles.write(file, s.payload());
                 }
             }
-            Path tmp = Files.createTempFile(dir, ".meta.", ".part");
-            try (Writer w = Files.newBufferedWriter(tmp, StandardCharsets.UTF_8)) {
+            io.gyrosentinel.internal.io.AtomicFiles.write(dir.resolve("meta.properties"), false, out -> {
+                Writer w = new java.io.OutputStreamWriter(out, StandardCharsets.UTF_8);
                 p.store(w, "GyroSentinel virtual device model store");
-            }
-            Files.move(tmp, dir.resolve("meta.properties"), StandardCopyOption.ATOMIC_MOVE,
-                    StandardCopyOption.REPLACE_EXISTING);
+                w.flush();
+            });
         } catch (IOException e) {
             // The device keeps running from memory, as firmware does with a worn flash sector.
             log.warn("virtual device model store {}: cannot persist: {}", dir, e.toString());
         }
     }
 
-    private static void writeAtomically(Path file, byte[] data) throws IOException {
-        Path tmp = Files.createTempFile(file.getParent(), "." + file.getFileName() + ".", ".part");
-        Files.write(tmp, data);
-        Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-    }
 
     private void load() {
         Path meta = dir.resolve("meta.properties");

@@ -5,9 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -141,11 +139,7 @@ public final class HtmlReport {
         String title = String.valueOf(data.get("title")).replace("&", "&amp;").replace("<", "&lt;");
         String html = template.replace("{{TITLE}}", title).replace("/*{{CHARTJS}}*/", chartJs.replace("</script", "<\\/script"))
                 .replace("/*{{DATA}}*/null", json);
-        Path abs = file.toAbsolutePath();
-        Files.createDirectories(abs.getParent());
-        Path tmp = Files.createTempFile(abs.getParent(), "." + abs.getFileName(), ".part");
-        Files.writeString(tmp, html, StandardCharsets.UTF_8);
-        Files.move(tmp, abs, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        io.gyrosentinel.internal.io.AtomicFiles.write(file, html.getBytes(StandardCharsets.UTF_8));
     }
 
     private static List<double[]> thin(List<double[]> pts, int max) {
