@@ -278,21 +278,30 @@ public final class Recording {
         return out;
     }
 
-    /**
-     * Contiguous runs of samples (split at gaps), each in physical units, interleaved. Windows
-     * must not span gaps: train and score on segments.
-     */
-    public List<float[]> segments() {
-        List<float[]> out = new ArrayList<>();
+    /** The blocks grouped into contiguous runs: a new run starts at every gap. */
+    public List<List<SampleBlock>> runs() {
+        List<List<SampleBlock>> out = new ArrayList<>();
         List<SampleBlock> run = new ArrayList<>();
         for (SampleBlock b : blocks) {
             if (b.missingBefore() > 0 && !run.isEmpty()) {
-                out.add(concat(run));
-                run.clear();
+                out.add(run);
+                run = new ArrayList<>();
             }
             run.add(b);
         }
         if (!run.isEmpty()) {
+            out.add(run);
+        }
+        return out;
+    }
+
+    /**
+     * Contiguous runs of samples (split at gaps), each in physical units, interleaved, in the
+     * order of {@link #runs()}. Windows must not span gaps: train and score on segments.
+     */
+    public List<float[]> segments() {
+        List<float[]> out = new ArrayList<>();
+        for (List<SampleBlock> run : runs()) {
             out.add(concat(run));
         }
         return out;

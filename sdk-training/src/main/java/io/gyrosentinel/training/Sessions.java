@@ -38,48 +38,29 @@ public final class Sessions {
 
     public static List<TimeSeries> fromRecording(Recording r) {
         List<TimeSeries> out = new ArrayList<>();
-        List<SampleBlock> run = new ArrayList<>();
-        int segment = 0;
-        for (SampleBlock b : r.blocks()) {
-            if (b.missingBefore() > 0 && !run.isEmpty()) {
-                out.add(segment(r, run, segment++));
-                run.clear();
-            }
-            run.add(b);
-        }
-        if (!run.isEmpty()) {
-            out.add(segment(r, run, segment));
+        List<List<SampleBlock>> runs = r.runs();
+        List<float[]> values = r.segments();
+        for (int i = 0; i < runs.size(); i++) {
+            out.add(segment(r, runs.get(i), values.get(i), i));
         }
         return out;
     }
 
-    private static TimeSeries segment(Recording r, List<SampleBlock> run, int index) {
+    private static TimeSeries segment(Recording r, List<SampleBlock> run, float[] v, int index) {
         int ch = r.channels();
-        int n = 0;
-        for (SampleBlock b : run) {
-            n += b.count();
-        }
-        float[] v = new float[n * ch];
-        int off = 0;
-        for (SampleBlock b : run) {
-            b.values(v, off);
-            off += b.count() * ch;
-        }
+        int n = v.length / ch;
         String name = r.path().getFileName() + (index > 0 || r.gaps().size() > 0 ? "#" + index : "");
         TimeSeries.Builder tb = TimeSeries.builder().name(name).samples(v, ch).sampleRateHz(r.info().sampleRateHz())
                 .label(r.info().label() == SessionLabel.ANOMALOUS ? TimeSeries.Label.ANOMALOUS : TimeSeries.Label.NORMAL);
         if (!r.labelRuns().isEmpty()) {
             boolean[] labels = new boolean[n];
-            long first = run.get(0).firstSample();
             int k = 0;
             for (SampleBlock b : run) {
                 for (int i = 0; i < b.count(); i++) {
                     labels[k++] = r.labelAt(b.firstSample() + i) == SessionLabel.ANOMALOUS;
                 }
             }
-            if (first >= 0) {
-                tb.sampleLabels(labels);
-            }
+            tb.sampleLabels(labels);
         }
         return tb.build();
     }
