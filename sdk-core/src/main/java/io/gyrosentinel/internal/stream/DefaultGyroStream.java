@@ -216,11 +216,15 @@ public class DefaultGyroStream implements GyroStream {
         }
     }
 
+    /** One drop handler for every offer: offers happen per block and consumer, on the I/O thread. */
+    private final BiPredicate<Flow.Subscriber<?>, Object> onDrop = (s, item) -> {
+        droppedBlocks++;
+        return false;
+    };
+
+    @SuppressWarnings({"unchecked", "rawtypes"})
     private <T> BiPredicate<Flow.Subscriber<? super T>, T> dropCounter() {
-        return (s, item) -> {
-            droppedBlocks++;
-            return false;
-        };
+        return (BiPredicate) onDrop;
     }
 
     // ------------------------------------------------------------------ consumers
