@@ -4,6 +4,7 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 /* Deterministic xorshift64*: tests must be reproducible from their seed. */
 static inline uint64_t gs_test_rand(uint64_t *state)
@@ -34,4 +35,42 @@ static inline uint8_t *gs_test_read_file(const char *path, size_t *len)
     fclose(f);
     *len = (size_t)n;
     return buf;
+}
+
+/* A growing buffer for hand-built protobuf payloads (bundles, reference weights) in tests. */
+typedef struct {
+    uint8_t b[8192];
+    size_t n;
+} gs_test_buf_t;
+
+static inline void gs_test_put_varint(gs_test_buf_t *o, uint64_t v)
+{
+    do {
+        uint8_t byte = (uint8_t)(v & 0x7Fu);
+        v >>= 7;
+        o->b[o->n++] = (uint8_t)(byte | (v ? 0x80u : 0u));
+    } while (v);
+}
+
+/* A length-delimited field (wire type 2). */
+static inline void gs_test_put_bytes(gs_test_buf_t *o, uint32_t field, const void *data, size_t len)
+{
+    gs_test_put_varint(o, (uint64_t)field << 3 | 2u);
+    gs_test_put_varint(o, len);
+    memcpy(&o->b[o->n], data, len);
+    o->n += len;
+}
+
+static inline void gs_test_put_u32(gs_test_buf_t *o, uint32_t v)
+{
+    for (int i = 0; i < 4; i++) {
+        o->b[o->n++] = (uint8_t)(v >> (8 * i));
+    }
+}
+
+static inline void gs_test_put_f32(gs_test_buf_t *o, float f)
+{
+    uint32_t v;
+    memcpy(&v, &f, 4);
+    gs_test_put_u32(o, v);
 }

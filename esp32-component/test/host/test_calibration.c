@@ -20,6 +20,7 @@
 #include "gs_device.h"
 #include "gs_envelope.h"
 #include "gs_model_backend.h"
+#include "gs_test_util.h"
 #include "mbedtls/sha256.h"
 #include "mbedtls/version.h"
 
@@ -211,42 +212,6 @@ static void session_decimates_caps_and_refuses_a_flat_channel(void **state)
 
 /* ------------------------------------------------------------------ device end to end */
 
-typedef struct {
-    uint8_t b[8192];
-    size_t n;
-} buf_t;
-
-static void put_varint(buf_t *o, uint64_t v)
-{
-    do {
-        uint8_t byte = (uint8_t)(v & 0x7Fu);
-        v >>= 7;
-        o->b[o->n++] = (uint8_t)(byte | (v ? 0x80u : 0u));
-    } while (v);
-}
-
-static void put_bytes(buf_t *o, uint32_t field, const void *data, size_t len)
-{
-    put_varint(o, (uint64_t)field << 3 | 2u);
-    put_varint(o, len);
-    memcpy(&o->b[o->n], data, len);
-    o->n += len;
-}
-
-static void put_u32(buf_t *o, uint32_t v)
-{
-    for (int i = 0; i < 4; i++) {
-        o->b[o->n++] = (uint8_t)(v >> (8 * i));
-    }
-}
-
-static void put_f32(buf_t *o, float f)
-{
-    uint32_t v;
-    memcpy(&v, &f, 4);
-    put_u32(o, v);
-}
-
 /* Window 4, stride 2, 2 channels; the manifest's normalisation is deliberately off. */
 static const char *k_manifest =
     "{\"format\":\"gyrosentinel.tflite-autoencoder\",\"formatVersion\":1,\"modelId\":\"m-cal\","
@@ -256,31 +221,31 @@ static const char *k_manifest =
     "\"quantization\":\"float32\",\"sha256\":{\"model.tflite\":\"00\"}}";
 
 /* reference.f32: all weights 0, so the reconstruction is out.bias = (0, 0) at every step. */
-static void payload(buf_t *o)
+static void payload(gs_test_buf_t *o)
 {
-    buf_t r = {{0}, 0};
+    gs_test_buf_t r = {{0}, 0};
     memcpy(r.b, "GSRF", 4);
     r.n = 4;
     uint32_t hdr[] = {1, 4, 2, 1, 1, 2, 2, 86};
     for (size_t i = 0; i < 8; i++) {
-        put_u32(&r, hdr[i]);
+        gs_test_put_u32(&r, hdr[i]);
     }
     for (int i = 0; i < 86; i++) {
-        put_f32(&r, 0.0f);
+        gs_test_put_f32(&r, 0.0f);
     }
     memset(o, 0, sizeof(*o));
-    put_varint(o, 1u << 3);
-    put_varint(o, 1);
-    put_bytes(o, 2, "m-cal", 5);
-    put_bytes(o, 3, k_manifest, strlen(k_manifest));
-    buf_t part = {{0}, 0};
-    put_bytes(&part, 1, "model.tflite", 12);
-    put_bytes(&part, 2, "TFL3", 4);
-    put_bytes(o, 4, part.b, part.n);
+    gs_test_put_varint(o, 1u << 3);
+    gs_test_put_varint(o, 1);
+    gs_test_put_bytes(o, 2, "m-cal", 5);
+    gs_test_put_bytes(o, 3, k_manifest, strlen(k_manifest));
+    gs_test_buf_t part = {{0}, 0};
+    gs_test_put_bytes(&part, 1, "model.tflite", 12);
+    gs_test_put_bytes(&part, 2, "TFL3", 4);
+    gs_test_put_bytes(o, 4, part.b, part.n);
     part.n = 0;
-    put_bytes(&part, 1, GS_REFERENCE_PART, strlen(GS_REFERENCE_PART));
-    put_bytes(&part, 2, r.b, r.n);
-    put_bytes(o, 4, part.b, part.n);
+    gs_test_put_bytes(&part, 1, GS_REFERENCE_PART, strlen(GS_REFERENCE_PART));
+    gs_test_put_bytes(&part, 2, r.b, r.n);
+    gs_test_put_bytes(o, 4, part.b, part.n);
 }
 
 typedef struct {
@@ -407,7 +372,7 @@ static int teardown(void **state)
 
 static void install_model(fx_t *f)
 {
-    static buf_t p;
+    static gs_test_buf_t p;
     payload(&p);
     gyrosentinel_v1_ModelBegin begin = {0};
     begin.size = (uint32_t)p.n;

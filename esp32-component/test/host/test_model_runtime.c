@@ -18,33 +18,12 @@
 #include "gs_bundle.h"
 #include "gs_model_backend.h"
 #include "gs_model_runtime.h"
+#include "gs_test_util.h"
 #include "gs_crc32.h"
 #include "mbedtls/sha256.h"
 #include "mbedtls/version.h"
 
 /* ------------------------------------------------------------ building payloads */
-
-typedef struct {
-    uint8_t b[8192];
-    size_t n;
-} buf_t;
-
-static void put_varint(buf_t *o, uint64_t v)
-{
-    do {
-        uint8_t byte = (uint8_t)(v & 0x7Fu);
-        v >>= 7;
-        o->b[o->n++] = (uint8_t)(byte | (v ? 0x80u : 0u));
-    } while (v);
-}
-
-static void put_bytes(buf_t *o, uint32_t field, const void *data, size_t len)
-{
-    put_varint(o, (uint64_t)field << 3 | 2u);
-    put_varint(o, len);
-    memcpy(&o->b[o->n], data, len);
-    o->n += len;
-}
 
 static const char *k_manifest =
     "{\"format\":\"gyrosentinel.tflite-autoencoder\",\"formatVersion\":1,\"modelId\":\"m-1\","
@@ -53,59 +32,45 @@ static const char *k_manifest =
     "\"threshold\":{\"value\":0.25,\"method\":\"quantile\",\"parameter\":0.99},"
     "\"quantization\":\"float32\",\"sha256\":{\"model.tflite\":\"00\"},\"cost\":{\"ops\":[1,2]}}";
 
-static void put_u32(buf_t *o, uint32_t v)
-{
-    for (int i = 0; i < 4; i++) {
-        o->b[o->n++] = (uint8_t)(v >> (8 * i));
-    }
-}
-
-static void put_f32(buf_t *o, float f)
-{
-    uint32_t v;
-    memcpy(&v, &f, 4);
-    put_u32(o, v);
-}
-
 /* reference.f32 for window 4, 2 channels, encoder [2], decoder [2]: all weights 0, out.bias
  * = {0.75, -0.5}, so the reconstruction is out.bias at every step. */
-static void reference_part(buf_t *r, uint32_t window)
+static void reference_part(gs_test_buf_t *r, uint32_t window)
 {
     memcpy(r->b, "GSRF", 4);
     r->n = 4;
-    put_u32(r, 1);
-    put_u32(r, window);
-    put_u32(r, 2);
-    put_u32(r, 1);
-    put_u32(r, 1);
-    put_u32(r, 2);
-    put_u32(r, 2);
+    gs_test_put_u32(r, 1);
+    gs_test_put_u32(r, window);
+    gs_test_put_u32(r, 2);
+    gs_test_put_u32(r, 1);
+    gs_test_put_u32(r, 1);
+    gs_test_put_u32(r, 2);
+    gs_test_put_u32(r, 2);
     /* enc0: 2x8 + 2x8 + 8; dec0: 2x8 + 2x8 + 8; out: 2x2 + 2 */
     uint32_t count = 40 + 40 + 6;
-    put_u32(r, count);
+    gs_test_put_u32(r, count);
     for (uint32_t i = 0; i < count - 2; i++) {
-        put_f32(r, 0.0f);
+        gs_test_put_f32(r, 0.0f);
     }
-    put_f32(r, 0.75f);
-    put_f32(r, -0.5f);
+    gs_test_put_f32(r, 0.75f);
+    gs_test_put_f32(r, -0.5f);
 }
 
-static void payload(buf_t *o, const char *manifest, const buf_t *ref)
+static void payload(gs_test_buf_t *o, const char *manifest, const gs_test_buf_t *ref)
 {
     memset(o, 0, sizeof(*o));
-    put_varint(o, 1u << 3);
-    put_varint(o, 1);
-    put_bytes(o, 2, "m-1", 3);
-    put_bytes(o, 3, manifest, strlen(manifest));
-    buf_t part = {{0}, 0};
-    put_bytes(&part, 1, "model.tflite", 12);
-    put_bytes(&part, 2, "TFL3", 4);
-    put_bytes(o, 4, part.b, part.n);
+    gs_test_put_varint(o, 1u << 3);
+    gs_test_put_varint(o, 1);
+    gs_test_put_bytes(o, 2, "m-1", 3);
+    gs_test_put_bytes(o, 3, manifest, strlen(manifest));
+    gs_test_buf_t part = {{0}, 0};
+    gs_test_put_bytes(&part, 1, "model.tflite", 12);
+    gs_test_put_bytes(&part, 2, "TFL3", 4);
+    gs_test_put_bytes(o, 4, part.b, part.n);
     if (ref) {
         part.n = 0;
-        put_bytes(&part, 1, GS_REFERENCE_PART, strlen(GS_REFERENCE_PART));
-        put_bytes(&part, 2, ref->b, ref->n);
-        put_bytes(o, 4, part.b, part.n);
+        gs_test_put_bytes(&part, 1, GS_REFERENCE_PART, strlen(GS_REFERENCE_PART));
+        gs_test_put_bytes(&part, 2, ref->b, ref->n);
+        gs_test_put_bytes(o, 4, part.b, part.n);
     }
 }
 
@@ -114,7 +79,7 @@ static void payload(buf_t *o, const char *manifest, const buf_t *ref)
 static void bundle_parts_are_slices_of_the_payload(void **state)
 {
     (void)state;
-    static buf_t ref, p;
+    static gs_test_buf_t ref, p;
     reference_part(&ref, 4);
     payload(&p, k_manifest, &ref);
     gs_bundle_t b;
@@ -179,7 +144,7 @@ static void manifest_fields_are_read_and_checked(void **state)
 static void reference_backend_runs_the_weights(void **state)
 {
     (void)state;
-    static buf_t ref, p;
+    static gs_test_buf_t ref, p;
     reference_part(&ref, 4);
     payload(&p, k_manifest, &ref);
     gs_bundle_t b;
@@ -232,7 +197,7 @@ static void sha256(const uint8_t *d, size_t n, uint8_t out[32])
 #endif
 }
 
-static gs_err_t transfer(fx_t *f, const buf_t *p, bool activate)
+static gs_err_t transfer(fx_t *f, const gs_test_buf_t *p, bool activate)
 {
     gyrosentinel_v1_ModelBegin begin = {0};
     begin.size = (uint32_t)p->n;
@@ -288,7 +253,7 @@ static int teardown(void **state)
 static void runtime_scores_windows_every_stride(void **state)
 {
     fx_t *f = *state;
-    static buf_t ref, p;
+    static gs_test_buf_t ref, p;
     assert_int_equal(gs_model_runtime_reload(f->rt), GS_ERR_NO_MODEL);
     assert_false(gs_model_runtime_ready(f->rt));
     reference_part(&ref, 4);
@@ -331,7 +296,7 @@ static void runtime_scores_windows_every_stride(void **state)
 static void a_model_that_does_not_load_rolls_back(void **state)
 {
     fx_t *f = *state;
-    static buf_t ref, good, bad;
+    static gs_test_buf_t ref, good, bad;
     reference_part(&ref, 4);
     payload(&good, k_manifest, &ref);
     assert_int_equal(transfer(f, &good, true), GS_OK);
@@ -346,7 +311,7 @@ static void a_model_that_does_not_load_rolls_back(void **state)
     assert_true(gs_model_runtime_ready(f->rt));
 
     /* a payload that is not a bundle at all, and nothing to fall back to after it */
-    static buf_t junk;
+    static gs_test_buf_t junk;
     memset(&junk, 0, sizeof(junk));
     junk.n = 100;
     memset(junk.b, 0xFF, junk.n);
