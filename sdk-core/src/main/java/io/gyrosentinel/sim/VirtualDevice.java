@@ -750,17 +750,6 @@ public final class VirtualDevice implements AutoCloseable {
         return s;
     }
 
-    /** Hook for inference engines: sees every batch of samples produced, in dps. */
-    public interface SampleTap {
-        void onSamples(float[] interleavedDps, int count, int channels, long firstTimestampMicros, long periodNanos);
-    }
-
-    private volatile SampleTap tap;
-
-    public void setSampleTap(SampleTap t) {
-        this.tap = t;
-    }
-
     private final class Streamer implements Runnable {
         final SensorConfig cfg;
         final long maxSamples;
@@ -858,10 +847,6 @@ public final class VirtualDevice implements AutoCloseable {
                         .setData(ByteString.copyFrom(data, 0, count * ch * 2)).build();
                 sendAll(Envelope.newBuilder().setSampleBatch(sb));
                 batchesSent.incrementAndGet();
-                SampleTap tp = tap;
-                if (tp != null) {
-                    tp.onSamples(dps, count, ch, firstTs, periodNs);
-                }
                 inference.onSamples(session, loaded, dps, count, samples);
                 samples += count;
                 if (maxSamples > 0 && samples >= maxSamples) {

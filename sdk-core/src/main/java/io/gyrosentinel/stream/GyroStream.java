@@ -39,7 +39,8 @@ public interface GyroStream extends Flow.Publisher<SampleBlock>, AutoCloseable {
     /**
      * The next block, waiting up to {@code timeout}; {@code null} on time-out or when the stream
      * has ended. Blocks that overflow the poll buffer (see the client's {@code streamBuffer})
-     * are dropped and reported as a {@link Gap.Cause#CONSUMER_OVERFLOW} gap.
+     * are dropped; the next block polled carries them in {@link SampleBlock#missingBefore()}, and
+     * {@link #stats()} counts them.
      */
     SampleBlock poll(Duration timeout);
 
