@@ -135,7 +135,9 @@ final class DemoCommand implements Callable<Integer> {
                         }).build().train(train);
                 bar.stepTo(bar.getMax());
             }
-            model.save(out.resolve("model"));
+            Path modelDir = out.resolve("model");
+            deleteRecursively(modelDir); // the demo's own output of an earlier run: a model is never saved over another
+            model.save(modelDir);
             pw.printf(Locale.ROOT, "2. trained the LSTM autoencoder (40 x 3 -> 16,8 -> 8,16) on %.0f s of normal data: "
                             + "%d epochs, best validation loss %.4f, threshold %.4f%n", trainSeconds,
                     model.history().epochs().size(), model.history().bestValidationLoss(), model.threshold().value());
@@ -244,6 +246,17 @@ final class DemoCommand implements Callable<Integer> {
             pw.printf(Locale.ROOT, "done in %.0f s; everything is in %s%n", secs, out.toAbsolutePath());
             outcome = new Outcome(falseBefore, after.size(), delay, report, rep.shipped(), eval.rocAuc());
             return after.isEmpty() ? GyroSentinelCli.EXIT_FAILURE : 0;
+        }
+    }
+
+    private static void deleteRecursively(Path dir) throws java.io.IOException {
+        if (!Files.exists(dir)) {
+            return;
+        }
+        try (var walk = Files.walk(dir)) {
+            for (Path p : walk.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                Files.delete(p);
+            }
         }
     }
 

@@ -132,6 +132,17 @@ class CliTest {
     }
 
     @Test
+    void trainingIntoAnExistingModelDirectoryIsRefusedClearly() {
+        Path model = dir.resolve("model-twice");
+        assertEquals(0, cli("train", "--data", dir.resolve("n1.gsr").toString(), "--epochs", "1", "--out",
+                model.toString()).code);
+        Run again = cli("train", "--data", dir.resolve("n1.gsr").toString(), "--epochs", "1", "--out", model.toString());
+        assertEquals(GyroSentinelCli.EXIT_FAILURE, again.code);
+        assertTrue(again.err.contains("not an empty directory"), again.err);
+        assertTrue(!again.err.contains("GYROSENTINEL_DEBUG"), "a known failure, not a crash: " + again.err);
+    }
+
+    @Test
     void scoringARecordingWithOtherChannelsIsAClearError() throws Exception {
         Path model = dir.resolve("model1");
         Run t = cli("train", "--data", dir.resolve("n1.gsr").toString(), "--epochs", "2", "--out", model.toString());

@@ -1,10 +1,8 @@
 package io.gyrosentinel.training;
 
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.io.Writer;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
@@ -33,12 +31,17 @@ public record EvaluationReport(double rocAuc, double prAuc, double precision, do
         }
     }
 
-    /** Writes the CSV to a file (UTF-8). */
+    /** Writes the CSV to a file (UTF-8), atomically. */
     public void writeCsv(Path file) {
-        try (Writer w = Files.newBufferedWriter(file, StandardCharsets.UTF_8)) {
-            writeCsv(w);
+        try {
+            io.gyrosentinel.internal.io.AtomicFiles.write(file, false, out -> {
+                Writer w = new java.io.OutputStreamWriter(out, StandardCharsets.UTF_8);
+                writeCsv(w);
+                w.flush();
+            });
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot write " + file, e);
+            throw new io.gyrosentinel.GyroSentinelException(io.gyrosentinel.ErrorCode.IO, "cannot write " + file + ": "
+                    + e.getMessage(), e);
         }
     }
 

@@ -64,7 +64,9 @@ class ModelDirectoryTest {
     void savingIntoANonEmptyDirectoryFailsAndLeavesItUntouched() throws IOException {
         Path dir = Files.createDirectories(tmp.resolve("busy"));
         Files.writeString(dir.resolve("keep.txt"), "x");
-        UncheckedIOException e = assertThrows(UncheckedIOException.class, () -> model.save(dir));
+        io.gyrosentinel.GyroSentinelException e = assertThrows(io.gyrosentinel.GyroSentinelException.class,
+                () -> model.save(dir));
+        assertEquals(io.gyrosentinel.ErrorCode.IO, e.code());
         assertTrue(e.getMessage().contains("not an empty directory"), e.getMessage());
         try (Stream<Path> s = Files.list(dir)) {
             assertEquals(List.of(dir.resolve("keep.txt")), s.toList());

@@ -17,7 +17,6 @@ import io.gyrosentinel.training.ThresholdPolicy;
 import io.gyrosentinel.training.TrainedModel;
 import io.gyrosentinel.training.TrainingHistory;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.channels.FileChannel;
@@ -90,7 +89,8 @@ public final class ModelDirectory {
             tmp = null;
             syncDirectory(parent);
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot save model to " + target + ": " + e.getMessage(), e);
+            throw new io.gyrosentinel.GyroSentinelException(io.gyrosentinel.ErrorCode.IO, "cannot save model to " + target
+                    + ": " + e.getMessage(), e);
         } finally {
             if (tmp != null) {
                 deleteRecursively(tmp);
