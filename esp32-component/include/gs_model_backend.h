@@ -53,12 +53,16 @@ typedef struct {
  * The float reference of the LSTM autoencoder (sdk-training/MODEL.md), reading the part
  * "reference.f32" written by io.gyrosentinel.training.packaging.ReferenceWeights:
  *
- *     "GSRF"  u32 version (1)  u32 window  u32 channels  u32 encoder_layers  u32 decoder_layers
+ *     "GSRF"  u32 version (2)  u32 window  u32 channels  u32 samples_per_step
+ *     u32 encoder_layers  u32 decoder_layers
  *     u32 units[encoder_layers + decoder_layers]  u32 float_count
  *     float32 params[float_count]      (all little endian)
  *
- * params are, for each LSTM layer enc0.., dec0..: kernel [in, 4U], recurrent [U, 4U],
- * bias [4U] (gates i, f, g, o), then out.kernel [U_last, F], out.bias [F], row-major.
+ * Version 1 has no samples_per_step field (it is 1) and is read too. The LSTMs run over
+ * window/K frames of K*F values (K = samples_per_step; the same row-major floats as
+ * [window][F]). params are, for each LSTM layer enc0.., dec0..: kernel [in, 4U] (the first
+ * layer's in = K*F), recurrent [U, 4U], bias [4U] (gates i, f, g, o), then
+ * out.kernel [U_last, K*F], out.bias [K*F], row-major.
  * One instance (static storage); host and tests only — the device runs TFLite Micro.
  */
 gs_err_t gs_model_reference_backend(gs_model_backend_t *out);

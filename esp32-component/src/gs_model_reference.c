@@ -10,12 +10,15 @@
 #include "gs_scoring.h"
 
 #define REF_MAGIC "GSRF"
-#define REF_VERSION 1u
+/* Version 1: no samples_per_step field (one sample per LSTM step). Version 2 adds it after channels. */
+#define REF_VERSION_1 1u
+#define REF_VERSION_2 2u
 #define REF_MAX_STEPS GS_SCORING_MAX_WINDOW
 
 typedef struct {
     uint32_t window;
     uint32_t channels;
+    uint32_t samples_per_step; /* K: the LSTM runs over window/K frames of K*channels values */
     uint32_t encoders;
     uint32_t layers;
     uint32_t units[GS_REFERENCE_MAX_LAYERS];
@@ -49,32 +52,43 @@ static gs_err_t ref_load(void *ctx, const gs_bundle_t *bundle, const gs_manifest
     }
     const uint8_t *p = part->data;
     size_t len = part->size;
-    if (len < 24 || memcmp(p, REF_MAGIC, 4) != 0 || rd32(p + 4) != REF_VERSION) {
+    if (len < 24 || memcmp(p, REF_MAGIC, 4) != 0) {
+        return GS_ERR_MODEL_LOAD;
+    }
+    const uint32_t version = rd32(p + 4);
+    if (version != REF_VERSION_1 && version != REF_VERSION_2) {
+        return GS_ERR_MODEL_LOAD;
+    }
+    const size_t fixed = version == REF_VERSION_1 ? 24u : 28u; /* bytes before units[] */
+    if (len < fixed) {
         return GS_ERR_MODEL_LOAD;
     }
     ref_model_t *r = &s_model;
     r->window = rd32(p + 8);
     r->channels = rd32(p + 12);
-    r->encoders = rd32(p + 16);
-    uint32_t decoders = rd32(p + 20);
+    r->samples_per_step = version == REF_VERSION_1 ? 1u : rd32(p + 16);
+    r->encoders = rd32(p + fixed - 8);
+    uint32_t decoders = rd32(p + fixed - 4);
     if (r->encoders < 1 || decoders < 1 || r->encoders > GS_REFERENCE_MAX_LAYERS ||
         decoders > GS_REFERENCE_MAX_LAYERS - r->encoders) {
         return GS_ERR_MODEL_LOAD;
     }
     r->layers = r->encoders + decoders;
-    size_t header = 24u + 4u * r->layers + 4u;
+    size_t header = fixed + 4u * r->layers + 4u;
     if (len < header) {
         return GS_ERR_MODEL_LOAD;
     }
     /* The manifest says what the firmware feeds in; the weights must agree with it. */
     if (r->window != m->window || r->channels != m->channels || r->window > REF_MAX_STEPS ||
-        r->channels == 0 || r->channels > GS_SCORING_MAX_CHANNELS) {
+        r->channels == 0 || r->channels > GS_SCORING_MAX_CHANNELS || r->samples_per_step == 0 ||
+        r->window % r->samples_per_step != 0 || r->window / r->samples_per_step < 2) {
         return GS_ERR_MODEL_LOAD;
     }
+    const uint32_t frame = r->samples_per_step * r->channels; /* first input and output width */
     uint64_t need = 0;
-    uint32_t width = r->channels;
+    uint32_t width = frame;
     for (uint32_t l = 0; l < r->layers; l++) {
-        uint32_t u = rd32(p + 24 + 4u * l);
+        uint32_t u = rd32(p + fixed + 4u * l);
         if (u == 0 || u > GS_REFERENCE_MAX_UNITS) {
             return GS_ERR_MODEL_LOAD;
         }
@@ -83,7 +97,7 @@ static gs_err_t ref_load(void *ctx, const gs_bundle_t *bundle, const gs_manifest
         need += (uint64_t)width * 4u * u + (uint64_t)u * 4u * u + 4u * u;
         width = u;
     }
-    need += (uint64_t)width * r->channels + r->channels;
+    need += (uint64_t)width * frame + frame;
     uint32_t count = rd32(p + header - 4);
     if (count != need || (uint64_t)len != header + 4u * need) {
         return GS_ERR_MODEL_LOAD;
@@ -106,7 +120,7 @@ static gs_err_t ref_load(void *ctx, const gs_bundle_t *bundle, const gs_manifest
         r->recurrent[l] = q, q += (size_t)u * 4u * u;
         r->bias[l] = q, q += 4u * u;
     }
-    r->out_kernel = q, q += (size_t)width * r->channels;
+    r->out_kernel = q, q += (size_t)width * frame;
     r->out_bias = q;
     r->loaded = 1;
     return GS_OK;
@@ -163,10 +177,12 @@ static gs_err_t ref_run(void *ctx, const float *in, float *out, uint32_t window,
     if (!in || !out || window != r->window || channels != r->channels) {
         return GS_ERR_INVALID_ARG;
     }
-    const uint32_t t = window;
+    /* Frames: window/K steps of K*channels values, the same row-major floats as [window][channels]. */
+    const uint32_t t = window / r->samples_per_step;
+    const uint32_t frame = r->samples_per_step * channels;
     const float *seq = in;
     float *dst = s_seq_a;
-    uint32_t width = channels;
+    uint32_t width = frame;
     for (uint32_t l = 0; l < r->encoders; l++) {
         lstm(r, l, seq, dst, t);
         width = r->units[l];
@@ -186,12 +202,12 @@ static gs_err_t ref_run(void *ctx, const float *in, float *out, uint32_t window,
         dst = dst == s_seq_a ? s_seq_b : s_seq_a;
     }
     for (uint32_t s = 0; s < t; s++) {
-        for (uint32_t o = 0; o < channels; o++) {
+        for (uint32_t o = 0; o < frame; o++) {
             float acc = r->out_bias[o];
             for (uint32_t k = 0; k < width; k++) {
-                acc += seq[s * width + k] * r->out_kernel[k * channels + o];
+                acc += seq[s * width + k] * r->out_kernel[k * frame + o];
             }
-            out[s * channels + o] = acc;
+            out[s * frame + o] = acc;
         }
     }
     return GS_OK;

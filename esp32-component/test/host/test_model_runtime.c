@@ -55,6 +55,33 @@ static void reference_part(gs_test_buf_t *r, uint32_t window)
     gs_test_put_f32(r, -0.5f);
 }
 
+/* reference.f32 version 2 for window 4, 2 channels, 2 samples per step (2 frames of 4 values),
+ * encoder [1], decoder [1]: all weights 0, out.bias = {1, 2, 3, 4}, so every frame of the
+ * reconstruction is {1, 2, 3, 4}: samples alternate (1, 2), (3, 4). `samples_per_step` 3 does
+ * not divide the window. */
+static void framed_reference_part(gs_test_buf_t *r, uint32_t samples_per_step)
+{
+    memcpy(r->b, "GSRF", 4);
+    r->n = 4;
+    gs_test_put_u32(r, 2);
+    gs_test_put_u32(r, 4);
+    gs_test_put_u32(r, 2);
+    gs_test_put_u32(r, samples_per_step);
+    gs_test_put_u32(r, 1);
+    gs_test_put_u32(r, 1);
+    gs_test_put_u32(r, 1);
+    gs_test_put_u32(r, 1);
+    /* enc0: 4x4 + 1x4 + 4; dec0: 1x4 + 1x4 + 4; out: 1x4 + 4 */
+    uint32_t count = 24 + 12 + 8;
+    gs_test_put_u32(r, count);
+    for (uint32_t i = 0; i < count - 4; i++) {
+        gs_test_put_f32(r, 0.0f);
+    }
+    for (int i = 1; i <= 4; i++) {
+        gs_test_put_f32(r, (float)i);
+    }
+}
+
 static void payload(gs_test_buf_t *o, const char *manifest, const gs_test_buf_t *ref)
 {
     memset(o, 0, sizeof(*o));
@@ -141,19 +168,27 @@ static void manifest_fields_are_read_and_checked(void **state)
     }
 }
 
+/* Wraps `ref` (NULL: no reference part) in a payload with k_manifest and loads it into the
+ * reference backend `be`; returns what load() said. The backend copies what it needs. */
+static gs_err_t load_reference(const gs_test_buf_t *ref, gs_model_backend_t *be)
+{
+    static gs_test_buf_t p;
+    payload(&p, k_manifest, ref);
+    gs_bundle_t b;
+    gs_manifest_t m;
+    assert_int_equal(gs_bundle_parse(p.b, p.n, &b), GS_OK);
+    assert_int_equal(gs_manifest_parse(b.manifest, b.manifest_len, &m), GS_OK);
+    assert_int_equal(gs_model_reference_backend(be), GS_OK);
+    return be->ops->load(be->ctx, &b, &m);
+}
+
 static void reference_backend_runs_the_weights(void **state)
 {
     (void)state;
-    static gs_test_buf_t ref, p;
-    reference_part(&ref, 4);
-    payload(&p, k_manifest, &ref);
-    gs_bundle_t b;
-    gs_manifest_t m;
+    static gs_test_buf_t ref;
     gs_model_backend_t be;
-    assert_int_equal(gs_bundle_parse(p.b, p.n, &b), GS_OK);
-    assert_int_equal(gs_manifest_parse(b.manifest, b.manifest_len, &m), GS_OK);
-    assert_int_equal(gs_model_reference_backend(&be), GS_OK);
-    assert_int_equal(be.ops->load(be.ctx, &b, &m), GS_OK);
+    reference_part(&ref, 4);
+    assert_int_equal(load_reference(&ref, &be), GS_OK);
     float in[8] = {1, 2, 3, 4, 5, 6, 7, 8}, out[8];
     assert_int_equal(be.ops->run(be.ctx, in, out, 4, 2), GS_OK);
     for (int t = 0; t < 4; t++) {
@@ -165,17 +200,32 @@ static void reference_backend_runs_the_weights(void **state)
 
     /* weights for another window than the manifest's, truncated weights, missing part */
     reference_part(&ref, 5);
-    payload(&p, k_manifest, &ref);
-    assert_int_equal(gs_bundle_parse(p.b, p.n, &b), GS_OK);
-    assert_int_equal(be.ops->load(be.ctx, &b, &m), GS_ERR_MODEL_LOAD);
+    assert_int_equal(load_reference(&ref, &be), GS_ERR_MODEL_LOAD);
     reference_part(&ref, 4);
     ref.n -= 4;
-    payload(&p, k_manifest, &ref);
-    assert_int_equal(gs_bundle_parse(p.b, p.n, &b), GS_OK);
-    assert_int_equal(be.ops->load(be.ctx, &b, &m), GS_ERR_MODEL_LOAD);
-    payload(&p, k_manifest, NULL);
-    assert_int_equal(gs_bundle_parse(p.b, p.n, &b), GS_OK);
-    assert_int_equal(be.ops->load(be.ctx, &b, &m), GS_ERR_NO_MODEL);
+    assert_int_equal(load_reference(&ref, &be), GS_ERR_MODEL_LOAD);
+    assert_int_equal(load_reference(NULL, &be), GS_ERR_NO_MODEL);
+}
+
+static void reference_backend_runs_frames_of_several_samples(void **state)
+{
+    (void)state;
+    static gs_test_buf_t ref;
+    gs_model_backend_t be;
+    framed_reference_part(&ref, 2);
+    assert_int_equal(load_reference(&ref, &be), GS_OK);
+    float in[8] = {1, 2, 3, 4, 5, 6, 7, 8}, out[8];
+    assert_int_equal(be.ops->run(be.ctx, in, out, 4, 2), GS_OK);
+    for (int i = 0; i < 8; i++) {
+        assert_true(out[i] == (float)(i % 4 + 1));
+    }
+    be.ops->unload(be.ctx);
+
+    /* a frame size that does not divide the window, or that leaves a single step */
+    framed_reference_part(&ref, 3);
+    assert_int_equal(load_reference(&ref, &be), GS_ERR_MODEL_LOAD);
+    framed_reference_part(&ref, 4);
+    assert_int_equal(load_reference(&ref, &be), GS_ERR_MODEL_LOAD);
 }
 
 /* ------------------------------------------------------------ runtime on the store */
@@ -326,6 +376,7 @@ int main(void)
         cmocka_unit_test(bundle_parts_are_slices_of_the_payload),
         cmocka_unit_test(manifest_fields_are_read_and_checked),
         cmocka_unit_test(reference_backend_runs_the_weights),
+        cmocka_unit_test(reference_backend_runs_frames_of_several_samples),
         cmocka_unit_test_setup_teardown(runtime_scores_windows_every_stride, setup, teardown),
         cmocka_unit_test_setup_teardown(a_model_that_does_not_load_rolls_back, setup, teardown),
     };

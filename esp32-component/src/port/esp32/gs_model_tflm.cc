@@ -2,8 +2,10 @@
  * TensorFlow Lite Micro model backend (gs_model_backend.h; esp-tflite-micro component, ESP-NN
  * accelerates the int8 FULLY_CONNECTED kernel). Not compiled on the host.
  *
- * Model contract (what sdk-training packages): one subgraph, input and output [1, window,
- * channels] in normalised units: float32, or int16 (16x8 quantisation: int8 weights, int16
+ * Model contract (what sdk-training packages): one subgraph, input and output holding the
+ * window's window x channels values in normalised units, sample-major (declared [window,
+ * channels], or [window/K, K*channels] for a model that takes K samples per LSTM step: the
+ * same bytes, so only the byte count is checked): float32, or int16 (16x8 quantisation: int8 weights, int16
  * activations) / int8, quantised with the tensor's own scale and zero point. TFLite Micro has no TILE op, so a Keras
  * RepeatVector decoder must be exported as CONCATENATION (see DESIGN.md section 3). LSTM
  * state tensors are variables: they are reset before every window so windows stay
@@ -12,6 +14,8 @@
 #include <new>
 #include <math.h>
 #include <string.h>
+#include "esp_log.h"
+#include "esp_timer.h"
 #include "gs_esp32.h"
 #include "gs_model_backend.h"
 #include "tensorflow/lite/micro/micro_interpreter.h"
@@ -23,7 +27,7 @@ namespace {
 #ifdef CONFIG_GS_TFLM_ARENA_KB
 constexpr size_t kArenaSize = (size_t)CONFIG_GS_TFLM_ARENA_KB * 1024;
 #else
-constexpr size_t kArenaSize = 192 * 1024;
+constexpr size_t kArenaSize = 64 * 1024;
 #endif
 alignas(16) uint8_t g_arena[kArenaSize];
 alignas(tflite::MicroInterpreter) uint8_t g_interp_mem[sizeof(tflite::MicroInterpreter)];
@@ -31,6 +35,15 @@ tflite::MicroInterpreter *g_interp = nullptr;
 /* Exactly the ops sdk-training's packager may emit (packaging/internal/OpAllowList.java). */
 tflite::MicroMutableOpResolver<9> g_resolver;
 bool g_resolver_ready = false;
+
+/* Invoke time on the device, to replace the cost card's estimate with a measurement: logged every
+ * kTimingLogEvery invokes as mean and max per window and the mean per sample at the model's stride. */
+constexpr const char *kTag = "gs_tflm";
+constexpr uint32_t kTimingLogEvery = 1000;
+uint32_t g_stride = 1;
+uint32_t g_timed = 0;
+int64_t g_us_sum = 0;
+int64_t g_us_max = 0;
 
 void release()
 {
@@ -104,8 +117,20 @@ gs_err_t run(void *ctx, const float *in, float *out, uint32_t window, uint32_t c
     }
     g_interp->ResetVariableTensors();
     put_input(ti, in, n);
+    const int64_t t0 = esp_timer_get_time();
     if (g_interp->Invoke() != kTfLiteOk) {
         return GS_ERR_IO;
+    }
+    const int64_t us = esp_timer_get_time() - t0;
+    g_us_sum += us;
+    g_us_max = us > g_us_max ? us : g_us_max;
+    if (++g_timed == kTimingLogEvery) {
+        const double mean = (double)g_us_sum / g_timed;
+        ESP_LOGI(kTag, "invoke: mean %.0f us, max %lld us per window = %.1f us per sample at stride %u",
+                 mean, (long long)g_us_max, mean / g_stride, (unsigned)g_stride);
+        g_timed = 0;
+        g_us_sum = 0;
+        g_us_max = 0;
     }
     get_output(to, out, n);
     return GS_OK;
@@ -156,8 +181,14 @@ gs_err_t load(void *ctx, const gs_bundle_t *bundle, const gs_manifest_t *m)
     const size_t ei = element_size(ti->type);
     if (ei == 0 || ti->bytes != (size_t)m->window * m->channels * ei) {
         release();
-        return GS_ERR_MODEL_LOAD; /* the graph does not take [1, window, channels] float/int16/int8 */
+        return GS_ERR_MODEL_LOAD; /* the graph does not take window x channels float/int16/int8 */
     }
+    g_stride = m->stride > 0 ? m->stride : m->window;
+    g_timed = 0;
+    g_us_sum = 0;
+    g_us_max = 0;
+    ESP_LOGI(kTag, "model loaded: arena %u of %u bytes used", (unsigned)g_interp->arena_used_bytes(),
+             (unsigned)kArenaSize);
     return GS_OK;
 }
 

@@ -138,8 +138,9 @@ final class DemoCommand implements Callable<Integer> {
             Path modelDir = out.resolve("model");
             deleteRecursively(modelDir); // the demo's own output of an earlier run: a model is never saved over another
             model.save(modelDir);
-            pw.printf(Locale.ROOT, "2. trained the LSTM autoencoder (40 x 3 -> 16,8 -> 8,16) on %.0f s of normal data: "
-                            + "%d epochs, best validation loss %.4f, threshold %.4f%n", trainSeconds,
+            pw.printf(Locale.ROOT, "2. trained the LSTM autoencoder (40 x 3 as %d steps of %d samples -> 16,8 -> 8,16) on "
+                            + "%.0f s of normal data: %d epochs, best validation loss %.4f, threshold %.4f%n",
+                    model.architecture().steps(), model.architecture().samplesPerStep(), trainSeconds,
                     model.history().epochs().size(), model.history().bestValidationLoss(), model.threshold().value());
 
             // ---- evaluate on held-out sessions

@@ -29,8 +29,15 @@ final class TrainCommand implements Callable<Integer> {
             description = "Held-out normal recordings for early stopping and the threshold (default: the last 20 % of each --data session)")
     List<Path> validation = new java.util.ArrayList<>();
 
-    @Option(names = "--window", defaultValue = "40", description = "Window length in samples (default: ${DEFAULT-VALUE})")
+    @Option(names = "--window", defaultValue = "" + AutoencoderTrainer.DEFAULT_WINDOW_LENGTH,
+            description = "Window length in samples (default: ${DEFAULT-VALUE})")
     int window;
+
+    @Option(names = "--samples-per-step", description = "Samples the LSTM takes per step, a divisor of --window leaving "
+            + ">= 2 steps; the device's cost per sample falls about in proportion, 1 = one sample per step (default: the "
+            + "largest such divisor up to " + AutoencoderTrainer.DEFAULT_SAMPLES_PER_STEP + ", "
+            + AutoencoderTrainer.DEFAULT_SAMPLES_PER_STEP + " for the default window)")
+    int samplesPerStep;
 
     @Option(names = "--stride", description = "Stride in samples (default: window / 4)")
     Integer stride;
@@ -63,7 +70,7 @@ final class TrainCommand implements Callable<Integer> {
         long samples = series.stream().mapToLong(TimeSeries::length).sum();
         pw.printf(Locale.ROOT, "training on %d segment(s), %d samples x %d channels from %d recording(s)%n", series.size(),
                 samples, series.get(0).channels(), data.size());
-        AutoencoderTrainer.Builder b = AutoencoderTrainer.builder().windowLength(window)
+        AutoencoderTrainer.Builder b = AutoencoderTrainer.builder().windowLength(window).samplesPerStep(samplesPerStep)
                 .encoderUnits(encoder.toArray(new Integer[0])).decoderUnits(decoder.toArray(new Integer[0]))
                 .maxEpochs(epochs).seed(seed);
         if (stride != null) {

@@ -1,5 +1,6 @@
 package io.gyrosentinel.cli;
 
+import io.gyrosentinel.training.TrainedModel;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -140,6 +141,19 @@ class CliTest {
         assertEquals(GyroSentinelCli.EXIT_FAILURE, again.code);
         assertTrue(again.err.contains("not an empty directory"), again.err);
         assertTrue(!again.err.contains("GYROSENTINEL_DEBUG"), "a known failure, not a crash: " + again.err);
+    }
+
+    @Test
+    void framesThatDoNotDivideTheWindowAreAUsageErrorNamingTheSetting() {
+        Run r = cli("train", "--data", dir.resolve("n1.gsr").toString(), "--window", "40", "--samples-per-step", "3",
+                "--out", dir.resolve("model-k3").toString());
+        assertTrue(r.code != 0, r.out);
+        assertTrue(r.err.contains("samplesPerStep must divide windowLength (40)"), r.err);
+        assertTrue(!Files.exists(dir.resolve("model-k3")), "nothing written");
+        Run ok = cli("train", "--data", dir.resolve("n1.gsr").toString(), "--window", "20", "--samples-per-step", "4",
+                "--epochs", "1", "--out", dir.resolve("model-k4").toString());
+        assertEquals(0, ok.code, ok.err);
+        assertTrue(TrainedModel.load(dir.resolve("model-k4")).architecture().samplesPerStep() == 4);
     }
 
     @Test

@@ -55,7 +55,16 @@ import org.slf4j.LoggerFactory;
  */
 public final class AutoencoderTrainer {
     private static final Logger LOG = LoggerFactory.getLogger(AutoencoderTrainer.class);
+    /** Default window length in samples. */
+    public static final int DEFAULT_WINDOW_LENGTH = 40;
+    /**
+     * Samples per LSTM step the trainer picks when none is set: this, or the largest divisor of the window length
+     * below it that leaves at least 2 steps (chosen by the cost card, docs/benchmarks.md §7).
+     */
+    public static final int DEFAULT_SAMPLES_PER_STEP = 8;
     private final int windowLength;
+    private final int samplesPerStep;
+    private final int samplesPerStepSetting; // as set on the builder (0 = default), for toBuilder()
     private final int stride;
     private final List<Integer> encoderUnits;
     private final List<Integer> decoderUnits;
@@ -76,6 +85,8 @@ public final class AutoencoderTrainer {
 
     private AutoencoderTrainer(Builder b) {
         this.windowLength = b.windowLength;
+        this.samplesPerStepSetting = b.samplesPerStep;
+        this.samplesPerStep = b.samplesPerStep > 0 ? b.samplesPerStep : defaultSamplesPerStep(b.windowLength);
         this.stride = b.stride > 0 ? b.stride : Math.max(1, b.windowLength / 4);
         this.encoderUnits = List.copyOf(b.encoderUnits);
         this.decoderUnits = List.copyOf(b.decoderUnits);
@@ -103,6 +114,7 @@ public final class AutoencoderTrainer {
     public Builder toBuilder() {
         Builder b = new Builder();
         b.windowLength = windowLength;
+        b.samplesPerStep = samplesPerStepSetting;
         b.stride = stride;
         b.encoderUnits = encoderUnits;
         b.decoderUnits = decoderUnits;
@@ -125,6 +137,24 @@ public final class AutoencoderTrainer {
 
     public int windowLength() {
         return windowLength;
+    }
+
+    /**
+     * The largest divisor of {@code windowLength} that is at most {@link #DEFAULT_SAMPLES_PER_STEP} and leaves at
+     * least 2 steps (1 for a window with no such divisor).
+     */
+    public static int defaultSamplesPerStep(int windowLength) {
+        for (int k = DEFAULT_SAMPLES_PER_STEP; k > 1; k--) {
+            if (windowLength % k == 0 && windowLength / k >= 2) {
+                return k;
+            }
+        }
+        return 1;
+    }
+
+    /** Samples fed to the LSTM per step (see {@link ModelArchitecture}). */
+    public int samplesPerStep() {
+        return samplesPerStep;
     }
 
     public int stride() {
@@ -210,7 +240,8 @@ public final class AutoencoderTrainer {
             }
         }
         int channels = normal.get(0).channels();
-        ModelArchitecture arch = new ModelArchitecture(windowLength, channels, encoderUnits, decoderUnits);
+        ModelArchitecture arch = new ModelArchitecture(windowLength, channels, samplesPerStep, encoderUnits,
+                decoderUnits);
         List<List<Segment>> split;
         if (heldOut == null) {
             split = DataPipeline.splitByTime(normal, validationFraction);
@@ -347,7 +378,8 @@ public final class AutoencoderTrainer {
 
     /** Builder; {@link #build()} validates. Defaults are listed on each setter. */
     public static final class Builder {
-        private int windowLength = 40;
+        private int windowLength = DEFAULT_WINDOW_LENGTH;
+        private int samplesPerStep = 0; // 0: defaultSamplesPerStep(windowLength)
         private int stride = -1;
         private List<Integer> encoderUnits = List.of(16, 8);
         private List<Integer> decoderUnits = List.of(8, 16);
@@ -368,9 +400,21 @@ public final class AutoencoderTrainer {
 
         private Builder() {}
 
-        /** Samples per window, default 40. */
+        /** Samples per window, default {@value AutoencoderTrainer#DEFAULT_WINDOW_LENGTH}. */
         public Builder windowLength(int windowLength) {
             this.windowLength = windowLength;
+            return this;
+        }
+
+        /**
+         * Samples fed to the LSTM per step, a divisor of the window length that leaves at least 2 steps; default
+         * {@link AutoencoderTrainer#defaultSamplesPerStep(int)}: {@value AutoencoderTrainer#DEFAULT_SAMPLES_PER_STEP}
+         * for the default window of {@value AutoencoderTrainer#DEFAULT_WINDOW_LENGTH}. The device's cost per sample
+         * falls about in proportion (every sample still reaches the model); 1 is the classic one-sample-per-step
+         * LSTM. 0 restores the default.
+         */
+        public Builder samplesPerStep(int samplesPerStep) {
+            this.samplesPerStep = samplesPerStep;
             return this;
         }
 
@@ -475,7 +519,10 @@ public final class AutoencoderTrainer {
          */
         public AutoencoderTrainer build() {
             // Validates window length and units.
-            new ModelArchitecture(windowLength, 1, encoderUnits, decoderUnits);
+            require(samplesPerStep >= 0, "samplesPerStep", "samplesPerStep must be >= 1 (or 0 for the default), was "
+                    + samplesPerStep);
+            new ModelArchitecture(windowLength, 1, samplesPerStep > 0 ? samplesPerStep
+                    : defaultSamplesPerStep(windowLength), encoderUnits, decoderUnits);
             require(stride == -1 || stride >= 1, "stride", "stride must be >= 1, was " + stride);
             require(batchSize >= 1, "batchSize", "batchSize must be >= 1, was " + batchSize);
             require(maxEpochs >= 1, "maxEpochs", "maxEpochs must be >= 1, was " + maxEpochs);

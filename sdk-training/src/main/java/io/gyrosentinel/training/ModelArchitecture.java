@@ -7,12 +7,14 @@ import java.util.Arrays;
 import java.util.List;
 
 /**
- * Shape of an LSTM autoencoder: window length {@code T}, channels {@code F}, encoder and decoder units.
+ * Shape of an LSTM autoencoder: window length {@code T}, channels {@code F}, samples per LSTM step {@code K},
+ * encoder and decoder units.
  *
  * <p>The computation it describes (see {@code sdk-training/MODEL.md} for the device mapping), for one
  * normalised window {@code x[0..T-1][0..F-1]}:
  * <pre>
- *   seq = x
+ *   seq = x viewed as S = T/K frames of K*F values (frame s = samples s*K .. s*K+K-1, row-major: no copy)
+ *   (every "step" below is a frame; y is produced frame by frame and read back as [T][F])
  *   for each encoder layer k (units U_k): run LSTM over seq; seq = all h_t (every layer but the last)
  *   latent = final h of the last encoder layer                       [U_enc_last]
  *   seq = latent repeated T times (CONCATENATION of the same tensor)  [T][U_enc_last]
@@ -27,16 +29,25 @@ import java.util.List;
  *   c = f ⊙ c + i ⊙ g ;  h = o ⊙ tanh(c)
  * </pre>
  *
- * @param windowLength  samples per window ({@code T})
- * @param channels      channels per sample ({@code F})
- * @param encoderUnits  units of each encoder LSTM layer, outermost first (default 16, 8)
- * @param decoderUnits  units of each decoder LSTM layer (default 8, 16)
+ * <p>Why frames ({@code K > 1}): an LSTM step costs about the same whatever its input width, because the
+ * recurrent products and the gate activations dominate; feeding {@code K} samples per step divides the cost per
+ * sample by about {@code K} while every sample still reaches the model (nothing is decimated or filtered away).
+ * The cost card in {@code docs/benchmarks.md} §7 chose the trainer's default.
+ *
+ * @param windowLength    samples per window ({@code T})
+ * @param channels        channels per sample ({@code F})
+ * @param samplesPerStep  samples per LSTM step ({@code K}, a divisor of {@code T}; 1 = one sample per step)
+ * @param encoderUnits    units of each encoder LSTM layer, outermost first (default 16, 8)
+ * @param decoderUnits    units of each decoder LSTM layer (default 8, 16)
  */
-public record ModelArchitecture(int windowLength, int channels, List<Integer> encoderUnits, List<Integer> decoderUnits) {
+public record ModelArchitecture(int windowLength, int channels, int samplesPerStep, List<Integer> encoderUnits,
+        List<Integer> decoderUnits) {
 
     /**
      * @throws GyroSentinelException {@link ErrorCode#INVALID_ARGUMENT} (field names the component) if windowLength is
-     *                               below 2, channels below 1, or a unit list is empty or not positive
+     *                               below 2, channels below 1, samplesPerStep below 1 or not a divisor of
+     *                               windowLength that leaves at least 2 steps, or a unit list is empty or not
+     *                               positive
      */
     public ModelArchitecture {
         if (windowLength < 2) {
@@ -45,8 +56,27 @@ public record ModelArchitecture(int windowLength, int channels, List<Integer> en
         if (channels < 1) {
             throw invalid("channels", "channels must be >= 1, was " + channels);
         }
+        if (samplesPerStep < 1 || windowLength % samplesPerStep != 0 || windowLength / samplesPerStep < 2) {
+            throw invalid("samplesPerStep", "samplesPerStep must divide windowLength (" + windowLength
+                    + ") into at least 2 steps, was " + samplesPerStep);
+        }
         encoderUnits = checkUnits("encoderUnits", encoderUnits);
         decoderUnits = checkUnits("decoderUnits", decoderUnits);
+    }
+
+    /** One sample per LSTM step ({@code samplesPerStep} 1). */
+    public ModelArchitecture(int windowLength, int channels, List<Integer> encoderUnits, List<Integer> decoderUnits) {
+        this(windowLength, channels, 1, encoderUnits, decoderUnits);
+    }
+
+    /** LSTM steps per window: {@code windowLength / samplesPerStep}. */
+    public int steps() {
+        return windowLength / samplesPerStep;
+    }
+
+    /** Values per LSTM step: {@code samplesPerStep * channels} (the first layer's input and the output width). */
+    public int stepWidth() {
+        return samplesPerStep * channels;
     }
 
     private static List<Integer> checkUnits(String what, List<Integer> units) {
@@ -92,7 +122,7 @@ public record ModelArchitecture(int windowLength, int channels, List<Integer> en
     /** Input width of each LSTM layer, same order as {@link #lstmLayerNames()}. */
     public List<Integer> lstmLayerInputs() {
         List<Integer> inputs = new ArrayList<>();
-        int in = channels;
+        int in = stepWidth();
         for (int u : encoderUnits) {
             inputs.add(in);
             in = u;
@@ -107,7 +137,7 @@ public record ModelArchitecture(int windowLength, int channels, List<Integer> en
     /**
      * Names and shapes of all parameters, in the fixed order used everywhere (training, files, packager):
      * for each LSTM layer {@code <layer>.kernel [in,4U]}, {@code <layer>.recurrent [U,4U]},
-     * {@code <layer>.bias [4U]}, then {@code out.kernel [U_last,F]}, {@code out.bias [F]}.
+     * {@code <layer>.bias [4U]}, then {@code out.kernel [U_last,K*F]}, {@code out.bias [K*F]}.
      */
     public List<ParameterSpec> parameterSpecs() {
         List<ParameterSpec> specs = new ArrayList<>();
@@ -121,8 +151,8 @@ public record ModelArchitecture(int windowLength, int channels, List<Integer> en
             specs.add(new ParameterSpec(names.get(l) + ".bias", new int[] {4 * u}));
         }
         int last = decoderUnits.get(decoderUnits.size() - 1);
-        specs.add(new ParameterSpec("out.kernel", new int[] {last, channels}));
-        specs.add(new ParameterSpec("out.bias", new int[] {channels}));
+        specs.add(new ParameterSpec("out.kernel", new int[] {last, stepWidth()}));
+        specs.add(new ParameterSpec("out.bias", new int[] {stepWidth()}));
         return specs;
     }
 

@@ -135,10 +135,37 @@ class ModelDirectoryTest {
         assertTrue(e.getMessage().contains("'architecture.windowLength' is missing"), e.getMessage());
         Files.writeString(m, json.replaceFirst("\"value\" : [0-9.eE-]+", "\"value\" : \"high\""));
         assertTrue(loadFails(dir).getMessage().contains("'threshold.value' must be a finite number"));
-        Files.writeString(m, json.replaceFirst("\"formatVersion\" : 1", "\"formatVersion\" : 9"));
+        Files.writeString(m, json.replaceFirst("\"formatVersion\" : \\d+", "\"formatVersion\" : 9"));
         assertTrue(loadFails(dir).getMessage().contains("newer SDK"));
         Files.writeString(m, json.substring(0, json.length() / 2));
         assertTrue(loadFails(dir).getMessage().contains("not valid JSON"));
+    }
+
+    @Test
+    void framesAreSavedAsFormatVersion2() throws IOException {
+        assertEquals(5, model.architecture().samplesPerStep(), "window 20 defaults to frames of 5");
+        String json = Files.readString(saved().resolve("manifest.json"), StandardCharsets.UTF_8);
+        assertTrue(json.contains("\"formatVersion\" : 2"), json);
+        assertTrue(json.contains("\"samplesPerStep\" : 5"), json);
+    }
+
+    /** A model written before frames existed (formatVersion 1, no samplesPerStep) loads as one sample per step. */
+    @Test
+    void aVersion1ModelLoadsAsOneSamplePerStep() throws IOException {
+        TrainedModel one = TrainingBehaviourTest.quick().samplesPerStep(1).maxEpochs(1).build()
+                .train(TrainingBehaviourTest.SMALL);
+        Path dir = tmp.resolve("v1");
+        one.save(dir);
+        Path m = dir.resolve("manifest.json");
+        String json = Files.readString(m, StandardCharsets.UTF_8);
+        assertTrue(json.contains("\"formatVersion\" : 1"), json);
+        Files.writeString(m, json.replaceFirst("\"samplesPerStep\" : 1,", ""));
+        TrainedModel back = TrainedModel.load(dir);
+        assertEquals(1, back.architecture().samplesPerStep());
+        assertEquals(one.evaluate(evalData).windows(), back.evaluate(evalData).windows());
+        // Version 1 cannot carry frames: a framed model saying version 1 was edited or mis-written.
+        Files.writeString(m, json.replaceFirst("\"samplesPerStep\" : 1", "\"samplesPerStep\" : 5"));
+        assertTrue(loadFails(dir).getMessage().contains("'architecture.samplesPerStep' is 5 but formatVersion 1"));
     }
 
     @Test

@@ -47,7 +47,12 @@ import java.util.zip.CRC32;
  */
 public final class ModelDirectory {
     public static final String FORMAT = "gyrosentinel.lstm-autoencoder";
-    public static final int FORMAT_VERSION = 1;
+    public static final int FORMAT_VERSION = 2;
+    /**
+     * Version written for one sample per LSTM step: such a model reads the same in SDKs that predate
+     * {@code architecture.samplesPerStep} (which would misread a framed model, so those get version 2).
+     */
+    static final int FORMAT_VERSION_ONE_SAMPLE_PER_STEP = 1;
     public static final String MANIFEST = "manifest.json";
     public static final String WEIGHTS = "weights.bin";
     private static final byte[] MAGIC = {'G', 'S', 'W', '1'};
@@ -158,11 +163,12 @@ public final class ModelDirectory {
     private static ObjectNode manifest(TrainedModel model, long weightBytes, long crc) {
         ObjectNode root = JSON.createObjectNode();
         root.put("format", FORMAT);
-        root.put("formatVersion", FORMAT_VERSION);
         ModelArchitecture a = model.architecture();
+        root.put("formatVersion", a.samplesPerStep() == 1 ? FORMAT_VERSION_ONE_SAMPLE_PER_STEP : FORMAT_VERSION);
         ObjectNode arch = root.putObject("architecture");
         arch.put("windowLength", a.windowLength());
         arch.put("channels", a.channels());
+        arch.put("samplesPerStep", a.samplesPerStep());
         a.encoderUnits().forEach(arch.putArray("encoderUnits")::add);
         a.decoderUnits().forEach(arch.putArray("decoderUnits")::add);
         arch.put("cell", "lstm");
@@ -254,7 +260,7 @@ public final class ModelDirectory {
             throw r.fail("field 'format' is '" + format + "', expected '" + FORMAT + "'");
         }
         int version = r.integer(root, "formatVersion");
-        if (version != FORMAT_VERSION) {
+        if (version != FORMAT_VERSION && version != FORMAT_VERSION_ONE_SAMPLE_PER_STEP) {
             throw r.fail("field 'formatVersion' is " + version + "; this SDK reads version " + FORMAT_VERSION
                     + (version > FORMAT_VERSION ? " (written by a newer SDK: upgrade)" : ""));
         }
@@ -262,10 +268,17 @@ public final class ModelDirectory {
         ModelArchitecture arch;
         int windowLength = r.integer(an, "architecture.windowLength");
         int channels = r.integer(an, "architecture.channels");
+        // Version 1 predates frames: one sample per step.
+        int samplesPerStep = version == FORMAT_VERSION_ONE_SAMPLE_PER_STEP && !an.has("samplesPerStep") ? 1
+                : r.integer(an, "architecture.samplesPerStep");
+        if (version == FORMAT_VERSION_ONE_SAMPLE_PER_STEP && samplesPerStep != 1) {
+            throw r.fail("field 'architecture.samplesPerStep' is " + samplesPerStep + " but formatVersion "
+                    + version + " means one sample per step; a framed model has formatVersion " + FORMAT_VERSION);
+        }
         List<Integer> encoderUnits = r.intList(an, "architecture.encoderUnits");
         List<Integer> decoderUnits = r.intList(an, "architecture.decoderUnits");
         try {
-            arch = new ModelArchitecture(windowLength, channels, encoderUnits, decoderUnits);
+            arch = new ModelArchitecture(windowLength, channels, samplesPerStep, encoderUnits, decoderUnits);
         } catch (GyroSentinelException e) {
             throw r.fail("field 'architecture' is invalid: " + e.detail());
         }

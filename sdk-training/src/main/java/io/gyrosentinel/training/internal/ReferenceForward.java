@@ -36,8 +36,9 @@ public final class ReferenceForward {
      * @return    the reconstruction, same layout
      */
     public float[] reconstruct(float[] x) {
-        int t = arch.windowLength();
-        int f = arch.channels();
+        // Frames: S = T/K steps of K*F values, the same row-major floats as [T][F].
+        int t = arch.steps();
+        int f = arch.stepWidth();
         if (x.length != t * f) {
             throw new IllegalArgumentException("window has " + x.length + " floats, expected T*F=" + (t * f));
         }

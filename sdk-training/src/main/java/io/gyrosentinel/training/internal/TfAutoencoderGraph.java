@@ -55,8 +55,9 @@ public final class TfAutoencoderGraph implements AutoCloseable {
         this.graph = new Graph();
         try {
             Ops tf = Ops.create(graph);
-            int t = arch.windowLength();
-            int f = arch.channels();
+            // The LSTMs run over frames: S = T/K steps of K*F values (the same row-major floats as [T][F]).
+            int t = arch.steps();
+            int f = arch.stepWidth();
             input = tf.withName("x").placeholder(TFloat32.class, Placeholder.shape(Shape.of(-1, t, f)));
             for (ParameterSpec spec : specs) {
                 long[] dims = new long[spec.shape().length];
@@ -195,8 +196,8 @@ public final class TfAutoencoderGraph implements AutoCloseable {
         }
         Feeds feeds = new Feeds(session.runner());
         try {
-            int t = arch.windowLength();
-            int f = arch.channels();
+            int t = arch.steps();
+            int f = arch.stepWidth();
             if (windows.length < n * t * f) {
                 throw new IllegalArgumentException("need " + (n * t * f) + " floats, got " + windows.length);
             }

@@ -17,13 +17,15 @@ import java.util.List;
  *
  * <p>Format (all little endian):
  * <pre>
- * "GSRF"  u32 version (1)  u32 window  u32 channels  u32 encoderLayers  u32 decoderLayers
+ * "GSRF"  u32 version (2)  u32 window  u32 channels  u32 samplesPerStep  u32 encoderLayers  u32 decoderLayers
  * u32 units[encoderLayers + decoderLayers]  u32 floatCount
  * float32 params[floatCount]
  * </pre>
  * {@code params} are the tensors of {@link ModelArchitecture#parameterSpecs()} in order: for each LSTM layer
  * ({@code enc0 … dec0 …}) {@code kernel [in, 4U]}, {@code recurrent [U, 4U]}, {@code bias [4U]} (gates i, f, g, o),
- * then {@code out.kernel [U_last, F]}, {@code out.bias [F]}, each row-major.
+ * then {@code out.kernel [U_last, K*F]}, {@code out.bias [K*F]}, each row-major ({@code K = samplesPerStep}; the
+ * first layer's {@code in} is {@code K*F}). Version 1 (read by the C backend too) had no {@code samplesPerStep}
+ * field and meant {@code K = 1}.
  *
  * <pre>{@code
  * Map<String, byte[]> parts = Map.of("model.tflite", tflite, ReferenceWeights.PART_NAME, ReferenceWeights.encode(model));
@@ -33,7 +35,7 @@ public final class ReferenceWeights {
     /** Name of the bundle part. */
     public static final String PART_NAME = "reference.f32";
     /** Format version written in the header. */
-    public static final int VERSION = 1;
+    public static final int VERSION = 2;
     private static final byte[] MAGIC = "GSRF".getBytes(StandardCharsets.US_ASCII);
 
     private ReferenceWeights() {
@@ -52,13 +54,13 @@ public final class ReferenceWeights {
         for (float[] p : params) {
             floats += p.length;
         }
-        long bytes = 24L + 4L * units.size() + 4 + 4 * floats;
+        long bytes = 28L + 4L * units.size() + 4 + 4 * floats;
         if (bytes > Integer.MAX_VALUE) {
             throw new GyroSentinelException(ErrorCode.BAD_INPUT, "model too large for " + PART_NAME + ": " + floats
                     + " floats");
         }
         ByteBuffer b = ByteBuffer.allocate((int) bytes).order(ByteOrder.LITTLE_ENDIAN);
-        b.put(MAGIC).putInt(VERSION).putInt(a.windowLength()).putInt(a.channels())
+        b.put(MAGIC).putInt(VERSION).putInt(a.windowLength()).putInt(a.channels()).putInt(a.samplesPerStep())
                 .putInt(a.encoderUnits().size()).putInt(a.decoderUnits().size());
         for (int u : units) {
             b.putInt(u);

@@ -17,12 +17,13 @@ import java.util.List;
  *
  * <pre>
  * cd sdk-training && ../mvnw -q test-compile dependency:build-classpath -Dmdep.outputFile=target/cp.txt
- * java -cp target/classes:target/test-classes:$(cat target/cp.txt) io.gyrosentinel.training.bench.TrainingBench [threads]
+ * java -cp target/classes:target/test-classes:$(cat target/cp.txt) io.gyrosentinel.training.bench.TrainingBench [threads [samplesPerStep]]
  * </pre>
  */
 public final class TrainingBench {
     public static void main(String[] args) throws IOException {
         int threads = args.length > 0 ? Integer.parseInt(args[0]) : 1;
+        int samplesPerStep = args.length > 1 ? Integer.parseInt(args[1]) : 0; // 0: the trainer's default
         long t0 = System.nanoTime();
         // 5 minutes in five 1-minute sessions: each session runs at a slightly different speed (+-1 %), as real
         // recordings do. A single 5-minute session trains a model that over-fits that one speed.
@@ -30,7 +31,7 @@ public final class TrainingBench {
         for (int i = 0; i < 5; i++) {
             normal.add(new MachineSignal().generate("bench-normal-" + i, 60, 1 + i, Label.NORMAL));
         }
-        AutoencoderTrainer trainer = AutoencoderTrainer.builder().threads(threads)
+        AutoencoderTrainer trainer = AutoencoderTrainer.builder().threads(threads).samplesPerStep(samplesPerStep)
                 .listener(r -> System.out.printf("epoch %3d  train %.5f  val %.5f  lr %.5f  %.3f s%n", r.epoch(),
                         r.trainLoss(), r.validationLoss(), r.learningRate(), r.epochTime().toNanos() / 1e9))
                 .build();
@@ -40,9 +41,9 @@ public final class TrainingBench {
         var h = model.history();
         double epochSeconds = h.epochs().stream().skip(1).mapToDouble(e -> e.epochTime().toNanos() / 1e9)
                 .average().orElse(Double.NaN);
-        System.out.printf("windows: %d train, %d validation (T=%d, stride %d, batch 32), threads %d%n",
-                h.trainingWindows(), h.validationWindows(), model.architecture().windowLength(), h.windowStride(),
-                threads);
+        System.out.printf("windows: %d train, %d validation (T=%d, %d samples per step, stride %d, batch 32), threads %d%n",
+                h.trainingWindows(), h.validationWindows(), model.architecture().windowLength(),
+                model.architecture().samplesPerStep(), h.windowStride(), threads);
         System.out.printf("first epoch (graph build + TF load): %.3f s%n", h.epochs().get(0).epochTime().toNanos() / 1e9);
         System.out.printf("seconds/epoch (epochs 2..): %.3f%n", epochSeconds);
         System.out.printf("epochs run: %d (%s), best epoch %d, best val loss %.5f%n", h.epochs().size(),

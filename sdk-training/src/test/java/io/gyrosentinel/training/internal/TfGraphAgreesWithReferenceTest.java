@@ -7,6 +7,8 @@ import io.gyrosentinel.training.ModelArchitecture;
 import java.util.List;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 class TfGraphAgreesWithReferenceTest {
 
@@ -21,9 +23,11 @@ class TfGraphAgreesWithReferenceTest {
         return out;
     }
 
-    @Test
-    void pureJavaForwardMatchesTensorFlowToOneEMinus5() {
-        ModelArchitecture arch = new ModelArchitecture(12, 3, List.of(16, 8), List.of(8, 16));
+    /** One sample per step, and frames of 4 samples (3 steps of 12 values). */
+    @ParameterizedTest(name = "samplesPerStep {0}")
+    @ValueSource(ints = {1, 4})
+    void pureJavaForwardMatchesTensorFlowToOneEMinus5(int samplesPerStep) {
+        ModelArchitecture arch = new ModelArchitecture(12, 3, samplesPerStep, List.of(16, 8), List.of(8, 16));
         // Scaled weights push the cell state beyond +-3, which would reveal any cell clipping.
         float[][] params = scaled(Initializers.initialParameters(arch, 7), 2.5f);
         Random rnd = new Random(1);

@@ -77,14 +77,27 @@ class ModelPackagerTest {
     @Test
     void costCardOfTheDefaultModel() {
         CostCard c = packaged.report().int8Cost();
-        // 2 encoder + 2 decoder layers, [x_t, h] per step, latent projected once: 153,216 MACs, less the
-        // recurrent products of step 0 (h = 0) in each layer: 1024 + 256 + 256 + 1024.
-        assertEquals(153_216 - 2_560, c.macsPerWindow());
+        // 5 steps of 8 samples (24 values); 2 encoder + 2 decoder layers, [x_t, h] per step, latent projected once:
+        // enc0 5 x 40 x 64, enc1 5 x 24 x 32, dec0 8 x 32 + 5 x 8 x 32, dec1 5 x 24 x 64, output 5 x 16 x 24 =
+        // 27,776 MACs, less the recurrent products of step 0 (h = 0) in each layer: 1024 + 256 + 256 + 1024.
+        assertEquals(27_776 - 2_560, c.macsPerWindow());
         assertEquals(40, c.stride());
         assertEquals(c.macsPerWindow() / 40.0, c.macsPerSample(), 1e-9);
         assertTrue(c.flashBytes() > 0 && c.arenaBytes() > 0);
         // The rejected step layout never costs less than the whole-window model.
         assertTrue(packaged.report().stepLayoutMicrosInt8() >= c.microsPerSample());
+    }
+
+    /**
+     * Issue #4's goal, on the cost card (an estimate from documented kernel figures, not a timing): the default
+     * model at the sensor's full 3840 Hz needs at most 25 % of one ESP32-S3 core, shipped (16x8) and in float.
+     */
+    @Test
+    void theDefaultModelAtTheSensorsFullRateFitsInAQuarterOfACore() {
+        for (CostCard c : new CostCard[] {packaged.report().int8Cost(), packaged.report().float32Cost()}) {
+            assertEquals(3840, c.sampleRateHz());
+            assertTrue(c.microsPerSample() <= 65.0 && c.percentOfCore() <= 25.0, c.verdict());
+        }
     }
 
     @Test
@@ -128,8 +141,8 @@ class ModelPackagerTest {
         CostCard q = packaged.report().int8Cost();
         CostCard f = packaged.report().float32Cost();
         // One LOGISTIC over i, f, o and one TANH over g per step: 11 ops per step and layer (12 in the decoder's
-        // first layer, which adds the latent projection), 1,790 in all for the default model.
-        assertEquals(1_790, q.ops());
+        // first layer, which adds the latent projection), 35 + 45 per step after the first: 215 for 5 steps.
+        assertEquals(35 + 45 * 4, q.ops());
         assertEquals(q.ops(), f.ops());
         // int16 FC on the reference kernel dominates: at stride 40 the quantised model costs more than float.
         assertTrue(q.cyclesPerWindow() > f.cyclesPerWindow(), q.verdict() + " / " + f.verdict());
@@ -186,7 +199,11 @@ class ModelPackagerTest {
                 Arguments.of(TestModels.arch(8, 1, List.of(4), List.of(4)), Precision.INT8),
                 Arguments.of(TestModels.arch(12, 2, List.of(8, 6, 4), List.of(4, 8)), Precision.FLOAT32),
                 Arguments.of(TestModels.arch(12, 2, List.of(8, 6, 4), List.of(4, 8)), Precision.INT8),
-                Arguments.of(TestModels.arch(16, 3, List.of(12), List.of(6, 8, 12)), Precision.INT8));
+                Arguments.of(TestModels.arch(16, 3, List.of(12), List.of(6, 8, 12)), Precision.INT8),
+                // frames: 4 steps of 3 samples x 2 channels, and 2 steps of 8 samples x 3 channels
+                Arguments.of(TestModels.arch(12, 2, 3, List.of(8, 4), List.of(4, 8)), Precision.FLOAT32),
+                Arguments.of(TestModels.arch(12, 2, 3, List.of(8, 4), List.of(4, 8)), Precision.INT8),
+                Arguments.of(TestModels.arch(16, 3, 8, List.of(12), List.of(6, 8, 12)), Precision.INT8));
     }
 
     @ParameterizedTest

@@ -18,8 +18,15 @@ final class TestModels {
         return new ModelArchitecture(t, f, enc, dec);
     }
 
+    static ModelArchitecture arch(int t, int f, int samplesPerStep, List<Integer> enc, List<Integer> dec) {
+        return new ModelArchitecture(t, f, samplesPerStep, enc, dec);
+    }
+
+    /** The trainer's default: window 40, 3 channels, frames of 8 samples (5 steps), 16,8 → 8,16. */
     static ModelArchitecture defaultArch() {
-        return arch(40, 3, List.of(16, 8), List.of(8, 16));
+        int t = io.gyrosentinel.training.AutoencoderTrainer.DEFAULT_WINDOW_LENGTH;
+        return arch(t, 3, io.gyrosentinel.training.AutoencoderTrainer.defaultSamplesPerStep(t), List.of(16, 8),
+                List.of(8, 16));
     }
 
     /** Random weights (scaled like Glorot), forget bias 1, physical units with offset and scale per channel. */

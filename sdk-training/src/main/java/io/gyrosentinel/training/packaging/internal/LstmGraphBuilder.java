@@ -28,8 +28,9 @@ public final class LstmGraphBuilder {
 
     /** @param params parameters in {@link ModelArchitecture#parameterSpecs()} order */
     public static Graph build(ModelArchitecture arch, float[][] params) {
-        int t = arch.windowLength();
-        int f = arch.channels();
+        // Frames: the input tensor is [T/K][K*F] (byte-identical to [T][F]), one LSTM step per row.
+        int t = arch.steps();
+        int f = arch.stepWidth();
         List<Integer> units = arch.lstmLayerUnits();
         List<Integer> inputs = arch.lstmLayerInputs();
         List<String> names = arch.lstmLayerNames();

@@ -153,7 +153,8 @@ public final class PackagingPipeline {
         List<String> problems = new ArrayList<>();
         if (a.windowLength() > MAX_WINDOW) {
             problems.add("window length " + a.windowLength() + " > " + MAX_WINDOW
-                    + " (the unrolled graph grows by ~12 ops per step and layer)");
+                    + " (the firmware's window buffer, GS_SCORING_MAX_WINDOW; the unrolled graph also grows by ~12 ops"
+                    + " per step and layer)");
         }
         if (a.channels() > MAX_CHANNELS) {
             problems.add(a.channels() + " channels > " + MAX_CHANNELS + " (mean/std must fit the 1024-byte manifest)");
@@ -210,6 +211,9 @@ public final class PackagingPipeline {
         m.put("window", a.windowLength());
         m.put("stride", stride);
         m.put("channels", a.channels());
+        // Informative: the model's input is [window/samplesPerStep][samplesPerStep*channels], byte for byte the
+        // [window][channels] the firmware fills.
+        m.put("samplesPerStep", a.samplesPerStep());
         m.put("sampleRateHz", model.sampleRateHz());
         m.put("mean", model.normalization().mean());
         m.put("std", model.normalization().std());

@@ -23,9 +23,12 @@ final class InteropModels {
     private InteropModels() {
     }
 
-    /** An LSTM autoencoder with random weights: window 16, 3 channels, encoder 8-4, decoder 4-8. */
+    /**
+     * An LSTM autoencoder with random weights: window 16, 3 channels, 4 samples per step (4 steps of 12 values, as
+     * the trainer's default frames), encoder 8-4, decoder 4-8.
+     */
     static TrainedModel randomModel(long seed, double threshold) {
-        ModelArchitecture arch = new ModelArchitecture(16, 3, List.of(8, 4), List.of(4, 8));
+        ModelArchitecture arch = new ModelArchitecture(16, 3, 4, List.of(8, 4), List.of(4, 8));
         Random r = new Random(seed);
         float[][] params = new float[arch.parameterSpecs().size()][];
         for (int i = 0; i < params.length; i++) {
