@@ -6,7 +6,8 @@ import io.gyrosentinel.training.packaging.internal.TfliteEngineProvider;
 import java.util.Locale;
 
 /**
- * Host TFLite invoke time per window and the cost card of the default model (T=40, F=3, 16/8 → 8/16).
+ * Host TFLite invoke time per window and the cost card of the default model (T=40, F=3, 8 samples per step,
+ * 16/8 → 8/16).
  * Not a test. Run from {@code sdk-training} after {@code ../mvnw -q -o test-compile
  * dependency:build-classpath -Dmdep.outputFile=target/cp.txt -Dmdep.includeScope=test}:
  * {@code java -cp "$(cat target/cp.txt):target/classes:target/test-classes" io.gyrosentinel.training.packaging.PackagingBench}.
