@@ -1,31 +1,61 @@
 package io.gyrosentinel.cli;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.gyrosentinel.ErrorCode;
+import io.gyrosentinel.GyroSentinelException;
+import io.gyrosentinel.model.ModelBundle;
+import io.gyrosentinel.model.SigningKeys;
 import io.gyrosentinel.recording.Recording;
+import io.gyrosentinel.training.ModelArchitecture;
+import io.gyrosentinel.training.TrainedModel;
+import io.gyrosentinel.training.TrainingHistory;
+import io.gyrosentinel.training.packaging.BundleVerifier;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.PublicKey;
+import java.util.Arrays;
 import java.util.List;
+import java.util.Locale;
 import java.util.concurrent.Callable;
 
-@Command(name = "info", mixinStandardHelpOptions = true, description = "Describe recordings: label, channels, rate, duration, gaps, statistics.")
+@Command(name = "info", mixinStandardHelpOptions = true, description = {
+        "Describe recordings (label, channels, rate, duration, gaps, statistics), model directories (architecture,",
+        "normalisation, threshold, training) and model bundles (manifest, parts, hashes, signature, cost card)."})
 final class InfoCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    @Parameters(arity = "1..*", paramLabel = "SESSION", description = "Recording files")
+    @Parameters(arity = "1..*", paramLabel = "FILE", description = "Recordings (.gsr), model directories or bundles (.gsb)")
     List<Path> files;
 
     @Option(names = "--lenient", description = "Read truncated recordings up to the cut")
     boolean lenient;
 
+    @Option(names = "--public-key", description = "Check bundles' signatures against this public key (PEM)")
+    Path publicKey;
+
     @Override
     public Integer call() {
         var pw = spec.commandLine().getOut();
         for (Path f : files) {
+            if (Files.isDirectory(f)) {
+                describeModel(pw, f);
+                continue;
+            }
+            if (isBundle(f)) {
+                describeBundle(pw, f);
+                continue;
+            }
             Recording r = Recording.read(f, lenient);
             var i = r.info();
             pw.printf("%s%n", f);
@@ -63,4 +93,66 @@ final class InfoCommand implements Callable<Integer> {
         }
         return 0;
     }
+
+    private static boolean isBundle(Path f) {
+        if (f.getFileName() != null && f.getFileName().toString().endsWith(ModelBundle.EXTENSION)) {
+            return true;
+        }
+        try (var in = Files.newInputStream(f)) {
+            return new String(in.readNBytes(6), StandardCharsets.US_ASCII).equals("GSBNDL");
+        } catch (IOException e) {
+            return false; // Recording.read reports what is wrong with the file
+        }
+    }
+
+    private static void describeModel(PrintWriter pw, Path dir) {
+        TrainedModel m = TrainedModel.load(dir);
+        ModelArchitecture a = m.architecture();
+        pw.printf("%s: LSTM autoencoder model%n", dir);
+        pw.printf(Locale.ROOT, "  window %d samples x %d channels at %.1f Hz, %d samples per LSTM step (%d steps), "
+                        + "encoder %s, decoder %s, %d parameters%n", a.windowLength(), a.channels(), m.sampleRateHz(),
+                a.samplesPerStep(), a.steps(), a.encoderUnits(), a.decoderUnits(), a.parameterCount());
+        pw.printf(Locale.ROOT, "  normalisation mean %s, std %s%n", Arrays.toString(m.normalization().mean()),
+                Arrays.toString(m.normalization().std()));
+        pw.printf(Locale.ROOT, "  threshold %.5f (%s %s)%n", m.threshold().value(), m.threshold().policy().method(),
+                m.threshold().policy().parameter());
+        TrainingHistory h = m.history();
+        if (h != null) {
+            pw.printf(Locale.ROOT, "  trained %d epochs (%s), best epoch %d, validation loss %.5f, seed %d, %d training / "
+                            + "%d validation windows%n", h.epochs().size(), h.stopReason(), h.bestEpoch(),
+                    h.bestValidationLoss(), h.seed(), h.trainingWindows(), h.validationWindows());
+        }
+    }
+
+    private void describeBundle(PrintWriter pw, Path f) {
+        ModelBundle b = ModelBundle.read(f);
+        pw.printf("%s: model bundle '%s', payload %d bytes, sha256 %s%n", f, b.modelId(), b.payloadSize(),
+                b.payloadSha256Hex());
+        for (var e : b.parts().entrySet()) {
+            pw.printf("  part %-14s %8d bytes%n", e.getKey(), e.getValue().length);
+        }
+        JsonNode m;
+        try {
+            m = JSON.readTree(b.manifest());
+        } catch (IOException e) {
+            throw new GyroSentinelException(ErrorCode.BAD_INPUT, "bundle " + f + ": the manifest is not JSON: "
+                    + e.getMessage(), e);
+        }
+        pw.printf(Locale.ROOT, "  window %s, stride %s, %s channels at %s Hz, %s samples per LSTM step, quantisation %s, "
+                        + "threshold %s%n", m.path("window"), m.path("stride"), m.path("channels"), m.path("sampleRateHz"),
+                m.has("samplesPerStep") ? m.get("samplesPerStep") : "1", m.path("quantization").asText(),
+                m.path("threshold").path("value"));
+        JsonNode c = m.path("cost");
+        if (!c.isMissingNode()) {
+            pw.printf(Locale.ROOT, "  cost card: %s MACs/window, %s ops, est. %s µs/sample on an ESP32-S3 = %s %% of a "
+                            + "core at %s Hz, arena ~%s B, flash %s B%n", c.path("macs"), c.path("ops"),
+                    c.path("usPerSample"), c.path("pctCore"), c.path("atHz"), c.path("arena"), c.path("flash"));
+        }
+        PublicKey key = publicKey == null ? null : SigningKeys.readPublicKey(publicKey);
+        BundleVerifier.verify(b, key); // throws: hash mismatch, bad signature
+        pw.printf("  part hashes match the manifest; %s%n", !b.isSigned() ? "NOT signed"
+                : key == null ? "signed (pass --public-key to check the signature)" : "signature valid for " + publicKey);
+    }
+
+    private static final ObjectMapper JSON = new ObjectMapper();
 }

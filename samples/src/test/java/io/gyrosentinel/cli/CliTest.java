@@ -230,6 +230,26 @@ class CliTest {
                 + dir.resolve("keys/other.pub.pem"));
         assertEquals(GyroSentinelCli.EXIT_FAILURE, w.code);
         assertTrue(w.err.contains("signature"), w.err);
+        // info describes the model directory and the bundle, and checks the bundle's hashes and signature
+        Run im = cli("info", model.toString());
+        assertEquals(0, im.code, im.err);
+        assertTrue(im.out.contains("8 samples per LSTM step (5 steps)"), im.out);
+        Run ib = cli("info", bundle.toString(), "--public-key", trusted);
+        assertEquals(0, ib.code, ib.err);
+        assertTrue(ib.out.contains("part model.tflite"), ib.out);
+        assertTrue(ib.out.contains("quantisation float32"), ib.out);
+        assertTrue(ib.out.contains("cost card: 25216 MACs/window"), ib.out);
+        assertTrue(ib.out.contains("signature valid for"), ib.out);
+        Run iw = cli("info", bundle.toString(), "--public-key", dir.resolve("keys/other.pub.pem").toString());
+        assertEquals(GyroSentinelCli.EXIT_FAILURE, iw.code);
+        assertTrue(iw.err.contains("does not match this key"), iw.err);
+        byte[] raw = Files.readAllBytes(bundle);
+        raw[raw.length - 200] ^= 0x5A; // inside the last part's bytes (the payload precedes the 64-byte signature)
+        Path tampered = dir.resolve("tampered.gsb");
+        Files.write(tampered, raw);
+        Run it = cli("info", tampered.toString());
+        assertEquals(GyroSentinelCli.EXIT_FAILURE, it.code, it.out);
+        assertTrue(it.err.contains("SHA-256") || it.err.contains("sha256") || it.err.contains("corrupt"), it.err);
         Run bad = cli("package", "--model", model.toString(), "--data", dir.resolve("n1.gsr").toString(), "--quantize",
                 "int4", "--out", bundle.toString());
         assertEquals(GyroSentinelCli.EXIT_USAGE, bad.code);
