@@ -1,15 +1,18 @@
 /*
  * TensorFlow Lite Micro model backend (gs_model_backend.h; esp-tflite-micro component, ESP-NN
- * accelerates the int8 FULLY_CONNECTED kernel). Not compiled on the host.
+ * accelerates the int8 FULLY_CONNECTED kernel). Needs ESP-IDF: not built by the host build.
  *
  * Model contract (what sdk-training packages): one subgraph, input and output holding the
  * window's window x channels values in normalised units, sample-major (declared [window,
  * channels], or [window/K, K*channels] for a model that takes K samples per LSTM step: the
  * same bytes, so only the byte count is checked): float32, or int16 (16x8 quantisation: int8 weights, int16
  * activations) / int8, quantised with the tensor's own scale and zero point. TFLite Micro has no TILE op, so a Keras
- * RepeatVector decoder must be exported as CONCATENATION (see DESIGN.md section 3). LSTM
- * state tensors are variables: they are reset before every window so windows stay
- * independent, matching how the model was trained.
+ * RepeatVector decoder must be exported as CONCATENATION (see DESIGN.md section 3), and a
+ * CONCATENATION takes at most 10 inputs (the packager builds a tree). The packaged LSTM is
+ * unrolled over the window and starts every window from constant zero state: it has no
+ * variable tensors, so nothing carries over between windows. Checked on the host: the default
+ * models (float32 and int16x8) load and run in esp-tflite-micro 1.4.0's MicroInterpreter with
+ * this resolver and this input/output handling (docs/benchmarks.md section 7).
  */
 #include <new>
 #include <math.h>
@@ -115,7 +118,11 @@ gs_err_t run(void *ctx, const float *in, float *out, uint32_t window, uint32_t c
     if (ei == 0 || eo == 0 || ti->bytes != n * ei || to->bytes != n * eo) {
         return GS_ERR_INVALID_ARG;
     }
-    g_interp->ResetVariableTensors();
+    /* Reset() (which replaced ResetVariableTensors() in esp-tflite-micro 1.3) clears variable
+     * tensors, should a model from another writer have any; the packaged models have none. */
+    if (g_interp->Reset() != kTfLiteOk) {
+        return GS_ERR_IO;
+    }
     put_input(ti, in, n);
     const int64_t t0 = esp_timer_get_time();
     if (g_interp->Invoke() != kTfLiteOk) {

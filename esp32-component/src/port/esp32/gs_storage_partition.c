@@ -46,7 +46,10 @@ static gs_err_t p_erase(void *ctx, uint32_t slot, uint32_t size)
         return GS_ERR_INVALID_ARG;
     }
     unmap(p, slot);
-    uint32_t len = (size + SPI_FLASH_SEC_SIZE - 1) / SPI_FLASH_SEC_SIZE * SPI_FLASH_SEC_SIZE;
+    /* The partition's own erase granularity (esp_partition_t.erase_size, 4 KiB on SPI flash):
+     * SPI_FLASH_SEC_SIZE lives in spi_flash_mmap.h, which esp_partition.h does not include. */
+    const uint32_t es = p->slot[slot]->erase_size;
+    uint32_t len = (size + es - 1) / es * es;
     return esp_partition_erase_range(p->slot[slot], 0, len) == ESP_OK ? GS_OK : GS_ERR_STORAGE;
 }
 
