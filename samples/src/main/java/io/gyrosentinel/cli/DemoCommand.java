@@ -53,7 +53,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 
 /**
  * The main job, with no hardware and no flags: a simulated fan (VirtualDevice) → record normal
- * data → train → evaluate → package int8, signed → deploy to the simulated device over the real
+ * data → train → evaluate → package (int16x8), signed → deploy to the simulated device over the real
  * protocol → inject a fault → the device's own inference raises anomaly events → HTML report.
  */
 @Command(name = "demo", mixinStandardHelpOptions = true,
@@ -151,10 +151,10 @@ final class DemoCommand implements Callable<Integer> {
             pw.printf(Locale.ROOT, "3. evaluated on held-out normal and imbalance sessions: ROC-AUC %.4f, F1 %.4f, "
                     + "false alarms %.4f, missed %.4f%n", eval.rocAuc(), eval.f1(), eval.falseAlarmRate(), eval.missedAlarmRate());
 
-            // ---- package int8, signed, verified in a real TFLite runtime
+            // ---- package (int16x8, the default), signed, verified in a real TFLite runtime
             float[][] trainWindows = windows(Recording.read(trainRec), 40, 10);
             float[][] faultWindows = windows(Recording.read(faultTest), 40, 10);
-            ModelPackager.Builder pb = ModelPackager.builder().modelId("demo-fan-1").precision(Precision.INT8)
+            ModelPackager.Builder pb = ModelPackager.builder().modelId("demo-fan-1")
                     .sampleRateHz(cfg.sampleRateHz()).signingKey(SigningKeys.readPrivateKey(priv));
             PackagedModel packaged;
             try {
@@ -163,17 +163,18 @@ final class DemoCommand implements Callable<Integer> {
                 if (e.reason() != PackagingException.Reason.VERIFICATION_FAILED) {
                     throw e;
                 }
-                pw.println("4. int8 refused by verification (" + GyroSentinelCli.describe(e)
+                pw.println("4. int16x8 refused by verification (" + GyroSentinelCli.describe(e)
                         + "); shipping float32");
                 packaged = pb.precision(Precision.FLOAT32).build().pack(model, trainWindows, faultWindows);
             }
             Path bundle = out.resolve("demo-fan-1.gsb");
             packaged.bundle().write(bundle);
             var rep = packaged.report();
-            CostCard cost = rep.shipped() == Precision.INT8 ? rep.int8Cost() : rep.float32Cost();
-            var ver = rep.shipped() == Precision.INT8 ? rep.int8() : rep.float32();
-            pw.printf(Locale.ROOT, "4. packaged %s for TFLite Micro, signed: %s (%d bytes)%n", rep.shipped(), bundle,
-                    packaged.bundle().payloadSize());
+            CostCard cost = rep.shippedCost();
+            var ver = rep.shippedVerification();
+            pw.printf(Locale.ROOT, "4. packaged %s for TFLite Micro, signed: %s (%d bytes)%s%n", rep.shipped().id(), bundle,
+                    packaged.bundle().payloadSize(), rep.fellBack() ? "; int8 failed verification (Spearman "
+                            + String.format(Locale.ROOT, "%.4f", rep.int8().spearman()) + "), so int16x8" : "");
             pw.printf(Locale.ROOT, "   verified in TFLite 2.6.2: %s (Spearman %.4f, ROC-AUC %.4f vs %.4f, max |err| %.2g)%n",
                     ver.passed() ? "passed" : "FAILED", ver.spearman(), ver.rocAuc(), ver.referenceRocAuc(), ver.maxAbsError());
             pw.printf(Locale.ROOT, "   cost card: %.0f MACs/sample, est. %.1f µs/sample on an ESP32-S3 = %.0f %% of a core "
@@ -354,7 +355,7 @@ final class DemoCommand implements Callable<Integer> {
         Map<String, Object> metrics = new LinkedHashMap<>(EvaluateCommand.metrics(eval));
         metrics.remove("confusion");
         Map<String, Object> costRows = new LinkedHashMap<>();
-        costRows.put("precision shipped", shipped.name());
+        costRows.put("precision shipped", shipped.id());
         costRows.put("layout", cost.layout() + ", stride " + cost.stride());
         costRows.put("MACs per window / per sample", cost.macsPerWindow() + " / " + Math.round(cost.macsPerSample()));
         costRows.put("ops per sample, invokes per sample", String.format(Locale.ROOT, "%.1f, %.3f", cost.opsPerSample(),
@@ -383,7 +384,7 @@ final class DemoCommand implements Callable<Integer> {
                 .count());
         new HtmlReport("GyroSentinel demo: simulated fan, imbalance detected on the device")
                 .summary("A simulated ESP32-S3 with an ISM330BX on a 1500 rpm fan. An LSTM autoencoder was trained in Java on "
-                        + "normal data, packaged for TensorFlow Lite Micro (" + shipped + ", signed), deployed over the "
+                        + "normal data, packaged for TensorFlow Lite Micro (" + shipped.id() + ", signed), deployed over the "
                         + "GyroSentinel protocol, and run by the device itself; an imbalance (+50 % first harmonic) was injected "
                         + String.format(Locale.ROOT, "%.1f s into the live stream.", faultAt))
                 .signals(List.of("x", "y", "z"), "dps", cfg.sampleRateHz(), sig, 4000, faultAt)
@@ -392,7 +393,7 @@ final class DemoCommand implements Callable<Integer> {
                 .roc(es, el, eval.rocAuc())
                 .losses(losses)
                 .table("metrics", "Evaluation on held-out sessions", metrics)
-                .table("cost", "Cost card (" + shipped + ")", costRows)
+                .table("cost", "Cost card (" + shipped.id() + ")", costRows)
                 .table("deploy", "Deployment", dep)
                 .write(report);
     }

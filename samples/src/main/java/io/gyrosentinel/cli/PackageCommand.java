@@ -22,8 +22,8 @@ import java.util.Locale;
 import java.util.concurrent.Callable;
 
 @Command(name = "package", mixinStandardHelpOptions = true,
-        description = "Package a trained model for TensorFlow Lite Micro (int8 or float32), verify it in a real TFLite "
-                + "runtime, optionally sign it, and print its cost card.")
+        description = "Package a trained model for TensorFlow Lite Micro (int8, int16x8 or float32), verify it in a real "
+                + "TFLite runtime, optionally sign it, and print its cost card.")
 final class PackageCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
@@ -32,14 +32,19 @@ final class PackageCommand implements Callable<Integer> {
     Path model;
 
     @Option(names = "--data", required = true, arity = "1..*",
-            description = "Normal recordings: int8 calibration and verification windows (the training data)")
+            description = "Normal recordings: quantisation calibration and verification windows (the training data)")
     List<Path> data;
 
     @Option(names = "--anomalous", arity = "1..*", description = "Anomalous recordings for the verification's ROC-AUC check")
     List<Path> anomalous = new ArrayList<>();
 
-    @Option(names = "--quantize", defaultValue = "int8", description = "int8 or float32 (default: ${DEFAULT-VALUE})")
+    @Option(names = "--quantize", defaultValue = "int16x8", description = "int16x8 (int16 activations, int8 weights), int8 "
+            + "(int8 activations; falls back to int16x8 when int8 fails verification) or float32 (default: ${DEFAULT-VALUE})")
     String quantize;
+
+    @Option(names = "--no-fallback", description = "With --quantize int8: fail instead of shipping int16x8 when int8 "
+            + "fails verification")
+    boolean noFallback;
 
     @Option(names = "--stride", description = "Samples between two windows on the device (default: the window length)")
     Integer stride;
@@ -58,12 +63,11 @@ final class PackageCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        Precision p = switch (quantize.toLowerCase(Locale.ROOT)) {
-            case "int8" -> Precision.INT8;
-            case "float32", "float" -> Precision.FLOAT32;
-            default -> throw new CommandLine.ParameterException(spec.commandLine(),
-                    "--quantize must be int8 or float32, got '" + quantize + "'");
-        };
+        Precision p = "float".equalsIgnoreCase(quantize) ? Precision.FLOAT32 : Precision.fromId(quantize);
+        if (p == null) {
+            throw new CommandLine.ParameterException(spec.commandLine(),
+                    "--quantize must be int8, int16x8 or float32, got '" + quantize + "'");
+        }
         TrainedModel m = TrainedModel.load(model);
         int win = m.architecture().windowLength();
         List<float[]> normal = new ArrayList<>();
@@ -75,7 +79,8 @@ final class PackageCommand implements Callable<Integer> {
             anom.addAll(List.of(DemoCommand.windows(checked(Recording.read(d), m, d), win, Math.max(1, win / 4))));
         }
         String id = modelId != null ? modelId : model.toAbsolutePath().getFileName().toString();
-        ModelPackager.Builder b = ModelPackager.builder().modelId(id).precision(p).sampleRateHz(m.sampleRateHz());
+        ModelPackager.Builder b = ModelPackager.builder().modelId(id).precision(p).fallbackToInt16x8(!noFallback)
+                .sampleRateHz(m.sampleRateHz());
         if (stride != null) {
             b.stride(stride);
         }
@@ -86,15 +91,17 @@ final class PackageCommand implements Callable<Integer> {
         pm.bundle().write(out);
         var pw = spec.commandLine().getOut();
         var r = pm.report();
-        pw.printf(Locale.ROOT, "bundle %s: %s, %s, %d bytes, %s%n", out, r.modelId(), r.shipped(),
+        pw.printf(Locale.ROOT, "bundle %s: %s, %s, %d bytes, %s%n", out, r.modelId(), r.shipped().id(),
                 pm.bundle().payloadSize(), pm.bundle().isSigned() ? "signed" : "UNSIGNED (devices with a trusted key refuse it)");
-        print(pw, r.float32());
-        if (r.int8() != null) {
-            print(pw, r.int8());
+        for (Precision q : Precision.values()) {
+            print(pw, r.verification(q));
         }
-        CostCard c = r.shipped() == Precision.INT8 ? r.int8Cost() : r.float32Cost();
+        if (r.fellBack()) {
+            pw.printf("int8 failed verification: shipped int16x8 instead (--no-fallback to fail)%n");
+        }
+        CostCard c = r.shippedCost();
         pw.printf(Locale.ROOT, "cost card (%s, %s, stride %d): %d MACs/window, %.0f MACs/sample, %.1f ops/sample, "
-                        + "%.3f invokes/sample, arena ~%d B, flash %d B%n", c.precision(), c.layout(), c.stride(),
+                        + "%.3f invokes/sample, arena ~%d B, flash %d B%n", c.precision().id(), c.layout(), c.stride(),
                 c.macsPerWindow(), c.macsPerSample(), c.opsPerSample(), c.invokesPerSample(), c.arenaBytes(), c.flashBytes());
         pw.printf(Locale.ROOT, "ESP32-S3 estimate: %.1f µs/sample = %.0f %% of a core at %.0f Hz, %.0f %% at 3840 Hz; %s%n",
                 c.microsPerSample(), c.percentOfCore(), c.sampleRateHz(), c.microsPerSample() * 3840 / 1e4, c.verdict());
@@ -116,7 +123,7 @@ final class PackageCommand implements Callable<Integer> {
 
     private static void print(java.io.PrintWriter pw, Verification v) {
         pw.printf(Locale.ROOT, "verification %s in TFLite 2.6.2: %s (max |err| %.2g, Spearman %.4f, ROC-AUC %.4f vs %.4f; "
-                        + "criteria: %s)%n", v.precision(), v.passed() ? "PASSED" : "FAILED", v.maxAbsError(), v.spearman(),
+                        + "criteria: %s)%n", v.precision().id(), v.passed() ? "PASSED" : "FAILED", v.maxAbsError(), v.spearman(),
                 v.rocAuc(), v.referenceRocAuc(), v.criteria());
     }
 }

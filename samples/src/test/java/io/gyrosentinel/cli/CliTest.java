@@ -216,7 +216,7 @@ class CliTest {
                 bundle.toString(), "--c-source", dir.resolve("c").toString());
         assertEquals(0, p.code, p.out + p.err);
         assertTrue(p.out.contains("signed"), p.out);
-        assertTrue(p.out.contains("verification FLOAT32 in TFLite 2.6.2: PASSED"), p.out);
+        assertTrue(p.out.contains("verification float32 in TFLite 2.6.2: PASSED"), p.out);
         assertTrue(p.out.contains("ESP32-S3 estimate"), p.out);
         assertTrue(p.out.contains("C source: "), p.out);
         String trusted = dir.resolve("keys/key.pub.pem").toString();

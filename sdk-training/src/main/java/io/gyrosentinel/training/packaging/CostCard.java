@@ -6,18 +6,16 @@ package io.gyrosentinel.training.packaging;
  * an operation count of the named TensorFlow Lite Micro kernel).
  *
  * <p>Kernel set assumed for {@link #cyclesPerWindow}: the stock esp-tflite-micro kernels the firmware registers
- * ({@code MicroMutableOpResolver} in {@code esp32-component/src/port/esp32/gs_model_tflm.cc}). For the quantised
- * model (int8 weights, int16 activations) that means the reference int16 FULLY_CONNECTED/ADD/MUL (ESP-NN has no
- * int16 path) and TFLM's int16 LOGISTIC/TANH, which already are table lookups with interpolation — a firmware
- * lookup-table kernel would not save anything there. For comparison {@link #int8EspnnCyclesPerWindow} is the
- * same graph with all-int8 activations on ESP-NN's int8 FULLY_CONNECTED/ADD/MUL and the gemmlowp int8
- * LOGISTIC/TANH: that model does not pass verification on trained models (see {@code Quantizer}).
+ * ({@code MicroMutableOpResolver} in {@code esp32-component/src/port/esp32/gs_model_tflm.cc}): float32 on the
+ * reference kernels; int8 on ESP-NN's FULLY_CONNECTED/ADD/MUL and TFLM's gemmlowp int8 LOGISTIC/TANH; int16x8
+ * on the reference int16 FULLY_CONNECTED/ADD/MUL (ESP-NN has no int16 path) and TFLM's int16 LOGISTIC/TANH,
+ * which already are table lookups with interpolation.
  *
  * <p>Cost per window = MACs x cycles/MAC + FC outputs x requantisation + activation elements x cycles +
  * ADD/MUL elements x cycles + copied elements x {@value CostModelConstants#COPY_PER_ELEMENT} + ops x
  * {@value CostModelConstants#PER_OP} + {@value CostModelConstants#PER_INVOKE} per invoke.
  *
- * @param precision            "float32" or "int8"
+ * @param precision            the model's format
  * @param layout               how the firmware runs it (see {@link ModelPackager})
  * @param stride               samples between two invokes (one window score per stride)
  * @param sampleRateHz         the rate the verdict is computed for
@@ -26,13 +24,12 @@ package io.gyrosentinel.training.packaging;
  * @param eltwiseElements      ADD + MUL elements per invoke
  * @param ops                  ops per invoke
  * @param cyclesPerWindow      estimated cycles of one invoke with the stock kernels (see above)
- * @param int8EspnnCyclesPerWindow the same graph all-int8 on ESP-NN (comparison only; it fails verification)
  * @param arenaBytes           tensor arena estimate: peak live activations (16-byte aligned) + TFLM bookkeeping
  * @param flashBytes           size of the .tflite part
  */
-public record CostCard(String precision, String layout, int stride, double sampleRateHz, long macsPerWindow,
-        long activationElements, long eltwiseElements, int ops, long cyclesPerWindow, long int8EspnnCyclesPerWindow,
-        long arenaBytes, long flashBytes) {
+public record CostCard(Precision precision, String layout, int stride, double sampleRateHz, long macsPerWindow,
+        long activationElements, long eltwiseElements, int ops, long cyclesPerWindow, long arenaBytes,
+        long flashBytes) {
 
     /** ESP32-S3 core clock used for the times. */
     public static final double CLOCK_HZ = 240e6;
@@ -54,18 +51,9 @@ public record CostCard(String precision, String layout, int stride, double sampl
         return cyclesPerWindow / (double) stride / CLOCK_HZ * 1e6;
     }
 
-    /** {@link #microsPerSample()} of the all-int8 ESP-NN comparison. */
-    public double int8EspnnMicrosPerSample() {
-        return int8EspnnCyclesPerWindow / (double) stride / CLOCK_HZ * 1e6;
-    }
-
     /** Share of one core at {@link #sampleRateHz()}, percent. */
     public double percentOfCore() {
         return microsPerSample() * sampleRateHz / 1e4;
-    }
-
-    public double int8EspnnPercentOfCore() {
-        return int8EspnnMicrosPerSample() * sampleRateHz / 1e4;
     }
 
     /** The highest sample rate one full core keeps up with. */
@@ -78,14 +66,18 @@ public record CostCard(String precision, String layout, int stride, double sampl
         return cyclesPerWindow / CLOCK_HZ * 1e3;
     }
 
+    /** The kernels the estimate assumes, in words. */
+    public String kernels() {
+        return switch (precision) {
+            case FLOAT32 -> "float reference";
+            case INT8 -> "int8 ESP-NN";
+            case INT16X8 -> "int16x8 reference";
+        };
+    }
+
     public String verdict() {
         return String.format(java.util.Locale.ROOT,
-                "%s: keeps up at %.0f Hz on one core; %.1f %% of a core at %.0f Hz (%.1f us/sample, stock %s kernels)"
-                        + "%s",
-                precision, maxSampleRateHz(), percentOfCore(), sampleRateHz, microsPerSample(),
-                precision.equals("int8") ? "int16x8 reference" : "float reference",
-                precision.equals("int8") ? String.format(java.util.Locale.ROOT,
-                        "; all-int8 on ESP-NN would be %.1f %% (%.1f us/sample) but fails verification",
-                        int8EspnnPercentOfCore(), int8EspnnMicrosPerSample()) : "");
+                "%s: keeps up at %.0f Hz on one core; %.1f %% of a core at %.0f Hz (%.1f us/sample, stock %s kernels)",
+                precision.id(), maxSampleRateHz(), percentOfCore(), sampleRateHz, microsPerSample(), kernels());
     }
 }

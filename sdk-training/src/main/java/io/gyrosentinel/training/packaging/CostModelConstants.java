@@ -15,8 +15,10 @@ public final class CostModelConstants {
      * int8 FULLY_CONNECTED with ESP-NN ({@code esp_nn_fully_connected_s8}), cycles/MAC: espressif/esp-nn README,
      * ESP32-S3 "fully connected, len: 265, ch = 3": 4439 ticks / 795 MACs = 5.6. (The 1.3 previously used here
      * is the 1x1 convolution row, 461,398 ticks / 409,600 MACs; ESP-NN's FC does not reach it, least of all for
-     * this model's accumulation depths of 3 to 16.) Only used for the all-int8 comparison: the shipped
-     * quantised model has int16 activations, which esp-tflite-micro runs on the reference kernel
+     * this model's accumulation depths of 3 to 40.) An older copy of the same README (vendored in
+     * arendst/Tasmota, lib/libesp32_ml/tf_lite_esp32/src/esp-nn/README.md) lists 9547 ticks for that row, 12.0
+     * cycles/MAC: the figure is uncertain by 2x, which is why on-device timing is logged by the firmware. Used
+     * for {@link Precision#INT8}; the int16x8 model runs on the reference kernel instead
      * ({@code tensorflow/lite/micro/kernels/esp_nn/fully_connected.cc}, case kTfLiteInt16).
      */
     public static final double INT8_FC_ESPNN = 5.6;
@@ -51,14 +53,14 @@ public final class CostModelConstants {
     public static final double INT16_ACT = 20.0;
     /**
      * int8 LOGISTIC/TANH, cycles/element: {@code reference_integer_ops::Logistic} for int8 (logistic.h) is
-     * {@code gemmlowp::logistic} on Q4.27 fixed point: {@code MultiplyByQuantizedMultiplier} (1 saturating
-     * rounding doubling high multiply, SRDHM), {@code exp_on_negative_values} (polynomial: 4 SRDHM; barrel
-     * shifter: 5 SRDHM with selects), {@code one_over_one_plus_x_for_x_in_0_1} (1 + 3 Newton-Raphson
-     * iterations x 2 SRDHM) — ~17 SRDHM at ~11 cycles each (int64 product, nudge, shift, overflow select on a
-     * 32-bit core) plus ~60 cycles of selects, adds and clamping. TANH (tanh.h, {@code gemmlowp::tanh}) is the
-     * same shape. Only used for the all-int8 comparison.
+     * {@code gemmlowp::logistic} on Q4.27 fixed point ({@code exp_on_negative_values}, {@code
+     * one_over_one_plus_x_for_x_in_0_1}: ~17 saturating rounding doubling high multiplies with 64-bit products,
+     * selects, shifts); TANH ({@code gemmlowp::tanh}) is the same shape. Measured: esp-tflite-micro 1.4.0's
+     * kernels, run on the host on the default int8 model under valgrind (callgrind), execute 430 (LOGISTIC) and
+     * 452 (TANH) x86-64 instructions per element; the 32-bit LX7 needs at least as many for the 64-bit
+     * products. (The 250 counted from the source before that measurement was low.)
      */
-    public static final double INT8_ACT = 250.0;
+    public static final double INT8_ACT = 440.0;
     /** float LOGISTIC/TANH, cycles/element (assumption: newlib expf/tanhf plus a software divide). */
     public static final double FLOAT_ACT = 120.0;
     /**

@@ -16,7 +16,7 @@ import java.util.function.Consumer;
  * <pre>{@code
  * ModelPackager packager = ModelPackager.builder()
  *         .modelId("fan-1")
- *         .precision(Precision.INT8)          // what ships; float32 is always built and verified too
+ *         .precision(Precision.INT16X8)       // what ships (the default); all three precisions are built and verified
  *         .stride(40)                         // one score every 40 samples
  *         .signingKey(SigningKeys.readPrivateKey(Path.of("key.pem")))
  *         .build();
@@ -40,22 +40,27 @@ import java.util.function.Consumer;
  * allow-list check refuses anything else.
  *
  * <h2>Quantisation</h2>
- * {@link Precision#INT8} is TFLite's "16x8" full-integer scheme: int8 weights (per tensor), int64 biases and
- * int16 activations (input and output included), calibrated on the even-indexed normal windows and on copies of
- * them at twice the amplitude (headroom for faults). All-int8 activations were tried and fail verification on
- * trained models (Spearman ~0.94): see {@code internal.Quantizer}. The int16 kernels run on TFLite Micro's
- * reference implementations (ESP-NN has no int16 fully connected); the cost card says so.
+ * Both of TFLite's full-integer schemes, calibrated on the even-indexed normal windows and on copies of them at
+ * twice the amplitude (headroom for faults), per-tensor int8 weights: {@link Precision#INT8} (int8 activations,
+ * int32 biases; ESP-NN's kernels) and {@link Precision#INT16X8} (int16 activations, int64 biases; reference
+ * kernels). int8 rounding accumulates over the recurrent steps: it passes verification on the default model (5
+ * steps of 8 samples) with a small margin and fails with many steps, so when int8 is requested and fails, the
+ * packager ships int16x8 instead (if that passes) and says so in {@link PackagingReport#fellBack()};
+ * {@link Builder#fallbackToInt16x8(boolean) fallbackToInt16x8(false)} makes it fail instead. See
+ * {@code internal.Quantizer}.
  *
  * <h2>Verification</h2>
- * Both models run in the real TFLite 2.6.2 runtime on the given windows before anything is returned: float
- * reconstruction within {@link Builder#floatTolerance} of the trainer's reference; int8 scores with Spearman
+ * All three models run in the real TFLite 2.6.2 runtime on the given windows before anything is returned: float
+ * reconstruction within {@link Builder#floatTolerance} of the trainer's reference; integer scores with Spearman
  * ≥ {@link Builder#minSpearman} against the reference and ROC-AUC (anomalous vs normal) within
- * {@link Builder#maxAucDrop} of the reference's. Otherwise {@link PackagingException} and no bundle.
+ * {@link Builder#maxAucDrop} of the reference's. The float model must always pass (it proves the graph), and so
+ * must the shipped one; otherwise {@link PackagingException} and no bundle.
  * Instances are immutable and thread-safe.
  */
 public final class ModelPackager {
     private final String modelId;
     private final Precision precision;
+    private final boolean fallbackToInt16x8;
     private final int stride;
     private final double sampleRateHz;
     private final PrivateKey signingKey;
@@ -68,6 +73,7 @@ public final class ModelPackager {
     private ModelPackager(Builder b) {
         this.modelId = b.modelId;
         this.precision = b.precision;
+        this.fallbackToInt16x8 = b.fallbackToInt16x8;
         this.stride = b.stride;
         this.sampleRateHz = b.sampleRateHz;
         this.signingKey = b.signingKey;
@@ -86,6 +92,7 @@ public final class ModelPackager {
         Builder b = new Builder();
         b.modelId = modelId;
         b.precision = precision;
+        b.fallbackToInt16x8 = fallbackToInt16x8;
         b.stride = stride;
         b.sampleRateHz = sampleRateHz;
         b.signingKey = signingKey;
@@ -126,6 +133,11 @@ public final class ModelPackager {
         return precision;
     }
 
+    /** Whether a failed int8 model is replaced by the int16x8 one (default true). */
+    public boolean fallbackToInt16x8() {
+        return fallbackToInt16x8;
+    }
+
     /** Stride in samples, or 0 for "one window" (non-overlapping windows). */
     public int stride() {
         return stride;
@@ -164,7 +176,8 @@ public final class ModelPackager {
     /** Builder; {@link #build()} validates. */
     public static final class Builder {
         private String modelId;
-        private Precision precision = Precision.INT8;
+        private Precision precision = Precision.INT16X8;
+        private boolean fallbackToInt16x8 = true;
         private int stride;
         private double sampleRateHz;
         private PrivateKey signingKey;
@@ -183,9 +196,22 @@ public final class ModelPackager {
             return this;
         }
 
-        /** The precision that ships (default int8). */
+        /**
+         * The precision that ships (default int16x8: by the cost card and by instruction counts of the TFLite Micro
+         * kernels it is cheaper on the ESP32-S3 than int8, whose LOGISTIC/TANH are fixed-point polynomials, and far
+         * more accurate; see {@link #fallbackToInt16x8(boolean)} for int8).
+         */
         public Builder precision(Precision p) {
             this.precision = p;
+            return this;
+        }
+
+        /**
+         * When int8 is requested and fails verification, ship the int16x8 model if it passes (default true);
+         * false: fail with {@link PackagingException}.
+         */
+        public Builder fallbackToInt16x8(boolean fallback) {
+            this.fallbackToInt16x8 = fallback;
             return this;
         }
 
@@ -213,13 +239,13 @@ public final class ModelPackager {
             return this;
         }
 
-        /** Smallest accepted Spearman correlation of int8 and reference scores (default 0.99). */
+        /** Smallest accepted Spearman correlation of integer-model and reference scores (default 0.99). */
         public Builder minSpearman(double s) {
             this.minSpearman = s;
             return this;
         }
 
-        /** Largest accepted ROC-AUC loss of int8 against the reference (default 0.01). */
+        /** Largest accepted ROC-AUC loss of an integer model against the reference (default 0.01). */
         public Builder maxAucDrop(double d) {
             this.maxAucDrop = d;
             return this;

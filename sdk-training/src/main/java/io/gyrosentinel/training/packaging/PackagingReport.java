@@ -1,50 +1,97 @@
 package io.gyrosentinel.training.packaging;
 
+import java.util.Collections;
+import java.util.EnumMap;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
- * What packaging found: verification in the real TFLite runtime for both precisions, and the cost card of
- * each, plus the cost of the rejected alternative layout for comparison. Also shipped, as JSON, in the
- * bundle's {@code report.json} part.
+ * What packaging found: verification in the real TFLite runtime for every precision (float32, int8, int16x8),
+ * the cost card of each, and the cost of the rejected alternative layout for comparison. Also shipped, as
+ * JSON, in the bundle's {@code report.json} part.
  *
  * @param modelId                  the bundle's model id
- * @param shipped                  precision of the model in the bundle
+ * @param requested                precision asked of the packager
+ * @param shipped                  precision of the model in the bundle ({@link Precision#INT16X8} when int8 was
+ *                                 requested, failed verification and the packager fell back)
  * @param layout                   the layout chosen (see {@link ModelPackager})
- * @param float32                  verification of the float model
- * @param int8                     verification of the quantised model (int8 weights, int16 activations)
- * @param float32Cost              cost card of the float model
- * @param int8Cost                 cost card of the quantised model
- * @param stepLayoutMicrosFloat32  µs/sample of the alternative layout (encoder step model per sample + decoder per stride), float
- * @param stepLayoutMicrosInt8     the same, quantised model
+ * @param verifications            verification of each precision
+ * @param costs                    cost card of each precision
+ * @param stepLayoutMicros         µs/sample of the alternative layout (encoder step model per sample + decoder
+ *                                 per stride), per precision
  * @param manifestBytes            size of the manifest (protocol limit 1024)
  */
-public record PackagingReport(String modelId, Precision shipped, String layout, Verification float32,
-        Verification int8, CostCard float32Cost, CostCard int8Cost, double stepLayoutMicrosFloat32,
-        double stepLayoutMicrosInt8, int manifestBytes) {
+public record PackagingReport(String modelId, Precision requested, Precision shipped, String layout,
+        Map<Precision, Verification> verifications, Map<Precision, CostCard> costs,
+        Map<Precision, Double> stepLayoutMicros, int manifestBytes) {
+
+    public PackagingReport {
+        verifications = Collections.unmodifiableMap(new EnumMap<>(verifications));
+        costs = Collections.unmodifiableMap(new EnumMap<>(costs));
+        stepLayoutMicros = Collections.unmodifiableMap(new EnumMap<>(stepLayoutMicros));
+    }
+
+    public Verification verification(Precision p) {
+        return verifications.get(p);
+    }
+
+    public CostCard cost(Precision p) {
+        return costs.get(p);
+    }
+
+    public Verification float32() {
+        return verifications.get(Precision.FLOAT32);
+    }
+
+    public Verification int8() {
+        return verifications.get(Precision.INT8);
+    }
+
+    public Verification int16x8() {
+        return verifications.get(Precision.INT16X8);
+    }
+
+    public CostCard float32Cost() {
+        return costs.get(Precision.FLOAT32);
+    }
+
+    public CostCard int8Cost() {
+        return costs.get(Precision.INT8);
+    }
+
+    public CostCard int16x8Cost() {
+        return costs.get(Precision.INT16X8);
+    }
 
     public CostCard shippedCost() {
-        return shipped == Precision.INT8 ? int8Cost : float32Cost;
+        return costs.get(shipped);
+    }
+
+    public Verification shippedVerification() {
+        return verifications.get(shipped);
+    }
+
+    /** Whether the packager shipped another precision than the one requested (int8 failed, int16x8 shipped). */
+    public boolean fellBack() {
+        return shipped != requested;
     }
 
     /** A JSON-ready view (ordered maps and numbers). */
     public Map<String, Object> toMap() {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("modelId", modelId);
+        m.put("requested", requested.id());
         m.put("shipped", shipped.id());
         m.put("layout", layout);
         Map<String, Object> ver = new LinkedHashMap<>();
-        ver.put("float32", verification(float32));
-        ver.put("int8", verification(int8));
+        verifications.forEach((p, v) -> ver.put(p.id(), verification(v)));
         m.put("verification", ver);
-        Map<String, Object> costs = new LinkedHashMap<>();
-        costs.put("float32", cost(float32Cost));
-        costs.put("int8", cost(int8Cost));
+        Map<String, Object> cm = new LinkedHashMap<>();
+        costs.forEach((p, c) -> cm.put(p.id(), cost(c)));
         Map<String, Object> alt = new LinkedHashMap<>();
-        alt.put("float32", round(stepLayoutMicrosFloat32));
-        alt.put("int8", round(stepLayoutMicrosInt8));
-        costs.put("alternativeStepLayoutMicrosPerSample", alt);
-        costs.put("assumptions", "ESP32-S3 240 MHz, stock esp-tflite-micro kernels. FC cycles/MAC: float "
+        stepLayoutMicros.forEach((p, us) -> alt.put(p.id(), round(us)));
+        cm.put("alternativeStepLayoutMicrosPerSample", alt);
+        cm.put("assumptions", "ESP32-S3 240 MHz, stock esp-tflite-micro kernels. FC cycles/MAC: float "
                 + CostModelConstants.FLOAT_FC + " (assumed), int16x8 reference " + CostModelConstants.INT16_FC_REF
                 + ", int8 ESP-NN " + CostModelConstants.INT8_FC_ESPNN + " (esp-nn README FC row); per FC output: "
                 + CostModelConstants.INT_FC_PER_OUTPUT + " integer, " + CostModelConstants.FLOAT_FC_PER_OUTPUT
@@ -55,7 +102,7 @@ public record PackagingReport(String modelId, Precision shipped, String layout, 
                 + CostModelConstants.FLOAT_ELTWISE + "; copies " + CostModelConstants.COPY_PER_ELEMENT
                 + " cycles/element; " + CostModelConstants.PER_OP + " cycles/op, " + CostModelConstants.PER_INVOKE
                 + " cycles/invoke (sources in CostModelConstants; none measured on this board yet)");
-        m.put("cost", costs);
+        m.put("cost", cm);
         m.put("manifestBytes", manifestBytes);
         return m;
     }
@@ -89,8 +136,7 @@ public record PackagingReport(String modelId, Precision shipped, String layout, 
         m.put("millisPerInvoke", round(c.millisPerInvoke()));
         m.put("microsPerSample", round(c.microsPerSample()));
         m.put("percentOfCore", round(c.percentOfCore()));
-        m.put("int8EspnnMicrosPerSample", round(c.int8EspnnMicrosPerSample()));
-        m.put("int8EspnnPercentOfCore", round(c.int8EspnnPercentOfCore()));
+        m.put("kernels", c.kernels());
         m.put("maxSampleRateHz", Math.round(c.maxSampleRateHz()));
         m.put("arenaBytes", c.arenaBytes());
         m.put("flashBytes", c.flashBytes());

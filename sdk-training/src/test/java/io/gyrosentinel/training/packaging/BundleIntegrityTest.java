@@ -103,6 +103,20 @@ class BundleIntegrityTest {
         assertDoesNotThrow(() -> OpAllowList.check(signed.bundle().part("model.tflite")));
     }
 
+    /** TFLite Micro's CONCATENATION fails in Prepare with more than 10 inputs (seen running our models in TFLM). */
+    @Test
+    void theAllowListRefusesAConcatenationWiderThanTfliteMicroTakes() {
+        ModelT m = ModelT.deserializeFromBinary(signed.bundle().part("model.tflite"));
+        var sg = m.getSubgraphs()[0];
+        var op = java.util.Arrays.stream(sg.getOperators()).filter(o -> m.getOperatorCodes()[(int) o.getOpcodeIndex()]
+                .getBuiltinCode() == BuiltinOperator.CONCATENATION).findFirst().orElseThrow();
+        int[] wide = new int[11];
+        java.util.Arrays.fill(wide, op.getInputs()[0]);
+        op.setInputs(wide);
+        PackagingException e = assertThrows(PackagingException.class, () -> OpAllowList.check(m.serializeToBinary()));
+        assertTrue(e.getMessage().contains("has 11 inputs (TFLite Micro takes at most 10)"), e.getMessage());
+    }
+
     @Test
     void theCExportCompilesWithGccAndTheArrayIs16ByteAligned(@TempDir Path dir) throws Exception {
         assumeTrue(Files.isExecutable(Path.of("/usr/bin/gcc")) || Files.isExecutable(Path.of("/usr/local/bin/gcc")),

@@ -34,6 +34,7 @@ class ModelPackagerTest {
     static float[][] normal;
     static float[][] anomalous;
     static PackagedModel packaged;
+    static PackagedModel packaged8;
 
     @BeforeAll
     static void packTheDefaultModel() {
@@ -41,23 +42,31 @@ class ModelPackagerTest {
         normal = TestModels.windows(model, 240, false, 2);
         anomalous = TestModels.windows(model, 60, true, 3);
         packaged = ModelPackager.builder().modelId("fan-1").sampleRateHz(3840).build().pack(model, normal, anomalous);
-        System.out.println(packaged.report().float32());
-        System.out.println(packaged.report().int8());
-        System.out.println(packaged.report().float32Cost().verdict());
-        System.out.println(packaged.report().int8Cost().verdict());
+        packaged8 = ModelPackager.builder().modelId("fan-1-int8").precision(Precision.INT8).sampleRateHz(3840)
+                .build().pack(model, normal, anomalous);
+        for (Precision p : Precision.values()) {
+            System.out.println(packaged.report().verification(p));
+            System.out.println(packaged.report().cost(p).verdict());
+        }
         System.out.println("manifest (" + packaged.bundle().manifest().length + " B): "
                 + packaged.bundle().manifestJson());
     }
 
     @Test
-    void defaultModelPassesVerificationInBothPrecisions() {
+    void defaultModelPassesVerificationInEveryPrecisionAndShipsInt16x8() {
         PackagingReport r = packaged.report();
-        assertTrue(r.float32().passed() && r.int8().passed());
+        assertTrue(r.float32().passed() && r.int8().passed() && r.int16x8().passed());
         assertTrue(r.float32().maxAbsError() <= 1e-4, r.float32().toString());
-        assertTrue(r.int8().spearman() >= 0.99, r.int8().toString());
-        assertTrue(r.int8().rocAuc() >= r.int8().referenceRocAuc() - 0.01, r.int8().toString());
-        assertEquals(120, r.int8().normalWindows());
-        assertEquals(60, r.int8().anomalousWindows());
+        for (Verification v : new Verification[] {r.int8(), r.int16x8()}) {
+            assertTrue(v.spearman() >= 0.99, v.toString());
+            assertTrue(v.rocAuc() >= v.referenceRocAuc() - 0.01, v.toString());
+            assertEquals(120, v.normalWindows());
+            assertEquals(60, v.anomalousWindows());
+        }
+        assertEquals(Precision.INT16X8, r.shipped());
+        assertFalse(r.fellBack());
+        assertEquals(Precision.INT8, packaged8.report().shipped());
+        assertFalse(packaged8.report().fellBack());
     }
 
     @Test
@@ -67,7 +76,7 @@ class ModelPackagerTest {
         assertTrue(b.manifest().length <= 1024);
         String m = b.manifestJson();
         for (String key : List.of("\"formatVersion\":1", "\"modelId\":\"fan-1\"", "\"window\":40", "\"stride\":40",
-                "\"channels\":3", "\"mean\":", "\"std\":", "\"threshold\":", "\"quantization\":\"int8\"", "\"sha256\":",
+                "\"channels\":3", "\"mean\":", "\"std\":", "\"threshold\":", "\"quantization\":\"int16x8\"", "\"sha256\":",
                 "\"layout\":\"window\"", "\"cost\":", "\"metrics\":")) {
             assertTrue(m.contains(key), key + " missing from " + m);
         }
@@ -76,7 +85,8 @@ class ModelPackagerTest {
 
     @Test
     void costCardOfTheDefaultModel() {
-        CostCard c = packaged.report().int8Cost();
+        CostCard c = packaged.report().int16x8Cost();
+        assertEquals(c, packaged.report().shippedCost());
         // 5 steps of 8 samples (24 values); 2 encoder + 2 decoder layers, [x_t, h] per step, latent projected once:
         // enc0 5 x 40 x 64, enc1 5 x 24 x 32, dec0 8 x 32 + 5 x 8 x 32, dec1 5 x 24 x 64, output 5 x 16 x 24 =
         // 27,776 MACs, less the recurrent products of step 0 (h = 0) in each layer: 1024 + 256 + 256 + 1024.
@@ -85,27 +95,81 @@ class ModelPackagerTest {
         assertEquals(c.macsPerWindow() / 40.0, c.macsPerSample(), 1e-9);
         assertTrue(c.flashBytes() > 0 && c.arenaBytes() > 0);
         // The rejected step layout never costs less than the whole-window model.
-        assertTrue(packaged.report().stepLayoutMicrosInt8() >= c.microsPerSample());
+        for (Precision p : Precision.values()) {
+            assertTrue(packaged.report().stepLayoutMicros().get(p) >= packaged.report().cost(p).microsPerSample(),
+                    p.id());
+        }
     }
 
     /**
      * Issue #4's goal, on the cost card (an estimate from documented kernel figures, not a timing): the default
-     * model at the sensor's full 3840 Hz needs at most 25 % of one ESP32-S3 core, shipped (16x8) and in float.
+     * model at the sensor's full 3840 Hz needs at most 25 % of one ESP32-S3 core, as shipped (int16x8) and in
+     * float32. (int8 does not: its fixed-point LOGISTIC/TANH cost more than ESP-NN saves on its FC.)
      */
     @Test
     void theDefaultModelAtTheSensorsFullRateFitsInAQuarterOfACore() {
-        for (CostCard c : new CostCard[] {packaged.report().int8Cost(), packaged.report().float32Cost()}) {
+        for (CostCard c : new CostCard[] {packaged.report().shippedCost(), packaged.report().float32Cost()}) {
             assertEquals(3840, c.sampleRateHz());
             assertTrue(c.microsPerSample() <= 65.0 && c.percentOfCore() <= 25.0, c.verdict());
+        }
+        assertEquals(Precision.INT16X8, packaged.report().shippedCost().precision());
+    }
+
+    /** The bundle's model, after checking that its input and output tensors have type {@code io}. */
+    static Model modelWithIo(PackagedModel p, byte io) {
+        Model m = Model.getRootAsModel(ByteBuffer.wrap(p.bundle().part("model.tflite")));
+        org.tensorflow.lite.schema.SubGraph sg = m.subgraphs(0);
+        assertEquals(io, sg.tensors(sg.inputs(0)).type());
+        assertEquals(io, sg.tensors(sg.outputs(0)).type());
+        return m;
+    }
+
+    @Test
+    void theInt8ModelIsFullIntegerWithInt32BiasesAndTheInt8OpVersions() {
+        Model m = modelWithIo(packaged8, org.tensorflow.lite.schema.TensorType.INT8);
+        org.tensorflow.lite.schema.SubGraph sg = m.subgraphs(0);
+        java.util.Map<Integer, java.util.Set<Integer>> versions = new java.util.HashMap<>();
+        for (int i = 0; i < m.operatorCodesLength(); i++) {
+            versions.computeIfAbsent(m.operatorCodes(i).builtinCode(), k -> new java.util.HashSet<>())
+                    .add(m.operatorCodes(i).version());
+        }
+        assertEquals(java.util.Set.of(4), versions.get(BuiltinOperator.FULLY_CONNECTED));
+        assertEquals(java.util.Set.of(2), versions.get(BuiltinOperator.ADD));
+        assertTrue(java.util.Set.of(2, 3).containsAll(versions.get(BuiltinOperator.MUL)), versions.toString());
+        for (int op : new int[] {BuiltinOperator.LOGISTIC, BuiltinOperator.TANH, BuiltinOperator.SPLIT,
+                BuiltinOperator.CONCATENATION}) {
+            assertEquals(java.util.Set.of(2), versions.get(op), BuiltinOperator.name(op));
+        }
+        for (int o = 0; o < sg.operatorsLength(); o++) {
+            org.tensorflow.lite.schema.Operator op = sg.operators(o);
+            int code = m.operatorCodes((int) op.opcodeIndex()).builtinCode();
+            for (int k = 0; k < op.outputsLength(); k++) {
+                assertEquals(org.tensorflow.lite.schema.TensorType.INT8, sg.tensors(op.outputs(k)).type());
+            }
+            if (code == BuiltinOperator.FULLY_CONNECTED) {
+                assertEquals(org.tensorflow.lite.schema.TensorType.INT8, sg.tensors(op.inputs(1)).type());
+                assertEquals(0L, sg.tensors(op.inputs(1)).quantization().zeroPoint(0), "symmetric weights");
+                if (op.inputs(2) < 0) {
+                    continue;
+                }
+                assertEquals(org.tensorflow.lite.schema.TensorType.INT32, sg.tensors(op.inputs(2)).type());
+                float sIn = sg.tensors(op.inputs(0)).quantization().scale(0);
+                float sW = sg.tensors(op.inputs(1)).quantization().scale(0);
+                assertEquals(sIn * sW, sg.tensors(op.inputs(2)).quantization().scale(0), 1e-6 * sIn * sW);
+            } else if (code == BuiltinOperator.LOGISTIC) {
+                assertEquals(1f / 256, sg.tensors(op.outputs(0)).quantization().scale(0));
+                assertEquals(-128L, sg.tensors(op.outputs(0)).quantization().zeroPoint(0));
+            } else if (code == BuiltinOperator.TANH) {
+                assertEquals(1f / 128, sg.tensors(op.outputs(0)).quantization().scale(0));
+                assertEquals(0L, sg.tensors(op.outputs(0)).quantization().zeroPoint(0));
+            }
         }
     }
 
     @Test
-    void theQuantisedModelIs16x8WithTheInt16OpVersions() {
-        Model m = Model.getRootAsModel(ByteBuffer.wrap(packaged.bundle().part("model.tflite")));
+    void theInt16x8ModelHasInt16ActivationsAndTheInt16OpVersions() {
+        Model m = modelWithIo(packaged, org.tensorflow.lite.schema.TensorType.INT16);
         org.tensorflow.lite.schema.SubGraph sg = m.subgraphs(0);
-        assertEquals(org.tensorflow.lite.schema.TensorType.INT16, sg.tensors(sg.inputs(0)).type());
-        assertEquals(org.tensorflow.lite.schema.TensorType.INT16, sg.tensors(sg.outputs(0)).type());
         java.util.Map<Integer, Integer> versions = new java.util.HashMap<>();
         for (int i = 0; i < m.operatorCodesLength(); i++) {
             versions.put(m.operatorCodes(i).builtinCode(), m.operatorCodes(i).version());
@@ -138,16 +202,21 @@ class ModelPackagerTest {
 
     @Test
     void theCostCardUsesTheKernelsTheFirmwareRuns() {
-        CostCard q = packaged.report().int8Cost();
+        CostCard q = packaged.report().int16x8Cost();
+        CostCard i8 = packaged.report().int8Cost();
         CostCard f = packaged.report().float32Cost();
         // One LOGISTIC over i, f, o and one TANH over g per step: 11 ops per step and layer (12 in the decoder's
         // first layer, which adds the latent projection), 35 + 45 per step after the first: 215 for 5 steps.
         assertEquals(35 + 45 * 4, q.ops());
         assertEquals(q.ops(), f.ops());
-        // int16 FC on the reference kernel dominates: at stride 40 the quantised model costs more than float.
+        assertEquals(q.ops(), i8.ops());
+        // The int16 FC on the reference kernel dominates int16x8, which costs more than float; int8 costs more still:
+        // ESP-NN speeds up its FC, but its LOGISTIC/TANH are gemmlowp fixed point (as measured in TFLM on the host).
         assertTrue(q.cyclesPerWindow() > f.cyclesPerWindow(), q.verdict() + " / " + f.verdict());
+        assertTrue(i8.cyclesPerWindow() > q.cyclesPerWindow(), q.verdict() + " / " + i8.verdict());
         assertTrue(q.verdict().contains("int16x8 reference"), q.verdict());
-        assertTrue(q.int8EspnnCyclesPerWindow() > 0);
+        assertTrue(i8.verdict().contains("int8 ESP-NN"), i8.verdict());
+        assertTrue(f.verdict().contains("float reference"), f.verdict());
     }
 
     @Test
@@ -179,7 +248,8 @@ class ModelPackagerTest {
                 .filter(e -> e.name().equals("tflite")).findFirst().orElseThrow();
         PackagedModel f32 = ModelPackager.builder().modelId("fan-1-f32").precision(Precision.FLOAT32).build()
                 .pack(model, normal, anomalous);
-        try (DeviceModel dm = engine.load(f32.bundle()); DeviceModel q = engine.load(packaged.bundle())) {
+        try (DeviceModel dm = engine.load(f32.bundle()); DeviceModel q8 = engine.load(packaged8.bundle());
+             DeviceModel q16 = engine.load(packaged.bundle())) {
             assertEquals(40, dm.windowSize());
             assertEquals(40, dm.stride());
             assertEquals(3, dm.channels());
@@ -188,7 +258,8 @@ class ModelPackagerTest {
                 float[] w = k % 2 == 0 ? normal[k] : anomalous[k];
                 double ref = model.score(w);
                 assertEquals(ref, mean(dm.channelErrors(w)), 1e-5 * Math.max(1, ref), "float window " + k);
-                assertEquals(ref, mean(q.channelErrors(w)), 0.05 * ref, "int8 window " + k);
+                assertEquals(ref, mean(q8.channelErrors(w)), 0.10 * ref, "int8 window " + k);
+                assertEquals(ref, mean(q16.channelErrors(w)), 0.05 * ref, "int16x8 window " + k);
             }
         }
     }
@@ -197,12 +268,15 @@ class ModelPackagerTest {
         return Stream.of(
                 Arguments.of(TestModels.arch(8, 1, List.of(4), List.of(4)), Precision.FLOAT32),
                 Arguments.of(TestModels.arch(8, 1, List.of(4), List.of(4)), Precision.INT8),
+                Arguments.of(TestModels.arch(8, 1, List.of(4), List.of(4)), Precision.INT16X8),
                 Arguments.of(TestModels.arch(12, 2, List.of(8, 6, 4), List.of(4, 8)), Precision.FLOAT32),
                 Arguments.of(TestModels.arch(12, 2, List.of(8, 6, 4), List.of(4, 8)), Precision.INT8),
-                Arguments.of(TestModels.arch(16, 3, List.of(12), List.of(6, 8, 12)), Precision.INT8),
+                Arguments.of(TestModels.arch(12, 2, List.of(8, 6, 4), List.of(4, 8)), Precision.INT16X8),
+                Arguments.of(TestModels.arch(16, 3, List.of(12), List.of(6, 8, 12)), Precision.INT16X8),
                 // frames: 4 steps of 3 samples x 2 channels, and 2 steps of 8 samples x 3 channels
                 Arguments.of(TestModels.arch(12, 2, 3, List.of(8, 4), List.of(4, 8)), Precision.FLOAT32),
                 Arguments.of(TestModels.arch(12, 2, 3, List.of(8, 4), List.of(4, 8)), Precision.INT8),
+                Arguments.of(TestModels.arch(12, 2, 3, List.of(8, 4), List.of(4, 8)), Precision.INT16X8),
                 Arguments.of(TestModels.arch(16, 3, 8, List.of(12), List.of(6, 8, 12)), Precision.INT8));
     }
 
@@ -212,7 +286,8 @@ class ModelPackagerTest {
         TrainedModel m = TestModels.random(arch, 11);
         PackagedModel p = ModelPackager.builder().precision(precision).stride(arch.windowLength() / 2).build()
                 .pack(m, TestModels.windows(m, 120, false, 5), TestModels.windows(m, 40, true, 6));
-        assertTrue(p.report().float32().passed() && p.report().int8().passed(), p.report().int8().toString());
+        assertEquals(precision, p.report().shipped(), p.report().int8().toString());
+        assertTrue(p.report().float32().passed() && p.report().shippedVerification().passed());
         assertTrue(p.bundle().manifestJson().contains("\"quantization\":\"" + precision.id() + "\""));
         assertTrue(p.bundle().modelId().startsWith("gs-"));
     }
@@ -250,6 +325,36 @@ class ModelPackagerTest {
         Graph.Tensor w = g.tensors.stream().filter(t -> t.name.equals("enc0.kernel_recurrent_ifo")).findFirst()
                 .orElseThrow();
         w.constData[w.shape[1] - 16] += 0.05f;
+    }
+
+    /**
+     * Breaks an int8 graph (only): its output becomes its own (quantised) input, so its score is the input's
+     * rounding error, which does not rank windows like the model's reconstruction error. (Perturbing weights is
+     * not enough with random-weight models: their scores rank by the input's energy whatever the weights.)
+     */
+    static void breakInt8(Graph g) {
+        if (g.tensor(g.input).dtype == Graph.DType.INT8) {
+            g.output = g.input;
+        }
+    }
+
+    @Test
+    void whenInt8FailsVerificationInt16x8ShipsAndTheReportSaysSo() {
+        PackagedModel p = ModelPackager.builder().precision(Precision.INT8).graphHook(ModelPackagerTest::breakInt8).build()
+                .pack(model, normal, anomalous);
+        PackagingReport r = p.report();
+        assertFalse(r.int8().passed(), r.int8().toString());
+        assertEquals(Precision.INT8, r.requested());
+        assertEquals(Precision.INT16X8, r.shipped());
+        assertTrue(r.fellBack());
+        assertTrue(p.bundle().manifestJson().contains("\"quantization\":\"int16x8\""));
+        assertTrue(p.bundle().manifestJson().contains("\"shipped\":\"int16x8\"") || new String(
+                p.bundle().part("report.json"), java.nio.charset.StandardCharsets.UTF_8).contains("\"shipped\":\"int16x8\""));
+        PackagingException e = assertThrows(PackagingException.class, () -> ModelPackager.builder()
+                .precision(Precision.INT8).graphHook(ModelPackagerTest::breakInt8).fallbackToInt16x8(false).build()
+                .pack(model, normal, anomalous));
+        assertEquals(PackagingException.Reason.VERIFICATION_FAILED, e.reason());
+        assertTrue(e.getMessage().contains("int8: FAIL"), e.getMessage());
     }
 
     @Test

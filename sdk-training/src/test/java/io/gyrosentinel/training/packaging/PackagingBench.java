@@ -26,17 +26,16 @@ public final class PackagingBench {
                     .pack(model, normal, anomalous);
             long packMs = (System.nanoTime() - t0) / 1_000_000;
             PackagingReport r = p.report();
-            for (CostCard c : new CostCard[] {r.float32Cost(), r.int8Cost()}) {
+            for (CostCard c : r.costs().values()) {
                 System.out.printf(Locale.ROOT, "stride %2d %-7s MACs/window %d, MACs/sample %.0f, ops/window %d, "
                         + "ops/sample %.1f, invokes/sample %.4f, %.2f ms/invoke, arena %d B, flash %d B%n  %s%n",
-                        stride, c.precision(), c.macsPerWindow(), c.macsPerSample(), c.ops(), c.opsPerSample(),
+                        stride, c.precision().id(), c.macsPerWindow(), c.macsPerSample(), c.ops(), c.opsPerSample(),
                         c.invokesPerSample(), c.millisPerInvoke(), c.arenaBytes(), c.flashBytes(), c.verdict());
             }
-            System.out.printf(Locale.ROOT, "stride %2d step layout (a): float %.1f us/sample, int8 %.1f us/sample; "
-                    + "packaging took %d ms%n", stride, r.stepLayoutMicrosFloat32(), r.stepLayoutMicrosInt8(), packMs);
+            System.out.printf(Locale.ROOT, "stride %2d step layout (a) us/sample: %s; packaging took %d ms%n", stride,
+                    r.stepLayoutMicros(), packMs);
             if (stride == 40) {
-                System.out.println(r.float32());
-                System.out.println(r.int8());
+                r.verifications().values().forEach(System.out::println);
                 System.out.println("manifest " + p.bundle().manifest().length + " B, payload " + p.bundle().payloadSize()
                         + " B");
             }

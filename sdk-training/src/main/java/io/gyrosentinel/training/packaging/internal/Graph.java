@@ -31,9 +31,6 @@ public final class Graph {
         public final boolean index;
         public float scale;
         public int zeroPoint;
-        /** Fixed output quantisation demanded by TFLite for int16 LOGISTIC/TANH (1/32768, 0), or NaN. */
-        public float fixedScale = Float.NaN;
-        public int fixedZeroPoint;
 
         Tensor(int id, String name, int[] shape, float[] constData, boolean index) {
             this.id = id;
@@ -147,16 +144,12 @@ public final class Graph {
 
     public int logistic(String name, int x) {
         int y = activation(name, tensor(x).shape);
-        tensor(y).fixedScale = 1f / 32768;
-        tensor(y).fixedZeroPoint = 0;
         ops.add(new Op(OpType.LOGISTIC, new int[] {x}, new int[] {y}, 0));
         return y;
     }
 
     public int tanh(String name, int x) {
         int y = activation(name, tensor(x).shape);
-        tensor(y).fixedScale = 1f / 32768;
-        tensor(y).fixedZeroPoint = 0;
         ops.add(new Op(OpType.TANH, new int[] {x}, new int[] {y}, 0));
         return y;
     }
@@ -176,7 +169,27 @@ public final class Graph {
         return outs;
     }
 
+    /**
+     * Most inputs of one CONCATENATION in TensorFlow Lite Micro ({@code kMaxInputNum} in
+     * {@code tensorflow/lite/micro/kernels/concatenation.cc}): more fail in Prepare.
+     */
+    public static final int MAX_CONCAT_INPUTS = 10;
+
+    /**
+     * Concatenates {@code xs} along {@code axis}; more than {@link #MAX_CONCAT_INPUTS} inputs become a tree of
+     * concatenations (TFLite Micro refuses wider ones).
+     */
     public int concat(String name, int[] xs, int axis) {
+        if (xs.length > MAX_CONCAT_INPUTS) {
+            int groups = (xs.length + MAX_CONCAT_INPUTS - 1) / MAX_CONCAT_INPUTS;
+            int[] parts = new int[groups];
+            for (int i = 0; i < groups; i++) {
+                int from = i * MAX_CONCAT_INPUTS;
+                parts[i] = concat(name + "_part" + i, Arrays.copyOfRange(xs, from,
+                        Math.min(xs.length, from + MAX_CONCAT_INPUTS)), axis);
+            }
+            return concat(name, parts, axis);
+        }
         int[] s = tensor(xs[0]).shape.clone();
         s[axis] = 0;
         for (int x : xs) {

@@ -17,14 +17,15 @@ import org.tensorflow.lite.schema.TensorType;
  * The last gate before a model ships: every op of the written FlatBuffer must be a builtin that TFLite
  * Micro implements, at a version its kernels accept for the tensor types used (float32 → v1, int8 → the
  * int8 version, int16 activations with int8 weights ("16x8") → the int16 version), one subgraph, schema
- * version 3, "TFL3" identifier, no custom ops, and only FLOAT32, INT8, INT16, INT32 and INT64 tensors. TILE, WHILE, Flex and the fused LSTM (int8 on reference kernels) are deliberately absent.
+ * version 3, "TFL3" identifier, no custom ops, no CONCATENATION of more than {@value Graph#MAX_CONCAT_INPUTS} inputs
+ * (found by running the models in TFLite Micro on the host), and only FLOAT32, INT8, INT16, INT32 and INT64 tensors. TILE, WHILE, Flex and the fused LSTM (int8 on reference kernels) are deliberately absent.
  */
 public final class OpAllowList {
     /** builtin code → accepted versions. */
     static final Map<Integer, Set<Integer>> ALLOWED = Map.of(
             BuiltinOperator.FULLY_CONNECTED, Set.of(1, 4, 7),
             BuiltinOperator.ADD, Set.of(1, 2, 3),
-            BuiltinOperator.MUL, Set.of(1, 2, 4),
+            BuiltinOperator.MUL, Set.of(1, 2, 3, 4),
             BuiltinOperator.LOGISTIC, Set.of(1, 2, 3),
             BuiltinOperator.TANH, Set.of(1, 2, 3),
             BuiltinOperator.SPLIT, Set.of(1, 2, 4),
@@ -65,6 +66,15 @@ public final class OpAllowList {
         }
         for (int s = 0; s < m.subgraphsLength(); s++) {
             SubGraph sg = m.subgraphs(s);
+            for (int o = 0; o < sg.operatorsLength(); o++) {
+                var op = sg.operators(o);
+                OperatorCode oc = m.operatorCodes((int) op.opcodeIndex());
+                if (Math.max(oc.builtinCode(), oc.deprecatedBuiltinCode()) == BuiltinOperator.CONCATENATION
+                        && op.inputsLength() > Graph.MAX_CONCAT_INPUTS) {
+                    problems.add("CONCATENATION #" + o + " has " + op.inputsLength() + " inputs (TFLite Micro takes at "
+                            + "most " + Graph.MAX_CONCAT_INPUTS + ")");
+                }
+            }
             for (int t = 0; t < sg.tensorsLength(); t++) {
                 int type = sg.tensors(t).type();
                 if (!TYPES.contains(type)) {

@@ -18,6 +18,7 @@ import io.gyrosentinel.training.packaging.Precision;
 import io.gyrosentinel.training.packaging.Verification;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.EnumMap;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -86,19 +87,27 @@ public final class PackagingPipeline {
         byte[] f32 = TfliteWriter.write(g32, "GyroSentinel LSTM autoencoder, float32, whole window");
         OpAllowList.check(f32);
 
-        Graph g8 = LstmGraphBuilder.build(arch, model.parameters());
-        GraphEvaluator cal = new GraphEvaluator(g8);
-        for (float[] x : calib) {
-            cal.run(x);
-            // Headroom: the model must represent the faults it is there to score. Calibrating on normal windows
-            // only clips every tensor on louder (anomalous) windows and scrambles their ranking; copies of the
-            // calibration windows at CALIBRATION_GAIN x the amplitude widen each range to what such inputs reach.
-            cal.run(scaled(x, CALIBRATION_GAIN));
+        Map<Precision, Graph> graphs = new EnumMap<>(Precision.class);
+        Map<Precision, byte[]> files = new EnumMap<>(Precision.class);
+        graphs.put(Precision.FLOAT32, g32);
+        files.put(Precision.FLOAT32, f32);
+        for (Precision p : new Precision[] {Precision.INT8, Precision.INT16X8}) {
+            Graph gq = LstmGraphBuilder.build(arch, model.parameters());
+            GraphEvaluator cal = new GraphEvaluator(gq);
+            for (float[] x : calib) {
+                cal.run(x);
+                // Headroom: the model must represent the faults it is there to score. Calibrating on normal windows
+                // only clips every tensor on louder (anomalous) windows and scrambles their ranking; copies of the
+                // calibration windows at CALIBRATION_GAIN x the amplitude widen each range to what such inputs reach.
+                cal.run(scaled(x, CALIBRATION_GAIN));
+            }
+            Quantizer.quantize(gq, cal, p);
+            hook(cfg, gq);
+            byte[] q = TfliteWriter.write(gq, "GyroSentinel LSTM autoencoder, " + p.id() + ", whole window");
+            OpAllowList.check(q);
+            graphs.put(p, gq);
+            files.put(p, q);
         }
-        Quantizer.quantize(g8, cal);
-        hook(cfg, g8);
-        byte[] i8 = TfliteWriter.write(g8, "GyroSentinel LSTM autoencoder, int8 weights / int16 activations, whole window");
-        OpAllowList.check(i8);
 
         // Verification in the real runtime.
         List<float[]> all = new ArrayList<>(normal);
@@ -114,29 +123,38 @@ public final class PackagingPipeline {
             ref[i] = mse(refRecon[i], all.get(i));
         }
         double refAuc = Stats.rocAuc(ref, positive);
-        Verification v32 = verify(Precision.FLOAT32, f32, all, refRecon, ref, positive, refAuc, normal.size(), cfg);
-        Verification v8 = verify(Precision.INT8, i8, all, refRecon, ref, positive, refAuc, normal.size(), cfg);
-        // Float must always reproduce the trainer (it proves the graph); int8 must pass when int8 ships.
-        if (!v32.passed() || (cfg.precision() == Precision.INT8 && !v8.passed())) {
-            throw new PackagingException(Reason.VERIFICATION_FAILED, "the packaged model does not reproduce the "
-                    + "trainer; no bundle was produced. " + v32 + "; " + v8);
+        Map<Precision, Verification> verifications = new EnumMap<>(Precision.class);
+        Map<Precision, CostCard> costs = new EnumMap<>(Precision.class);
+        Map<Precision, Double> stepMicros = new EnumMap<>(Precision.class);
+        int enc = arch.encoderUnits().size();
+        for (Precision p : Precision.values()) {
+            verifications.put(p, verify(p, files.get(p), all, refRecon, ref, positive, refAuc, normal.size(), cfg));
+            costs.put(p, CostModel.card(graphs.get(p), LAYOUT, stride, rate, files.get(p).length));
+            stepMicros.put(p, CostModel.stepLayoutCyclesPerSample(graphs.get(p), enc, t, stride) / CostCard.CLOCK_HZ
+                    * 1e6);
+        }
+        // Float must always reproduce the trainer (it proves the graph); the shipped precision must pass.
+        Precision shipped = cfg.precision();
+        if (shipped == Precision.INT8 && !verifications.get(Precision.INT8).passed() && cfg.fallbackToInt16x8()) {
+            shipped = Precision.INT16X8;
+        }
+        if (!verifications.get(Precision.FLOAT32).passed() || !verifications.get(shipped).passed()) {
+            StringBuilder why = new StringBuilder("the packaged model does not reproduce the trainer; no bundle was "
+                    + "produced (requested " + cfg.precision().id() + (shipped != cfg.precision()
+                    ? ", int16x8 as the fallback" : "") + ")");
+            verifications.values().forEach(v -> why.append("; ").append(v));
+            throw new PackagingException(Reason.VERIFICATION_FAILED, why.toString());
         }
 
-        CostCard c32 = CostModel.card(g32, LAYOUT, stride, rate, f32.length);
-        CostCard c8 = CostModel.card(g8, LAYOUT, stride, rate, i8.length);
-        int enc = arch.encoderUnits().size();
-        double step32 = CostModel.stepLayoutCyclesPerSample(g32, enc, t, stride) / CostCard.CLOCK_HZ * 1e6;
-        double step8 = CostModel.stepLayoutCyclesPerSample(g8, enc, t, stride) / CostCard.CLOCK_HZ * 1e6;
-
-        Precision shipped = cfg.precision();
-        byte[] tflite = shipped == Precision.INT8 ? i8 : f32;
+        byte[] tflite = files.get(shipped);
         String id = cfg.modelId() != null ? cfg.modelId()
                 : "gs-" + HexFormat.of().formatHex(ModelBundle.sha256(tflite)).substring(0, 12);
-        PackagingReport draft = new PackagingReport(id, shipped, LAYOUT, v32, v8, c32, c8, step32, step8, 0);
+        PackagingReport draft = new PackagingReport(id, cfg.precision(), shipped, LAYOUT, verifications, costs,
+                stepMicros, 0);
         byte[] reportJson = json(draft.toMap());
         String manifest = manifest(id, model, stride, shipped, tflite, reportJson, draft);
-        PackagingReport report = new PackagingReport(id, shipped, LAYOUT, v32, v8, c32, c8, step32, step8,
-                manifest.getBytes(StandardCharsets.UTF_8).length);
+        PackagingReport report = new PackagingReport(id, cfg.precision(), shipped, LAYOUT, verifications, costs,
+                stepMicros, manifest.getBytes(StandardCharsets.UTF_8).length);
         reportJson = json(report.toMap());
         manifest = manifest(id, model, stride, shipped, tflite, reportJson, report);
         Map<String, byte[]> parts = new LinkedHashMap<>();
@@ -245,9 +263,10 @@ public final class PackagingPipeline {
             metrics.put("trainWindows", h.trainingWindows());
         }
         metrics.put("floatMaxErr", (float) r.float32().maxAbsError());
-        metrics.put("int8Spearman", round4(r.int8().spearman()));
-        metrics.put("int8Auc", round4(r.int8().rocAuc()));
-        metrics.put("refAuc", round4(r.int8().referenceRocAuc()));
+        Verification sv = r.shippedVerification();
+        metrics.put("spearman", round4(sv.spearman()));
+        metrics.put("auc", round4(sv.rocAuc()));
+        metrics.put("refAuc", round4(sv.referenceRocAuc()));
         m.put("metrics", metrics);
         String s = new String(json(m), StandardCharsets.UTF_8);
         if (s.length() > 1024) {

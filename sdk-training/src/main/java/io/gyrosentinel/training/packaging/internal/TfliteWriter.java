@@ -42,7 +42,7 @@ public final class TfliteWriter {
     }
 
     public static byte[] write(Graph g, String description) {
-        boolean quantized = g.tensor(g.input).dtype == DType.INT16;
+        DType io = g.tensor(g.input).dtype;
         List<byte[]> buffers = new ArrayList<>();
         buffers.add(new byte[0]);
         TensorT[] tensors = new TensorT[g.tensors.size()];
@@ -78,7 +78,11 @@ public final class TfliteWriter {
         for (int i = 0; i < g.ops.size(); i++) {
             Op op = g.ops.get(i);
             int builtin = builtin(op.type);
-            int version = quantized ? int16Version(op.type) : 1;
+            int version = switch (io) {
+                case INT16 -> int16Version(op.type);
+                case INT8 -> int8Version(g, op);
+                default -> 1;
+            };
             Integer idx = opcodeIndex.get(builtin + "/" + version);
             if (idx == null) {
                 OperatorCodeT oc = new OperatorCodeT();
@@ -197,6 +201,20 @@ public final class TfliteWriter {
             case FULLY_CONNECTED -> 7;
             case ADD, LOGISTIC, TANH, CONCATENATION -> 3;
             case MUL, SPLIT -> 4;
+        };
+    }
+
+    /**
+     * Op versions of the int8 kernels, as TFLite's converter assigns them ({@code op_version.cc}):
+     * FULLY_CONNECTED 4 (int8 with int32 bias), ADD 2, MUL 2 (3 when {@code s_a * s_b / s_out >= 1}), LOGISTIC 2,
+     * TANH 2, SPLIT 2, CONCATENATION 2.
+     */
+    static int int8Version(Graph g, Op op) {
+        return switch (op.type) {
+            case FULLY_CONNECTED -> 4;
+            case MUL -> (double) g.tensor(op.inputs[0]).scale * g.tensor(op.inputs[1]).scale
+                    / g.tensor(op.outputs[0]).scale >= 1.0 ? 3 : 2;
+            case ADD, LOGISTIC, TANH, SPLIT, CONCATENATION -> 2;
         };
     }
 
