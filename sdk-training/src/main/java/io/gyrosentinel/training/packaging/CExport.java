@@ -51,9 +51,13 @@ public final class CExport {
         h.append("#define ").append(mac).append("_CHANNELS ").append(m.channels()).append("\n");
         h.append("#define ").append(mac).append("_SAMPLE_RATE_HZ ").append(cFloat((float) m.sampleRateHz())).append("\n");
         h.append("#define ").append(mac).append("_THRESHOLD ").append(cFloat((float) m.threshold())).append("\n");
-        h.append("/* _INT8: int8 weights with int16 activations (TFLite 16x8); input and output tensors are then int16. */\n");
-        h.append("#define ").append(mac).append("_INT8 ").append("int8".equals(m.quantization()) ? 1 : 0).append("\n");
-        h.append("#define ").append(mac).append("_IO_INT16 ").append("int8".equals(m.quantization()) ? 1 : 0).append("\n");
+        h.append("/* Quantisation \"").append(cString(m.quantization())).append("\": _QUANTIZED = int8 weights; the input and output "
+                + "tensors are int16 (_IO_INT16, int16x8), int8 (_IO_INT8, full-integer int8) or float32. */\n");
+        Precision p = Precision.fromId(m.quantization());
+        h.append("#define ").append(mac).append("_QUANTIZED ").append(p != null && p.quantized() ? 1 : 0).append("\n");
+        h.append("#define ").append(mac).append("_IO_INT16 ").append(p == Precision.INT16X8 ? 1 : 0).append("\n");
+        h.append("#define ").append(mac).append("_IO_INT8 ").append(p == Precision.INT8 ? 1 : 0).append("\n");
+        h.append("#define ").append(mac).append("_SAMPLES_PER_STEP ").append(m.samplesPerStep()).append("\n");
         h.append("#define ").append(mac).append("_TFLITE_LEN ").append(model.length).append("u\n\n");
         h.append("/* Normalisation: x = (raw - mean[c]) / std[c]. */\n");
         h.append("extern const float ").append(sym).append("_mean[").append(mac).append("_CHANNELS];\n");

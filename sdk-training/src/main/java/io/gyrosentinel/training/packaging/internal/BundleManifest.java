@@ -12,7 +12,7 @@ import java.util.Map;
 
 /** The fields of a packaged bundle's manifest that a runtime needs, parsed and checked. */
 public record BundleManifest(String modelId, String model, int window, int stride, int channels, double sampleRateHz,
-        float[] mean, float[] std, double threshold, String thresholdMethod, String quantization,
+        float[] mean, float[] std, double threshold, String thresholdMethod, String quantization, int samplesPerStep,
         Map<String, String> sha256) {
 
     public static BundleManifest parse(ModelBundle b) {
@@ -44,7 +44,7 @@ public record BundleManifest(String modelId, String model, int window, int strid
         return new BundleManifest(m.path("modelId").asText(), m.path("model").asText(), m.path("window").asInt(),
                 m.path("stride").asInt(), f, m.path("sampleRateHz").asDouble(), mean, std,
                 m.path("threshold").path("value").asDouble(), m.path("threshold").path("method").asText(),
-                m.path("quantization").asText(), sha);
+                m.path("quantization").asText(), m.path("samplesPerStep").asInt(1), sha);
     }
 
     /** Every part listed in the manifest must be present with that SHA-256, and every part must be listed. */
