@@ -11,6 +11,7 @@ import io.gyrosentinel.training.ModelArchitecture;
 import io.gyrosentinel.training.TrainedModel;
 import io.gyrosentinel.training.TrainingHistory;
 import io.gyrosentinel.training.packaging.BundleVerifier;
+import io.gyrosentinel.training.packaging.Precision;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -138,10 +139,12 @@ final class InfoCommand implements Callable<Integer> {
             throw new GyroSentinelException(ErrorCode.BAD_INPUT, "bundle " + f + ": the manifest is not JSON: "
                     + e.getMessage(), e);
         }
+        // The precision the device sees is the model's own input type (older manifests said "int8" for int16x8).
+        byte[] tflite = b.parts().get(m.path("model").asText("model.tflite"));
+        String precision = tflite != null ? Precision.of(tflite).id() : m.path("quantization").asText() + " (no model part)";
         pw.printf(Locale.ROOT, "  window %s, stride %s, %s channels at %s Hz, %s samples per LSTM step, quantisation %s, "
                         + "threshold %s%n", m.path("window"), m.path("stride"), m.path("channels"), m.path("sampleRateHz"),
-                m.has("samplesPerStep") ? m.get("samplesPerStep") : "1", m.path("quantization").asText(),
-                m.path("threshold").path("value"));
+                m.has("samplesPerStep") ? m.get("samplesPerStep") : "1", precision, m.path("threshold").path("value"));
         JsonNode c = m.path("cost");
         if (!c.isMissingNode()) {
             pw.printf(Locale.ROOT, "  cost card: %s MACs/window, %s ops, est. %s µs/sample on an ESP32-S3 = %s %% of a "

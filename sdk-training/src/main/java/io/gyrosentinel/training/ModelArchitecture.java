@@ -17,9 +17,9 @@ import java.util.List;
  *   (every "step" below is a frame; y is produced frame by frame and read back as [T][F])
  *   for each encoder layer k (units U_k): run LSTM over seq; seq = all h_t (every layer but the last)
  *   latent = final h of the last encoder layer                       [U_enc_last]
- *   seq = latent repeated T times (CONCATENATION of the same tensor)  [T][U_enc_last]
+ *   seq = latent repeated S times (CONCATENATION of the same tensor)  [S][U_enc_last]
  *   for each decoder layer k: run LSTM over seq; seq = all h_t
- *   y_t = seq_t · out.kernel + out.bias                              [T][F]
+ *   y_t = seq_t · out.kernel + out.bias                              [S][K*F], read as [T][F]
  *   score = mean over t,f of (y - x)^2
  * </pre>
  * One LSTM step (Keras gate order i, f, c, o; zero initial h and c; no peepholes, no cell clipping):

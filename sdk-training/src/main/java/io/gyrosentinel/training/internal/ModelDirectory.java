@@ -261,7 +261,7 @@ public final class ModelDirectory {
         }
         int version = r.integer(root, "formatVersion");
         if (version != FORMAT_VERSION && version != FORMAT_VERSION_ONE_SAMPLE_PER_STEP) {
-            throw r.fail("field 'formatVersion' is " + version + "; this SDK reads version " + FORMAT_VERSION
+            throw r.fail("field 'formatVersion' is " + version + "; this SDK reads versions " + FORMAT_VERSION_ONE_SAMPLE_PER_STEP + " and " + FORMAT_VERSION
                     + (version > FORMAT_VERSION ? " (written by a newer SDK: upgrade)" : ""));
         }
         JsonNode an = r.object(root, "architecture");

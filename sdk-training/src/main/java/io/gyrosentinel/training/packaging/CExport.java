@@ -51,10 +51,13 @@ public final class CExport {
         h.append("#define ").append(mac).append("_CHANNELS ").append(m.channels()).append("\n");
         h.append("#define ").append(mac).append("_SAMPLE_RATE_HZ ").append(cFloat((float) m.sampleRateHz())).append("\n");
         h.append("#define ").append(mac).append("_THRESHOLD ").append(cFloat((float) m.threshold())).append("\n");
-        h.append("/* Quantisation \"").append(cString(m.quantization())).append("\": _QUANTIZED = int8 weights; the input and output "
-                + "tensors are int16 (_IO_INT16, int16x8), int8 (_IO_INT8, full-integer int8) or float32. */\n");
-        Precision p = Precision.fromId(m.quantization());
-        h.append("#define ").append(mac).append("_QUANTIZED ").append(p != null && p.quantized() ? 1 : 0).append("\n");
+        // From the model itself (its input tensor type), not the manifest's word: older bundles said "int8" for int16x8.
+        Precision p = Precision.of(model);
+        h.append("/* ").append(p.id()).append(": _QUANTIZED = int8 weights; the input and output tensors are int16 "
+                + "(_IO_INT16, int16x8), int8 (_IO_INT8, full-integer int8) or float32. _INT8 is the old name of "
+                + "_QUANTIZED. */\n");
+        h.append("#define ").append(mac).append("_QUANTIZED ").append(p.quantized() ? 1 : 0).append("\n");
+        h.append("#define ").append(mac).append("_INT8 ").append(mac).append("_QUANTIZED\n");
         h.append("#define ").append(mac).append("_IO_INT16 ").append(p == Precision.INT16X8 ? 1 : 0).append("\n");
         h.append("#define ").append(mac).append("_IO_INT8 ").append(p == Precision.INT8 ? 1 : 0).append("\n");
         h.append("#define ").append(mac).append("_SAMPLES_PER_STEP ").append(m.samplesPerStep()).append("\n");

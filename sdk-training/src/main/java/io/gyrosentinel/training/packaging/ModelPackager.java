@@ -26,14 +26,15 @@ import java.util.function.Consumer;
  * }</pre>
  *
  * <h2>Layout: one whole-window model, invoked once per stride</h2>
- * The bundle holds one {@code model.tflite}: input the normalised window {@code [T,F]}, output the
- * reconstruction {@code [T,F]}; the firmware normalises, invokes once every {@code stride} samples (the sensor
- * FIFO buffers the samples meanwhile) and computes the per-channel MSE. The alternative, an encoder step model
- * advanced every sample with explicit h/c state plus a decoder run per stride, does not save work: every window
- * starts from zero state, so with overlapping windows each sample has to advance {@code ceil(T/stride)}
- * encoder states, the same multiply-accumulates as the whole-window model, while the step model pays an invoke
- * and the state copies per sample and window in flight. Both are computed in the
- * {@link PackagingReport} ({@code stepLayoutMicros*}).
+ * The bundle holds one {@code model.tflite}: input the normalised window ({@code T*F} values, sample-major,
+ * declared {@code [T/K, K*F]}), output its reconstruction in the same layout; the firmware normalises, invokes
+ * once every {@code stride} samples (the sensor FIFO buffers the samples meanwhile) and computes the
+ * per-channel MSE. The alternative, an encoder step model advanced every frame of {@code K} samples with
+ * explicit h/c state plus a decoder run per stride, does not save work: every window starts from zero state, so
+ * with overlapping windows each frame has to advance {@code ceil(T/stride)} encoder states, the same
+ * multiply-accumulates as the whole-window model, while the step model pays an invoke and the state copies per
+ * frame and window in flight (at stride = T the two cost about the same). Both are computed in the
+ * {@link PackagingReport} ({@code stepLayoutMicros}).
  *
  * <h2>Ops</h2>
  * FULLY_CONNECTED, SPLIT, LOGISTIC, TANH, MUL, ADD and CONCATENATION only (no TILE, WHILE or fused LSTM); an

@@ -26,15 +26,23 @@ public record PackagingReport(String modelId, Precision requested, Precision shi
         Map<Precision, Double> stepLayoutMicros, int manifestBytes) {
 
     public PackagingReport {
-        verifications = Collections.unmodifiableMap(new EnumMap<>(verifications));
-        costs = Collections.unmodifiableMap(new EnumMap<>(costs));
-        stepLayoutMicros = Collections.unmodifiableMap(new EnumMap<>(stepLayoutMicros));
+        verifications = Collections.unmodifiableMap(copy(verifications));
+        costs = Collections.unmodifiableMap(copy(costs));
+        stepLayoutMicros = Collections.unmodifiableMap(copy(stepLayoutMicros));
     }
 
+    private static <V> EnumMap<Precision, V> copy(Map<Precision, V> m) {
+        EnumMap<Precision, V> c = new EnumMap<>(Precision.class);
+        c.putAll(m);
+        return c;
+    }
+
+    /** Verification of {@code p}; a precision that could not be built has a failed entry saying why. */
     public Verification verification(Precision p) {
         return verifications.get(p);
     }
 
+    /** Cost card of {@code p}, or null if that precision could not be built. */
     public CostCard cost(Precision p) {
         return costs.get(p);
     }

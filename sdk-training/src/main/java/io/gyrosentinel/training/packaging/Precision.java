@@ -1,5 +1,8 @@
 package io.gyrosentinel.training.packaging;
 
+import io.gyrosentinel.ErrorCode;
+import io.gyrosentinel.GyroSentinelException;
+
 /** Numeric format of a packaged model. */
 public enum Precision {
     /** float32 weights and activations (reference kernels on the device; the ESP32-S3 has an FPU). */
@@ -37,6 +40,30 @@ public enum Precision {
             }
         }
         return null;
+    }
+
+    /**
+     * The precision of a {@code .tflite} model, from the type of its input tensor (float32, int16 or int8) — what
+     * the firmware goes by. Bundles packaged before 2026-11-25 call their int16x8 model "int8" in the manifest;
+     * this reads the model itself.
+     *
+     * @throws GyroSentinelException {@link ErrorCode#BAD_INPUT} if it is not a TFLite model with such an input
+     */
+    public static Precision of(byte[] tflite) {
+        java.nio.ByteBuffer bb = java.nio.ByteBuffer.wrap(tflite);
+        if (tflite.length < 8 || !org.tensorflow.lite.schema.Model.ModelBufferHasIdentifier(bb)) {
+            throw new GyroSentinelException(ErrorCode.BAD_INPUT, "not a TFLite model (no TFL3 identifier)");
+        }
+        org.tensorflow.lite.schema.SubGraph sg = org.tensorflow.lite.schema.Model.getRootAsModel(bb).subgraphs(0);
+        byte type = sg.tensors(sg.inputs(0)).type();
+        return switch (type) {
+            case org.tensorflow.lite.schema.TensorType.FLOAT32 -> FLOAT32;
+            case org.tensorflow.lite.schema.TensorType.INT16 -> INT16X8;
+            case org.tensorflow.lite.schema.TensorType.INT8 -> INT8;
+            default -> throw new GyroSentinelException(ErrorCode.BAD_INPUT, "the model's input tensor has type "
+                    + org.tensorflow.lite.schema.TensorType.name(type) + "; GyroSentinel models take float32, int16 or "
+                    + "int8");
+        };
     }
 
     /** Whether this is an integer (quantised) format. */

@@ -34,7 +34,7 @@ import java.util.List;
 public final class ReferenceWeights {
     /** Name of the bundle part. */
     public static final String PART_NAME = "reference.f32";
-    /** Format version written in the header. */
+    /** Format version written for frames ({@code samplesPerStep > 1}); one sample per step is written as 1. */
     public static final int VERSION = 2;
     private static final byte[] MAGIC = "GSRF".getBytes(StandardCharsets.US_ASCII);
 
@@ -54,14 +54,19 @@ public final class ReferenceWeights {
         for (float[] p : params) {
             floats += p.length;
         }
-        long bytes = 28L + 4L * units.size() + 4 + 4 * floats;
+        // Version 1 (no samplesPerStep field) for one sample per step: older C backends read it.
+        boolean v1 = a.samplesPerStep() == 1;
+        long bytes = (v1 ? 24L : 28L) + 4L * units.size() + 4 + 4 * floats;
         if (bytes > Integer.MAX_VALUE) {
             throw new GyroSentinelException(ErrorCode.BAD_INPUT, "model too large for " + PART_NAME + ": " + floats
                     + " floats");
         }
         ByteBuffer b = ByteBuffer.allocate((int) bytes).order(ByteOrder.LITTLE_ENDIAN);
-        b.put(MAGIC).putInt(VERSION).putInt(a.windowLength()).putInt(a.channels()).putInt(a.samplesPerStep())
-                .putInt(a.encoderUnits().size()).putInt(a.decoderUnits().size());
+        b.put(MAGIC).putInt(v1 ? 1 : VERSION).putInt(a.windowLength()).putInt(a.channels());
+        if (!v1) {
+            b.putInt(a.samplesPerStep());
+        }
+        b.putInt(a.encoderUnits().size()).putInt(a.decoderUnits().size());
         for (int u : units) {
             b.putInt(u);
         }

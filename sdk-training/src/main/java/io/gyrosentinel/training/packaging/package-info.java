@@ -1,6 +1,6 @@
 /**
  * Packaging trained models for the device: {@link io.gyrosentinel.training.packaging.ModelPackager} writes
- * TFLite FlatBuffers (float32, and int8 weights with int16 activations) from the trained weights, verifies them in a real TFLite runtime against
+ * TFLite FlatBuffers (int16x8, float32 and full-integer int8) from the trained weights, verifies them in a real TFLite runtime against
  * the trainer's reference, estimates their ESP32-S3 cost and returns a signed {@link
  * io.gyrosentinel.model.ModelBundle}; {@link io.gyrosentinel.training.packaging.CExport} emits C sources;
  * {@link io.gyrosentinel.training.packaging.BundleVerifier} repeats the device's checks. A TFLite-backed

@@ -116,6 +116,30 @@ class BundleIntegrityTest {
         assertTrue(e.getMessage().contains("has 11 inputs (TFLite Micro takes at most 10)"), e.getMessage());
     }
 
+    /** The C macros follow the model's own tensor types, also for a bundle whose manifest uses the old word. */
+    @Test
+    void theCExportMacrosFollowTheModelsPrecision(@TempDir Path dir) throws Exception {
+        TrainedModel m = TestModels.random(TestModels.arch(16, 3, 4, List.of(8, 4), List.of(4, 8)), 22);
+        float[][] normal = TestModels.windows(m, 80, false, 1);
+        float[][] anomalous = TestModels.windows(m, 20, true, 2);
+        for (Precision p : Precision.values()) {
+            ModelBundle b = ModelPackager.builder().modelId("m-" + p.id()).precision(p).fallbackToInt16x8(false).build()
+                    .pack(m, normal, anomalous).bundle();
+            String h = Files.readString(CExport.write(b, dir.resolve(p.id()), "m").get(0));
+            assertTrue(h.contains("#define GS_M_QUANTIZED " + (p.quantized() ? 1 : 0)), h);
+            assertTrue(h.contains("#define GS_M_IO_INT16 " + (p == Precision.INT16X8 ? 1 : 0)), h);
+            assertTrue(h.contains("#define GS_M_IO_INT8 " + (p == Precision.INT8 ? 1 : 0)), h);
+            assertTrue(h.contains("#define GS_M_SAMPLES_PER_STEP 4"), h);
+        }
+        // Bundles packaged before int8 meant int8 activations said "int8" for the int16x8 model.
+        String legacyManifest = signed.bundle().manifestJson().replace("\"quantization\":\"int16x8\"",
+                "\"quantization\":\"int8\"");
+        assertTrue(legacyManifest.contains("\"quantization\":\"int8\""));
+        ModelBundle legacy = ModelBundle.of("legacy", legacyManifest, signed.bundle().parts());
+        String h = Files.readString(CExport.write(legacy, dir.resolve("legacy"), "m").get(0));
+        assertTrue(h.contains("#define GS_M_IO_INT16 1") && h.contains("#define GS_M_IO_INT8 0"), h);
+    }
+
     @Test
     void theCExportCompilesWithGccAndTheArrayIs16ByteAligned(@TempDir Path dir) throws Exception {
         // gcc comes with scripts/install-deps.sh (the README's test command); without it this fails, it is not skipped

@@ -3,6 +3,7 @@ package io.gyrosentinel.training.packaging;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -355,6 +356,35 @@ class ModelPackagerTest {
                 .pack(model, normal, anomalous));
         assertEquals(PackagingException.Reason.VERIFICATION_FAILED, e.reason());
         assertTrue(e.getMessage().contains("int8: FAIL"), e.getMessage());
+    }
+
+    /** A precision nobody asked for that cannot be built is reported as such; it does not stop the package. */
+    @Test
+    void aPrecisionThatWasNotRequestedAndFailsToBuildIsReportedNotThrown() {
+        java.util.function.Consumer<Graph> failInt8 = g -> {
+            if (g.tensor(g.input).dtype == Graph.DType.INT8) {
+                throw new IllegalStateException("int8 exploded");
+            }
+        };
+        PackagedModel p = ModelPackager.builder().precision(Precision.FLOAT32).graphHook(failInt8).build()
+                .pack(model, normal, anomalous);
+        assertEquals(Precision.FLOAT32, p.report().shipped());
+        assertFalse(p.report().int8().passed());
+        assertTrue(p.report().int8().criteria().contains("not built: int8 exploded"), p.report().int8().toString());
+        assertNull(p.report().int8Cost());
+        assertTrue(p.report().int16x8().passed());
+        // ... but the requested precision must build
+        assertThrows(IllegalStateException.class, () -> ModelPackager.builder().precision(Precision.INT8)
+                .fallbackToInt16x8(false).graphHook(failInt8).build().pack(model, normal, anomalous));
+    }
+
+    @Test
+    void referenceWeightsForOneSamplePerStepStayVersion1ForOlderBackends() {
+        byte[] k1 = ReferenceWeights.encode(TestModels.random(TestModels.arch(8, 1, List.of(4), List.of(4)), 1));
+        byte[] k4 = ReferenceWeights.encode(TestModels.random(TestModels.arch(8, 1, 4, List.of(4), List.of(4)), 1));
+        assertEquals(1, java.nio.ByteBuffer.wrap(k1, 4, 4).order(java.nio.ByteOrder.LITTLE_ENDIAN).getInt());
+        assertEquals(2, java.nio.ByteBuffer.wrap(k4, 4, 4).order(java.nio.ByteOrder.LITTLE_ENDIAN).getInt());
+        assertEquals(4, java.nio.ByteBuffer.wrap(k4, 16, 4).order(java.nio.ByteOrder.LITTLE_ENDIAN).getInt());
     }
 
     @Test

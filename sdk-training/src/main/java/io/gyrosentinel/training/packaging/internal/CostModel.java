@@ -2,6 +2,7 @@ package io.gyrosentinel.training.packaging.internal;
 
 import static io.gyrosentinel.training.packaging.CostModelConstants.*;
 
+import io.gyrosentinel.training.ModelArchitecture;
 import io.gyrosentinel.training.packaging.CostCard;
 import io.gyrosentinel.training.packaging.Precision;
 import io.gyrosentinel.training.packaging.internal.Graph.Op;
@@ -103,21 +104,23 @@ public final class CostModel {
     }
 
     /**
-     * The alternative layout (a): an encoder step model invoked for every sample and every window in flight
-     * ({@code ceil(T/stride)} of them, each with explicit h/c state: counted as two extra ops per layer and step
-     * for the state in and out), plus a decoder model once per stride; returns average cycles per sample.
+     * The alternative layout (a): an encoder step model invoked for every frame of {@code K} samples and every
+     * window in flight ({@code ceil(T/stride)} of them, each with explicit h/c state: counted as two extra ops per
+     * layer and step for the state in and out), plus a decoder model once per stride; returns average cycles per
+     * sample.
      */
-    public static double stepLayoutCyclesPerSample(Graph g, int encoderLayers, int windowLength, int stride) {
+    public static double stepLayoutCyclesPerSample(Graph g, ModelArchitecture arch, int stride) {
         Kernels k = kernels(g);
+        int encoderLayers = arch.encoderUnits().size();
         double enc = 0;
         for (int l = 0; l < encoderLayers; l++) {
             enc += count(g, "enc" + l + ".").cycles(k);
         }
         Counts all = count(g, null);
         double dec = all.cycles(k) - enc;
-        int inFlight = (windowLength + stride - 1) / stride;
-        double perStepEnc = enc / windowLength + encoderLayers * 2 * PER_OP + PER_INVOKE;
-        return inFlight * perStepEnc + (dec + PER_INVOKE) / stride;
+        int inFlight = (arch.windowLength() + stride - 1) / stride;
+        double perFrameEnc = enc / arch.steps() + encoderLayers * 2 * PER_OP + PER_INVOKE;
+        return inFlight * perFrameEnc / arch.samplesPerStep() + (dec + PER_INVOKE) / stride;
     }
 
     /** Peak bytes of simultaneously live activations (16-byte aligned) plus TFLM per-tensor/per-op bookkeeping. */

@@ -6,7 +6,7 @@ import java.util.List;
 
 /**
  * A tiny single-subgraph graph IR, close to TFLite's: tensors (activations or constants) and builtin ops in
- * execution order. The LSTM builder writes it in float; {@link Quantizer} annotates it for int8; {@link
+ * execution order. The LSTM builder writes it in float; {@link Quantizer} annotates it for int8 or int16x8; {@link
  * TfliteWriter} serialises it; {@link GraphEvaluator} runs it in Java (calibration, self-check).
  */
 public final class Graph {
@@ -15,8 +15,8 @@ public final class Graph {
     public enum OpType { FULLY_CONNECTED, ADD, MUL, LOGISTIC, TANH, SPLIT, CONCATENATION }
 
     /**
-     * Element type of a tensor after quantisation (before it, every non-index tensor is FLOAT32). The quantised
-     * model is TFLite's "16x8" scheme: INT16 activations, INT8 weights, INT64 biases.
+     * Element type of a tensor after quantisation (before it, every non-index tensor is FLOAT32): INT8 weights, and
+     * INT8 activations with INT32 biases (int8) or INT16 activations with INT64 biases (int16x8).
      */
     public enum DType { FLOAT32, INT8, INT16, INT32, INT64 }
 

@@ -54,8 +54,8 @@ public final class PackagingPipeline {
             throw new PackagingException(Reason.BAD_INPUT, "need at least 2 normal windows (calibration + verification)");
         }
         if (anomalous == null || anomalous.length == 0) {
-            throw new PackagingException(Reason.BAD_INPUT, "need anomalous windows to verify the int8 model's ROC-AUC;"
-                    + " pass recorded faults or synthetic ones");
+            throw new PackagingException(Reason.BAD_INPUT, "need anomalous windows to verify the quantised model's "
+                    + "ROC-AUC; pass recorded faults or synthetic ones");
         }
         int n = t * arch.channels();
         List<float[]> calib = new ArrayList<>();
@@ -91,22 +91,36 @@ public final class PackagingPipeline {
         Map<Precision, byte[]> files = new EnumMap<>(Precision.class);
         graphs.put(Precision.FLOAT32, g32);
         files.put(Precision.FLOAT32, f32);
-        for (Precision p : new Precision[] {Precision.INT8, Precision.INT16X8}) {
-            Graph gq = LstmGraphBuilder.build(arch, model.parameters());
-            GraphEvaluator cal = new GraphEvaluator(gq);
-            for (float[] x : calib) {
-                cal.run(x);
-                // Headroom: the model must represent the faults it is there to score. Calibrating on normal windows
-                // only clips every tensor on louder (anomalous) windows and scrambles their ranking; copies of the
-                // calibration windows at CALIBRATION_GAIN x the amplitude widen each range to what such inputs reach.
-                cal.run(scaled(x, CALIBRATION_GAIN));
+        // Float (it proves the graph), the requested precision and its fallback must build; the others are built
+        // for the report only, and a failure there is recorded, not thrown.
+        java.util.Set<Precision> required = java.util.EnumSet.of(Precision.FLOAT32, cfg.precision());
+        if (cfg.precision() == Precision.INT8 && cfg.fallbackToInt16x8()) {
+            required.add(Precision.INT16X8);
+        }
+        Map<Precision, String> notBuilt = new EnumMap<>(Precision.class);
+        for (Precision p : new Precision[] {Precision.INT16X8, Precision.INT8}) {
+            try {
+                Graph gq = LstmGraphBuilder.build(arch, model.parameters());
+                GraphEvaluator cal = new GraphEvaluator(gq);
+                for (float[] x : calib) {
+                    cal.run(x);
+                    // Headroom: the model must represent the faults it is there to score. Calibrating on normal
+                    // windows only clips every tensor on louder (anomalous) windows and scrambles their ranking;
+                    // copies at CALIBRATION_GAIN x the amplitude widen each range to what such inputs reach.
+                    cal.run(scaled(x, CALIBRATION_GAIN));
+                }
+                Quantizer.quantize(gq, cal, p);
+                hook(cfg, gq);
+                byte[] q = TfliteWriter.write(gq, "GyroSentinel LSTM autoencoder, " + p.id() + ", whole window");
+                OpAllowList.check(q);
+                graphs.put(p, gq);
+                files.put(p, q);
+            } catch (RuntimeException e) {
+                if (required.contains(p)) {
+                    throw e;
+                }
+                notBuilt.put(p, String.valueOf(e.getMessage()));
             }
-            Quantizer.quantize(gq, cal, p);
-            hook(cfg, gq);
-            byte[] q = TfliteWriter.write(gq, "GyroSentinel LSTM autoencoder, " + p.id() + ", whole window");
-            OpAllowList.check(q);
-            graphs.put(p, gq);
-            files.put(p, q);
         }
 
         // Verification in the real runtime.
@@ -126,11 +140,22 @@ public final class PackagingPipeline {
         Map<Precision, Verification> verifications = new EnumMap<>(Precision.class);
         Map<Precision, CostCard> costs = new EnumMap<>(Precision.class);
         Map<Precision, Double> stepMicros = new EnumMap<>(Precision.class);
-        int enc = arch.encoderUnits().size();
         for (Precision p : Precision.values()) {
-            verifications.put(p, verify(p, files.get(p), all, refRecon, ref, positive, refAuc, normal.size(), cfg));
+            if (!files.containsKey(p)) {
+                verifications.put(p, notBuilt(p, refAuc, notBuilt.get(p)));
+                continue;
+            }
+            try {
+                verifications.put(p, verify(p, files.get(p), all, refRecon, ref, positive, refAuc, normal.size(), cfg));
+            } catch (RuntimeException e) {
+                if (required.contains(p)) {
+                    throw e;
+                }
+                verifications.put(p, notBuilt(p, refAuc, "the TFLite runtime refused it: " + e.getMessage()));
+                continue;
+            }
             costs.put(p, CostModel.card(graphs.get(p), LAYOUT, stride, rate, files.get(p).length));
-            stepMicros.put(p, CostModel.stepLayoutCyclesPerSample(graphs.get(p), enc, t, stride) / CostCard.CLOCK_HZ
+            stepMicros.put(p, CostModel.stepLayoutCyclesPerSample(graphs.get(p), arch, stride) / CostCard.CLOCK_HZ
                     * 1e6);
         }
         // Float must always reproduce the trainer (it proves the graph); the shipped precision must pass.
@@ -187,6 +212,12 @@ public final class PackagingPipeline {
                     + String.join("; ", problems) + ". Retrain with a smaller architecture.");
         }
         return a;
+    }
+
+    /** The verification entry of a precision that could not be built or run (reported, never shipped). */
+    private static Verification notBuilt(Precision p, double refAuc, String why) {
+        return new Verification(p, 0, 0, Double.NaN, Double.NaN, Double.NaN, refAuc, Double.NaN, false,
+                "not built: " + why);
     }
 
     private static Verification verify(Precision p, byte[] tflite, List<float[]> all, float[][] refRecon,

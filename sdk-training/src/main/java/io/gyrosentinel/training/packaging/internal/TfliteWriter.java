@@ -168,7 +168,11 @@ public final class TfliteWriter {
             case INT32 -> {
                 bb = ByteBuffer.allocate(v.length * 4).order(ByteOrder.LITTLE_ENDIAN);
                 for (float x : v) {
-                    bb.putInt(t.index ? (int) x : (int) Math.round(x / (double) t.scale));
+                    long q = t.index ? (long) x : Math.round(x / (double) t.scale);
+                    if (q < Integer.MIN_VALUE || q > Integer.MAX_VALUE) {
+                        throw new IllegalStateException("int32 bias " + t + " overflows: " + x + " / " + t.scale);
+                    }
+                    bb.putInt((int) q);
                 }
             }
             case INT64 -> {
