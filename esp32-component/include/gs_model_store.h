@@ -59,6 +59,11 @@ typedef struct {
 
 typedef struct gs_model_store *gs_model_store_handle_t;
 
+/**
+ * Opens the store (at boot). Every slot the metadata calls valid is re-hashed: a slot whose
+ * bytes no longer match the SHA-256 committed for them becomes invalid, and if it was the
+ * active one the previous model becomes active (or none).
+ */
 gs_err_t gs_model_store_create(const gs_model_store_config_t *config,
                                gs_model_store_handle_t *out);
 void gs_model_store_destroy(gs_model_store_handle_t store);

@@ -59,6 +59,7 @@ struct gs_model_store {
 };
 
 static struct gs_model_store s_store;
+static gs_err_t hash_slot(struct gs_model_store *s, uint32_t slot, uint32_t size, uint8_t out[32]);
 
 _Static_assert(sizeof(meta_t) <= GS_MODEL_META_MAX, "metadata record too large");
 
@@ -89,6 +90,37 @@ static void load_meta(struct gs_model_store *s)
     s->meta = m;
 }
 
+/* At open (boot): every slot the record calls valid must still hash to what was committed.
+ * Flash that rotted or was overwritten behind the store's back makes that slot invalid; if it
+ * was the active one, the previous model (itself re-checked) becomes active, else none. A read
+ * error counts as damage. The record is saved only when something changed. */
+static void verify_slots(struct gs_model_store *s)
+{
+    bool changed = false;
+    for (uint32_t i = 0; i < GS_MODEL_SLOTS; i++) {
+        slot_meta_t *m = &s->meta.slots[i];
+        uint8_t digest[32];
+        if (m->valid && (m->size > s->cfg.storage.slot_size || hash_slot(s, i, m->size, digest) != GS_OK ||
+                         memcmp(digest, m->sha256, 32) != 0)) {
+            m->valid = 0;
+            changed = true;
+        }
+    }
+    if (s->meta.active >= 0 && !s->meta.slots[s->meta.active].valid) {
+        int32_t p = s->meta.previous;
+        s->meta.active = (p >= 0 && s->meta.slots[p].valid) ? p : -1;
+        s->meta.previous = -1;
+        changed = true;
+    }
+    if (s->meta.previous >= 0 && !s->meta.slots[s->meta.previous].valid) {
+        s->meta.previous = -1;
+        changed = true;
+    }
+    if (changed) {
+        (void)save_meta(s); /* if this fails, the same check runs again at the next boot */
+    }
+}
+
 gs_err_t gs_model_store_create(const gs_model_store_config_t *c, gs_model_store_handle_t *out)
 {
     if (!c || !out || !c->storage.ops || !c->storage.ops->erase || !c->storage.ops->write ||
@@ -103,6 +135,7 @@ gs_err_t gs_model_store_create(const gs_model_store_config_t *c, gs_model_store_
     s_store.in_use = 1;
     s_store.cfg = *c;
     load_meta(&s_store);
+    verify_slots(&s_store);
     *out = &s_store;
     return GS_OK;
 }

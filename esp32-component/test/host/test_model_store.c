@@ -302,6 +302,56 @@ static void slots_survive_a_restart_and_a_damaged_record_is_ignored(void **state
     assert_int_equal(gs_model_store_active_slot(f->store), -1);
 }
 
+static void a_slot_damaged_while_the_device_was_off_is_dropped_at_boot(void **state)
+{
+    fx_t *f = *state;
+    transfer(f, 0, true);  /* model 0 (5000 B) into slot 0, active */
+    transfer(f, 2, true);  /* model 2 (4097 B) into slot 1, active; slot 0 previous */
+    assert_int_equal(gs_model_store_active_slot(f->store), 1);
+    gs_model_store_destroy(f->store);
+
+    /* one flipped byte in the active slot while the device is off */
+    char p[128];
+    snprintf(p, sizeof(p), "%s/slot1.bin", f->dir);
+    FILE *fp = fopen(p, "r+b");
+    assert_non_null(fp);
+    fseek(fp, 100, SEEK_SET);
+    int c = fgetc(fp);
+    fseek(fp, 100, SEEK_SET);
+    fputc(c ^ 0x01, fp);
+    fclose(fp);
+
+    assert_int_equal(open_store(f, true), GS_OK);
+    assert_int_equal(gs_model_store_active_slot(f->store), 0); /* back to the previous model */
+    static gyrosentinel_v1_ModelStatus st;
+    gs_model_store_status(f->store, &st);
+    assert_false(st.slots[1].valid);
+    assert_true(st.slots[0].valid);
+    uint8_t b;
+    assert_int_equal(gs_model_store_read(f->store, 1, 0, &b, 1), GS_ERR_NO_MODEL);
+    assert_int_equal(gs_model_store_rollback(f->store), GS_ERR_NO_MODEL); /* nothing to go back to */
+
+    /* the decision was saved: the next boot agrees without re-deciding */
+    gs_model_store_destroy(f->store);
+    assert_int_equal(open_store(f, true), GS_OK);
+    assert_int_equal(gs_model_store_active_slot(f->store), 0);
+
+    /* the remaining model damaged too: no model at all */
+    snprintf(p, sizeof(p), "%s/slot0.bin", f->dir);
+    fp = fopen(p, "r+b");
+    assert_non_null(fp);
+    fseek(fp, 0, SEEK_SET);
+    c = fgetc(fp);
+    fseek(fp, 0, SEEK_SET);
+    fputc(c ^ 0x80, fp);
+    fclose(fp);
+    gs_model_store_destroy(f->store);
+    assert_int_equal(open_store(f, true), GS_OK);
+    assert_int_equal(gs_model_store_active_slot(f->store), -1);
+    uint32_t slot, size;
+    assert_int_equal(gs_model_store_active_model(f->store, &slot, &size), GS_ERR_NO_MODEL);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -311,6 +361,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(begin_with_the_same_hash_resumes, setup, teardown),
         cmocka_unit_test_setup_teardown(wrong_hash_or_signature_never_becomes_valid, setup, teardown),
         cmocka_unit_test_setup_teardown(slots_survive_a_restart_and_a_damaged_record_is_ignored, setup, teardown),
+        cmocka_unit_test_setup_teardown(a_slot_damaged_while_the_device_was_off_is_dropped_at_boot, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
