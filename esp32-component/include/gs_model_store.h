@@ -90,6 +90,28 @@ gs_err_t gs_model_store_read(gs_model_store_handle_t store, uint32_t slot, uint3
 /** Map a valid slot through the storage backend; GS_ERR_UNSUPPORTED when it cannot map. */
 gs_err_t gs_model_store_map(gs_model_store_handle_t store, uint32_t slot, const uint8_t **data);
 
+/** Channels a stored calibration holds (the scorer's maximum). */
+#define GS_MODEL_CAL_MAX_CHANNELS 3u
+
+/** A device-side calibration of the model in one slot (normalisation and threshold). */
+typedef struct {
+    uint32_t channels;
+    float mean[GS_MODEL_CAL_MAX_CHANNELS];
+    float std[GS_MODEL_CAL_MAX_CHANNELS];
+    float threshold;
+} gs_model_calibration_t;
+
+/**
+ * Keep `cal` with the metadata of `slot` (which must hold a valid model), so it survives a
+ * reboot: gs_model_runtime applies it whenever it loads that slot. One calibration is kept (the
+ * last saved); a new transfer into the slot, or the slot becoming invalid, drops it.
+ */
+gs_err_t gs_model_store_save_calibration(gs_model_store_handle_t store, uint32_t slot,
+                                         const gs_model_calibration_t *cal);
+/** The calibration kept for `slot`; GS_ERR_EMPTY when there is none. */
+gs_err_t gs_model_store_calibration(gs_model_store_handle_t store, uint32_t slot,
+                                    gs_model_calibration_t *out);
+
 /** Active slot, or -1. */
 int32_t gs_model_store_active_slot(gs_model_store_handle_t store);
 /** Fill a ModelStatus (also the model_slots of DeviceInfo). */

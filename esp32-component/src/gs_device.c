@@ -697,6 +697,19 @@ static gs_err_t finish_calibration(struct gs_device *d)
     if (err != GS_OK) {
         return send_error(d, rid, gyrosentinel_v1_ErrorCode_INTERNAL, gs_err_to_name(err), NULL);
     }
+    /* Kept with the active slot, so the device still scores with it after a reboot. */
+    int32_t slot = d->cfg.model_store ? gs_model_store_active_slot(d->cfg.model_store) : -1;
+    if (slot >= 0) {
+        gs_model_calibration_t kept = {.channels = res.channels, .threshold = res.threshold};
+        for (uint32_t k = 0; k < res.channels && k < GS_MODEL_CAL_MAX_CHANNELS; k++) {
+            kept.mean[k] = res.mean[k];
+            kept.std[k] = res.std[k];
+        }
+        if (gs_model_store_save_calibration(d->cfg.model_store, (uint32_t)slot, &kept) != GS_OK) {
+            return send_error(d, rid, gyrosentinel_v1_ErrorCode_STORAGE,
+                              "calibration applied until the next reboot, but it could not be saved", NULL);
+        }
+    }
     if (atomic_load(&d->streaming) && gs_model_runtime_scoring(rt)) {
         /* From now on the stream is scored with the new values (the window restarts). */
         (void)gs_model_runtime_start(rt, d->sensor_cfg.axes_mask,

@@ -98,6 +98,13 @@ static gs_err_t load_active(struct gs_model_runtime *rt)
         return err == GS_ERR_NO_MODEL ? GS_ERR_MODEL_LOAD : err;
     }
     rt->loaded = true;
+    /* A calibration made on this device for this slot (kept by the store) replaces the
+     * manifest's normalisation and threshold, as it did before the reboot. */
+    gs_model_calibration_t cal;
+    if (gs_model_store_calibration(rt->cfg.store, slot, &cal) == GS_OK) {
+        /* one that does not fit the model is refused whole: the manifest's values stay */
+        (void)gs_model_runtime_set_normalisation(rt, cal.mean, cal.std, cal.channels, cal.threshold);
+    }
     return GS_OK;
 }
 

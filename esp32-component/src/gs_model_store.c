@@ -18,7 +18,9 @@
 #endif
 
 #define META_MAGIC 0x4D534753u /* "SGSM" */
-#define META_VERSION 1u
+/* Version 2 adds the kept calibration; version 1 records (no calibration) are still read. */
+#define META_VERSION 2u
+#define META_VERSION_1 1u
 #define READ_CHUNK 512u
 
 typedef struct {
@@ -28,15 +30,27 @@ typedef struct {
     char model_id[48];
 } slot_meta_t;
 
+/* Fields of every version of the persisted record, in this order at its start. */
+#define META_HEAD                                                                              \
+    uint32_t magic;                                                                            \
+    uint32_t version;                                                                          \
+    int32_t active;                                                                            \
+    int32_t previous;                                                                          \
+    slot_meta_t slots[GS_MODEL_SLOTS];
+
 /* Persisted record; CRC-protected so a torn write is detected and ignored. */
 typedef struct {
-    uint32_t magic;
-    uint32_t version;
-    int32_t active;
-    int32_t previous;
-    slot_meta_t slots[GS_MODEL_SLOTS];
+    META_HEAD
+    int32_t cal_slot; /* slot the calibration belongs to, or -1 */
+    gs_model_calibration_t cal;
     uint32_t crc;
 } meta_t;
+
+/* The version 1 record, as written by firmware before calibrations were kept. */
+typedef struct {
+    META_HEAD
+    uint32_t crc;
+} meta_v1_t;
 
 typedef struct {
     bool receiving;
@@ -79,15 +93,38 @@ static void load_meta(struct gs_model_store *s)
     memset(&s->meta, 0, sizeof(s->meta));
     s->meta.active = -1;
     s->meta.previous = -1;
+    s->meta.cal_slot = -1;
     if (s->cfg.storage.ops->load_meta(s->cfg.storage.ctx, (uint8_t *)&m, sizeof(m), &len) != GS_OK ||
-        len != sizeof(m) || m.magic != META_MAGIC || m.version != META_VERSION ||
-        m.crc != gs_crc32_update(0, &m, offsetof(meta_t, crc))) {
+        m.magic != META_MAGIC) {
         return; /* nothing usable: start empty rather than trust a damaged record */
     }
-    if (m.active >= (int32_t)GS_MODEL_SLOTS || m.previous >= (int32_t)GS_MODEL_SLOTS) {
+    if (len == sizeof(meta_v1_t) && m.version == META_VERSION_1) {
+        meta_v1_t v1;
+        memcpy(&v1, &m, sizeof(v1));
+        if (v1.crc != gs_crc32_update(0, &v1, offsetof(meta_v1_t, crc))) {
+            return;
+        }
+        m.cal_slot = -1;
+        memset(&m.cal, 0, sizeof(m.cal));
+    } else if (len != sizeof(m) || m.version != META_VERSION ||
+               m.crc != gs_crc32_update(0, &m, offsetof(meta_t, crc))) {
+        return;
+    }
+    if (m.active >= (int32_t)GS_MODEL_SLOTS || m.previous >= (int32_t)GS_MODEL_SLOTS ||
+        m.cal_slot >= (int32_t)GS_MODEL_SLOTS || m.cal.channels > GS_MODEL_CAL_MAX_CHANNELS) {
         return;
     }
     s->meta = m;
+}
+
+/* A slot stops holding a valid model (erased for a transfer, damaged, or it did not load);
+ * its calibration goes with it. */
+static void invalidate(struct gs_model_store *s, uint32_t slot)
+{
+    s->meta.slots[slot].valid = 0;
+    if (s->meta.cal_slot == (int32_t)slot) {
+        s->meta.cal_slot = -1;
+    }
 }
 
 /* At open (boot): every slot the record calls valid must still hash to what was committed.
@@ -102,7 +139,7 @@ static void verify_slots(struct gs_model_store *s)
         uint8_t digest[32];
         if (m->valid && (m->size > s->cfg.storage.slot_size || hash_slot(s, i, m->size, digest) != GS_OK ||
                          memcmp(digest, m->sha256, 32) != 0)) {
-            m->valid = 0;
+            invalidate(s, i);
             changed = true;
         }
     }
@@ -215,7 +252,7 @@ gs_err_t gs_model_store_begin(gs_model_store_handle_t s, const gyrosentinel_v1_M
     x->manifest = req->manifest;
     x->signature = req->signature;
     /* The target slot stops being a valid model the moment it is erased. */
-    s->meta.slots[x->slot].valid = 0;
+    invalidate(s, x->slot);
     if (s->meta.previous == (int32_t)x->slot) {
         s->meta.previous = -1;
     }
@@ -363,7 +400,7 @@ gs_err_t gs_model_store_report_load(gs_model_store_handle_t s, bool ok)
         return GS_OK;
     }
     /* The active model does not load: it is unusable, fall back to the previous one. */
-    s->meta.slots[s->meta.active].valid = 0;
+    invalidate(s, (uint32_t)s->meta.active);
     int32_t p = s->meta.previous;
     s->meta.active = (p >= 0 && s->meta.slots[p].valid) ? p : -1;
     s->meta.previous = -1;
@@ -415,6 +452,33 @@ gs_err_t gs_model_store_map(gs_model_store_handle_t s, uint32_t slot, const uint
         return GS_ERR_UNSUPPORTED;
     }
     return s->cfg.storage.ops->map(s->cfg.storage.ctx, slot, m->size, data);
+}
+
+gs_err_t gs_model_store_save_calibration(gs_model_store_handle_t s, uint32_t slot,
+                                         const gs_model_calibration_t *cal)
+{
+    if (!s || !cal || slot >= GS_MODEL_SLOTS || cal->channels == 0 ||
+        cal->channels > GS_MODEL_CAL_MAX_CHANNELS) {
+        return GS_ERR_INVALID_ARG;
+    }
+    if (!s->meta.slots[slot].valid) {
+        return GS_ERR_NO_MODEL;
+    }
+    s->meta.cal_slot = (int32_t)slot;
+    s->meta.cal = *cal;
+    return save_meta(s);
+}
+
+gs_err_t gs_model_store_calibration(gs_model_store_handle_t s, uint32_t slot, gs_model_calibration_t *out)
+{
+    if (!s || !out || slot >= GS_MODEL_SLOTS) {
+        return GS_ERR_INVALID_ARG;
+    }
+    if (s->meta.cal_slot != (int32_t)slot || !s->meta.slots[slot].valid) {
+        return GS_ERR_EMPTY;
+    }
+    *out = s->meta.cal;
+    return GS_OK;
 }
 
 int32_t gs_model_store_active_slot(gs_model_store_handle_t s)

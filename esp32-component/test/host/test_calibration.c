@@ -323,12 +323,9 @@ static void sha256(const uint8_t *d, size_t n, uint8_t out[32])
 #endif
 }
 
-static int setup(void **state)
+/* Store, runtime and device over the fixture's storage: at setup, and again after a "reboot". */
+static void open_device(fx_t *f)
 {
-    fx_t *f = calloc(1, sizeof(*f));
-    snprintf(f->dir, sizeof(f->dir), "/tmp/gs_cal_XXXXXX");
-    assert_non_null(mkdtemp(f->dir));
-    assert_int_equal(gs_storage_file_create(f->dir, sizeof(f->buf), &f->storage), GS_OK);
     gs_model_store_config_t sc = {.storage = f->storage};
     assert_int_equal(gs_model_store_create(&sc, &f->store), GS_OK);
     gs_model_runtime_config_t rc = GS_MODEL_RUNTIME_CONFIG_DEFAULT();
@@ -337,7 +334,6 @@ static int setup(void **state)
     rc.payload_cap = sizeof(f->buf);
     assert_int_equal(gs_model_reference_backend(&rc.backend), GS_OK);
     assert_int_equal(gs_model_runtime_create(&rc, &f->rt), GS_OK);
-    assert_int_equal(gs_frame_decoder_create(NULL, &f->replies.dec), GS_OK);
     gs_device_config_t cfg = GS_DEVICE_CONFIG_DEFAULT();
     cfg.sensor.ops = &k_fake_ops;
     cfg.sensor.ctx = &f->sensor;
@@ -351,6 +347,23 @@ static int setup(void **state)
     cfg.model_store = f->store;
     cfg.model_runtime = f->rt;
     assert_int_equal(gs_device_create(&cfg, &f->dev), GS_OK);
+}
+
+static void close_device(fx_t *f)
+{
+    gs_device_destroy(f->dev);
+    gs_model_runtime_destroy(f->rt);
+    gs_model_store_destroy(f->store);
+}
+
+static int setup(void **state)
+{
+    fx_t *f = calloc(1, sizeof(*f));
+    snprintf(f->dir, sizeof(f->dir), "/tmp/gs_cal_XXXXXX");
+    assert_non_null(mkdtemp(f->dir));
+    assert_int_equal(gs_storage_file_create(f->dir, sizeof(f->buf), &f->storage), GS_OK);
+    assert_int_equal(gs_frame_decoder_create(NULL, &f->replies.dec), GS_OK);
+    open_device(f);
     *state = f;
     return 0;
 }
@@ -359,10 +372,8 @@ static int teardown(void **state)
 {
     fx_t *f = *state;
     char cmd[128];
-    gs_device_destroy(f->dev);
+    close_device(f);
     gs_frame_decoder_destroy(f->replies.dec);
-    gs_model_runtime_destroy(f->rt);
-    gs_model_store_destroy(f->store);
     gs_storage_file_destroy(&f->storage);
     snprintf(cmd, sizeof(cmd), "rm -rf %s", f->dir);
     assert_int_equal(system(cmd), 0);
@@ -506,8 +517,18 @@ static void calibrate_samples_by_itself_answers_and_rescores_the_stream(void **s
     }
     assert_true(results > 0);
 
-    /* activating a model again restores the manifest's values */
+    /* the calibration is kept with the model's slot: it survives a reboot */
+    close_device(f);
+    open_device(f);
     assert_int_equal(gs_model_runtime_reload(f->rt), GS_OK);
+    const gs_manifest_t *m = gs_model_runtime_manifest(f->rt);
+    assert_true(m->threshold == cr->threshold);
+    for (int k = 0; k < 2; k++) {
+        assert_true(m->mean[k] == mean[k] && m->std[k] == std[k]);
+    }
+
+    /* a newly deployed model (the other slot) runs with its own manifest's values */
+    install_model(f);
     assert_true(gs_model_runtime_manifest(f->rt)->threshold == 123.0f);
 }
 

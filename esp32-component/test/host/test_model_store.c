@@ -352,6 +352,62 @@ static void a_slot_damaged_while_the_device_was_off_is_dropped_at_boot(void **st
     assert_int_equal(gs_model_store_active_model(f->store, &slot, &size), GS_ERR_NO_MODEL);
 }
 
+static void a_calibration_is_kept_with_its_slot_until_the_slot_is_rewritten(void **state)
+{
+    fx_t *f = *state;
+    transfer(f, 0, true); /* slot 0 */
+    gs_model_calibration_t cal = {.channels = 2, .mean = {0.5f, -1.0f}, .std = {2.0f, 4.0f}, .threshold = 0.25f};
+    gs_model_calibration_t got;
+    assert_int_equal(gs_model_store_calibration(f->store, 0, &got), GS_ERR_EMPTY);
+    assert_int_equal(gs_model_store_save_calibration(f->store, 1, &cal), GS_ERR_NO_MODEL);
+    cal.channels = 4;
+    assert_int_equal(gs_model_store_save_calibration(f->store, 0, &cal), GS_ERR_INVALID_ARG);
+    cal.channels = 2;
+    assert_int_equal(gs_model_store_save_calibration(f->store, 0, &cal), GS_OK);
+
+    gs_model_store_destroy(f->store); /* reboot */
+    assert_int_equal(open_store(f, true), GS_OK);
+    assert_int_equal(gs_model_store_calibration(f->store, 0, &got), GS_OK);
+    assert_memory_equal(&got, &cal, sizeof(cal));
+    assert_int_equal(gs_model_store_calibration(f->store, 1, &got), GS_ERR_EMPTY);
+
+    transfer(f, 2, true); /* slot 1; slot 0 keeps its model and its calibration */
+    assert_int_equal(gs_model_store_calibration(f->store, 0, &got), GS_OK);
+    transfer(f, 0, true); /* rewrites slot 0: its calibration belonged to the old bytes */
+    assert_int_equal(gs_model_store_calibration(f->store, 0, &got), GS_ERR_EMPTY);
+}
+
+/* Records written by firmware before calibrations were kept (version 1: no calibration fields)
+ * still open with their slots. */
+static void a_version_1_record_still_opens(void **state)
+{
+    fx_t *f = *state;
+    transfer(f, 0, true);
+    gs_model_store_destroy(f->store);
+    char p[128];
+    snprintf(p, sizeof(p), "%s/meta.bin", f->dir);
+    uint8_t rec[GS_MODEL_META_MAX];
+    FILE *fp = fopen(p, "rb");
+    assert_non_null(fp);
+    size_t n = fread(rec, 1, sizeof(rec), fp);
+    fclose(fp);
+    /* version 2 = version 1 fields + int32 cal_slot + calibration, then the CRC */
+    size_t v1_fields = n - 4 - sizeof(int32_t) - sizeof(gs_model_calibration_t);
+    uint32_t one = 1;
+    memcpy(rec + 4, &one, 4);
+    uint32_t crc = gs_crc32_update(0, rec, v1_fields);
+    memcpy(rec + v1_fields, &crc, 4);
+    fp = fopen(p, "wb");
+    assert_non_null(fp);
+    assert_int_equal(fwrite(rec, 1, v1_fields + 4, fp), v1_fields + 4);
+    fclose(fp);
+
+    assert_int_equal(open_store(f, true), GS_OK);
+    assert_int_equal(gs_model_store_active_slot(f->store), 0);
+    gs_model_calibration_t got;
+    assert_int_equal(gs_model_store_calibration(f->store, 0, &got), GS_ERR_EMPTY);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -362,6 +418,9 @@ int main(void)
         cmocka_unit_test_setup_teardown(wrong_hash_or_signature_never_becomes_valid, setup, teardown),
         cmocka_unit_test_setup_teardown(slots_survive_a_restart_and_a_damaged_record_is_ignored, setup, teardown),
         cmocka_unit_test_setup_teardown(a_slot_damaged_while_the_device_was_off_is_dropped_at_boot, setup, teardown),
+        cmocka_unit_test_setup_teardown(a_calibration_is_kept_with_its_slot_until_the_slot_is_rewritten, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(a_version_1_record_still_opens, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

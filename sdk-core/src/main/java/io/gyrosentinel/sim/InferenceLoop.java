@@ -37,7 +37,7 @@ final class InferenceLoop implements AutoCloseable {
         final float[] modelMean;
         final float[] modelStd;
         volatile boolean retired;
-        /** Set by Calibrate; lives as long as this loaded model (a new activation drops it). */
+        /** Set by Calibrate, or at load from the calibration the store keeps for this slot. */
         private volatile Calibrated calibrated;
 
         record Calibrated(float[] mean, float[] std, float threshold) { }

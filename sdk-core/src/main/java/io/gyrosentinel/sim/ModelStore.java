@@ -55,6 +55,14 @@ final class ModelStore {
         }
     }
 
+    /** A device-side calibration of the model in one slot (kept with the slot, as the firmware does). */
+    record Calibration(float[] mean, float[] std, float threshold) {
+        Calibration {
+            mean = mean.clone();
+            std = std.clone();
+        }
+    }
+
     private static final class Transfer {
         int slot;
         byte[] data;
@@ -70,6 +78,9 @@ final class ModelStore {
     private final PublicKey trustedKey;
     private final Path dir;
     private final Slot[] slots = new Slot[SLOTS];
+    /** At most one kept calibration (the last), for the slot it was made on; dropped with the slot. */
+    private int calibrationSlot = -1;
+    private Calibration calibration;
     private int active = -1;
     private int previous = -1;
     private Transfer xfer;
@@ -91,6 +102,29 @@ final class ModelStore {
 
     Slot slot(int i) {
         return slots[i];
+    }
+
+    /** Keeps {@code c} for {@code slot} (which holds a model) across restarts of a persistent store. */
+    void calibrate(int slot, Calibration c) {
+        if (slots[slot] == null) {
+            return;
+        }
+        calibrationSlot = slot;
+        calibration = c;
+        save();
+    }
+
+    /** The calibration kept for {@code slot}, or null. */
+    Calibration calibration(int slot) {
+        return calibrationSlot == slot && slots[slot] != null ? calibration : null;
+    }
+
+    private void drop(int slot) {
+        slots[slot] = null;
+        if (calibrationSlot == slot) {
+            calibrationSlot = -1;
+            calibration = null;
+        }
     }
 
     boolean signed() {
@@ -134,7 +168,7 @@ final class ModelStore {
         x.manifest = req.getManifest().toByteArray();
         x.signature = req.getSignature().toByteArray();
         // The target slot stops holding a valid model the moment it is erased.
-        slots[x.slot] = null;
+        drop(x.slot);
         if (previous == x.slot) {
             previous = -1;
         }
@@ -261,7 +295,7 @@ final class ModelStore {
 
     /** A slot failed to load: it is unusable, forget it (the firmware does the same). */
     void invalidate(int slot) {
-        slots[slot] = null;
+        drop(slot);
         if (active == slot) {
             active = previous >= 0 && slots[previous] != null ? previous : -1;
             previous = -1;
@@ -316,6 +350,12 @@ final class ModelStore {
             Properties p = new Properties();
             p.setProperty("active", Integer.toString(active));
             p.setProperty("previous", Integer.toString(previous));
+            if (calibration != null && calibrationSlot >= 0 && slots[calibrationSlot] != null) {
+                p.setProperty("calibration.slot", Integer.toString(calibrationSlot));
+                p.setProperty("calibration.mean", floats(calibration.mean()));
+                p.setProperty("calibration.std", floats(calibration.std()));
+                p.setProperty("calibration.threshold", Float.toString(calibration.threshold()));
+            }
             Base64.Encoder b64 = Base64.getEncoder();
             for (int i = 0; i < SLOTS; i++) {
                 Slot s = slots[i];
@@ -371,16 +411,42 @@ final class ModelStore {
             }
             active = parseSlot(p.getProperty("active"));
             previous = parseSlot(p.getProperty("previous"));
-        } catch (IOException | IllegalArgumentException e) {
+            int cs = parseSlot(p.getProperty("calibration.slot"));
+            if (cs >= 0 && slots[cs] != null) {
+                calibrationSlot = cs;
+                calibration = new Calibration(floats(p.getProperty("calibration.mean")),
+                        floats(p.getProperty("calibration.std")),
+                        Float.parseFloat(p.getProperty("calibration.threshold")));
+            }
+        } catch (IOException | RuntimeException e) {
             log.warn("virtual device model store {}: unreadable, starting empty: {}", dir, e.toString());
             Arrays.fill(slots, null);
             active = -1;
             previous = -1;
+            calibrationSlot = -1;
+            calibration = null;
         }
     }
 
     private int parseSlot(String v) {
         int s = v == null ? -1 : Integer.parseInt(v.trim());
         return s >= 0 && s < SLOTS && slots[s] != null ? s : -1;
+    }
+
+    private static String floats(float[] v) {
+        StringBuilder b = new StringBuilder();
+        for (float x : v) {
+            b.append(b.length() == 0 ? "" : ",").append(x);
+        }
+        return b.toString();
+    }
+
+    private static float[] floats(String s) {
+        String[] parts = s.split(",");
+        float[] v = new float[parts.length];
+        for (int i = 0; i < v.length; i++) {
+            v[i] = Float.parseFloat(parts[i]);
+        }
+        return v;
     }
 }

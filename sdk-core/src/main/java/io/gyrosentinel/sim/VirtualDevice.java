@@ -544,6 +544,11 @@ public final class VirtualDevice implements AutoCloseable {
         }
         float threshold = Calibration.threshold(scores, n, q, k);
         m.calibrate(mean, std, threshold);
+        // Kept with the slot, as the firmware does: it applies again whenever this slot is loaded (and after a
+        // restart, with a model directory).
+        synchronized (store) {
+            store.calibrate(m.slot, new ModelStore.Calibration(mean, std, threshold));
+        }
         log.info("virtual device {}: calibrated {} on {} samples, {} windows: threshold {}", deviceId, m.modelId,
                 target, n, threshold);
         CalibrationResult.Builder r = CalibrationResult.newBuilder().setThreshold(threshold).setWindows(n);
@@ -634,8 +639,13 @@ public final class VirtualDevice implements AutoCloseable {
                     + " was loaded with an unusable shape: " + shape, "");
         }
         String manifest = ModelBundle.fromPayload(s.payload(), s.signature()).manifestJson();
-        return new InferenceLoop.Loaded(slot, m, Calibration.manifestArray(manifest, "mean"),
+        InferenceLoop.Loaded l = new InferenceLoop.Loaded(slot, m, Calibration.manifestArray(manifest, "mean"),
                 Calibration.manifestArray(manifest, "std"));
+        ModelStore.Calibration kept = store.calibration(slot);
+        if (kept != null && kept.mean().length == l.channels && kept.std().length == l.channels) {
+            l.calibrate(kept.mean(), kept.std(), kept.threshold());
+        }
+        return l;
     }
 
     /** Error.message holds 96 bytes on the firmware; the virtual device is more generous but bounded. */

@@ -60,6 +60,42 @@ class CalibrationTest {
         }
     }
 
+    private static float firstThreshold(DeviceClient c) throws Exception {
+        Collecting<InferenceResult> results = Collecting.subscribe(c.results());
+        try (GyroStream s = c.stream(StreamOptions.defaults().withResults(true))) {
+            InferenceResult ir = results.await(x -> true, Duration.ofSeconds(5));
+            assertNotNull(ir);
+            return ir.threshold();
+        }
+    }
+
+    /** As on the firmware: the calibration stays with its model's slot, through other activations and restarts. */
+    @Test
+    void aCalibrationStaysWithItsModelAcrossActivationsAndRestarts(@org.junit.jupiter.api.io.TempDir
+            java.nio.file.Path dir) throws Exception {
+        float calibrated;
+        try (VirtualDevice dev = VirtualDevice.builder().inferenceEngine(new MovingAverageEngine()).modelDirectory(dir)
+                .build(); DeviceClient c = connect(dev)) {
+            dev.setRealTime(false);
+            c.deploy(MovingAverageEngine.bundle("fan-a", MovingAverageEngine.manifest(96, 48, 8, 1000.0), 1_000));
+            calibrated = c.calibrate(Duration.ofSeconds(2), 0.99).threshold();
+            assertTrue(calibrated < 1000);
+            assertEquals(calibrated, firstThreshold(c));
+            // another model: its own manifest's values
+            c.deploy(MovingAverageEngine.bundle("fan-b", MovingAverageEngine.manifest(96, 48, 8, 500.0), 1_000));
+            assertEquals(500f, firstThreshold(c));
+            // back to the calibrated one: its calibration again
+            c.rollbackModel();
+            assertEquals(calibrated, firstThreshold(c));
+        }
+        // a restart (same model directory): still calibrated
+        try (VirtualDevice dev = VirtualDevice.builder().inferenceEngine(new MovingAverageEngine()).modelDirectory(dir)
+                .build(); DeviceClient c = connect(dev)) {
+            dev.setRealTime(false);
+            assertEquals(calibrated, firstThreshold(c));
+        }
+    }
+
     @Test
     void kSigmaAndTheAsyncViewWork() throws Exception {
         try (VirtualDevice dev = device(); DeviceClient c = connect(dev)) {
