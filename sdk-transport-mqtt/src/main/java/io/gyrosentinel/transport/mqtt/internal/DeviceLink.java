@@ -3,7 +3,6 @@ package io.gyrosentinel.transport.mqtt.internal;
 import org.eclipse.paho.mqttv5.client.IMqttToken;
 import org.eclipse.paho.mqttv5.client.MqttAsyncClient;
 import org.eclipse.paho.mqttv5.client.MqttCallback;
-import org.eclipse.paho.mqttv5.client.MqttClientException;
 import org.eclipse.paho.mqttv5.client.MqttConnectionOptions;
 import org.eclipse.paho.mqttv5.client.MqttDisconnectResponse;
 import org.eclipse.paho.mqttv5.common.MqttException;
@@ -18,7 +17,6 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.TreeMap;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.locks.LockSupport;
 
 /**
  * The device end of the MQTT mapping, as the ESP32 firmware does it: subscribes to {@code down},
@@ -130,20 +128,7 @@ public final class DeviceLink implements MqttCallback, AutoCloseable {
 
     private void publishQos1(MqttAsyncClient c, Long id, byte[] envelope) {
         try {
-            MqttMessage m = new MqttMessage(envelope, 1, false, null);
-            long deadline = System.nanoTime() + 2_000_000_000L;
-            while (true) {
-                try {
-                    c.publish(Topics.up(device), m, id, null);
-                    return;
-                } catch (MqttException e) {
-                    if (e.getReasonCode() != MqttClientException.REASON_CODE_MAX_INFLIGHT
-                            || System.nanoTime() > deadline) {
-                        throw e;
-                    }
-                    LockSupport.parkNanos(200_000);
-                }
-            }
+            Paho.publish(c, Topics.up(device), new MqttMessage(envelope, 1, false, null), id, 2_000);
         } catch (MqttException e) {
             log.debug("device {}: publish deferred to the reconnect: {}", device, e.toString());
         }

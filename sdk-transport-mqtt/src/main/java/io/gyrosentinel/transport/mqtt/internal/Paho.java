@@ -154,10 +154,19 @@ public final class Paho {
      * broker's receive maximum) is full, waits for room up to {@code maxWaitMillis}.
      */
     public static void publish(MqttAsyncClient c, String topic, MqttMessage m, long maxWaitMillis) throws MqttException {
+        publish(c, topic, m, null, maxWaitMillis);
+    }
+
+    /**
+     * {@link #publish(MqttAsyncClient, String, MqttMessage, long)} with a user context that Paho hands back in
+     * {@code deliveryComplete} (the token's {@code getUserContext()}).
+     */
+    public static void publish(MqttAsyncClient c, String topic, MqttMessage m, Object userContext, long maxWaitMillis)
+            throws MqttException {
         long deadline = System.nanoTime() + maxWaitMillis * 1_000_000;
         while (true) {
             try {
-                c.publish(topic, m);
+                c.publish(topic, m, userContext, null);
                 return;
             } catch (MqttException e) {
                 if (e.getReasonCode() != MqttClientException.REASON_CODE_MAX_INFLIGHT
