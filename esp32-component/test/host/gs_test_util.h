@@ -74,3 +74,27 @@ static inline void gs_test_put_f32(gs_test_buf_t *o, float f)
     memcpy(&v, &f, 4);
     gs_test_put_u32(o, v);
 }
+
+/* A bundle payload (bundle.proto BundlePayload, format 1) with `model_id`, `manifest`, a
+ * placeholder "model.tflite" part and, when `ref` is given, the reference backend's weights as
+ * the part `ref_name` (GS_REFERENCE_PART). */
+static inline void gs_test_bundle_payload(gs_test_buf_t *o, const char *model_id, const char *manifest,
+                                          const char *ref_name, const gs_test_buf_t *ref)
+{
+    memset(o, 0, sizeof(*o));
+    gs_test_put_varint(o, 1u << 3);
+    gs_test_put_varint(o, 1);
+    gs_test_put_bytes(o, 2, model_id, strlen(model_id));
+    gs_test_put_bytes(o, 3, manifest, strlen(manifest));
+    static gs_test_buf_t part;
+    part.n = 0;
+    gs_test_put_bytes(&part, 1, "model.tflite", 12);
+    gs_test_put_bytes(&part, 2, "TFL3", 4);
+    gs_test_put_bytes(o, 4, part.b, part.n);
+    if (ref) {
+        part.n = 0;
+        gs_test_put_bytes(&part, 1, ref_name, strlen(ref_name));
+        gs_test_put_bytes(&part, 2, ref->b, ref->n);
+        gs_test_put_bytes(o, 4, part.b, part.n);
+    }
+}

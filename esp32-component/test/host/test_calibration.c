@@ -233,19 +233,7 @@ static void payload(gs_test_buf_t *o)
     for (int i = 0; i < 86; i++) {
         gs_test_put_f32(&r, 0.0f);
     }
-    memset(o, 0, sizeof(*o));
-    gs_test_put_varint(o, 1u << 3);
-    gs_test_put_varint(o, 1);
-    gs_test_put_bytes(o, 2, "m-cal", 5);
-    gs_test_put_bytes(o, 3, k_manifest, strlen(k_manifest));
-    gs_test_buf_t part = {{0}, 0};
-    gs_test_put_bytes(&part, 1, "model.tflite", 12);
-    gs_test_put_bytes(&part, 2, "TFL3", 4);
-    gs_test_put_bytes(o, 4, part.b, part.n);
-    part.n = 0;
-    gs_test_put_bytes(&part, 1, GS_REFERENCE_PART, strlen(GS_REFERENCE_PART));
-    gs_test_put_bytes(&part, 2, r.b, r.n);
-    gs_test_put_bytes(o, 4, part.b, part.n);
+    gs_test_bundle_payload(o, "m-cal", k_manifest, GS_REFERENCE_PART, &r);
 }
 
 typedef struct {

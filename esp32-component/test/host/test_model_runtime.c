@@ -84,21 +84,7 @@ static void framed_reference_part(gs_test_buf_t *r, uint32_t samples_per_step)
 
 static void payload(gs_test_buf_t *o, const char *manifest, const gs_test_buf_t *ref)
 {
-    memset(o, 0, sizeof(*o));
-    gs_test_put_varint(o, 1u << 3);
-    gs_test_put_varint(o, 1);
-    gs_test_put_bytes(o, 2, "m-1", 3);
-    gs_test_put_bytes(o, 3, manifest, strlen(manifest));
-    gs_test_buf_t part = {{0}, 0};
-    gs_test_put_bytes(&part, 1, "model.tflite", 12);
-    gs_test_put_bytes(&part, 2, "TFL3", 4);
-    gs_test_put_bytes(o, 4, part.b, part.n);
-    if (ref) {
-        part.n = 0;
-        gs_test_put_bytes(&part, 1, GS_REFERENCE_PART, strlen(GS_REFERENCE_PART));
-        gs_test_put_bytes(&part, 2, ref->b, ref->n);
-        gs_test_put_bytes(o, 4, part.b, part.n);
-    }
+    gs_test_bundle_payload(o, "m-1", manifest, GS_REFERENCE_PART, ref);
 }
 
 /* ------------------------------------------------------------ parsing */
