@@ -97,18 +97,20 @@ public final class PackagingPipeline {
         if (cfg.precision() == Precision.INT8 && cfg.fallbackToInt16x8()) {
             required.add(Precision.INT16X8);
         }
+        // Activation ranges, recorded once on a float graph; the builder is deterministic, so every quantised
+        // graph built below has the same tensors (ids) as this one.
+        GraphEvaluator cal = new GraphEvaluator(LstmGraphBuilder.build(arch, model.parameters()));
+        for (float[] x : calib) {
+            cal.run(x);
+            // Headroom: the model must represent the faults it is there to score. Calibrating on normal windows
+            // only clips every tensor on louder (anomalous) windows and scrambles their ranking; copies at
+            // CALIBRATION_GAIN x the amplitude widen each range to what such inputs reach.
+            cal.run(scaled(x, CALIBRATION_GAIN));
+        }
         Map<Precision, String> notBuilt = new EnumMap<>(Precision.class);
         for (Precision p : new Precision[] {Precision.INT16X8, Precision.INT8}) {
             try {
                 Graph gq = LstmGraphBuilder.build(arch, model.parameters());
-                GraphEvaluator cal = new GraphEvaluator(gq);
-                for (float[] x : calib) {
-                    cal.run(x);
-                    // Headroom: the model must represent the faults it is there to score. Calibrating on normal
-                    // windows only clips every tensor on louder (anomalous) windows and scrambles their ranking;
-                    // copies at CALIBRATION_GAIN x the amplitude widen each range to what such inputs reach.
-                    cal.run(scaled(x, CALIBRATION_GAIN));
-                }
                 Quantizer.quantize(gq, cal, p);
                 hook(cfg, gq);
                 byte[] q = TfliteWriter.write(gq, "GyroSentinel LSTM autoencoder, " + p.id() + ", whole window");

@@ -43,6 +43,10 @@ public final class Quantizer {
         }
         boolean int8 = scheme == Precision.INT8;
         int n = g.tensors.size();
+        if (calibrated.min.length != n) {
+            throw new IllegalArgumentException("ranges were recorded on a graph of " + calibrated.min.length
+                    + " tensors, this one has " + n);
+        }
         int[] parent = new int[n];
         for (int i = 0; i < n; i++) {
             parent[i] = i;
