@@ -20,7 +20,6 @@ import picocli.CommandLine.Model.CommandSpec;
 
 import java.io.IOException;
 import java.io.PrintWriter;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.PublicKey;
@@ -95,15 +94,10 @@ final class InfoCommand implements Callable<Integer> {
         return 0;
     }
 
+    /** A .gsb name, or a bundle's magic under another name; anything else is read as a recording (which says what is wrong). */
     private static boolean isBundle(Path f) {
-        if (f.getFileName() != null && f.getFileName().toString().endsWith(ModelBundle.EXTENSION)) {
-            return true;
-        }
-        try (var in = Files.newInputStream(f)) {
-            return new String(in.readNBytes(6), StandardCharsets.US_ASCII).equals("GSBNDL");
-        } catch (IOException e) {
-            return false; // Recording.read reports what is wrong with the file
-        }
+        return (f.getFileName() != null && f.getFileName().toString().endsWith(ModelBundle.EXTENSION))
+                || ModelBundle.looksLikeBundle(f);
     }
 
     private static void describeModel(PrintWriter pw, Path dir) {

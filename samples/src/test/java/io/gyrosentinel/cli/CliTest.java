@@ -240,6 +240,11 @@ class CliTest {
         assertTrue(ib.out.contains("quantisation float32"), ib.out);
         assertTrue(ib.out.contains("cost card: 25216 MACs/window"), ib.out);
         assertTrue(ib.out.contains("signature valid for"), ib.out);
+        Path unnamed = dir.resolve("bundle-without-extension");
+        Files.copy(bundle, unnamed);
+        Run iu = cli("info", unnamed.toString());
+        assertEquals(0, iu.code, iu.err);
+        assertTrue(iu.out.contains("model bundle"), "recognised by its magic: " + iu.out);
         Run iw = cli("info", bundle.toString(), "--public-key", dir.resolve("keys/other.pub.pem").toString());
         assertEquals(GyroSentinelCli.EXIT_FAILURE, iw.code);
         assertTrue(iw.err.contains("does not match this key"), iw.err);

@@ -178,6 +178,19 @@ public final class ModelBundle {
                 payload.clone(), signature == null ? new byte[0] : signature.clone());
     }
 
+    /**
+     * Whether {@code path} is a readable file that starts like a bundle file ("GSBNDL", of any format version);
+     * nothing else is checked.
+     */
+    public static boolean looksLikeBundle(Path path) {
+        int name = MAGIC.length - 2; // the magic ends with two version bytes
+        try (var in = Files.newInputStream(path)) {
+            return Arrays.equals(in.readNBytes(name), Arrays.copyOf(MAGIC, name));
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
     /** Reads a bundle file. */
     public static ModelBundle read(Path path) {
         byte[] all;
