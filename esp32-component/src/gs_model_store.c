@@ -127,6 +127,14 @@ static void invalidate(struct gs_model_store *s, uint32_t slot)
     }
 }
 
+/* The active model is gone: the previous one (if still valid) becomes active, else none. */
+static void fall_back(struct gs_model_store *s)
+{
+    int32_t p = s->meta.previous;
+    s->meta.active = (p >= 0 && s->meta.slots[p].valid) ? p : -1;
+    s->meta.previous = -1;
+}
+
 /* At open (boot): every slot the record calls valid must still hash to what was committed.
  * Flash that rotted or was overwritten behind the store's back makes that slot invalid; if it
  * was the active one, the previous model (itself re-checked) becomes active, else none. A read
@@ -144,9 +152,7 @@ static void verify_slots(struct gs_model_store *s)
         }
     }
     if (s->meta.active >= 0 && !s->meta.slots[s->meta.active].valid) {
-        int32_t p = s->meta.previous;
-        s->meta.active = (p >= 0 && s->meta.slots[p].valid) ? p : -1;
-        s->meta.previous = -1;
+        fall_back(s);
         changed = true;
     }
     if (s->meta.previous >= 0 && !s->meta.slots[s->meta.previous].valid) {
@@ -401,9 +407,7 @@ gs_err_t gs_model_store_report_load(gs_model_store_handle_t s, bool ok)
     }
     /* The active model does not load: it is unusable, fall back to the previous one. */
     invalidate(s, (uint32_t)s->meta.active);
-    int32_t p = s->meta.previous;
-    s->meta.active = (p >= 0 && s->meta.slots[p].valid) ? p : -1;
-    s->meta.previous = -1;
+    fall_back(s);
     gs_err_t err = save_meta(s);
     return err != GS_OK ? err : (s->meta.active < 0 ? GS_ERR_NO_MODEL : GS_OK);
 }
