@@ -276,6 +276,21 @@ static void wrong_hash_or_signature_never_becomes_valid(void **state)
     assert_int_equal(gs_model_store_begin(f->store, &b, &next), GS_ERR_TOO_LARGE);
 }
 
+/* Damages one byte of a store file behind the store's back (XOR with `mask`). */
+static void flip(fx_t *f, const char *name, long offset, int mask)
+{
+    char p[128];
+    snprintf(p, sizeof(p), "%s/%s", f->dir, name);
+    FILE *fp = fopen(p, "r+b");
+    assert_non_null(fp);
+    assert_int_equal(fseek(fp, offset, SEEK_SET), 0);
+    int c = fgetc(fp);
+    assert_true(c != EOF);
+    assert_int_equal(fseek(fp, offset, SEEK_SET), 0);
+    fputc(c ^ mask, fp);
+    fclose(fp);
+}
+
 static void slots_survive_a_restart_and_a_damaged_record_is_ignored(void **state)
 {
     fx_t *f = *state;
@@ -290,13 +305,7 @@ static void slots_survive_a_restart_and_a_damaged_record_is_ignored(void **state
     assert_string_equal(st.slots[1].model_id, "fan-1");
     assert_int_equal(st.transfer_state, gyrosentinel_v1_ModelStatus_TransferState_IDLE);
 
-    char p[128];
-    snprintf(p, sizeof(p), "%s/meta.bin", f->dir);
-    FILE *fp = fopen(p, "r+b");
-    assert_non_null(fp);
-    fseek(fp, 20, SEEK_SET);
-    fputc(0x5A, fp);
-    fclose(fp);
+    flip(f, "meta.bin", 20, 0x5A);
     gs_model_store_destroy(f->store);
     assert_int_equal(open_store(f, true), GS_OK);
     assert_int_equal(gs_model_store_active_slot(f->store), -1);
@@ -310,16 +319,8 @@ static void a_slot_damaged_while_the_device_was_off_is_dropped_at_boot(void **st
     assert_int_equal(gs_model_store_active_slot(f->store), 1);
     gs_model_store_destroy(f->store);
 
-    /* one flipped byte in the active slot while the device is off */
-    char p[128];
-    snprintf(p, sizeof(p), "%s/slot1.bin", f->dir);
-    FILE *fp = fopen(p, "r+b");
-    assert_non_null(fp);
-    fseek(fp, 100, SEEK_SET);
-    int c = fgetc(fp);
-    fseek(fp, 100, SEEK_SET);
-    fputc(c ^ 0x01, fp);
-    fclose(fp);
+    /* one flipped bit in the active slot while the device is off */
+    flip(f, "slot1.bin", 100, 0x01);
 
     assert_int_equal(open_store(f, true), GS_OK);
     assert_int_equal(gs_model_store_active_slot(f->store), 0); /* back to the previous model */
@@ -337,14 +338,7 @@ static void a_slot_damaged_while_the_device_was_off_is_dropped_at_boot(void **st
     assert_int_equal(gs_model_store_active_slot(f->store), 0);
 
     /* the remaining model damaged too: no model at all */
-    snprintf(p, sizeof(p), "%s/slot0.bin", f->dir);
-    fp = fopen(p, "r+b");
-    assert_non_null(fp);
-    fseek(fp, 0, SEEK_SET);
-    c = fgetc(fp);
-    fseek(fp, 0, SEEK_SET);
-    fputc(c ^ 0x80, fp);
-    fclose(fp);
+    flip(f, "slot0.bin", 0, 0x80);
     gs_model_store_destroy(f->store);
     assert_int_equal(open_store(f, true), GS_OK);
     assert_int_equal(gs_model_store_active_slot(f->store), -1);
