@@ -119,6 +119,25 @@ public final class TimeSeries {
         return samples.clone();
     }
 
+    /**
+     * The raw windows of {@code length} samples that start every {@code stride} samples ({@code length * channels}
+     * interleaved floats each), e.g. the normal and anomalous windows {@code ModelPackager.pack} verifies on.
+     *
+     * @throws GyroSentinelException {@link ErrorCode#INVALID_ARGUMENT} if length or stride is below 1
+     */
+    public float[][] windows(int length, int stride) {
+        if (length < 1 || stride < 1) {
+            throw new GyroSentinelException(ErrorCode.INVALID_ARGUMENT, "window length and stride must be >= 1, were "
+                    + length + " and " + stride, length < 1 ? "length" : "stride", null);
+        }
+        int n = length() < length ? 0 : (length() - length) / stride + 1;
+        float[][] w = new float[n][];
+        for (int i = 0; i < n; i++) {
+            w[i] = java.util.Arrays.copyOfRange(samples, i * stride * channels, (i * stride + length) * channels);
+        }
+        return w;
+    }
+
     /** Per-sample labels, if the series has them. */
     public Optional<boolean[]> sampleLabels() {
         return Optional.ofNullable(sampleLabels).map(boolean[]::clone);
