@@ -23,10 +23,11 @@ import io.gyrosentinel.training.packaging.internal.Graph.Tensor;
  * that share a bias tensor.
  *
  * <p>Why two schemes: int8 rounding of every LSTM tensor (gate pre-activations, cell state, products, h) adds
- * up over the recurrent steps. With the default 5 steps (8 samples per step) int8 passes verification on
- * trained models, with little margin (Spearman 0.992-0.999 on 16 seeds); with 10 steps it fails on some seeds
- * and with 40 (one sample per step) on all (0.90-0.98). int16 activations leave only the weights' error
- * (Spearman >= 0.99 in every case seen). The packager therefore falls back from int8 to int16x8 when int8 fails.
+ * up over the recurrent steps. With the default 5 steps (8 samples per step) int8 passes verification on trained
+ * models with a small margin; with 10 steps it fails on some, with 40 (one sample per step) on all. int16
+ * activations leave mostly the weights' error and pass with a wide margin at 5 steps (numbers and the command:
+ * docs/benchmarks.md section 7, QuantizationBench). The packager therefore falls back from int8 to int16x8 when
+ * int8 fails.
  */
 public final class Quantizer {
     private Quantizer() {
