@@ -478,14 +478,18 @@ public final class VirtualDevice implements AutoCloseable {
             return;
         }
         Thread t = new Thread(() -> {
+            Envelope.Builder answer;
             try {
-                reply(up, rid, runCalibration(cfg, m, (int) target, c.getDurationMs(), q, k));
+                answer = runCalibration(cfg, m, (int) target, c.getDurationMs(), q, k);
             } catch (RuntimeException e) {
                 log.warn("virtual device {}: calibration failed", deviceId, e);
-                reply(up, rid, error(ErrorCode.INTERNAL, trim("calibration failed: " + e), ""));
+                answer = error(ErrorCode.INTERNAL, trim("calibration failed: " + e), "");
             } finally {
+                // Not busy any more before the host hears the answer (as the firmware does): a request sent right
+                // after it must not be refused as BUSY.
                 calibrating.set(false);
             }
+            reply(up, rid, answer);
         }, "gs-vdev-cal-" + deviceId);
         t.setDaemon(true);
         t.start();
