@@ -6,6 +6,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/install-deps.sh
+scripts/preflight.sh
 export TF_CPP_MIN_LOG_LEVEL=2
 # As root, run the build without the capabilities that bypass file permissions, so the test of a
 # serial port the user may not open (SerialUriAndErrorsTest) is real instead of skipped. Only where
