@@ -44,3 +44,34 @@ if command -v xtensa-lx106-elf-gcc >/dev/null 2>&1; then
 else
   echo "(install gcc-xtensa-lx106 and picolibc-xtensa-lx106-elf for an Xtensa code-size stand-in)"
 fi
+
+# ---------------------------------------------------------------------------------------------------
+# Instructions per sample of each packaged precision in the real TensorFlow Lite Micro (the pinned
+# esp-tflite-micro, reference kernels, -O2) through the firmware's own backend (gs_tflm_run), next to the
+# packager's cost-card estimate for the ESP32-S3. The models are the C conformance test's fixtures (the
+# default architecture, written by the real packager). Per window: (Ir of 2N windows - Ir of N) / N.
+echo "== TensorFlow Lite Micro: x86-64 instructions per window and per sample (callgrind), vs the cost card"
+command -v valgrind >/dev/null || { echo "(installing valgrind)"; apt-get install -y -qq valgrind >/dev/null; }
+cmake -S esp32-component -B "$B-o2" >/dev/null
+cmake --build "$B-o2" -j2 --target gs_tflm_run >/dev/null
+fx=esp32-component/test/host/tflm
+tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
+cp "$fx/windows.f32" "$tmp/w1.f32"; cat "$fx/windows.f32" "$fx/windows.f32" >"$tmp/w2.f32"
+n=$(awk '/^windows/ {print $3}' "$fx/cases.txt")
+printf '%-10s %6s %14s %12s %11s %15s %19s %6s\n' precision window "instr/window" "instr/sample" "arena used" "arena to load" "est. cycles/sample" ratio
+grep '^case' "$fx/cases.txt" | while read -r _ name prec _; do
+  ir() { valgrind --tool=callgrind --callgrind-out-file=/dev/null "$B-o2/tools/gs_tflm_run" --payload "$fx/$name.payload" \
+           --windows "$1" --out "$tmp/out.f32" 2>&1 >"$tmp/json" | awk '/Collected/ {print $4}'; }
+  a=$(ir "$tmp/w1.f32"); b=$(ir "$tmp/w2.f32")
+  per_window=$(( (b - a) / n ))
+  field() { sed -E "s/.*\"$1\":([0-9]+).*/\1/" "$tmp/json"; }
+  window=$(field window); arena=$(field arenaUsed); required=$(field arenaRequired)
+  # the bundle's manifest carries the cost card: µs/sample at 240 MHz
+  us=$(grep -a -o '"usPerSample":[0-9.]*' "$fx/$name.payload" | head -1 | cut -d: -f2)
+  est=$(awk -v us="$us" 'BEGIN {printf "%.0f", us * 240}')
+  printf '%-10s %6s %14s %12s %11s %15s %19s %6s\n' "$prec" "$window" "$per_window" $(( per_window / window )) "$arena" \
+    "$required" "$est" \
+    "$(awk -v i=$(( per_window / window )) -v c="$est" 'BEGIN {printf "%.2f", i / c}')"
+done
+echo "(ratio = x86-64 instructions per sample / the cost card's ESP32-S3 cycles per sample: a sanity check of the"
+echo " estimate's scale, not a device measurement; stride = window, one invoke per window)"

@@ -82,12 +82,7 @@ size_t gs_mqtt_read(uint8_t *buf, size_t cap, uint32_t timeout_ms);
 /** Publishes the retained {"state":"offline","reason":"shutdown"} and disconnects. */
 void gs_mqtt_stop(void);
 
-/**
- * The TensorFlow Lite Micro model backend (part "model.tflite" of the bundle, float32 in/out
- * [1, window, channels], static 96 KiB arena, op resolver limited to what the packager emits).
- * GS_ERR_NO_MEM from load() when the arena is too small: the runtime rolls back.
- */
-gs_err_t gs_model_tflm_backend(gs_model_backend_t *out);
+/* The TensorFlow Lite Micro model backend is portable: gs_model_tflm.h. */
 
 /**
  * Model store backend on flash partitions (esp_partition): slots `slot_a`/`slot_b`, metadata in

@@ -32,3 +32,10 @@
 #ifndef GS_MAX_DEVICES
 #define GS_MAX_DEVICES 1
 #endif
+
+/* TensorFlow Lite Micro tensor arena, bytes. Kconfig GS_TFLM_ARENA_KB (default 64). The host build of
+ * the TFLM backend uses Kconfig's largest (448 KiB) to measure what a model needs; the packager and the
+ * conformance test check that against the device's arena. */
+#ifndef GS_TFLM_ARENA_BYTES
+#define GS_TFLM_ARENA_BYTES (64u * 1024u)
+#endif

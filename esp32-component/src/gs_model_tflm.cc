@@ -1,6 +1,8 @@
 /*
- * TensorFlow Lite Micro model backend (gs_model_backend.h; esp-tflite-micro component, ESP-NN
- * accelerates the int8 FULLY_CONNECTED kernel). Needs ESP-IDF: not built by the host build.
+ * TensorFlow Lite Micro model backend (gs_model_tflm.h): the same file on the ESP32-S3
+ * (esp-tflite-micro component, ESP-NN accelerates the int8 FULLY_CONNECTED kernel) and on the host
+ * (the same pinned TFLite Micro with reference kernels, cmake/gs_tflm.cmake), where the conformance
+ * test runs every packaged model through it. No ESP-IDF header: clock and log come from the config.
  *
  * Model contract (what sdk-training packages): one subgraph, input and output holding the
  * window's window x channels values in normalised units, sample-major (declared [window,
@@ -10,43 +12,65 @@
  * RepeatVector decoder must be exported as CONCATENATION (see DESIGN.md section 3), and a
  * CONCATENATION takes at most 10 inputs (the packager builds a tree). The packaged LSTM is
  * unrolled over the window and starts every window from constant zero state: it has no
- * variable tensors, so nothing carries over between windows. Checked on the host: the default
- * models (float32 and int16x8) load and run in esp-tflite-micro 1.4.0's MicroInterpreter with
- * this resolver and this input/output handling (docs/benchmarks.md section 7).
+ * variable tensors, so nothing carries over between windows.
  */
 #include <new>
 #include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
 #include <string.h>
-#include "esp_log.h"
-#include "esp_timer.h"
-#include "gs_esp32.h"
-#include "gs_model_backend.h"
+#include "gs_config.h"
+#include "gs_model_tflm.h"
 #include "tensorflow/lite/micro/micro_interpreter.h"
 #include "tensorflow/lite/micro/micro_mutable_op_resolver.h"
 #include "tensorflow/lite/schema/schema_generated.h"
+#include "tensorflow/lite/schema/schema_utils.h"
 
 namespace {
 
-#ifdef CONFIG_GS_TFLM_ARENA_KB
-constexpr size_t kArenaSize = (size_t)CONFIG_GS_TFLM_ARENA_KB * 1024;
-#else
-constexpr size_t kArenaSize = 64 * 1024;
-#endif
+constexpr size_t kArenaSize = GS_TFLM_ARENA_BYTES;
 alignas(16) uint8_t g_arena[kArenaSize];
 alignas(tflite::MicroInterpreter) uint8_t g_interp_mem[sizeof(tflite::MicroInterpreter)];
 tflite::MicroInterpreter *g_interp = nullptr;
-/* Exactly the ops sdk-training's packager may emit (packaging/internal/OpAllowList.java). */
+/* Exactly the ops sdk-training's packager may emit (packaging/internal/OpAllowList.java). The
+ * conformance test proves the two agree: every packaged model loads through this resolver. */
 tflite::MicroMutableOpResolver<9> g_resolver;
 bool g_resolver_ready = false;
+gs_model_tflm_config_t g_config;
+char g_failure[128];
+uint32_t g_operators = 0;
 
 /* Invoke time on the device, to replace the cost card's estimate with a measurement: logged every
  * kTimingLogEvery invokes as mean and max per window and the mean per sample at the model's stride. */
-constexpr const char *kTag = "gs_tflm";
 constexpr uint32_t kTimingLogEvery = 1000;
 uint32_t g_stride = 1;
 uint32_t g_timed = 0;
-int64_t g_us_sum = 0;
-int64_t g_us_max = 0;
+uint64_t g_us_sum = 0;
+uint64_t g_us_max = 0;
+
+void logf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void logf(const char *fmt, ...)
+{
+    if (!g_config.log) {
+        return;
+    }
+    char line[160];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(line, sizeof line, fmt, ap);
+    va_end(ap);
+    g_config.log(g_config.log_ctx, line);
+}
+
+size_t arena_size()
+{
+    return g_config.arena_limit > 0 && g_config.arena_limit < kArenaSize ? g_config.arena_limit : kArenaSize;
+}
+
+void fail(const char *why)
+{
+    snprintf(g_failure, sizeof g_failure, "%s", why);
+}
 
 void release()
 {
@@ -124,20 +148,23 @@ gs_err_t run(void *ctx, const float *in, float *out, uint32_t window, uint32_t c
         return GS_ERR_IO;
     }
     put_input(ti, in, n);
-    const int64_t t0 = esp_timer_get_time();
+    const bool timed = g_config.clock.now_us != nullptr;
+    const uint64_t t0 = timed ? g_config.clock.now_us(g_config.clock.ctx) : 0;
     if (g_interp->Invoke() != kTfLiteOk) {
         return GS_ERR_IO;
     }
-    const int64_t us = esp_timer_get_time() - t0;
-    g_us_sum += us;
-    g_us_max = us > g_us_max ? us : g_us_max;
-    if (++g_timed == kTimingLogEvery) {
-        const double mean = (double)g_us_sum / g_timed;
-        ESP_LOGI(kTag, "invoke: mean %.0f us, max %lld us per window = %.1f us per sample at stride %u",
-                 mean, (long long)g_us_max, mean / g_stride, (unsigned)g_stride);
-        g_timed = 0;
-        g_us_sum = 0;
-        g_us_max = 0;
+    if (timed) {
+        const uint64_t us = g_config.clock.now_us(g_config.clock.ctx) - t0;
+        g_us_sum += us;
+        g_us_max = us > g_us_max ? us : g_us_max;
+        if (++g_timed == kTimingLogEvery) {
+            const double mean = (double)g_us_sum / g_timed;
+            logf("invoke: mean %.0f us, max %llu us per window = %.1f us per sample at stride %u", mean,
+                 (unsigned long long)g_us_max, mean / g_stride, (unsigned)g_stride);
+            g_timed = 0;
+            g_us_sum = 0;
+            g_us_max = 0;
+        }
     }
     get_output(to, out, n);
     return GS_OK;
@@ -150,21 +177,27 @@ gs_err_t load(void *ctx, const gs_bundle_t *bundle, const gs_manifest_t *m)
 {
     (void)ctx;
     release();
+    g_failure[0] = '\0';
     const gs_bundle_part_t *part = gs_bundle_find(bundle, m->model_part);
     if (!part) {
+        fail("the bundle has no model part");
         return GS_ERR_NO_MODEL;
     }
     if (part->size < 8) {
+        fail("the model part is shorter than a FlatBuffer header");
         return GS_ERR_MODEL_LOAD;
     }
     const uint8_t *fb = part->data;
     if (((uintptr_t)fb & 15u) != 0) {
         /* ModelBundle places every .tflite part at a 16-byte-aligned payload offset (a ".align"
          * filler part) and slots start aligned: a misaligned model comes from another writer. */
+        fail("the model part is not 16-byte aligned");
         return GS_ERR_MODEL_LOAD;
     }
     const tflite::Model *model = tflite::GetModel(fb);
     if (model->version() != TFLITE_SCHEMA_VERSION) {
+        snprintf(g_failure, sizeof g_failure, "schema version %u, this TFLite Micro reads %d",
+                 (unsigned)model->version(), TFLITE_SCHEMA_VERSION);
         return GS_ERR_UNSUPPORTED;
     }
     if (!g_resolver_ready) {
@@ -179,23 +212,45 @@ gs_err_t load(void *ctx, const gs_bundle_t *bundle, const gs_manifest_t *m)
         g_resolver.AddReshape();
         g_resolver_ready = true;
     }
-    g_interp = new (g_interp_mem) tflite::MicroInterpreter(model, g_resolver, g_arena, kArenaSize);
+    /* An op the resolver lacks would also fail AllocateTensors(); name it instead of reporting
+     * a full arena. */
+    const auto *codes = model->operator_codes();
+    for (flatbuffers::uoffset_t i = 0; codes != nullptr && i < codes->size(); i++) {
+        const tflite::BuiltinOperator op = tflite::GetBuiltinCode(codes->Get(i));
+        if (op == tflite::BuiltinOperator_CUSTOM || g_resolver.FindOp(op) == nullptr) {
+            snprintf(g_failure, sizeof g_failure, "op %s is not in the firmware's op resolver",
+                     tflite::EnumNameBuiltinOperator(op));
+            return GS_ERR_MODEL_LOAD;
+        }
+    }
+    const size_t arena = arena_size();
+    g_interp = new (g_interp_mem) tflite::MicroInterpreter(model, g_resolver, g_arena, arena);
     if (g_interp->AllocateTensors() != kTfLiteOk) {
         release();
+        snprintf(g_failure, sizeof g_failure,
+                 "AllocateTensors failed: more than the %u-byte arena needed, or a kernel refused a tensor "
+                 "(see TFLM's log)", (unsigned)arena);
         return GS_ERR_NO_MEM; /* the runtime reports the failed load: the store rolls back */
     }
     TfLiteTensor *ti = g_interp->input(0);
+    TfLiteTensor *to = g_interp->output(0);
     const size_t ei = element_size(ti->type);
-    if (ei == 0 || ti->bytes != (size_t)m->window * m->channels * ei) {
+    const size_t n = (size_t)m->window * m->channels;
+    if (ei == 0 || ti->bytes != n * ei || element_size(to->type) == 0 || to->bytes != n * element_size(to->type)) {
         release();
-        return GS_ERR_MODEL_LOAD; /* the graph does not take window x channels float/int16/int8 */
+        snprintf(g_failure, sizeof g_failure,
+                 "the graph does not take and return window x channels = %u float32/int16/int8 values",
+                 (unsigned)n);
+        return GS_ERR_MODEL_LOAD;
     }
+    const auto *subgraphs = model->subgraphs();
+    g_operators = subgraphs && subgraphs->size() > 0 && subgraphs->Get(0)->operators()
+                      ? subgraphs->Get(0)->operators()->size() : 0;
     g_stride = m->stride > 0 ? m->stride : m->window;
     g_timed = 0;
     g_us_sum = 0;
     g_us_max = 0;
-    ESP_LOGI(kTag, "model loaded: arena %u of %u bytes used", (unsigned)g_interp->arena_used_bytes(),
-             (unsigned)kArenaSize);
+    logf("model loaded: arena %u of %u bytes used", (unsigned)g_interp->arena_used_bytes(), (unsigned)arena);
     return GS_OK;
 }
 
@@ -209,12 +264,34 @@ const gs_model_backend_ops_t kOps = {"tflm", load, run, unload};
 
 }  // namespace
 
-extern "C" gs_err_t gs_model_tflm_backend(gs_model_backend_t *out)
+extern "C" gs_err_t gs_model_tflm_backend(const gs_model_tflm_config_t *config, gs_model_backend_t *out)
 {
     if (!out) {
         return GS_ERR_INVALID_ARG;
     }
+    if (config) {
+        g_config = *config;
+    } else {
+        g_config = gs_model_tflm_config_t{};
+    }
     out->ops = &kOps;
     out->ctx = nullptr;
+    return GS_OK;
+}
+
+extern "C" gs_err_t gs_model_tflm_info(gs_model_tflm_info_t *out)
+{
+    if (!out) {
+        return GS_ERR_INVALID_ARG;
+    }
+    memset(out, 0, sizeof *out);
+    out->arena_size = arena_size();
+    memcpy(out->failure, g_failure, sizeof out->failure);
+    if (!g_interp) {
+        return GS_ERR_NO_MODEL;
+    }
+    out->arena_used = g_interp->arena_used_bytes();
+    out->input_bytes = (uint32_t)element_size(g_interp->input(0)->type);
+    out->operators = g_operators;
     return GS_OK;
 }
