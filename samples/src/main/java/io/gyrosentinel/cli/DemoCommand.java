@@ -177,6 +177,9 @@ final class DemoCommand implements Callable<Integer> {
                             + String.format(Locale.ROOT, "%.4f", rep.int8().spearman()) + "), so int16x8" : "");
             pw.printf(Locale.ROOT, "   verified in TFLite 2.6.2: %s (Spearman %.4f, ROC-AUC %.4f vs %.4f, max |err| %.2g)%n",
                     ver.passed() ? "passed" : "FAILED", ver.spearman(), ver.rocAuc(), ver.referenceRocAuc(), ver.maxAbsError());
+            if (ver.micro().ran()) {
+                pw.printf(Locale.ROOT, "   %s%n", ver.micro());
+            }
             pw.printf(Locale.ROOT, "   cost card: %.0f MACs/sample, est. %.1f µs/sample on an ESP32-S3 = %.0f %% of a core "
                     + "at %.0f Hz, %.0f %% at the sensor's 3840 Hz maximum%n", cost.macsPerSample(), cost.microsPerSample(),
                     cost.percentOfCore(), cost.sampleRateHz(), cost.microsPerSample() * 3840 / 1e4);

@@ -125,5 +125,7 @@ final class PackageCommand implements Callable<Integer> {
         pw.printf(Locale.ROOT, "verification %s in TFLite 2.6.2: %s (max |err| %.2g, Spearman %.4f, ROC-AUC %.4f vs %.4f; "
                         + "criteria: %s)%n", v.precision().id(), v.passed() ? "PASSED" : "FAILED", v.maxAbsError(), v.spearman(),
                 v.rocAuc(), v.referenceRocAuc(), v.criteria());
+        pw.printf(Locale.ROOT, "  %s%n", v.micro().ran() ? v.micro()
+                : "TFLite Micro: not checked (set GYROSENTINEL_TFLM_RUN to esp32-component/target/cmake/tools/gs_tflm_run)");
     }
 }

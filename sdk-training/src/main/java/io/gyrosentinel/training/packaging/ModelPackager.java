@@ -6,6 +6,7 @@ import io.gyrosentinel.model.ModelBundle;
 import io.gyrosentinel.training.TrainedModel;
 import io.gyrosentinel.training.packaging.internal.Graph;
 import io.gyrosentinel.training.packaging.internal.PackagingPipeline;
+import io.gyrosentinel.training.packaging.internal.TflmHost;
 import java.nio.file.Path;
 import java.security.PrivateKey;
 import java.util.function.Consumer;
@@ -54,11 +55,18 @@ import java.util.function.Consumer;
  * All three models run in the real TFLite 2.6.2 runtime on the given windows before anything is returned: float
  * reconstruction within {@link Builder#floatTolerance} of the trainer's reference; integer scores with Spearman
  * ≥ {@link Builder#minSpearman} against the reference and ROC-AUC (anomalous vs normal) within
- * {@link Builder#maxAucDrop} of the reference's. The float model must always pass (it proves the graph), and so
+ * {@link Builder#maxAucDrop} of the reference's. With {@link Builder#tflmRunner the host TFLite Micro runner}, each
+ * also runs in the real TensorFlow Lite Micro through the firmware's own backend and op resolver: it must load in
+ * the firmware's arena, float32 must match the reference within {@link MicroCheck#FLOAT_RELATIVE_TOLERANCE}
+ * (relative) and integer models must pass the same gates ({@link Verification#micro()}). The float model must always pass (it proves the graph), and so
  * must the shipped one; otherwise {@link PackagingException} and no bundle.
  * Instances are immutable and thread-safe.
  */
 public final class ModelPackager {
+    /** The firmware's default TensorFlow Lite Micro arena: Kconfig {@code GS_TFLM_ARENA_KB} = 64. */
+    public static final int DEFAULT_DEVICE_ARENA_BYTES = 64 * 1024;
+    /** The largest arena the firmware can be configured with: Kconfig {@code GS_TFLM_ARENA_KB} = 448. */
+    public static final int MAX_DEVICE_ARENA_BYTES = 448 * 1024;
     private final String modelId;
     private final Precision precision;
     private final boolean fallbackToInt16x8;
@@ -70,6 +78,8 @@ public final class ModelPackager {
     private final double maxAucDrop;
     private final int maxVerificationWindows;
     private final Consumer<Graph> graphHook;
+    private final Path tflmRunner;
+    private final int deviceArenaBytes;
 
     private ModelPackager(Builder b) {
         this.modelId = b.modelId;
@@ -83,6 +93,8 @@ public final class ModelPackager {
         this.maxAucDrop = b.maxAucDrop;
         this.maxVerificationWindows = b.maxVerificationWindows;
         this.graphHook = b.graphHook;
+        this.tflmRunner = b.tflmRunner;
+        this.deviceArenaBytes = b.deviceArenaBytes;
     }
 
     public static Builder builder() {
@@ -102,6 +114,8 @@ public final class ModelPackager {
         b.maxAucDrop = maxAucDrop;
         b.maxVerificationWindows = maxVerificationWindows;
         b.graphHook = graphHook;
+        b.tflmRunner = tflmRunner;
+        b.deviceArenaBytes = deviceArenaBytes;
         return b;
     }
 
@@ -169,6 +183,16 @@ public final class ModelPackager {
         return maxVerificationWindows;
     }
 
+    /** The host TensorFlow Lite Micro runner every built model is checked in, or null (not checked). */
+    public Path tflmRunner() {
+        return tflmRunner;
+    }
+
+    /** The device's TensorFlow Lite Micro arena a model must fit in (bytes). */
+    public int deviceArenaBytes() {
+        return deviceArenaBytes;
+    }
+
     /** Test seam (internal): called with each freshly built graph before it is written. */
     public Consumer<Graph> graphHook() {
         return graphHook;
@@ -187,6 +211,8 @@ public final class ModelPackager {
         private double maxAucDrop = 0.01;
         private int maxVerificationWindows = 400;
         private Consumer<Graph> graphHook;
+        private Path tflmRunner = TflmHost.configuredPath().orElse(null);
+        private int deviceArenaBytes = DEFAULT_DEVICE_ARENA_BYTES;
 
         private Builder() {
         }
@@ -258,6 +284,30 @@ public final class ModelPackager {
             return this;
         }
 
+        /**
+         * Runs every built model in the real TensorFlow Lite Micro on this host before anything ships: the ESP32
+         * component's {@code gs_tflm_run} (its TFLM backend and op resolver, model store and runtime, the pinned
+         * esp-tflite-micro with reference kernels, the firmware's default arena). A model it cannot load, or whose
+         * output leaves the precision's criteria, is never shipped ({@link MicroCheck}). Default: the path in the
+         * system property {@code gyrosentinel.tflm.run} or the environment variable {@code GYROSENTINEL_TFLM_RUN};
+         * null: not checked (the op allow-list and TFLite 2.6.2 remain). Built by
+         * {@code ./mvnw -pl esp32-component verify} at {@code esp32-component/target/cmake/tools/gs_tflm_run}.
+         */
+        public Builder tflmRunner(Path executable) {
+            this.tflmRunner = executable;
+            return this;
+        }
+
+        /**
+         * The tensor arena of the devices this model is for (default {@value #DEFAULT_DEVICE_ARENA_BYTES}, the
+         * firmware's Kconfig {@code GS_TFLM_ARENA_KB} default of 64): with the {@link #tflmRunner TFLite Micro check}
+         * a model whose measured {@code arena_used_bytes()} exceeds it is not shipped.
+         */
+        public Builder deviceArenaBytes(int bytes) {
+            this.deviceArenaBytes = bytes;
+            return this;
+        }
+
         /** Internal test seam: lets a test tamper with the graph to prove verification catches it. */
         Builder graphHook(Consumer<Graph> hook) {
             this.graphHook = hook;
@@ -294,6 +344,13 @@ public final class ModelPackager {
             if (maxVerificationWindows < 2) {
                 throw invalid("maxVerificationWindows", "tolerances out of range: maxVerificationWindows must be >= 2, "
                         + "was " + maxVerificationWindows);
+            }
+            if (deviceArenaBytes < 1024 || deviceArenaBytes > MAX_DEVICE_ARENA_BYTES) {
+                throw invalid("deviceArenaBytes", "deviceArenaBytes must be within 1024 .. " + MAX_DEVICE_ARENA_BYTES
+                        + " (Kconfig GS_TFLM_ARENA_KB up to 448), was " + deviceArenaBytes);
+            }
+            if (tflmRunner != null && !TflmHost.isRunnable(tflmRunner)) {
+                throw invalid("tflmRunner", TflmHost.notRunnable(tflmRunner));
             }
             return new ModelPackager(this);
         }

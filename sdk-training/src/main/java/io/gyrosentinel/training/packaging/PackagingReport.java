@@ -126,6 +126,25 @@ public record PackagingReport(String modelId, Precision requested, Precision shi
         m.put("anomalousWindows", v.anomalousWindows());
         m.put("hostInvokeMicros", round(v.hostInvokeMicros()));
         m.put("criteria", v.criteria());
+        MicroCheck mc = v.micro();
+        if (mc.ran()) {
+            Map<String, Object> t = new LinkedHashMap<>();
+            t.put("loaded", mc.loaded());
+            if (mc.loaded()) {
+                t.put("passed", mc.passed());
+                t.put("arenaUsedBytes", mc.arenaUsedBytes());
+                t.put("arenaRequiredBytes", mc.arenaRequiredBytes());
+                t.put("maxAbsError", mc.maxAbsError());
+                t.put("maxRelError", mc.maxRelError());
+                t.put("spearman", round(mc.spearman()));
+                t.put("rocAuc", round(mc.rocAuc()));
+            }
+            if (mc.failure() != null) {
+                t.put("failure", mc.failure());
+            }
+            t.put("arenaSizeBytes", mc.arenaSizeBytes());
+            m.put("tfliteMicro", t);
+        }
         return m;
     }
 

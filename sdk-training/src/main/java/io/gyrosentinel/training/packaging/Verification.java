@@ -2,7 +2,7 @@ package io.gyrosentinel.training.packaging;
 
 /**
  * How one packaged model compared with the trainer's reference forward pass when run in the real TFLite
- * runtime.
+ * runtime (desktop TFLite 2.6.2), and, when the packager has the host runner, in the real TensorFlow Lite Micro.
  *
  * @param precision           the packaged model's precision
  * @param normalWindows       normal windows compared (held out from int8 calibration)
@@ -12,18 +12,25 @@ package io.gyrosentinel.training.packaging;
  * @param rocAuc              ROC-AUC (anomalous vs normal) of the TFLite scores
  * @param referenceRocAuc     ROC-AUC of the reference scores
  * @param hostInvokeMicros    median host TFLite invoke time per window (interpreter run, 1 thread)
- * @param passed              whether this precision's criteria held
+ * @param passed              whether this precision's criteria held in TFLite 2.6.2 and, when it ran, in TFLite Micro
  * @param criteria            the criteria applied, in words
+ * @param micro               the TensorFlow Lite Micro check ({@link MicroCheck#ran()} false when it did not run)
  */
 public record Verification(Precision precision, int normalWindows, int anomalousWindows, double maxAbsError,
         double spearman, double rocAuc, double referenceRocAuc, double hostInvokeMicros, boolean passed,
-        String criteria) {
+        String criteria, MicroCheck micro) {
+
+    public Verification {
+        if (micro == null) {
+            micro = MicroCheck.notRun();
+        }
+    }
 
     @Override
     public String toString() {
         return String.format(java.util.Locale.ROOT,
                 "%s: %s (max |err| %.3g, Spearman %.4f, ROC-AUC %.4f vs reference %.4f, %d+%d windows, host %.0f us/window; %s)",
                 precision.id(), passed ? "PASS" : "FAIL", maxAbsError, spearman, rocAuc, referenceRocAuc,
-                normalWindows, anomalousWindows, hostInvokeMicros, criteria);
+                normalWindows, anomalousWindows, hostInvokeMicros, criteria) + "; " + micro;
     }
 }

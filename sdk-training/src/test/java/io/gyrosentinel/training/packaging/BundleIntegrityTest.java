@@ -36,7 +36,9 @@ class BundleIntegrityTest {
     static void packASmallSignedModel() {
         keys = SigningKeys.generate();
         TrainedModel m = TestModels.random(TestModels.arch(16, 3, List.of(8, 4), List.of(4, 8)), 21);
-        signed = ModelPackager.builder().modelId("small-1").signingKey(keys.getPrivate()).build()
+        // one sample per step: loads in TFLite Micro with a larger arena than the firmware's default
+        signed = ModelPackager.builder().modelId("small-1").signingKey(keys.getPrivate())
+                .deviceArenaBytes(ModelPackager.MAX_DEVICE_ARENA_BYTES).build()
                 .pack(m, TestModels.windows(m, 80, false, 1), TestModels.windows(m, 20, true, 2));
     }
 

@@ -9,6 +9,7 @@ import io.gyrosentinel.training.ModelArchitecture;
 import io.gyrosentinel.training.TrainedModel;
 import io.gyrosentinel.training.TrainingHistory;
 import io.gyrosentinel.training.packaging.CostCard;
+import io.gyrosentinel.training.packaging.MicroCheck;
 import io.gyrosentinel.training.packaging.ModelPackager;
 import io.gyrosentinel.training.packaging.PackagedModel;
 import io.gyrosentinel.training.packaging.PackagingException;
@@ -139,6 +140,7 @@ public final class PackagingPipeline {
             ref[i] = mse(refRecon[i], all.get(i));
         }
         double refAuc = Stats.rocAuc(ref, positive);
+        TflmHost tflm = cfg.tflmRunner() == null ? null : new TflmHost(cfg.tflmRunner());
         Map<Precision, Verification> verifications = new EnumMap<>(Precision.class);
         Map<Precision, CostCard> costs = new EnumMap<>(Precision.class);
         Map<Precision, Double> stepMicros = new EnumMap<>(Precision.class);
@@ -148,7 +150,12 @@ public final class PackagingPipeline {
                 continue;
             }
             try {
-                verifications.put(p, verify(p, files.get(p), all, refRecon, ref, positive, refAuc, normal.size(), cfg));
+                Verification v = verify(p, files.get(p), all, refRecon, ref, positive, refAuc, normal.size(), cfg);
+                if (tflm != null) {
+                    v = withMicro(v, microCheck(tflm, p, files.get(p), model, stride, all, refRecon, ref, positive,
+                            refAuc, cfg));
+                }
+                verifications.put(p, v);
             } catch (RuntimeException e) {
                 if (required.contains(p)) {
                     throw e;
@@ -219,7 +226,7 @@ public final class PackagingPipeline {
     /** The verification entry of a precision that could not be built or run (reported, never shipped). */
     private static Verification notBuilt(Precision p, double refAuc, String why) {
         return new Verification(p, 0, 0, Double.NaN, Double.NaN, Double.NaN, refAuc, Double.NaN, false,
-                "not built: " + why);
+                "not built: " + why, null);
     }
 
     private static Verification verify(Precision p, byte[] tflite, List<float[]> all, float[][] refRecon,
@@ -247,37 +254,61 @@ public final class PackagingPipeline {
             criteria = "Spearman >= " + cfg.minSpearman() + ", ROC-AUC >= reference - " + cfg.maxAucDrop();
         }
         return new Verification(p, normals, all.size() - normals, maxErr, rho, auc, refAuc,
-                Stats.median(nanos) / 1000.0, ok, criteria);
+                Stats.median(nanos) / 1000.0, ok, criteria, null);
+    }
+
+    private static Verification withMicro(Verification v, MicroCheck m) {
+        return new Verification(v.precision(), v.normalWindows(), v.anomalousWindows(), v.maxAbsError(),
+                v.spearman(), v.rocAuc(), v.referenceRocAuc(), v.hostInvokeMicros(), v.passed() && m.passed(),
+                v.criteria() + "; TFLite Micro: loads, fits the device arena" + (v.precision() == Precision.FLOAT32
+                        ? ", relative error <= " + MicroCheck.FLOAT_RELATIVE_TOLERANCE : ", the same gates"), m);
+    }
+
+    /**
+     * Runs one built model in the real TensorFlow Lite Micro (the firmware's backend, resolver, store and runtime)
+     * on the verification windows. The payload carries the bundle's manifest fields the device reads.
+     */
+    private static MicroCheck microCheck(TflmHost tflm, Precision p, byte[] tflite, TrainedModel model, int stride,
+            List<float[]> all, float[][] refRecon, double[] ref, boolean[] positive, double refAuc,
+            ModelPackager cfg) {
+        Map<String, Object> m = deviceManifest("tflm-check", model, stride, p, tflite);
+        ModelBundle b = ModelBundle.of("tflm-check", new String(json(m), StandardCharsets.UTF_8),
+                Map.of(MODEL_PART, tflite));
+        TflmHost.Result r = tflm.run(b.payload(), all, all.get(0).length);
+        if (!r.loaded()) {
+            return MicroCheck.notLoaded(r.error() + ": " + r.reason(), cfg.deviceArenaBytes());
+        }
+        double maxAbs = 0;
+        double maxRel = 0;
+        double[] scores = new double[all.size()];
+        for (int i = 0; i < all.size(); i++) {
+            float[] y = r.outputs()[i];
+            for (int j = 0; j < y.length; j++) {
+                double d = Math.abs(y[j] - refRecon[i][j]);
+                maxAbs = Math.max(maxAbs, d);
+                maxRel = Math.max(maxRel, d / Math.max(1.0, Math.abs(refRecon[i][j])));
+            }
+            scores[i] = mse(y, all.get(i));
+        }
+        double rho = Stats.spearman(scores, ref);
+        double auc = Stats.rocAuc(scores, positive);
+        boolean accurate = p == Precision.FLOAT32 ? maxRel <= MicroCheck.FLOAT_RELATIVE_TOLERANCE
+                : rho >= cfg.minSpearman() && auc >= refAuc - cfg.maxAucDrop();
+        boolean fits = r.arenaRequired() <= cfg.deviceArenaBytes();
+        String failure = fits ? null : "needs " + r.arenaRequired() + " bytes of tensor arena, the device has "
+                + cfg.deviceArenaBytes() + " (Kconfig GS_TFLM_ARENA_KB; raise it and ModelPackager.deviceArenaBytes, "
+                + "or train a smaller model)";
+        return new MicroCheck(true, true, failure, r.arenaUsed(), r.arenaRequired(), cfg.deviceArenaBytes(), maxAbs,
+                maxRel, rho, auc,
+                accurate && fits);
     }
 
     private static String manifest(String id, TrainedModel model, int stride, Precision shipped, byte[] tflite,
             byte[] reportJson, PackagingReport r) {
-        ModelArchitecture a = model.architecture();
-        Map<String, Object> m = new LinkedHashMap<>();
-        m.put("format", FORMAT);
-        m.put("formatVersion", 1);
-        m.put("modelId", id);
-        m.put("layout", LAYOUT);
-        m.put("model", MODEL_PART);
-        m.put("window", a.windowLength());
-        m.put("stride", stride);
-        m.put("channels", a.channels());
-        // Informative: the model's input is [window/samplesPerStep][samplesPerStep*channels], byte for byte the
-        // [window][channels] the firmware fills.
-        m.put("samplesPerStep", a.samplesPerStep());
-        m.put("sampleRateHz", model.sampleRateHz());
-        m.put("mean", model.normalization().mean());
-        m.put("std", model.normalization().std());
-        Map<String, Object> th = new LinkedHashMap<>();
-        th.put("value", model.threshold().value());
-        th.put("method", model.threshold().policy().method());
-        th.put("parameter", model.threshold().policy().parameter());
-        m.put("threshold", th);
-        m.put("quantization", shipped.id());
-        Map<String, String> sha = new LinkedHashMap<>();
-        sha.put(MODEL_PART, HexFormat.of().formatHex(ModelBundle.sha256(tflite)));
+        Map<String, Object> m = deviceManifest(id, model, stride, shipped, tflite);
+        @SuppressWarnings("unchecked")
+        Map<String, String> sha = (Map<String, String>) m.get("sha256");
         sha.put(REPORT_PART, HexFormat.of().formatHex(ModelBundle.sha256(reportJson)));
-        m.put("sha256", sha);
         CostCard c = r.shippedCost();
         Map<String, Object> cost = new LinkedHashMap<>();
         cost.put("macs", c.macsPerWindow());
@@ -315,6 +346,37 @@ public final class PackagingPipeline {
                     + " bytes even without metrics and cost; the protocol carries 1024. Use a shorter model id.");
         }
         return s;
+    }
+
+    /** The manifest fields the device reads (and the model part's hash), in the bundle's order. */
+    private static Map<String, Object> deviceManifest(String id, TrainedModel model, int stride, Precision precision,
+            byte[] tflite) {
+        ModelArchitecture a = model.architecture();
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("format", FORMAT);
+        m.put("formatVersion", 1);
+        m.put("modelId", id);
+        m.put("layout", LAYOUT);
+        m.put("model", MODEL_PART);
+        m.put("window", a.windowLength());
+        m.put("stride", stride);
+        m.put("channels", a.channels());
+        // Informative: the model's input is [window/samplesPerStep][samplesPerStep*channels], byte for byte the
+        // [window][channels] the firmware fills.
+        m.put("samplesPerStep", a.samplesPerStep());
+        m.put("sampleRateHz", model.sampleRateHz());
+        m.put("mean", model.normalization().mean());
+        m.put("std", model.normalization().std());
+        Map<String, Object> th = new LinkedHashMap<>();
+        th.put("value", model.threshold().value());
+        th.put("method", model.threshold().policy().method());
+        th.put("parameter", model.threshold().policy().parameter());
+        m.put("threshold", th);
+        m.put("quantization", precision.id());
+        Map<String, String> sha = new LinkedHashMap<>();
+        sha.put(MODEL_PART, HexFormat.of().formatHex(ModelBundle.sha256(tflite)));
+        m.put("sha256", sha);
+        return m;
     }
 
     static byte[] json(Object o) {
