@@ -55,8 +55,14 @@ deb http://deb.debian.org/debian-security bookworm-security main
 EOF
 
 step "what the README assumes: a JDK 17 and Maven (+ git to clone)"
+# The machine's own trust store additions (e.g. a network's TLS-inspecting CA) belong to the machine, not to the
+# project: a new machine of this kind has them, so the fresh root gets them too.
+mkdir -p "$ROOT/usr/local/share/ca-certificates"
+cp -a /usr/local/share/ca-certificates/. "$ROOT/usr/local/share/ca-certificates/" 2>/dev/null || true
 chroot "$ROOT" /usr/bin/env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin DEBIAN_FRONTEND=noninteractive \
-    bash -c 'apt-get update -qq && apt-get install -y -qq --no-install-recommends openjdk-17-jdk-headless maven git ca-certificates' \
+    bash -c 'apt-get update -qq && apt-get install -y -qq --no-install-recommends ca-certificates \
+             && update-ca-certificates >/dev/null \
+             && apt-get install -y -qq --no-install-recommends openjdk-17-jdk-headless maven git' \
     >>"$LOG" 2>&1
 
 step "clone HEAD $(git rev-parse --short HEAD) into /work/main, ../shared beside it"
