@@ -19,6 +19,11 @@ public record Gap(long atSample, long missingSamples, int missingBatches, Cause 
         /** The link went down and came back. */
         RECONNECT,
         /** A recording marks a gap here. */
-        RECORDED
+        RECORDED,
+        /**
+         * A recording marks a segment boundary with no sample missing: an importer's next capture file, or a clock
+         * that stepped backwards. Windows do not span it ({@code Recording.runs()}).
+         */
+        BOUNDARY
     }
 }

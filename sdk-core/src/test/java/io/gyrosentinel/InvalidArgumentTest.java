@@ -50,7 +50,7 @@ class InvalidArgumentTest {
 
     @Test
     void recordingAndStreamArguments() {
-        assertInvalid("label", () -> SessionLabel.parse("maybe"), "unknown label 'maybe'", "normal or anomalous");
+        assertInvalid("label", () -> SessionLabel.parse("maybe"), "unknown label 'maybe'", "normal/anomalous");
         assertInvalid("channelScale", () -> new SessionInfo(SessionLabel.NORMAL, "m", Map.of(), "",
                 List.of("x", "y"), new float[1], "dps", 100, ""), "2 channel names but 1 scales");
         assertInvalid("stride", () -> new WindowAssembler(10, 0, w -> { }), "size=10 stride=0");

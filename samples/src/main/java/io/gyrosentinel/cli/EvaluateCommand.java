@@ -3,6 +3,7 @@ package io.gyrosentinel.cli;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import io.gyrosentinel.training.EvaluationReport;
+import io.gyrosentinel.training.PointMetrics;
 import io.gyrosentinel.training.Sessions;
 import io.gyrosentinel.training.TimeSeries;
 import io.gyrosentinel.training.TrainedModel;
@@ -35,7 +36,8 @@ final class EvaluateCommand implements Callable<Integer> {
     @Option(names = "--anomalous", arity = "1..*", description = "Anomalous recordings")
     List<Path> anomalous = new ArrayList<>();
 
-    @Option(names = "--data", arity = "1..*", description = "Recordings with per-sample labels (label runs)")
+    @Option(names = "--data", arity = "1..*", description = "Recordings with per-row labels (label runs, e.g. from "
+            + "import --label-column): window metrics and point-wise F1 / FAR / MAR")
     List<Path> labelled = new ArrayList<>();
 
     @Option(names = "--stride", description = "Window stride for scoring (default: the model's)")
@@ -60,16 +62,31 @@ final class EvaluateCommand implements Callable<Integer> {
         series.addAll(Sessions.read(normal, TimeSeries.Label.NORMAL));
         series.addAll(Sessions.read(anomalous, TimeSeries.Label.ANOMALOUS));
         series.addAll(Sessions.read(labelled));
-        EvaluationReport r = stride == null ? m.evaluate(series) : m.evaluate(series, stride);
         var pw = spec.commandLine().getOut();
+        Sessions.Usable usable = Sessions.usable(series, m.architecture().windowLength(), "evaluation");
+        if (usable.series().size() < series.size()) {
+            pw.printf("evaluation data: %s%n", usable.summary());
+        }
+        EvaluationReport r = stride == null ? m.evaluate(series) : m.evaluate(series, stride);
         pw.printf(Locale.ROOT, "windows: %d (%d anomalous)%n", r.windows().size(),
                 r.windows().stream().filter(w -> w.anomalous()).count());
         pw.printf(Locale.ROOT, "ROC-AUC %.4f  PR-AUC %.4f%n", r.rocAuc(), r.prAuc());
         pw.printf(Locale.ROOT, "at threshold %.5f: precision %.4f  recall %.4f  F1 %.4f  false alarms %.4f  missed %.4f%n",
                 r.threshold(), r.precision(), r.recall(), r.f1(), r.falseAlarmRate(), r.missedAlarmRate());
         pw.printf("confusion: %s%n", r.confusion());
+        PointMetrics points = null;
+        if (!labelled.isEmpty()) {
+            // per-row labels: also point-wise, each sample judged by the window that ends on it
+            points = m.evaluatePoints(series);
+            pw.printf(Locale.ROOT, "point-wise (a sample is flagged when the window ending on it is): %d samples "
+                    + "scored, %d unscored (the first %d of each segment); F1 %.4f  false alarms %.4f  missed %.4f  "
+                    + "(tp %d fp %d tn %d fn %d)%n", points.points(), points.unscored(),
+                    m.architecture().windowLength() - 1, points.f1(), points.falseAlarmRate(),
+                    points.missedAlarmRate(), points.truePositives(), points.falsePositives(), points.trueNegatives(),
+                    points.falseNegatives());
+        }
         if (json != null) {
-            writeJson(r, json);
+            writeJson(r, points, json);
             pw.printf("metrics written to %s%n", json);
         }
         if (scores != null) {
@@ -119,7 +136,27 @@ final class EvaluateCommand implements Callable<Integer> {
     }
 
     static void writeJson(EvaluationReport r, Path file) throws java.io.IOException {
+        writeJson(r, null, file);
+    }
+
+    static void writeJson(EvaluationReport r, PointMetrics p, Path file) throws java.io.IOException {
+        Map<String, Object> m = metrics(r);
+        if (p != null) {
+            Map<String, Object> pm = new LinkedHashMap<>();
+            pm.put("definition", "a sample is flagged when the window ending on it is above the threshold; the first "
+                    + "window-1 samples of each segment are unscored");
+            pm.put("points", p.points());
+            pm.put("unscored", p.unscored());
+            pm.put("precision", p.precision());
+            pm.put("recall", p.recall());
+            pm.put("f1", p.f1());
+            pm.put("far", p.falseAlarmRate());
+            pm.put("mar", p.missedAlarmRate());
+            pm.put("confusion", Map.of("tp", p.truePositives(), "fp", p.falsePositives(), "tn", p.trueNegatives(),
+                    "fn", p.falseNegatives()));
+            m.put("pointwise", pm);
+        }
         io.gyrosentinel.internal.io.AtomicFiles.write(file,
-                new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsBytes(metrics(r)));
+                new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsBytes(m));
     }
 }

@@ -19,8 +19,9 @@ final class ImportCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    @Option(names = "--csv", required = true, description = "CSV file to read")
-    Path csv;
+    @Option(names = "--csv", required = true, arity = "1..*", description = "CSV file(s) to read, or folders of them "
+            + "(their *.csv files, sorted by name): each file is its own segment, no window spans two")
+    List<Path> csv;
 
     @Option(names = "--delimiter", defaultValue = ",", description = "Field delimiter (default: ${DEFAULT-VALUE}); \\t for tab")
     String delimiter;
@@ -41,10 +42,12 @@ final class ImportCommand implements Callable<Integer> {
             description = "unix-seconds or iso (ISO-8601 with T or a space) (default: ${DEFAULT-VALUE})")
     String timeFormat;
 
-    @Option(names = "--rate", description = "Sample rate in Hz (else derived from the time column)")
+    @Option(names = "--rate", description = "Sample rate in Hz (else from the time column: the mean interval without "
+            + "the outages, which a jittery clock does not bias)")
     Double rate;
 
-    @Option(names = "--label-column", description = "Column with a per-row label (normal/anomalous or 0/1)")
+    @Option(names = "--label-column", description = "Column with a per-row label: normal/anomalous (anomaly, abnormal, "
+            + "fault), 0/1 (0.0/1.0), true/false, yes/no, any case")
     String labelColumn;
 
     @Option(names = "--label", defaultValue = "unlabelled", description = "Session label: normal, anomalous, unlabelled")
@@ -58,6 +61,19 @@ final class ImportCommand implements Callable<Integer> {
 
     @Option(names = {"--skip-bad", "--skip-bad-rows"}, description = "Skip malformed rows (counted) instead of failing")
     boolean skipBad;
+
+    @Option(names = "--max-gap", converter = Durations.class, description = "An interval between two timestamps longer "
+            + "than this is an outage, e.g. 500ms (default: chosen from the data, so a jittery PC clock is not taken "
+            + "for outages; the import prints what it chose)")
+    java.time.Duration maxGap;
+
+    @Option(names = "--resample", description = "Interpolate the samples linearly onto a uniform grid of HZ, segment by "
+            + "segment (for loggers that do not sample evenly)")
+    Double resample;
+
+    @Option(names = "--scale", description = "Multiply every value by FACTOR, e.g. raw counts to physical units "
+            + "(with --unit)")
+    Double scale;
 
     @Option(names = "--out", required = true, description = "Output recording file")
     Path out;
@@ -95,9 +111,35 @@ final class ImportCommand implements Callable<Integer> {
         if (labelColumn != null) {
             b.labelColumn(labelColumn);
         }
-        CsvImport.Report r = b.build().run(csv, out);
+        if (maxGap != null) {
+            b.maxGap(maxGap);
+        }
+        if (resample != null) {
+            b.resampleHz(resample);
+        }
+        if (scale != null) {
+            b.scale(scale);
+        }
+        List<Path> files = new ArrayList<>();
+        for (Path p : csv) {
+            if (java.nio.file.Files.isDirectory(p)) {
+                try (var s = java.nio.file.Files.list(p)) {
+                    s.filter(f -> f.getFileName().toString().toLowerCase(java.util.Locale.ROOT).endsWith(".csv"))
+                            .sorted().forEach(files::add);
+                } catch (java.io.IOException e) {
+                    throw new IllegalArgumentException("cannot list " + p + ": " + e.getMessage(), e);
+                }
+            } else {
+                files.add(p);
+            }
+        }
+        if (files.isEmpty()) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "no .csv file in " + csv);
+        }
+        CsvImport.Report r = b.build().run(files, out);
         var pw = spec.commandLine().getOut();
-        pw.printf("imported %d of %d rows from %s into %s%n", r.imported(), r.rows(), csv, out);
+        pw.printf("imported %d samples from %d rows of %s into %s%n", r.imported(), r.rows(),
+                files.size() == 1 ? files.get(0) : files.size() + " files (one segment each)", out);
         pw.printf("channels: %d %s, rate %.3f Hz%n", r.channels(), r.channelNames(), r.sampleRateHz());
         if (r.filteredOut() > 0) {
             pw.printf("filtered out: %d rows%n", r.filteredOut());
@@ -105,6 +147,9 @@ final class ImportCommand implements Callable<Integer> {
         if (r.skipped() > 0) {
             pw.printf("skipped: %d malformed rows, e.g.%n", r.skipped());
             r.skippedExamples().forEach(e -> pw.println("  " + e));
+        }
+        if (r.timing() != null) {
+            pw.printf("timing: %s%n", r.timing().summary());
         }
         pw.printf("gaps: %d (%d samples missing)%n", r.gaps(), r.missingSamples());
         return 0;

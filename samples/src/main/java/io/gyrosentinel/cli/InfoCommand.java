@@ -59,14 +59,21 @@ final class InfoCommand implements Callable<Integer> {
             Recording r = Recording.read(f, lenient);
             var i = r.info();
             pw.printf("%s%n", f);
+            var tags = new java.util.LinkedHashMap<>(i.tags());
+            String timing = tags.remove(io.gyrosentinel.recording.CsvImport.TIMING_TAG);
             pw.printf("  label %s, machine '%s', tags %s, source %s%n", i.label().name().toLowerCase(java.util.Locale.ROOT),
-                    i.machineId(), i.tags(), i.source());
+                    i.machineId(), tags, i.source());
             pw.printf("  %d samples x %d channels %s [%s], %.3f Hz, %.1f s%s%n", r.samples(), r.channels(),
                     i.channelNames(), i.unit(), i.sampleRateHz(), r.samples() / Math.max(1e-9, i.sampleRateHz()),
                     r.complete() ? "" : " (TRUNCATED)");
             long missing = r.gaps().stream().mapToLong(g -> g.missingSamples()).sum();
-            pw.printf("  gaps: %d (%d samples missing), label runs: %d, results: %d, events: %d%n", r.gaps().size(),
-                    missing, r.labelRuns().size(), r.results().size(), r.events().size());
+            long outages = r.gaps().stream().filter(g -> g.missingSamples() > 0).count();
+            pw.printf("  gaps: %d (%d samples missing), %d contiguous segment(s), label runs: %d, results: %d, "
+                    + "events: %d%n", outages, missing, r.runs().size(), r.labelRuns().size(),
+                    r.results().size(), r.events().size());
+            if (timing != null) {
+                pw.printf("  timing at import: %s%n", timing);
+            }
             if (r.device() != null) {
                 pw.printf("  device %s, firmware %s, chip %s, sensor %s%n", r.device().deviceId(),
                         r.device().firmwareVersion(), r.device().chip(), r.device().sensorModel());

@@ -31,11 +31,12 @@ final class PackageCommand implements Callable<Integer> {
     @Option(names = "--model", required = true, description = "Model directory (from train)")
     Path model;
 
-    @Option(names = "--data", required = true, arity = "1..*",
-            description = "Normal recordings: quantisation calibration and verification windows (the training data)")
-    List<Path> data;
+    @Option(names = "--data", arity = "1..*", description = "Normal recordings for quantisation calibration and "
+            + "verification (default: the sample of training and validation windows the model directory keeps)")
+    List<Path> data = new ArrayList<>();
 
-    @Option(names = "--anomalous", arity = "1..*", description = "Anomalous recordings for the verification's ROC-AUC check")
+    @Option(names = "--anomalous", arity = "1..*", description = "Anomalous recordings for the verification's ROC-AUC "
+            + "check (default: synthetic anomalies derived from the normal windows)")
     List<Path> anomalous = new ArrayList<>();
 
     @Option(names = "--quantize", defaultValue = "int16x8", description = "int16x8 (int16 activations, int8 weights), int8 "
@@ -74,9 +75,25 @@ final class PackageCommand implements Callable<Integer> {
         for (Path d : data) {
             normal.addAll(List.of(DemoCommand.windows(checked(Recording.read(d), m, d), win, Math.max(1, win / 4))));
         }
+        var pw0 = spec.commandLine().getOut();
+        if (data.isEmpty()) {
+            normal.addAll(List.of(m.sampleWindows()));
+            if (normal.size() < 2) {
+                throw new IllegalArgumentException("model " + model + " keeps no sample windows (trained by an older "
+                        + "version): give normal recordings with --data");
+            }
+            pw0.printf("calibration and verification: the %d normal windows the model directory keeps%n", normal.size());
+        }
         List<float[]> anom = new ArrayList<>();
         for (Path d : anomalous) {
             anom.addAll(List.of(DemoCommand.windows(checked(Recording.read(d), m, d), win, Math.max(1, win / 4))));
+        }
+        if (anomalous.isEmpty()) {
+            anom.addAll(List.of(io.gyrosentinel.training.SyntheticAnomalies.from(normal.toArray(new float[0][]), m, 1)));
+            pw0.printf("ROC-AUC gate on %d synthetic anomalies (no --anomalous): %s%n", anom.size(),
+                    io.gyrosentinel.training.SyntheticAnomalies.describe());
+        } else {
+            pw0.printf("ROC-AUC gate on %d anomalous windows from %d recording(s)%n", anom.size(), anomalous.size());
         }
         String id = modelId != null ? modelId : model.toAbsolutePath().getFileName().toString();
         ModelPackager.Builder b = ModelPackager.builder().modelId(id).precision(p).fallbackToInt16x8(!noFallback)

@@ -26,7 +26,7 @@ final class TrainCommand implements Callable<Integer> {
     List<Path> data;
 
     @Option(names = "--validation", arity = "1..*",
-            description = "Held-out normal recordings for early stopping and the threshold (default: the last 20 % of each --data session)")
+            description = "Held-out normal recordings for early stopping and the threshold (default: the last 20 %% of each --data session)")
     List<Path> validation = new java.util.ArrayList<>();
 
     @Option(names = "--window", defaultValue = "" + AutoencoderTrainer.DEFAULT_WINDOW_LENGTH,
@@ -66,10 +66,23 @@ final class TrainCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         var pw = spec.commandLine().getOut();
-        List<TimeSeries> series = Sessions.read(data, TimeSeries.Label.NORMAL);
-        long samples = series.stream().mapToLong(TimeSeries::length).sum();
-        pw.printf(Locale.ROOT, "training on %d segment(s), %d samples x %d channels from %d recording(s)%n", series.size(),
-                samples, series.get(0).channels(), data.size());
+        // Labelled logs train on their normal stretches; segments shorter than a window are skipped and counted.
+        Sessions.NormalParts parts = Sessions.normalParts(Sessions.read(data));
+        if (parts.anomalousSamplesLeftOut() > 0) {
+            pw.printf("left out %d samples labelled anomalous (training uses normal data only)%n",
+                    parts.anomalousSamplesLeftOut());
+        }
+        Sessions.Usable usable = Sessions.usable(parts.series(), window, "training");
+        List<TimeSeries> series = usable.series();
+        pw.printf(Locale.ROOT, "training data: %s; %d channel(s) from %d recording(s)%n", usable.summary(),
+                series.get(0).channels(), data.size());
+        List<TimeSeries> held = List.of();
+        if (!validation.isEmpty()) {
+            Sessions.Usable v = Sessions.usable(Sessions.normalParts(Sessions.read(validation)).series(), window,
+                    "validation");
+            held = v.series();
+            pw.printf(Locale.ROOT, "validation data: %s%n", v.summary());
+        }
         AutoencoderTrainer.Builder b = AutoencoderTrainer.builder().windowLength(window).samplesPerStep(samplesPerStep)
                 .encoderUnits(encoder.toArray(new Integer[0])).decoderUnits(decoder.toArray(new Integer[0]))
                 .maxEpochs(epochs).seed(seed);
@@ -87,8 +100,7 @@ final class TrainCommand implements Callable<Integer> {
                 bar.stepTo(r.epoch());
                 bar.setExtraMessage(extra(r));
             });
-            m = validation.isEmpty() ? b.build().train(series)
-                    : b.build().train(series, Sessions.read(validation, TimeSeries.Label.NORMAL));
+            m = held.isEmpty() ? b.build().train(series) : b.build().train(series, held);
             bar.stepTo(bar.getMax());
         }
         m.save(out);

@@ -64,7 +64,7 @@ class CliTest {
         Run i = cli("import", "--csv", csv.toString(), "--columns", "x,y,z", "--time-column", "timestamp_us",
                 "--rate", "960", "--label", "normal", "--out", dir.resolve("back.gsr").toString());
         assertEquals(0, i.code, i.err);
-        assertTrue(i.out.contains("imported 11520 of 11520 rows"), i.out);
+        assertTrue(i.out.contains("imported 11520 samples from 11520 rows"), i.out);
     }
 
     @Test

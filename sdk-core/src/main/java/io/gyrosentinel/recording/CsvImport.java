@@ -43,11 +43,61 @@ public final class CsvImport {
     /** How the time column is written. */
     public enum TimeFormat { UNIX_SECONDS, ISO }
 
-    /** What an import did. */
+    /**
+     * What an import did.
+     *
+     * @param rows            data rows read
+     * @param imported        samples written (after resampling, when asked)
+     * @param timing          what the time column looked like and how it was read, or null without a time column
+     * @param gaps            outages: intervals longer than the gap threshold (clock steps backwards and file
+     *                        boundaries end segments too, without missing samples: see {@link Timing})
+     * @param missingSamples  samples estimated missing in those outages
+     */
     public record Report(Path output, long rows, long imported, long skipped, List<String> skippedExamples,
                          long filteredOut, int channels, List<String> channelNames, double sampleRateHz, long gaps,
-                         long missingSamples) {
+                         long missingSamples, Timing timing) {
     }
+
+    /**
+     * The timing quality of an imported time column. Host-clocked loggers stamp each reading when the PC sees it,
+     * not when the sensor took it: intervals jitter around the sensor's period and a late reading is followed by
+     * early ones. The importer therefore takes the samples as evenly spaced at the nominal period (the median
+     * interval, or the given rate) and counts an interval as an outage only when it is clearly longer than the
+     * jitter explains: longer than {@code gapThresholdS}.
+     *
+     * @param nominalPeriodS  the period the samples are taken to have (1 / rate)
+     * @param medianIntervalS median interval between consecutive timestamps
+     * @param p99IntervalS    99th percentile of the intervals
+     * @param maxIntervalS    longest interval
+     * @param jitterS         robust spread of the intervals: 1.4826 × their median absolute deviation
+     * @param gapThresholdS   an interval longer than this is an outage (automatic, or {@code --max-gap})
+     * @param automaticThreshold whether {@code gapThresholdS} was chosen from the data
+     * @param backwardSteps   times the clock stepped backwards (each ends a segment; never reordered)
+     * @param segments        contiguous segments written
+     * @param resampledHz     the uniform grid the samples were interpolated onto, or 0
+     */
+    public record Timing(double nominalPeriodS, double medianIntervalS, double p99IntervalS, double maxIntervalS,
+                         double jitterS, double gapThresholdS, boolean automaticThreshold, long backwardSteps,
+                         int segments, double resampledHz) {
+
+        /** One line for people, e.g. for {@code import} and {@code info}. */
+        public String summary() {
+            return String.format(java.util.Locale.ROOT, "intervals median %s, p99 %s, max %s, jitter %s; gap "
+                    + "threshold %s (%s); %d clock step(s) backwards; %d segment(s)%s", ms(medianIntervalS),
+                    ms(p99IntervalS), ms(maxIntervalS), ms(jitterS), ms(gapThresholdS),
+                    automaticThreshold ? "automatic" : "--max-gap", backwardSteps, segments,
+                    resampledHz > 0 ? "; resampled to " + java.math.BigDecimal.valueOf(resampledHz)
+                            .stripTrailingZeros().toPlainString() + " Hz (linear)" : "");
+        }
+
+        private static String ms(double s) {
+            return s >= 1 ? String.format(java.util.Locale.ROOT, "%.3f s", s)
+                    : String.format(java.util.Locale.ROOT, "%.3g ms", s * 1e3);
+        }
+    }
+
+    /** Tag of the recording's session info that keeps {@link Timing#summary()} for {@code info}. */
+    public static final String TIMING_TAG = "import.timing";
 
     private final char delimiter;
     private final boolean header;
@@ -62,6 +112,9 @@ public final class CsvImport {
     private final String machineId;
     private final String unit;
     private final Map<String, String> tags;
+    private final java.time.Duration maxGap;
+    private final double resampleHz;
+    private final double scaleFactor;
 
     private CsvImport(Builder b) {
         this.delimiter = b.delimiter;
@@ -77,6 +130,9 @@ public final class CsvImport {
         this.machineId = b.machineId;
         this.unit = b.unit;
         this.tags = Map.copyOf(b.tags);
+        this.maxGap = b.maxGap;
+        this.resampleHz = b.resampleHz;
+        this.scaleFactor = b.scaleFactor;
     }
 
     public static Builder builder() {
@@ -85,6 +141,19 @@ public final class CsvImport {
 
     /** Reads {@code csv} and writes the recording {@code out} atomically. */
     public Report run(Path csv, Path out) {
+        return run(List.of(csv), out);
+    }
+
+    /**
+     * Reads several CSV files (e.g. a folder of short captures) into one recording, written atomically: each file is
+     * its own segment (a boundary between files, no window spans two), in the order given. The files must have the
+     * same columns.
+     */
+    public Report run(List<Path> csvs, Path out) {
+        if (csvs.isEmpty()) {
+            throw new GyroSentinelException(ErrorCode.BAD_INPUT, "no CSV file given");
+        }
+        Path lastCsv = csvs.get(0);
         CSVFormat fmt = CSVFormat.DEFAULT.builder().setDelimiter(delimiter).setIgnoreSurroundingSpaces(true)
                 .setIgnoreEmptyLines(true).setCommentMarker('#').build();
         List<String> headerNames = null;
@@ -100,7 +169,12 @@ public final class CsvImport {
         long skipped = 0;
         long filteredOut = 0;
         List<String> skippedExamples = new ArrayList<>();
-        int ch;
+        int ch = columns.size();
+        colIdx = new int[ch];
+        List<Integer> fileStarts = new ArrayList<>();
+        for (Path csv : csvs) {
+        lastCsv = csv;
+        fileStarts.add(values.size / ch);
         try (Reader r = Files.newBufferedReader(csv, StandardCharsets.UTF_8);
              CSVParser p = CSVParser.parse(r, fmt)) {
             var it = new java.util.Iterator<CSVRecord>() {
@@ -139,8 +213,6 @@ public final class CsvImport {
                 throw new GyroSentinelException(ErrorCode.BAD_INPUT, "no value columns given for " + csv
                         + (headerNames != null ? "; the header has " + headerNames : ""));
             }
-            ch = cols.size();
-            colIdx = new int[ch];
             for (int i = 0; i < ch; i++) {
                 colIdx[i] = resolve(csv, headerNames, cols.get(i), "value column");
             }
@@ -239,16 +311,10 @@ public final class CsvImport {
                     }
                     continue;
                 }
-                if (timeIdx >= 0 && times.size > 0 && t <= times.get(times.size - 1)) {
-                    String msg = "time " + rec.get(timeIdx) + " does not increase (previous row is later or equal)";
-                    if (!skipBadRows) {
-                        throw bad(csv, line, timeColumn, msg);
+                if (scaleFactor != 1) {
+                    for (int c = 0; c < ch; c++) {
+                        row[c] *= (float) scaleFactor;
                     }
-                    skipped++;
-                    if (skippedExamples.size() < 5) {
-                        skippedExamples.add("line " + line + ": " + msg);
-                    }
-                    continue;
                 }
                 values.addAll(row);
                 if (timeIdx >= 0) {
@@ -263,86 +329,299 @@ public final class CsvImport {
         } catch (IOException e) {
             throw new GyroSentinelException(ErrorCode.IO, "cannot read CSV " + csv + ": " + e.getMessage(), e);
         }
+        }
         int n = values.size / ch;
         if (n == 0) {
-            throw new GyroSentinelException(ErrorCode.BAD_INPUT, "CSV " + csv + " has no usable rows (" + rows
-                    + " rows, " + filteredOut + " filtered out, " + skipped + " skipped)");
+            throw new GyroSentinelException(ErrorCode.BAD_INPUT, "CSV " + (csvs.size() == 1 ? lastCsv : csvs.size()
+                    + " files") + " has no usable rows (" + rows + " rows, " + filteredOut + " filtered out, " + skipped
+                    + " skipped)");
         }
-        double rate = rateHz;
-        if (rate <= 0) {
-            if (times.size < 2) {
-                throw new GyroSentinelException(ErrorCode.BAD_INPUT, "cannot tell the sample rate of " + csv
-                        + ": give a rate (--rate HZ) or a time column with at least two rows");
-            }
-            double[] dt = new double[times.size - 1];
-            for (int i = 0; i < dt.length; i++) {
-                dt[i] = times.get(i + 1) - times.get(i);
-            }
-            Arrays.sort(dt);
-            rate = 1.0 / dt[dt.length / 2];
+        if (times.size == 0 && rateHz <= 0) {
+            throw new GyroSentinelException(ErrorCode.BAD_INPUT, "cannot tell the sample rate of " + lastCsv
+                    + ": give a rate (--rate HZ) or a time column");
         }
+        if (times.size > 0 && times.size < 2 && rateHz <= 0) {
+            throw new GyroSentinelException(ErrorCode.BAD_INPUT, "cannot tell the sample rate of " + lastCsv
+                    + ": the time column has a single usable row; give a rate (--rate HZ)");
+        }
+        int[] starts = fileStarts.stream().filter(i -> i > 0 && i < n).mapToInt(Integer::intValue).distinct()
+                .toArray();
+        Timeline tl = times.size > 0 ? Timeline.of(lastCsv, Arrays.copyOf(times.data, times.size), rateHz, maxGap, starts)
+                : Timeline.fixed(n, rateHz, starts);
+        List<Segment> segs = tl.segments(values.data, ch, rowLabels, resampleHz);
+        double rate = resampleHz > 0 ? resampleHz : 1.0 / tl.period;
         long periodNs = Math.round(1e9 / rate);
         // Per-channel scale from the data range, so int16 keeps the precision.
         float[] scale = new float[ch];
-        for (int c = 0; c < ch; c++) {
-            float max = 0;
-            for (int i = 0; i < n; i++) {
-                max = Math.max(max, Math.abs(values.data[i * ch + c]));
+        for (Segment sg : segs) {
+            for (int i = 0; i < sg.count(); i++) {
+                for (int c = 0; c < ch; c++) {
+                    scale[c] = Math.max(scale[c], Math.abs(sg.values[i * ch + c]));
+                }
             }
-            scale[c] = max == 0 ? 1f : max / 32767f;
+        }
+        for (int c = 0; c < ch; c++) {
+            scale[c] = scale[c] == 0 ? 1f : scale[c] / 32767f;
         }
         List<String> names = new ArrayList<>();
         for (int c = 0; c < ch; c++) {
             String col = columns.get(c);
             names.add(headerNames != null && col.matches("\\d+") ? headerNames.get(colIdx[c]) : col);
         }
-        SessionInfo info = new SessionInfo(label, machineId, tags, "", names, scale, unit, rate, "csv:" + csv.getFileName());
+        Timing timing = times.size > 0 ? tl.timing(segs.size(), resampleHz) : null;
+        Map<String, String> allTags = new LinkedHashMap<>(tags);
+        if (timing != null) {
+            allTags.put(TIMING_TAG, timing.summary());
+        }
+        SessionInfo info = new SessionInfo(label, machineId, allTags, "", names, scale, unit, rate,
+                "csv:" + lastCsv.getFileName() + (csvs.size() > 1 ? " and " + (csvs.size() - 1) + " more" : ""));
         long gaps = 0;
         long missingTotal = 0;
+        long written = 0;
         try (RecordingWriter w = RecordingWriter.create(out, info, null, null)) {
             short[] raw = new short[100 * ch];
-            int i = 0;
             long seq = 0;
             long sampleIndex = 0;
             RunWriter runs = new RunWriter(w);
-            double t0 = times.size > 0 ? times.get(0) : 0;
-            while (i < n) {
-                int count = 0;
-                long ts = times.size > 0 ? Math.round((times.get(i) - t0) * 1e6) : Math.round(i * 1e6 / rate);
-                while (count < 100 && i + count < n) {
-                    if (count > 0 && times.size > 0) {
-                        double gap = times.get(i + count) - times.get(i + count - 1);
-                        if (gap > 1.5 / rate) {
-                            break;
+            for (Segment sg : segs) {
+                if (sg != segs.get(0)) {
+                    runs.flush(w);
+                    w.writeGap(sampleIndex, sg.missingBefore, 0, sg.fileStart ? "file" : sg.missingBefore == 0
+                            ? "clock-step" : "time");
+                    sampleIndex += sg.missingBefore;
+                    gaps += sg.missingBefore > 0 ? 1 : 0;
+                    missingTotal += sg.missingBefore;
+                }
+                // Samples of a segment are evenly spaced at the nominal period from its first timestamp: the jitter
+                // of a host clock is not the sensor's.
+                for (int i = 0; i < sg.count(); ) {
+                    int count = Math.min(100, sg.count() - i);
+                    for (int k = 0; k < count; k++) {
+                        for (int c = 0; c < ch; c++) {
+                            raw[k * ch + c] = (short) Math.max(-32767, Math.min(32767,
+                                    Math.round(sg.values[(i + k) * ch + c] / scale[c])));
                         }
                     }
-                    for (int c = 0; c < ch; c++) {
-                        raw[count * ch + c] = (short) Math.max(-32767, Math.min(32767,
-                                Math.round(values.data[(i + count) * ch + c] / scale[c])));
+                    long ts = Math.round((sg.startS - tl.t0) * 1e6 + i * 1e6 / rate);
+                    w.append(raw, count, seq++, ts, periodNs);
+                    if (sg.labels != null) {
+                        runs.add(sg.labels, i, count, sampleIndex);
                     }
-                    count++;
-                }
-                w.append(raw, count, seq++, ts, periodNs);
-                if (!rowLabels.isEmpty()) {
-                    runs.add(rowLabels, i, count, sampleIndex);
-                }
-                sampleIndex += count;
-                i += count;
-                if (i < n && times.size > 0) {
-                    double gap = times.get(i) - times.get(i - 1);
-                    if (gap > 1.5 / rate) {
-                        long missing = Math.max(1, Math.round(gap * rate) - 1);
-                        runs.flush(w);
-                        w.writeGap(sampleIndex, missing, 0, "time");
-                        sampleIndex += missing;
-                        gaps++;
-                        missingTotal += missing;
-                    }
+                    sampleIndex += count;
+                    written += count;
+                    i += count;
                 }
             }
             runs.flush(w);
         }
-        return new Report(out, rows, n, skipped, skippedExamples, filteredOut, ch, names, rate, gaps, missingTotal);
+        return new Report(out, rows, written, skipped, skippedExamples, filteredOut, ch, names, rate, gaps, missingTotal,
+                timing);
+    }
+
+    /** A contiguous run of samples: after an outage ({@code missingBefore} > 0) or a clock step back (0). */
+    private record Segment(double startS, float[] values, SessionLabel[] labels, int channels, long missingBefore,
+            boolean fileStart) {
+        int count() {
+            return values.length / channels;
+        }
+    }
+
+    /**
+     * The time column read as a sensor's clock seen through a noisy one: the nominal period, the outages and the
+     * backward steps, and the segments they cut.
+     */
+    private static final class Timeline {
+        final double[] t;
+        final double t0;
+        final double period;
+        final double threshold;
+        final boolean automatic;
+        final double median;
+        final double p99;
+        final double max;
+        final double jitter;
+        /** For each row i > 0: 0 continue, -1 the clock stepped back, else the samples missing before it. */
+        final long[] boundary;
+        long backwardSteps;
+
+        private Timeline(double[] t, double period, double threshold, boolean automatic, double median, double p99,
+                double max, double jitter) {
+            this.t = t;
+            this.t0 = t.length > 0 ? t[0] : 0;
+            this.period = period;
+            this.threshold = threshold;
+            this.automatic = automatic;
+            this.median = median;
+            this.p99 = p99;
+            this.max = max;
+            this.jitter = jitter;
+            this.boundary = new long[t.length];
+        }
+
+        /** Boundary value of a row that starts another file: a segment boundary, nothing missing. */
+        static final long FILE_START = -2;
+
+        static Timeline fixed(int n, double rateHz, int[] fileStarts) {
+            double[] t = new double[n];
+            for (int i = 0; i < n; i++) {
+                t[i] = i / rateHz;
+            }
+            Timeline tl = new Timeline(t, 1 / rateHz, Double.POSITIVE_INFINITY, true, 1 / rateHz, 1 / rateHz,
+                    1 / rateHz, 0);
+            for (int i : fileStarts) {
+                tl.boundary[i] = FILE_START;
+            }
+            return tl;
+        }
+
+        static Timeline of(Path csv, double[] t, double rateHz, java.time.Duration maxGap, int[] fileStarts) {
+            boolean[] newFile = new boolean[t.length];
+            for (int i : fileStarts) {
+                newFile[i] = true;
+            }
+            double[] dt = new double[t.length - 1];
+            int m = 0;
+            for (int i = 1; i < t.length; i++) {
+                if (t[i] >= t[i - 1] && !newFile[i]) {
+                    dt[m++] = t[i] - t[i - 1];
+                }
+            }
+            dt = Arrays.copyOf(dt, m);
+            Arrays.sort(dt);
+            if (m == 0 || (rateHz <= 0 && dt[m / 2] <= 0)) {
+                throw new GyroSentinelException(ErrorCode.BAD_INPUT, "cannot tell the sample rate of " + csv
+                        + ": the time column does not advance (" + (m == 0 ? "it only steps backwards" : "most "
+                        + "consecutive rows share one time") + "); give a rate (--rate HZ)");
+            }
+            double median = dt[m / 2];
+            double period = rateHz > 0 ? 1 / rateHz : median;
+            if (!(period >= 1e-6) || !(1 / period < 1e6)) {
+                throw new GyroSentinelException(ErrorCode.BAD_INPUT, "the time column of " + csv + " advances by "
+                        + median + " s per row: " + (1 / period) + " Hz is not a sample rate (is the time in "
+                        + "seconds? see --time-format, or give --rate HZ)");
+            }
+            // Outages are the intervals far beyond the jitter: look at the spread without them (> 20 periods).
+            int k = m;
+            while (k > 1 && dt[k - 1] > 20 * period) {
+                k--;
+            }
+            double p99 = dt[Math.min(k - 1, (int) Math.floor(0.99 * (k - 1)))];
+            double[] dev = new double[m];
+            for (int i = 0; i < m; i++) {
+                dev[i] = Math.abs(dt[i] - median);
+            }
+            Arrays.sort(dev);
+            double jitter = 1.4826 * dev[m / 2];
+            double threshold;
+            boolean automatic = maxGap == null;
+            if (automatic) {
+                // 1.5 periods on a clean clock (one lost sample is a gap); on a jittery one, beyond 4x the spread of
+                // the 99th percentile, at most 10 periods.
+                threshold = Math.max(1.5 * period, Math.min(10 * period, period + 4 * (p99 - period)));
+            } else {
+                threshold = maxGap.toNanos() / 1e9;
+            }
+            if (rateHz <= 0) {
+                // The median of a jittery clock's intervals is not the sensor's period; their mean without the outages
+                // is (delivery delays cancel out over a segment).
+                double sum = 0;
+                int count = 0;
+                for (int i = 0; i < m; i++) {
+                    if (dt[i] <= threshold) {
+                        sum += dt[i];
+                        count++;
+                    }
+                }
+                if (count > 0 && sum > 0) {
+                    period = sum / count;
+                    if (automatic) {
+                        threshold = Math.max(1.5 * period, threshold);
+                    }
+                }
+            }
+            Timeline tl = new Timeline(t, period, threshold, automatic, median, p99, dt[m - 1], jitter);
+            for (int i = 1; i < t.length; i++) {
+                double d = t[i] - t[i - 1];
+                if (newFile[i]) {
+                    tl.boundary[i] = FILE_START;
+                } else if (d < 0) {
+                    tl.boundary[i] = -1;
+                    tl.backwardSteps++;
+                } else if (d > threshold) {
+                    tl.boundary[i] = Math.max(1, Math.round(d / period) - 1);
+                }
+            }
+            return tl;
+        }
+
+        Timing timing(int segments, double resampledHz) {
+            return new Timing(period, median, p99, max, jitter, threshold, automatic, backwardSteps, segments,
+                    resampledHz);
+        }
+
+        /** Cuts the rows into segments; with {@code resampleHz} > 0 each is interpolated onto a uniform grid. */
+        List<Segment> segments(float[] values, int ch, List<SessionLabel> labels, double resampleHz) {
+            List<Segment> out = new ArrayList<>();
+            int from = 0;
+            long missing = 0;
+            boolean fileStart = false;
+            for (int i = 1; i <= t.length; i++) {
+                if (i == t.length || boundary[i] != 0) {
+                    Segment s = resampleHz > 0 ? resampled(values, ch, labels, from, i, resampleHz, missing, fileStart)
+                            : new Segment(t[from], Arrays.copyOfRange(values, from * ch, i * ch),
+                                    labels.isEmpty() ? null : labels.subList(from, i).toArray(new SessionLabel[0]), ch,
+                                    missing, fileStart);
+                    if (s != null) {
+                        out.add(s);
+                    }
+                    if (i < t.length) {
+                        missing = boundary[i] < 0 ? 0 : boundary[i];
+                        fileStart = boundary[i] == FILE_START;
+                        if (resampleHz > 0 && boundary[i] > 0) {
+                            // on the new grid: the samples that fit in the outage
+                            missing = Math.max(1, Math.round((t[i] - t[i - 1]) * resampleHz) - 1);
+                        }
+                    }
+                    from = i;
+                }
+            }
+            return out;
+        }
+
+        /**
+         * Linear interpolation of rows [from, to) onto t[from] + k / hz, k = 0 .. while inside the segment; a label is
+         * the label of the row at or before the grid point. Rows with equal times: the later one wins. Null when the
+         * segment is a single row.
+         */
+        private Segment resampled(float[] v, int ch, List<SessionLabel> labels, int from, int to, double hz,
+                long missing, boolean fileStart) {
+            double span = t[to - 1] - t[from];
+            if (to - from < 2 || span <= 0) {
+                return to - from >= 1 ? new Segment(t[from], Arrays.copyOfRange(v, from * ch, (from + 1) * ch),
+                        labels.isEmpty() ? null : new SessionLabel[] {labels.get(from)}, ch, missing, fileStart)
+                        : null;
+            }
+            int n = (int) Math.floor(span * hz + 1e-9) + 1;
+            float[] out = new float[n * ch];
+            SessionLabel[] ls = labels.isEmpty() ? null : new SessionLabel[n];
+            int j = from;
+            for (int k = 0; k < n; k++) {
+                double tk = t[from] + k / hz;
+                while (j + 1 < to - 1 && t[j + 1] <= tk) {
+                    j++;
+                }
+                double a = t[j];
+                double b = t[j + 1];
+                double w = b > a ? Math.min(1, Math.max(0, (tk - a) / (b - a))) : 1;
+                for (int c = 0; c < ch; c++) {
+                    out[k * ch + c] = (float) (v[j * ch + c] * (1 - w) + v[(j + 1) * ch + c] * w);
+                }
+                if (ls != null) {
+                    ls[k] = labels.get(tk >= b ? j + 1 : j);
+                }
+            }
+            return new Segment(t[from], out, ls, ch, missing, fileStart);
+        }
     }
 
     /** Merges consecutive samples with the same label into one run, across batches. */
@@ -356,9 +635,9 @@ public final class CsvImport {
             this.w = w;
         }
 
-        void add(List<SessionLabel> labels, int from, int n, long firstSample) {
+        void add(SessionLabel[] labels, int from, int n, long firstSample) {
             for (int k = 0; k < n; k++) {
-                SessionLabel l = labels.get(from + k);
+                SessionLabel l = labels[from + k];
                 long idx = firstSample + k;
                 if (l == label && idx == first + count) {
                     count++;
@@ -449,8 +728,24 @@ public final class CsvImport {
         private String machineId = "";
         private String unit = "";
         private final Map<String, String> tags = new LinkedHashMap<>();
+        private java.time.Duration maxGap;
+        private double resampleHz;
+        private double scaleFactor = 1;
 
         public Builder delimiter(char d) { this.delimiter = d; return this; }
+        /**
+         * An interval between timestamps longer than this is an outage (samples missing); default: chosen from the
+         * data ({@link Timing}), which tells a jittery host clock from a real outage.
+         */
+        public Builder maxGap(java.time.Duration d) { this.maxGap = d; return this; }
+        /**
+         * Puts the samples on a uniform grid at this rate by linear interpolation between neighbouring rows, segment
+         * by segment (for loggers that do not sample evenly). 0: off (samples keep their order, taken as evenly
+         * spaced at the nominal period).
+         */
+        public Builder resampleHz(double hz) { this.resampleHz = hz; return this; }
+        /** Multiplies every value, e.g. raw counts to physical units (with {@link #unit}). Default 1. */
+        public Builder scale(double factor) { this.scaleFactor = factor; return this; }
         public Builder header(boolean h) { this.header = h; return this; }
         /** Value columns by header name or 0-based index. */
         public Builder columns(List<String> c) { this.columns = List.copyOf(c); return this; }
@@ -472,6 +767,17 @@ public final class CsvImport {
             }
             if (columns.isEmpty()) {
                 throw new GyroSentinelException(ErrorCode.BAD_INPUT, "give at least one value column");
+            }
+            if (maxGap != null && (maxGap.isNegative() || maxGap.isZero())) {
+                throw new GyroSentinelException(ErrorCode.BAD_INPUT, "max gap must be positive, got " + maxGap);
+            }
+            if (resampleHz < 0 || !Double.isFinite(resampleHz)) {
+                throw new GyroSentinelException(ErrorCode.BAD_INPUT, "resample rate must be a positive number of Hz, "
+                        + "got " + resampleHz);
+            }
+            if (!Double.isFinite(scaleFactor) || scaleFactor == 0) {
+                throw new GyroSentinelException(ErrorCode.BAD_INPUT, "scale must be a finite, non-zero factor, got "
+                        + scaleFactor);
             }
             return new CsvImport(this);
         }

@@ -189,7 +189,8 @@ public final class Recording {
                     }
                     case GAP -> {
                         var g = e.getGap();
-                        gaps.add(new Gap(nextSample, g.getMissingSamples(), g.getMissingBatches(), Gap.Cause.RECORDED));
+                        gaps.add(new Gap(nextSample, g.getMissingSamples(), g.getMissingBatches(),
+                                g.getMissingSamples() == 0 ? Gap.Cause.BOUNDARY : Gap.Cause.RECORDED));
                         nextSample += g.getMissingSamples();
                         pendingMissing += g.getMissingSamples();
                     }
@@ -278,12 +279,18 @@ public final class Recording {
         return out;
     }
 
-    /** The blocks grouped into contiguous runs: a new run starts at every gap. */
+    /** The blocks grouped into contiguous runs: a new run starts at every gap (also one of zero samples). */
     public List<List<SampleBlock>> runs() {
+        // A gap record ends a run even when it counts no missing samples: an importer marks a clock that stepped
+        // backwards that way (the samples are contiguous in count, their times are not).
+        java.util.Set<Long> breaks = new java.util.HashSet<>();
+        for (Gap g : gaps) {
+            breaks.add(g.atSample() + g.missingSamples());
+        }
         List<List<SampleBlock>> out = new ArrayList<>();
         List<SampleBlock> run = new ArrayList<>();
         for (SampleBlock b : blocks) {
-            if (b.missingBefore() > 0 && !run.isEmpty()) {
+            if ((b.missingBefore() > 0 || breaks.contains(b.firstSample())) && !run.isEmpty()) {
                 out.add(run);
                 run = new ArrayList<>();
             }

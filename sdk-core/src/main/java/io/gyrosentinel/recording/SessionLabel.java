@@ -8,7 +8,8 @@ public enum SessionLabel {
     UNLABELLED, NORMAL, ANOMALOUS;
 
     /**
-     * Parses {@code normal}, {@code anomalous}/{@code anomaly}/{@code abnormal}, {@code unlabelled}, 0/1.
+     * Parses a label as people write it: {@code normal}, {@code anomalous}/{@code anomaly}/{@code abnormal}/
+     * {@code fault}, {@code unlabelled}, 0/1 in any numeric spelling, true/false, yes/no; any case.
      *
      * @throws GyroSentinelException {@link ErrorCode#INVALID_ARGUMENT} (field {@code label}) for anything else
      */
@@ -20,19 +21,32 @@ public enum SessionLabel {
         return l;
     }
 
-    /** The label {@code s} names, or {@code null}. */
-    static SessionLabel lookup(String s) {
+    /**
+     * The label {@code s} names, or {@code null}: any case, surrounding spaces ignored; 0/1 in any numeric spelling
+     * ({@code 0.0}, {@code 1.000}, {@code +1}, as pandas writes a float column).
+     */
+    public static SessionLabel lookup(String s) {
         String v = s.trim().toLowerCase(java.util.Locale.ROOT);
-        return switch (v) {
-            case "normal", "0", "ok", "false" -> NORMAL;
-            case "anomalous", "anomaly", "abnormal", "1", "fault", "true" -> ANOMALOUS;
-            case "", "unlabelled", "unlabeled", "none" -> UNLABELLED;
+        SessionLabel named = switch (v) {
+            case "normal", "ok", "good", "false", "no", "n", "f", "healthy" -> NORMAL;
+            case "anomalous", "anomaly", "abnormal", "fault", "faulty", "failure", "true", "yes", "y", "t" -> ANOMALOUS;
+            case "", "unlabelled", "unlabeled", "none", "unknown" -> UNLABELLED;
             default -> null;
         };
+        if (named != null || v.isEmpty() || "+-.0123456789".indexOf(v.charAt(0)) < 0) {
+            return named;
+        }
+        try {
+            double d = Double.parseDouble(v);
+            return d == 0 ? NORMAL : d == 1 ? ANOMALOUS : null;
+        } catch (NumberFormatException e) {
+            return null;
+        }
     }
 
     /** What {@link #parse(String)} says about a string it does not know. */
-    static String unknown(String s) {
-        return "unknown label '" + s + "'; use normal or anomalous (or 0/1)";
+    public static String unknown(String s) {
+        return "unknown label '" + s + "'; use normal/anomalous (also anomaly, abnormal, fault), 0/1 (also 0.0/1.0), "
+                + "true/false or yes/no, in any case";
     }
 }

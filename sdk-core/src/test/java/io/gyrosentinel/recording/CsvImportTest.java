@@ -142,7 +142,7 @@ class CsvImportTest {
         assertEquals(ErrorCode.BAD_INPUT, e.code());
         assertTrue(e.getMessage().contains("line 3"), e.getMessage());
         assertTrue(e.getMessage().contains("'state'"), e.getMessage());
-        assertTrue(e.getMessage().contains("unknown label 'maybe'; use normal or anomalous (or 0/1)"), e.getMessage());
+        assertTrue(e.getMessage().contains("unknown label 'maybe'; use normal/anomalous"), e.getMessage());
     }
 
     @Test

@@ -54,6 +54,8 @@ import org.slf4j.LoggerFactory;
  * <p>Instances are immutable and thread-safe; every {@code train} call builds its own TensorFlow graph.
  */
 public final class AutoencoderTrainer {
+    /** Normal windows kept with the model ({@link TrainedModel#sampleWindows()}): half training, half validation. */
+    public static final int SAMPLE_WINDOWS = 512;
     private static final Logger LOG = LoggerFactory.getLogger(AutoencoderTrainer.class);
     /** Default window length in samples. */
     public static final int DEFAULT_WINDOW_LENGTH = 40;
@@ -244,7 +246,7 @@ public final class AutoencoderTrainer {
                 decoderUnits);
         List<List<Segment>> split;
         if (heldOut == null) {
-            split = DataPipeline.splitByTime(normal, validationFraction);
+            split = DataPipeline.splitByTime(normal, validationFraction, windowLength);
         } else {
             List<Segment> all = DataPipeline.whole(normal);
             split = List.of(all.subList(0, trainSeries.size()), all.subList(trainSeries.size(), all.size()));
@@ -352,7 +354,9 @@ public final class AutoencoderTrainer {
                 train.size(), epochs.size(), stop, bestVal, bestEpoch, threshold.value());
         TrainingHistory history = new TrainingHistory(epochs, bestEpoch, stop, seed, train.size(), val.size(), stride,
                 Duration.ofNanos(System.nanoTime() - t0));
-        return TrainedModel.of(arch, norm, threshold, best, history, normal.get(0).sampleRateHz());
+        return TrainedModel.of(arch, norm, threshold, best, history, normal.get(0).sampleRateHz())
+                .withSampleWindows(DataPipeline.rawWindows(normal, split.get(0), split.get(1), windowLength, stride,
+                        SAMPLE_WINDOWS));
     }
 
     private double validationLoss(TfAutoencoderGraph graph, WindowSet val, float[][] params) {

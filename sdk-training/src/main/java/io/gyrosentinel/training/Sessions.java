@@ -1,5 +1,7 @@
 package io.gyrosentinel.training;
 
+import io.gyrosentinel.ErrorCode;
+import io.gyrosentinel.GyroSentinelException;
 import io.gyrosentinel.SampleBlock;
 import io.gyrosentinel.recording.Recording;
 import io.gyrosentinel.recording.SessionLabel;
@@ -34,6 +36,111 @@ public final class Sessions {
             out.add(t.toBuilder().label(label).build());
         }
         return out;
+    }
+
+    /**
+     * What of a set of series can be cut into windows: series shorter than the window are skipped (a host-clocked log
+     * or a 1 Hz plant log often has short segments between outages).
+     *
+     * @param series         the usable series, in their order
+     * @param segments       series given
+     * @param samples        samples given
+     * @param usedSamples    samples in the usable series
+     * @param windowLength   the window length it was judged by
+     */
+    public record Usable(List<TimeSeries> series, int segments, long samples, long usedSamples, int windowLength) {
+        /** E.g. "used 212 of 236 segments, 18240 of 18600 samples; 24 segments shorter than the window (40) skipped". */
+        public String summary() {
+            int skipped = segments - series.size();
+            return "used " + series.size() + " of " + segments + " segment(s), " + usedSamples + " of " + samples
+                    + " samples" + (skipped > 0 ? "; " + skipped + " segment(s) shorter than the window (" + windowLength
+                    + " samples) skipped" : "");
+        }
+    }
+
+    /**
+     * The series at least {@code windowLength} long.
+     *
+     * @throws GyroSentinelException {@link ErrorCode#BAD_INPUT} when none is: the message names the longest series
+     *                               and what would help
+     */
+    public static Usable usable(List<TimeSeries> series, int windowLength, String purpose) {
+        List<TimeSeries> kept = new ArrayList<>();
+        long samples = 0;
+        long used = 0;
+        TimeSeries longest = null;
+        for (TimeSeries t : series) {
+            samples += t.length();
+            if (longest == null || t.length() > longest.length()) {
+                longest = t;
+            }
+            if (t.length() >= windowLength) {
+                kept.add(t);
+                used += t.length();
+            }
+        }
+        if (kept.isEmpty()) {
+            throw new GyroSentinelException(ErrorCode.BAD_INPUT, tooShort(series.size(), longest, windowLength,
+                    purpose));
+        }
+        return new Usable(List.copyOf(kept), series.size(), samples, used, windowLength);
+    }
+
+    /** The error for "no series is as long as a window", naming the longest one and what would help. */
+    static String tooShort(int count, TimeSeries longest, int windowLength, String purpose) {
+        if (longest == null) {
+            return "no data for " + purpose;
+        }
+        return "none of the " + count + " segment(s) for " + purpose + " is as long as a window (" + windowLength
+                + " samples): the longest, " + (longest.name() != null ? "'" + longest.name() + "', " : "") + "has "
+                + longest.length() + String.format(java.util.Locale.ROOT, " samples (%.3g s at %.4g Hz). ",
+                longest.length() / longest.sampleRateHz(), longest.sampleRateHz())
+                + "Train with a shorter window (train --window " + Math.max(2, longest.length()) + " or less), or "
+                + "re-import with a larger --max-gap (or --resample HZ) if clock jitter cut the data into short "
+                + "segments";
+    }
+
+    /**
+     * The normal parts of labelled series: each series is cut at its samples labelled anomalous (per-sample labels),
+     * so a labelled log can train on its normal stretches. Series without per-sample labels are kept whole; the
+     * result is labelled {@link TimeSeries.Label#NORMAL}.
+     *
+     * @return the normal parts and, as the second element, how many samples were left out
+     */
+    public static NormalParts normalParts(List<TimeSeries> series) {
+        List<TimeSeries> out = new ArrayList<>();
+        long dropped = 0;
+        for (TimeSeries t : series) {
+            var labels = t.sampleLabels();
+            if (labels.isEmpty()) {
+                out.add(t.toBuilder().label(TimeSeries.Label.NORMAL).build());
+                continue;
+            }
+            boolean[] l = labels.get();
+            float[] v = t.samples();
+            int ch = t.channels();
+            int part = 0;
+            for (int i = 0; i < l.length; ) {
+                if (l[i]) {
+                    dropped++;
+                    i++;
+                    continue;
+                }
+                int j = i;
+                while (j < l.length && !l[j]) {
+                    j++;
+                }
+                out.add(TimeSeries.builder().name(t.name() + (j - i < l.length ? "/normal" + part++ : ""))
+                        .samples(java.util.Arrays.copyOfRange(v, i * ch, j * ch), ch).sampleRateHz(t.sampleRateHz())
+                        .label(TimeSeries.Label.NORMAL).build());
+                i = j;
+            }
+        }
+        return new NormalParts(List.copyOf(out), dropped);
+    }
+
+    /** {@link #normalParts}: the normal stretches, and the samples labelled anomalous that were left out. */
+    public record NormalParts(List<TimeSeries> series, long anomalousSamplesLeftOut) {
     }
 
     public static List<TimeSeries> fromRecording(Recording r) {

@@ -33,9 +33,16 @@ public final class TrainedModel {
     private final TrainingHistory history;
     private final double sampleRateHz;
     private final ReferenceForward forward;
+    private final float[][] sampleWindows;
 
     private TrainedModel(ModelArchitecture architecture, Normalization normalization, Threshold threshold,
             float[][] params, TrainingHistory history, double sampleRateHz) {
+        this(architecture, normalization, threshold, params, history, sampleRateHz, new float[0][]);
+    }
+
+    private TrainedModel(ModelArchitecture architecture, Normalization normalization, Threshold threshold,
+            float[][] params, TrainingHistory history, double sampleRateHz, float[][] sampleWindows) {
+        this.sampleWindows = sampleWindows;
         this.architecture = architecture;
         this.normalization = normalization;
         this.threshold = threshold;
@@ -113,6 +120,43 @@ public final class TrainedModel {
 
     public Threshold threshold() {
         return threshold;
+    }
+
+    /**
+     * A bounded sample of the normal windows the model was trained and validated on (raw, physical units,
+     * {@code windowLength * channels} interleaved floats each; empty when the model was assembled without them). It
+     * travels with the model directory, so packaging can calibrate and verify quantisation with no other data.
+     */
+    public float[][] sampleWindows() {
+        float[][] c = new float[sampleWindows.length][];
+        for (int i = 0; i < c.length; i++) {
+            c[i] = sampleWindows[i].clone();
+        }
+        return c;
+    }
+
+    /**
+     * This model with {@code windows} as its {@link #sampleWindows()} (copied).
+     *
+     * @throws GyroSentinelException {@link ErrorCode#INVALID_ARGUMENT} (field {@code sampleWindows}) when a window
+     *                               has the wrong size or a value that is not finite
+     */
+    public TrainedModel withSampleWindows(float[][] windows) {
+        int n = architecture.windowLength() * architecture.channels();
+        float[][] c = new float[windows.length][];
+        for (int i = 0; i < c.length; i++) {
+            if (windows[i] == null || windows[i].length != n) {
+                throw invalid("sampleWindows", "sample window " + i + " has " + (windows[i] == null ? "no"
+                        : windows[i].length) + " values, expected " + n);
+            }
+            for (float v : windows[i]) {
+                if (!Float.isFinite(v)) {
+                    throw invalid("sampleWindows", "sample window " + i + " holds " + v);
+                }
+            }
+            c[i] = windows[i].clone();
+        }
+        return new TrainedModel(architecture, normalization, threshold, params, history, sampleRateHz, c);
     }
 
     /** Training history, or null if the model was assembled with none. */
@@ -238,6 +282,16 @@ public final class TrainedModel {
      */
     public EvaluationReport evaluate(List<TimeSeries> series) {
         return evaluate(series, Math.max(1, architecture.windowLength() / 4));
+    }
+
+    /**
+     * Point-wise metrics on per-sample labels ({@link PointMetrics}): every sample that ends a full window is scored
+     * by the window ending on it.
+     *
+     * @throws GyroSentinelException {@link ErrorCode#BAD_INPUT} as {@link #evaluate(List, int)}
+     */
+    public PointMetrics evaluatePoints(List<TimeSeries> series) {
+        return PointMetrics.of(scoreAll(series, 1), series);
     }
 
     private List<WindowScore> scoreAll(List<TimeSeries> series, int stride) {

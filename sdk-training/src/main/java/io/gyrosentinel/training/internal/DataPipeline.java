@@ -10,6 +10,8 @@ import java.util.Random;
 
 /** Validation, normalisation, windowing and the time-based train/validation split. */
 public final class DataPipeline {
+    /** Relative difference of sample rates taken as the same rate (rates estimated from two logs' clocks). */
+    public static final double RATE_TOLERANCE = 0.02;
     private DataPipeline() {}
 
     /** Normalised windows cut from series, with where each came from. */
@@ -52,7 +54,7 @@ public final class DataPipeline {
 
     /**
      * Checks the series for use with a model: not empty, no nulls, same channel count and sample rate, at
-     * least {@code minLength} samples each, all values finite. Messages name the series (index and name), the
+     * least one of {@code minLength} samples (shorter ones are skipped when windows are cut), all values finite. Messages name the series (index and name), the
      * sample and the channel.
      *
      * @param expectedChannels the model's channel count, or -1 to take the first series'
@@ -70,6 +72,9 @@ public final class DataPipeline {
             if (s == null) {
                 throw bad("series " + i + " is null");
             }
+            if (s.length() == 0) {
+                continue; // yields no window (a segment between two outages can be empty)
+            }
             if (channels < 0) {
                 channels = s.channels();
                 channelSource = "series 0's";
@@ -80,17 +85,13 @@ public final class DataPipeline {
             }
             if (Double.isNaN(rate)) {
                 rate = s.sampleRateHz();
-            } else if (s.sampleRateHz() != rate) {
+            } else if (Math.abs(s.sampleRateHz() - rate) > RATE_TOLERANCE * rate) {
+                // Rates estimated from two logs' clocks differ a little; windows are counted in samples, so up to
+                // RATE_TOLERANCE is the same rate.
                 throw bad(describe(i, s) + " is sampled at " + s.sampleRateHz()
-                        + " Hz but series 0 at " + rate + " Hz; resample to one rate first");
+                        + " Hz but series 0 at " + rate + " Hz; resample to one rate first (import --resample HZ)");
             }
-            if (s.length() == 0) {
-                throw bad(describe(i, s) + " is empty");
-            }
-            if (s.length() < minLength) {
-                throw bad(describe(i, s) + " has " + s.length() + " samples; at least "
-                        + minLength + " (the window length) are needed");
-            }
+
             float[] v = s.samples();
             int ch = s.channels();
             for (int k = 0; k < v.length; k++) {
@@ -100,6 +101,17 @@ public final class DataPipeline {
                 }
             }
         }
+        // Series shorter than a window are skipped (they yield none), but one at least must be long enough.
+        io.gyrosentinel.training.Sessions.usable(series, minLength, purpose);
+    }
+
+    /**
+     * The series at least {@code minLength} long (shorter ones yield no window and are skipped).
+     *
+     * @throws GyroSentinelException {@link ErrorCode#BAD_INPUT} when none is, naming the longest
+     */
+    public static List<TimeSeries> longEnough(List<TimeSeries> series, int minLength, String purpose) {
+        return io.gyrosentinel.training.Sessions.usable(series, minLength, purpose).series();
     }
 
     private static GyroSentinelException bad(String message) {
@@ -115,14 +127,36 @@ public final class DataPipeline {
      * validate. Windows are later cut inside each segment, so no window straddles the split.
      */
     public static List<List<Segment>> splitByTime(List<TimeSeries> series, double validationFraction) {
+        return splitByTime(series, validationFraction, 1);
+    }
+
+    /**
+     * {@link #splitByTime(List, double)}, except that a series too short to give both parts a window of
+     * {@code windowLength} goes whole to the side that is short of its share (validation while it holds less than
+     * {@code validationFraction} of the samples so far): many short segments still validate.
+     */
+    public static List<List<Segment>> splitByTime(List<TimeSeries> series, double validationFraction,
+            int windowLength) {
         List<Segment> train = new ArrayList<>();
         List<Segment> val = new ArrayList<>();
+        long trainSamples = 0;
+        long valSamples = 0;
         for (int i = 0; i < series.size(); i++) {
             int n = series.get(i).length();
             int cut = (int) Math.round(n * (1.0 - validationFraction));
-            train.add(new Segment(i, 0, cut));
-            if (cut < n) {
-                val.add(new Segment(i, cut, n));
+            if (cut >= windowLength && n - cut >= windowLength || n < windowLength) {
+                train.add(new Segment(i, 0, cut));
+                if (cut < n) {
+                    val.add(new Segment(i, cut, n));
+                }
+                trainSamples += cut;
+                valSamples += n - cut;
+            } else if (valSamples < validationFraction * (trainSamples + valSamples + n) - n / 2.0) {
+                val.add(new Segment(i, 0, n));
+                valSamples += n;
+            } else {
+                train.add(new Segment(i, 0, n));
+                trainSamples += n;
             }
         }
         return List.of(train, val);
@@ -209,6 +243,32 @@ public final class DataPipeline {
             all.add(new Segment(i, 0, series.get(i).length()));
         }
         return all;
+    }
+
+    /**
+     * Up to {@code max} raw windows, half from each of two segment lists (e.g. training and validation), spread
+     * evenly over all the windows each list has (deterministic).
+     */
+    public static float[][] rawWindows(List<TimeSeries> series, List<Segment> a, List<Segment> b, int windowLength,
+            int stride, int max) {
+        List<float[]> out = new ArrayList<>();
+        for (List<Segment> segs : List.of(a, b)) {
+            List<int[]> starts = new ArrayList<>();
+            for (Segment seg : segs) {
+                for (int from = seg.from(); from + windowLength <= seg.to(); from += stride) {
+                    starts.add(new int[] {seg.series(), from});
+                }
+            }
+            int take = Math.min(starts.size(), max / 2);
+            java.util.Map<Integer, float[]> samples = new java.util.HashMap<>();
+            for (int k = 0; k < take; k++) {
+                int[] st = starts.get((int) ((long) k * starts.size() / take));
+                float[] v = samples.computeIfAbsent(st[0], i -> series.get(i).samples());
+                int ch = series.get(st[0]).channels();
+                out.add(java.util.Arrays.copyOfRange(v, st[1] * ch, (st[1] + windowLength) * ch));
+            }
+        }
+        return out.toArray(new float[0][]);
     }
 
     /** Fisher–Yates shuffle of {@code 0..n-1} with the given generator. */

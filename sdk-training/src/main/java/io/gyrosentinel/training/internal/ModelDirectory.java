@@ -55,6 +55,8 @@ public final class ModelDirectory {
     static final int FORMAT_VERSION_ONE_SAMPLE_PER_STEP = 1;
     public static final String MANIFEST = "manifest.json";
     public static final String WEIGHTS = "weights.bin";
+    /** A bounded sample of the normal training/validation windows (float32 LE, raw units), for packaging. */
+    public static final String SAMPLES = "sample-windows.f32";
     private static final byte[] MAGIC = {'G', 'S', 'W', '1'};
     private static final int HEADER = 8;
     private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
@@ -81,7 +83,20 @@ public final class ModelDirectory {
             writeSynced(tmp.resolve(WEIGHTS), weights);
             CRC32 crc = new CRC32();
             crc.update(weights);
-            writeSynced(tmp.resolve(MANIFEST), JSON.writeValueAsBytes(manifest(model, weights.length, crc.getValue())));
+            ObjectNode manifest = manifest(model, weights.length, crc.getValue());
+            float[][] samples = model.sampleWindows();
+            if (samples.length > 0) {
+                byte[] sb = floats(samples);
+                writeSynced(tmp.resolve(SAMPLES), sb);
+                CRC32 sc = new CRC32();
+                sc.update(sb);
+                ObjectNode sn = manifest.putObject("sampleWindows");
+                sn.put("file", SAMPLES);
+                sn.put("count", samples.length);
+                sn.put("bytes", sb.length);
+                sn.put("crc32", String.format("%08x", sc.getValue()));
+            }
+            writeSynced(tmp.resolve(MANIFEST), JSON.writeValueAsBytes(manifest));
             beforeRename.accept(tmp);
             if (Files.exists(target)) {
                 Files.delete(target); // an empty directory; rename(2) cannot replace it otherwise
@@ -317,11 +332,65 @@ public final class ModelDirectory {
         }
         float[][] params = readWeights(dir, r, r.object(root, "weights"), arch);
         TrainingHistory history = root.has("history") ? history(r, r.object(root, "history")) : null;
+        float[][] samples = root.has("sampleWindows") ? readSamples(dir, r, r.object(root, "sampleWindows"), arch)
+                : new float[0][];
         try {
-            return TrainedModel.of(arch, norm, threshold, params, history, rate);
+            return TrainedModel.of(arch, norm, threshold, params, history, rate).withSampleWindows(samples);
         } catch (GyroSentinelException e) {
             throw new ModelFormatException(dir, "inconsistent model: " + e.detail(), e);
         }
+    }
+
+    private static byte[] floats(float[][] rows) {
+        int n = 0;
+        for (float[] row : rows) {
+            n += row.length;
+        }
+        java.nio.ByteBuffer b = java.nio.ByteBuffer.allocate(4 * n).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+        for (float[] row : rows) {
+            for (float v : row) {
+                b.putFloat(v);
+            }
+        }
+        return b.array();
+    }
+
+    private static float[][] readSamples(Path dir, Reader r, JsonNode sn, ModelArchitecture arch) {
+        String fileName = r.text(sn, "sampleWindows.file");
+        if (!SAMPLES.equals(fileName)) {
+            throw r.fail("field 'sampleWindows.file' is '" + fileName + "', expected '" + SAMPLES + "'");
+        }
+        int count = r.integer(sn, "sampleWindows.count");
+        long bytes = r.longValue(sn, "sampleWindows.bytes");
+        int per = arch.windowLength() * arch.channels();
+        if (count < 0 || bytes != 4L * per * count) {
+            throw r.fail("field 'sampleWindows.bytes' is " + bytes + "; " + count + " windows of " + per
+                    + " floats take " + 4L * per * count);
+        }
+        Path file = dir.resolve(SAMPLES);
+        byte[] data;
+        try {
+            data = Files.readAllBytes(file);
+        } catch (NoSuchFileException e) {
+            throw new ModelFormatException(file, "missing (the manifest refers to it)", e);
+        } catch (IOException e) {
+            throw new ModelFormatException(file, "cannot read: " + e, e);
+        }
+        if (data.length != bytes) {
+            throw new ModelFormatException(file, "is " + data.length + " bytes, manifest field 'sampleWindows.bytes' "
+                    + "says " + bytes + " (truncated or replaced)");
+        }
+        CRC32 crc = new CRC32();
+        crc.update(data);
+        if (!String.format("%08x", crc.getValue()).equalsIgnoreCase(r.text(sn, "sampleWindows.crc32"))) {
+            throw new ModelFormatException(file, "CRC-32 does not match the manifest (damaged)");
+        }
+        java.nio.FloatBuffer fb = java.nio.ByteBuffer.wrap(data).order(java.nio.ByteOrder.LITTLE_ENDIAN).asFloatBuffer();
+        float[][] w = new float[count][per];
+        for (float[] row : w) {
+            fb.get(row);
+        }
+        return w;
     }
 
     private static float[][] readWeights(Path dir, Reader r, JsonNode wn, ModelArchitecture arch) {

@@ -132,6 +132,25 @@ public final class ModelPackager {
         return PackagingPipeline.run(this, model, trainingWindows, anomalousWindows);
     }
 
+    /**
+     * Packs with what the model carries: its {@link TrainedModel#sampleWindows() sample of normal windows} calibrate
+     * and verify, and {@link io.gyrosentinel.training.SyntheticAnomalies synthetic anomalies} derived from them stand in
+     * for faults in the ROC-AUC gate (for plants with no fault recording yet).
+     *
+     * @throws PackagingException {@link PackagingException.Reason#BAD_INPUT} when the model keeps no sample windows
+     *                            (assembled by hand, or saved by an older SDK): use {@link #pack(TrainedModel,
+     *                            float[][], float[][])}
+     */
+    public PackagedModel pack(TrainedModel model) {
+        float[][] normal = model.sampleWindows();
+        if (normal.length < 2) {
+            throw new PackagingException(PackagingException.Reason.BAD_INPUT, "the model keeps " + normal.length
+                    + " sample windows (trained by an older SDK, or assembled without them): give normal windows "
+                    + "(the CLI's --data) to calibrate and verify");
+        }
+        return pack(model, normal, io.gyrosentinel.training.SyntheticAnomalies.from(normal, model, 1));
+    }
+
     /** {@link #pack} and write the bundle to {@code path}; nothing is written when packaging fails. */
     public PackagedModel packTo(TrainedModel model, float[][] trainingWindows, float[][] anomalousWindows, Path path) {
         PackagedModel p = pack(model, trainingWindows, anomalousWindows);
