@@ -61,6 +61,27 @@ class ModelDirectoryTest {
     }
 
     @Test
+    void aTrainedModelKeepsABoundedSampleOfItsWindowsAndADamagedSampleFileIsRefused() throws IOException {
+        float[][] w = model.sampleWindows();
+        assertTrue(w.length > 10 && w.length <= AutoencoderTrainer.SAMPLE_WINDOWS, "windows kept: " + w.length);
+        assertEquals(model.architecture().windowLength() * model.architecture().channels(), w[0].length);
+        Path dir = tmp.resolve("with-samples");
+        model.save(dir);
+        float[][] back = TrainedModel.load(dir).sampleWindows();
+        assertEquals(w.length, back.length);
+        for (int i = 0; i < w.length; i++) {
+            assertArrayEquals(w[i], back[i]);
+        }
+        Path f = dir.resolve(ModelDirectory.SAMPLES);
+        byte[] b = Files.readAllBytes(f);
+        b[b.length / 2] ^= 0x10;
+        Files.write(f, b);
+        ModelFormatException e = loadFails(dir);
+        assertTrue(e.getMessage().contains("sampleWindows.crc32") && e.getMessage().contains("corrupted"),
+                e.getMessage());
+    }
+
+    @Test
     void savingIntoANonEmptyDirectoryFailsAndLeavesItUntouched() throws IOException {
         Path dir = Files.createDirectories(tmp.resolve("busy"));
         Files.writeString(dir.resolve("keep.txt"), "x");

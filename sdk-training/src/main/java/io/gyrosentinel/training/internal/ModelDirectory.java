@@ -367,7 +367,17 @@ public final class ModelDirectory {
             throw r.fail("field 'sampleWindows.bytes' is " + bytes + "; " + count + " windows of " + per
                     + " floats take " + 4L * per * count);
         }
-        Path file = dir.resolve(SAMPLES);
+        byte[] data = readChecked(dir.resolve(SAMPLES), bytes, r.text(sn, "sampleWindows.crc32"), "sampleWindows");
+        java.nio.FloatBuffer fb = java.nio.ByteBuffer.wrap(data).order(java.nio.ByteOrder.LITTLE_ENDIAN).asFloatBuffer();
+        float[][] w = new float[count][per];
+        for (float[] row : w) {
+            fb.get(row);
+        }
+        return w;
+    }
+
+    /** A file the manifest describes by {@code field.bytes} and {@code field.crc32}, checked against both. */
+    private static byte[] readChecked(Path file, long bytes, String crcText, String field) {
         byte[] data;
         try {
             data = Files.readAllBytes(file);
@@ -377,20 +387,17 @@ public final class ModelDirectory {
             throw new ModelFormatException(file, "cannot read: " + e, e);
         }
         if (data.length != bytes) {
-            throw new ModelFormatException(file, "is " + data.length + " bytes, manifest field 'sampleWindows.bytes' "
-                    + "says " + bytes + " (truncated or replaced)");
+            throw new ModelFormatException(file, "is " + data.length + " bytes, manifest field '" + field
+                    + ".bytes' says " + bytes + " (truncated or wrong file)");
         }
         CRC32 crc = new CRC32();
         crc.update(data);
-        if (!String.format("%08x", crc.getValue()).equalsIgnoreCase(r.text(sn, "sampleWindows.crc32"))) {
-            throw new ModelFormatException(file, "CRC-32 does not match the manifest (damaged)");
+        String actual = String.format("%08x", crc.getValue());
+        if (!actual.equalsIgnoreCase(crcText)) {
+            throw new ModelFormatException(file, "CRC-32 is " + actual + ", manifest field '" + field + ".crc32' says "
+                    + crcText + " (corrupted)");
         }
-        java.nio.FloatBuffer fb = java.nio.ByteBuffer.wrap(data).order(java.nio.ByteOrder.LITTLE_ENDIAN).asFloatBuffer();
-        float[][] w = new float[count][per];
-        for (float[] row : w) {
-            fb.get(row);
-        }
-        return w;
+        return data;
     }
 
     private static float[][] readWeights(Path dir, Reader r, JsonNode wn, ModelArchitecture arch) {
@@ -435,25 +442,7 @@ public final class ModelDirectory {
             throw r.fail("field 'weights.bytes' is " + bytes + " but the tensors need " + expectedOffset);
         }
         Path file = dir.resolve(WEIGHTS);
-        byte[] data;
-        try {
-            data = Files.readAllBytes(file);
-        } catch (NoSuchFileException e) {
-            throw new ModelFormatException(file, "missing (the manifest refers to it)", e);
-        } catch (IOException e) {
-            throw new ModelFormatException(file, "cannot read: " + e, e);
-        }
-        if (data.length != bytes) {
-            throw new ModelFormatException(file, "is " + data.length + " bytes, manifest field 'weights.bytes' says "
-                    + bytes + " (truncated or wrong file)");
-        }
-        CRC32 crc = new CRC32();
-        crc.update(data);
-        String actual = String.format("%08x", crc.getValue());
-        if (!actual.equalsIgnoreCase(crcText)) {
-            throw new ModelFormatException(file, "CRC-32 is " + actual + ", manifest field 'weights.crc32' says "
-                    + crcText + " (corrupted)");
-        }
+        byte[] data = readChecked(file, bytes, crcText, "weights");
         ByteBuffer b = ByteBuffer.wrap(data).order(ByteOrder.LITTLE_ENDIAN);
         for (int i = 0; i < MAGIC.length; i++) {
             if (b.get(i) != MAGIC[i]) {
