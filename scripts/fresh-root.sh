@@ -35,7 +35,11 @@ command -v debootstrap >/dev/null || { apt-get update -qq && apt-get install -y 
 [ -d "$REPO/../shared" ] || { echo "error: ../shared not found beside the checkout" >&2; exit 1; }
 
 umount_all "$ROOT"
-rm -rf "$ROOT"
+if grep -q " $ROOT/" /proc/mounts; then
+    echo "error: something is still mounted under $ROOT; not deleting it" >&2
+    exit 1
+fi
+rm -rf --one-file-system "$ROOT"
 mkdir -p "$ROOT"
 : >"$LOG"
 step() { echo "== $(date -u +%H:%M:%S) $*" | tee -a "$LOG"; }
