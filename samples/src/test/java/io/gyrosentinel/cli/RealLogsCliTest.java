@@ -206,53 +206,105 @@ class RealLogsCliTest {
                 "no window spans the outage");
     }
 
+    /**
+     * info → train → package (no --data, no --anomalous) → evaluate on a second import of the same shape with a fault,
+     * the rest of the path every shape must survive.
+     */
+    private void trainPackageEvaluate(Path normal, Path fault, String name) {
+        CliTest.Run info = cli("info", normal.toString());
+        assertEquals(0, info.code(), info.err());
+        Path model = dir.resolve(name + "-model");
+        CliTest.Run train = cli("train", "--data", normal.toString(), "--epochs", "5", "--out", model.toString());
+        assertEquals(0, train.code(), train.out() + train.err());
+        CliTest.Run pack = cli("package", "--model", model.toString(), "--out", dir.resolve(name + ".gsb").toString());
+        assertEquals(0, pack.code(), pack.out() + pack.err());
+        assertTrue(pack.out().contains("synthetic anomalies"), pack.out());
+        CliTest.Run eval = cli("evaluate", "--model", model.toString(), "--normal", normal.toString(), "--anomalous",
+                fault.toString());
+        assertEquals(0, eval.code(), eval.out() + eval.err());
+        Matcher auc = Pattern.compile("ROC-AUC ([0-9.]+)").matcher(eval.out());
+        assertTrue(auc.find() && Double.parseDouble(auc.group(1)) > 0.9, eval.out());
+    }
+
+    /** {@code t,x}: 2000 rows at 100 Hz whose clock jumps back 1.5 s at row 1200 (an NTP correction). */
+    static String clockStepLog(double gain) {
+        StringBuilder sb = new StringBuilder("t,x\n");
+        Random r = new Random(9);
+        for (int i = 0; i < 2000; i++) {
+            double t = i < 1200 ? 100 + i * 0.01 : 100 + (i - 1200) * 0.01 + 10.5; // row 1200: 1.5 s earlier than 1199
+            sb.append(String.format(Locale.ROOT, "%.3f,%.4f%n", t, gain * Math.sin(i / 5.0) + 0.05 * r.nextGaussian()));
+        }
+        return sb.toString();
+    }
+
     @Test
     void aClockThatStepsBackwardsEndsASegmentAndIsReported() throws IOException {
-        StringBuilder sb = new StringBuilder("t,x\n");
-        for (int i = 0; i < 300; i++) {
-            double t = i < 200 ? 100 + i * 0.01 : 100 + (i - 200) * 0.01 + 0.5; // at row 200 the clock goes back 1.5 s
-            sb.append(String.format(Locale.ROOT, "%.3f,%.4f%n", t, Math.sin(i / 5.0)));
-        }
         Path csv = dir.resolve("ntp.csv");
-        Files.writeString(csv, sb.toString());
+        Files.writeString(csv, clockStepLog(1));
         Path gsr = dir.resolve("ntp.gsr");
         CliTest.Run imp = cli("import", "--csv", csv.toString(), "--columns", "x", "--time-column", "t", "--out",
                 gsr.toString());
         assertEquals(0, imp.code(), imp.out() + imp.err());
-        assertTrue(imp.out().contains("1 clock step(s) backwards; 2 segment(s)") && imp.out().contains("gaps: 0 ("), imp.out());
-        assertTrue(imp.out().contains("imported 300 samples"), "nothing reordered or dropped: " + imp.out());
+        assertTrue(imp.out().contains("1 clock step(s) backwards; 2 segment(s)") && imp.out().contains("gaps: 0 ("),
+                imp.out());
+        assertTrue(imp.out().contains("imported 2000 samples"), "nothing reordered or dropped: " + imp.out());
         Recording r = Recording.read(gsr);
         assertEquals(2, r.runs().size());
-        assertEquals(200, r.runs().get(0).stream().mapToInt(b -> b.count()).sum());
+        assertEquals(1200, r.runs().get(0).stream().mapToInt(b -> b.count()).sum());
+        Path faultCsv = dir.resolve("ntp-fault.csv");
+        Files.writeString(faultCsv, clockStepLog(3));
+        Path fault = dir.resolve("ntp-fault.gsr");
+        assertEquals(0, cli("import", "--csv", faultCsv.toString(), "--columns", "x", "--time-column", "t", "--out",
+                fault.toString()).code());
+        trainPackageEvaluate(gsr, fault, "ntp");
+    }
+
+    /** {@code t,gx,gy}: raw int16 counts at 100 Hz, a 0.3 s hole after row 1500. */
+    static String countsLog(double gain) {
+        StringBuilder sb = new StringBuilder("t,gx,gy\n");
+        Random r = new Random(4);
+        for (int i = 0; i < 3000; i++) {
+            double t = i * 0.01 + (i >= 1500 ? 0.3 : 0);
+            sb.append(String.format(Locale.ROOT, "%.3f,%d,%d%n", t,
+                    Math.round(1000 + gain * 800 * Math.sin(i / 4.0) + 30 * r.nextGaussian()),
+                    Math.round(gain * 500 * Math.cos(i / 4.0) + 30 * r.nextGaussian())));
+        }
+        return sb.toString();
     }
 
     @Test
     void rawCountsAreScaledAndAMaxGapCanBeGiven() throws IOException {
-        StringBuilder sb = new StringBuilder("t,gx\n");
-        for (int i = 0; i < 100; i++) {
-            double t = i * 0.01 + (i >= 50 ? 0.3 : 0); // a 0.3 s hole after sample 49
-            sb.append(String.format(Locale.ROOT, "%.3f,%d%n", t, 1000));
-        }
         Path csv = dir.resolve("counts.csv");
-        Files.writeString(csv, sb.toString());
+        Files.writeString(csv, countsLog(1));
         Path gsr = dir.resolve("counts.gsr");
-        CliTest.Run a = cli("import", "--csv", csv.toString(), "--columns", "gx", "--time-column", "t", "--scale",
+        CliTest.Run a = cli("import", "--csv", csv.toString(), "--columns", "gx,gy", "--time-column", "t", "--scale",
                 "0.0175", "--unit", "dps", "--out", gsr.toString());
         assertEquals(0, a.code(), a.err());
         assertTrue(a.out().contains("gaps: 1 (30 samples missing)"), a.out());
         Recording r = Recording.read(gsr);
-        assertEquals(17.5f, r.values()[0], 1e-3f);
+        assertEquals("dps", r.info().unit());
+        double mean = 0;
+        float[] v = r.values();
+        for (int i = 0; i < v.length; i += 2) {
+            mean += v[i] / (v.length / 2.0);
+        }
+        assertEquals(17.5, mean, 0.2, "1000 counts x 0.0175 dps");
         // a larger --max-gap takes the hole for jitter
-        CliTest.Run b = cli("import", "--csv", csv.toString(), "--columns", "gx", "--time-column", "t", "--max-gap",
+        CliTest.Run b = cli("import", "--csv", csv.toString(), "--columns", "gx,gy", "--time-column", "t", "--max-gap",
                 "500ms", "--out", dir.resolve("counts2.gsr").toString());
         assertEquals(0, b.code(), b.err());
-        assertTrue(b.out().contains("gaps: 0 ("), b.out());
-        assertTrue(b.out().contains("(--max-gap)"), b.out());
+        assertTrue(b.out().contains("gaps: 0 (") && b.out().contains("(--max-gap)"), b.out());
         // --resample puts the samples on a uniform grid
-        CliTest.Run c = cli("import", "--csv", csv.toString(), "--columns", "gx", "--time-column", "t", "--resample",
+        CliTest.Run c = cli("import", "--csv", csv.toString(), "--columns", "gx,gy", "--time-column", "t", "--resample",
                 "50", "--out", dir.resolve("counts3.gsr").toString());
         assertEquals(0, c.code(), c.err());
         assertTrue(c.out().contains("rate 50.000 Hz") && c.out().contains("resampled to 50 Hz"), c.out());
+        Path faultCsv = dir.resolve("counts-fault.csv");
+        Files.writeString(faultCsv, countsLog(2.5));
+        Path fault = dir.resolve("counts-fault.gsr");
+        assertEquals(0, cli("import", "--csv", faultCsv.toString(), "--columns", "gx,gy", "--time-column", "t",
+                "--scale", "0.0175", "--unit", "dps", "--out", fault.toString()).code());
+        trainPackageEvaluate(gsr, fault, "counts");
     }
 
     @Test
