@@ -21,7 +21,7 @@ public record SampleBlock(long sequence, long firstSample, long timestampMicros,
                           int channels, short[] raw, float[] scale, long missingBefore) {
 
     public SampleBlock {
-        if (count < 0 || channels < 1 || raw.length < count * channels || scale.length < channels) {
+        if (count < 0 || channels < 1 || raw.length < (long) count * channels || scale.length < channels) {
             throw new GyroSentinelException(ErrorCode.BAD_INPUT, "inconsistent block: count=" + count
                     + " channels=" + channels + " raw.length=" + raw.length + " scale.length=" + scale.length);
         }

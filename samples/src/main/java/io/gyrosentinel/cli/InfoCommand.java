@@ -140,9 +140,19 @@ final class InfoCommand implements Callable<Integer> {
             throw new GyroSentinelException(ErrorCode.BAD_INPUT, "bundle " + f + ": the manifest is not JSON: "
                     + e.getMessage(), e);
         }
+        // Hashes (and the signature) first: the model part is parsed below, and a damaged FlatBuffer must be reported
+        // as damaged, not as whatever the parser trips over.
+        PublicKey key = publicKey == null ? null : SigningKeys.readPublicKey(publicKey);
+        BundleVerifier.verify(b, key); // throws: hash mismatch, bad signature
         // The precision the device sees is the model's own input type (older manifests said "int8" for int16x8).
         byte[] tflite = b.parts().get(m.path("model").asText("model.tflite"));
-        String precision = tflite != null ? Precision.of(tflite).id() : m.path("quantization").asText() + " (no model part)";
+        String precision;
+        try {
+            precision = tflite != null ? Precision.of(tflite).id() : m.path("quantization").asText() + " (no model part)";
+        } catch (RuntimeException e) {
+            throw new GyroSentinelException(ErrorCode.BAD_INPUT, "bundle " + f + ": the model part is not a readable "
+                    + "TFLite model (" + e + ")", e);
+        }
         pw.printf(Locale.ROOT, "  window %s, stride %s, %s channels at %s Hz, %s samples per LSTM step, quantisation %s, "
                         + "threshold %s%n", m.path("window"), m.path("stride"), m.path("channels"), m.path("sampleRateHz"),
                 m.has("samplesPerStep") ? m.get("samplesPerStep") : "1", precision, m.path("threshold").path("value"));
@@ -152,8 +162,6 @@ final class InfoCommand implements Callable<Integer> {
                             + "core at %s Hz, arena ~%s B, flash %s B%n", c.path("macs"), c.path("ops"),
                     c.path("usPerSample"), c.path("pctCore"), c.path("atHz"), c.path("arena"), c.path("flash"));
         }
-        PublicKey key = publicKey == null ? null : SigningKeys.readPublicKey(publicKey);
-        BundleVerifier.verify(b, key); // throws: hash mismatch, bad signature
         pw.printf("  part hashes match the manifest; %s%n", !b.isSigned() ? "NOT signed"
                 : key == null ? "signed (pass --public-key to check the signature)" : "signature valid for " + publicKey);
     }

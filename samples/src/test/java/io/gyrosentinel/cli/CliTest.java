@@ -255,6 +255,18 @@ class CliTest {
         Run it = cli("info", tampered.toString());
         assertEquals(GyroSentinelCli.EXIT_FAILURE, it.code, it.out);
         assertTrue(it.err.contains("SHA-256") || it.err.contains("sha256") || it.err.contains("corrupt"), it.err);
+        // damage inside model.tflite: reported as a hash mismatch before anything parses the FlatBuffer
+        raw = Files.readAllBytes(bundle);
+        byte[] tflite = io.gyrosentinel.model.ModelBundle.read(bundle).part("model.tflite");
+        int at = indexOf(raw, java.util.Arrays.copyOfRange(tflite, 0, 64));
+        assertTrue(at > 0);
+        for (int off = 0; off < 2000; off += 7) {
+            raw[at + 8 + off] ^= (byte) 0xA5;
+        }
+        Files.write(tampered, raw);
+        Run im2 = cli("info", tampered.toString());
+        assertEquals(GyroSentinelCli.EXIT_FAILURE, im2.code, im2.out);
+        assertTrue(im2.err.contains("model.tflite") && !im2.err.contains("Exception"), im2.err);
         Run bad = cli("package", "--model", model.toString(), "--data", dir.resolve("n1.gsr").toString(), "--quantize",
                 "int4", "--out", bundle.toString());
         assertEquals(GyroSentinelCli.EXIT_USAGE, bad.code);
@@ -290,5 +302,18 @@ class CliTest {
         Run r = cli("devices");
         assertEquals(0, r.code, r.err);
         assertTrue(r.out.contains("sim:"), r.out);
+    }
+
+    static int indexOf(byte[] hay, byte[] needle) {
+        outer:
+        for (int i = 0; i + needle.length <= hay.length; i++) {
+            for (int j = 0; j < needle.length; j++) {
+                if (hay[i + j] != needle[j]) {
+                    continue outer;
+                }
+            }
+            return i;
+        }
+        return -1;
     }
 }

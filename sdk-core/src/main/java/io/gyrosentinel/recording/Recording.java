@@ -105,7 +105,7 @@ public final class Recording {
         }
         byte[] magic = RecordingFormat.MAGIC;
         if (bytes.length < magic.length || !Arrays.equals(bytes, 0, magic.length, magic, 0, magic.length)) {
-            if (bytes.length >= 6 && new String(bytes, 0, 5, java.nio.charset.StandardCharsets.ISO_8859_1).equals("GSREC")) {
+            if (bytes.length >= 7 && new String(bytes, 0, 5, java.nio.charset.StandardCharsets.ISO_8859_1).equals("GSREC")) {
                 throw bad(path, "recording format version " + (bytes[6] & 0xFF) + " is not supported (this SDK reads "
                         + "version " + RecordingFormat.VERSION + ")");
             }
@@ -177,7 +177,7 @@ public final class Recording {
                     case BATCH -> {
                         var b = e.getBatch();
                         short[] raw = WireCodec.toShorts(b.getData());
-                        if (b.getCount() <= 0 || raw.length != b.getCount() * ch) {
+                        if (b.getCount() <= 0 || raw.length != (long) b.getCount() * ch) {
                             throw bad(path, "entry #" + entry + " at byte " + at + ": batch of " + b.getCount()
                                     + " samples holds " + raw.length + " values, expected " + (long) b.getCount() * ch
                                     + " (" + ch + " channels)");

@@ -158,4 +158,21 @@ class CsvImportTest {
         assertEquals(SessionLabel.NORMAL, rec.labelAt(699));
         assertEquals(SessionLabel.ANOMALOUS, rec.labelAt(700));
     }
+
+    @Test
+    void timeStepsTooSmallToBeARateAreAnErrorNotInfinityHz() throws Exception {
+        Path in = dir.resolve("tiny.csv");
+        StringBuilder sb = new StringBuilder("t,x\n");
+        for (int i = 0; i < 10; i++) {
+            sb.append(i * Double.MIN_VALUE).append(',').append(i).append('\n');
+        }
+        java.nio.file.Files.writeString(in, sb.toString());
+        GyroSentinelException e = assertThrows(GyroSentinelException.class, () -> CsvImport.builder()
+                .columns(List.of("x")).timeColumn("t", CsvImport.TimeFormat.UNIX_SECONDS).build()
+                .run(in, dir.resolve("tiny.gsr")));
+        assertEquals(ErrorCode.BAD_INPUT, e.code());
+        assertTrue(e.getMessage().contains("not a sample rate") || e.getMessage().contains("does not advance"),
+                e.getMessage());
+        assertFalse(java.nio.file.Files.exists(dir.resolve("tiny.gsr")), "nothing half-written");
+    }
 }

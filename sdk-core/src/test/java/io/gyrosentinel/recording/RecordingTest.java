@@ -186,4 +186,16 @@ class RecordingTest {
         var perms = java.nio.file.Files.getPosixFilePermissions(p);
         assertTrue(perms.contains(java.nio.file.attribute.PosixFilePermission.OTHERS_READ), perms.toString());
     }
+
+    @Test
+    void aFileOfJustTheMagicPrefixIsABadRecordingNotACrash() throws Exception {
+        Path f = dir.resolve("stub.gsr");
+        for (byte[] content : new byte[][] {"GSREC\0".getBytes(java.nio.charset.StandardCharsets.ISO_8859_1),
+                "GSREC".getBytes(java.nio.charset.StandardCharsets.ISO_8859_1), new byte[0]}) {
+            java.nio.file.Files.write(f, content);
+            io.gyrosentinel.GyroSentinelException e = org.junit.jupiter.api.Assertions.assertThrows(
+                    io.gyrosentinel.GyroSentinelException.class, () -> Recording.read(f));
+            org.junit.jupiter.api.Assertions.assertTrue(e.getMessage().contains(f.toString()), e.getMessage());
+        }
+    }
 }

@@ -16,6 +16,7 @@ import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class GapDetectionTest {
@@ -185,5 +186,21 @@ class GapDetectionTest {
             l.add(f);
         }
         return l;
+    }
+
+    @Test
+    void aBatchWhoseCountTimesChannelsOverflowsIsDroppedNotCounted() throws Exception {
+        // count 1431655766 x 3 channels wraps to 2 in int arithmetic: the 4-byte batch once passed the size check,
+        // and the stream counted 1.4 G samples that consumers could not read
+        DefaultGyroStream s = stream(100);
+        s.poll(Duration.ZERO);
+        s.onBatch(0, 1000, PERIOD, 1431655766, new short[2]);
+        batch(s, 0, 10);
+        SampleBlock b = s.poll(Duration.ofSeconds(1));
+        assertEquals(10, b.count());
+        assertEquals(0, b.firstSample());
+        assertEquals(10, s.stats().samples());
+        assertThrows(io.gyrosentinel.GyroSentinelException.class,
+                () -> new SampleBlock(0, 0, 0, 1, 1431655766, 3, new short[2], new float[] {1, 1, 1}, 0));
     }
 }

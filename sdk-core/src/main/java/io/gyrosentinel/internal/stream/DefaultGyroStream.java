@@ -91,7 +91,7 @@ public class DefaultGyroStream implements GyroStream {
         if (done) {
             return;
         }
-        if (count <= 0 || raw.length != count * channels) {
+        if (count <= 0 || raw.length != (long) count * channels) { // long: a hostile count must not wrap
             log.warn("dropping malformed batch seq={}: count={} values={} channels={}", sequence, count, raw.length,
                     channels);
             return;

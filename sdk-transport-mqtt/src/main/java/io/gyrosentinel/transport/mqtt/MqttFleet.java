@@ -74,6 +74,7 @@ public interface MqttFleet extends AutoCloseable {
         private String sharedGroup;
         private Executor executor;
         private int bufferSize = 8192;
+        private int maxDevices = 10_000;
 
         Builder() {
         }
@@ -107,6 +108,16 @@ public interface MqttFleet extends AutoCloseable {
         }
 
         /**
+         * Devices the fleet keeps state for (default 10 000): past that, devices silent for a day are forgotten, else
+         * the one silent longest ({@link FleetStats#evicted()}), so a flood of made-up device ids cannot grow memory
+         * without bound. A forgotten device that speaks again is simply known again.
+         */
+        public Builder maxDevices(int devices) {
+            this.maxDevices = devices;
+            return this;
+        }
+
+        /**
          * Connects and subscribes; blocks until done.
          *
          * @throws GyroSentinelException {@code BAD_URI} or {@code TRANSPORT} saying what to fix
@@ -122,8 +133,11 @@ public interface MqttFleet extends AutoCloseable {
             if (bufferSize < 1) {
                 throw new GyroSentinelException(ErrorCode.BAD_URI, "bufferSize must be positive, not " + bufferSize);
             }
+            if (maxDevices < 1) {
+                throw new GyroSentinelException(ErrorCode.BAD_URI, "maxDevices must be positive, not " + maxDevices);
+            }
             MqttSettings s = MqttSettings.parse(Objects.requireNonNull(broker), false);
-            return DefaultMqttFleet.start(s, sharedGroup, executor, bufferSize);
+            return DefaultMqttFleet.start(s, sharedGroup, executor, bufferSize, maxDevices);
         }
     }
 }

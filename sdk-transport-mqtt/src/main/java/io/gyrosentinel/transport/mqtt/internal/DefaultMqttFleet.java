@@ -45,6 +45,11 @@ import java.util.function.Function;
 /** One MQTT client that watches many devices. */
 public final class DefaultMqttFleet implements MqttFleet, MqttCallback {
     private static final Logger log = LoggerFactory.getLogger(DefaultMqttFleet.class);
+    /** A device silent this long is forgotten at the next sweep. */
+    static final long EVICT_AFTER_NANOS = TimeUnit.HOURS.toNanos(24);
+    private static final long SWEEP_NANOS = TimeUnit.MINUTES.toNanos(1);
+    /** Largest message read: an envelope is at most 2048 bytes, a status about 120. */
+    static final int MAX_PAYLOAD = 16 * 1024;
     private static final AtomicInteger THREADS = new AtomicInteger();
 
     private final MqttSettings settings;
@@ -68,11 +73,19 @@ public final class DefaultMqttFleet implements MqttFleet, MqttCallback {
     private final AtomicLong undecodable = new AtomicLong();
     private final AtomicLong dropped = new AtomicLong();
     private final AtomicLong reconnects = new AtomicLong();
+    private final AtomicLong rejected = new AtomicLong();
+    private final AtomicLong evicted = new AtomicLong();
+    /** When each known device was last heard from (System.nanoTime); touched only on the I/O thread. */
+    private final Map<String, Long> lastSeen = new HashMap<>();
+    private long lastAgeSweep = System.nanoTime();
     private volatile ManagedClient managed;
     private volatile boolean closed;
 
-    private DefaultMqttFleet(MqttSettings s, String group, Executor executor, int bufferSize) {
+    private final int maxDevices;
+
+    private DefaultMqttFleet(MqttSettings s, String group, Executor executor, int bufferSize, int maxDevices) {
         this.settings = s;
+        this.maxDevices = maxDevices;
         String device = s.deviceId() != null ? s.deviceId() : "+";
         this.upFilter = group == null ? Topics.up(device) : Topics.shared(group, Topics.up(device));
         this.statusFilter = Topics.status(device);
@@ -85,8 +98,8 @@ public final class DefaultMqttFleet implements MqttFleet, MqttCallback {
         this.batchPub = new SubmissionPublisher<>(ex, bufferSize);
     }
 
-    public static MqttFleet start(MqttSettings s, String group, Executor executor, int bufferSize) {
-        DefaultMqttFleet f = new DefaultMqttFleet(s, group, executor, bufferSize);
+    public static MqttFleet start(MqttSettings s, String group, Executor executor, int bufferSize, int maxDevices) {
+        DefaultMqttFleet f = new DefaultMqttFleet(s, group, executor, bufferSize, maxDevices);
         try {
             f.connect();
         } catch (RuntimeException e) {
@@ -150,7 +163,7 @@ public final class DefaultMqttFleet implements MqttFleet, MqttCallback {
     @Override
     public FleetStats stats() {
         return new FleetStats(messages.get(), batches.get(), missing.get(), results.get(), events.get(),
-                undecodable.get(), dropped.get(), reconnects.get());
+                undecodable.get(), dropped.get(), reconnects.get(), rejected.get(), evicted.get());
     }
 
     // ---------------------------------------------------------------- I/O thread
@@ -161,26 +174,73 @@ public final class DefaultMqttFleet implements MqttFleet, MqttCallback {
             return;
         }
         long now = System.nanoTime();
-        String device = Topics.deviceOf(topic);
-        if (device == null) {
-            return;
-        }
+        // Network input: anything thrown here would make Paho drop the connection and the broker redeliver the same
+        // message (QoS 1) to the next connection, forever. Bad messages are counted and dropped instead.
         try {
-            if (Topics.isStatus(topic)) {
-                onStatus(device, message.getPayload());
-            } else if (Topics.isUp(topic)) {
-                onUp(device, message.getPayload(), now);
+            String device = Topics.deviceOf(topic);
+            byte[] p = message.getPayload();
+            if (device == null || p.length > MAX_PAYLOAD) {
+                rejected.incrementAndGet();
+                return;
             }
-        } catch (RuntimeException e) {
-            log.warn("fleet: failed on a message from {}: {}", topic, e.toString());
+            if (Topics.isStatus(topic)) {
+                onStatus(device, p, now);
+            } else if (Topics.isUp(topic)) {
+                onUp(device, p, now);
+            }
+        } catch (Throwable e) {
+            rejected.incrementAndGet();
+            log.warn("fleet: dropped a message on {} ({} bytes) that failed: {}", Topics.printable(topic),
+                    message.getPayload().length, e.toString());
         }
     }
 
-    private void onStatus(String device, byte[] p) {
-        if (p.length == 0) {
-            devices.remove(device); // retained status cleared: the device was decommissioned
+    /**
+     * Registers a message from {@code device}; keeps the fleet's state bounded: when {@code maxDevices} are known,
+     * devices silent for {@link #EVICT_AFTER_NANOS} are forgotten, else the one silent longest. I/O thread only.
+     */
+    private void seen(String device, long now) {
+        if (lastSeen.put(device, now) != null) {
             return;
         }
+        if (lastSeen.size() > maxDevices || now - lastAgeSweep > SWEEP_NANOS) {
+            lastAgeSweep = now;
+            lastSeen.entrySet().removeIf(e -> {
+                boolean old = now - e.getValue() > EVICT_AFTER_NANOS;
+                if (old) {
+                    forget(e.getKey());
+                }
+                return old;
+            });
+        }
+        while (lastSeen.size() > maxDevices) {
+            String oldest = null;
+            long at = Long.MAX_VALUE;
+            for (var e : lastSeen.entrySet()) {
+                if (e.getValue() < at && !e.getKey().equals(device)) {
+                    at = e.getValue();
+                    oldest = e.getKey();
+                }
+            }
+            lastSeen.remove(oldest);
+            forget(oldest);
+        }
+    }
+
+    private void forget(String device) {
+        devices.remove(device);
+        nextSequence.remove(device);
+        evicted.incrementAndGet();
+    }
+
+    private void onStatus(String device, byte[] p, long now) {
+        if (p.length == 0) {
+            devices.remove(device); // retained status cleared: the device was decommissioned
+            nextSequence.remove(device);
+            lastSeen.remove(device);
+            return;
+        }
+        seen(device, now);
         Map<String, String> m = StatusJson.parse(p);
         int proto = 0;
         try {
@@ -196,6 +256,7 @@ public final class DefaultMqttFleet implements MqttFleet, MqttCallback {
 
     private void onUp(String device, byte[] p, long now) {
         messages.incrementAndGet();
+        seen(device, now);
         Envelope env;
         try {
             env = Envelope.parseFrom(p);

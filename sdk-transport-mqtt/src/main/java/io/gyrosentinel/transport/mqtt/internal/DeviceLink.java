@@ -208,8 +208,10 @@ public final class DeviceLink implements MqttCallback, AutoCloseable {
         byte[] p = message.getPayload();
         try {
             handler.onEnvelope(p, 0, p.length);
-        } catch (RuntimeException e) {
-            log.warn("device {}: handler failed: {}", device, e.toString());
+        } catch (Throwable e) {
+            // Network input: never let it reach Paho (it would drop the connection and get the message redelivered).
+            log.warn("device {}: dropped a message on {} that failed: {}", device, Topics.printable(topic),
+                    e.toString());
         }
     }
 

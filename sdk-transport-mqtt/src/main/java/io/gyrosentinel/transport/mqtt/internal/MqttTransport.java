@@ -38,6 +38,8 @@ public final class MqttTransport implements Transport, MqttCallback {
     private final AtomicLong bytesIn = new AtomicLong();
     private final AtomicLong bytesOut = new AtomicLong();
     private final AtomicLong reconnects = new AtomicLong();
+    /** Messages dropped: oversized, or their handling failed (reported as badFrames). */
+    private final AtomicLong rejected = new AtomicLong();
     private final Object stateLock = new Object();
     private volatile ManagedClient managed;
     private volatile Listener listener;
@@ -109,6 +111,10 @@ public final class MqttTransport implements Transport, MqttCallback {
             return;
         }
         byte[] p = message.getPayload();
+        if (p.length > DefaultMqttFleet.MAX_PAYLOAD) {
+            rejected.incrementAndGet();
+            return;
+        }
         try {
             if (Topics.isUp(topic)) {
                 framesIn.incrementAndGet();
@@ -117,9 +123,11 @@ public final class MqttTransport implements Transport, MqttCallback {
             } else if (Topics.isStatus(topic)) {
                 onStatus(p);
             }
-        } catch (RuntimeException e) {
-            // An exception here would make Paho drop the connection.
-            log.warn("{}: listener failed on a message from {}: {}", describe(), topic, e.toString());
+        } catch (Throwable e) {
+            // Network input. Anything thrown here would make Paho drop the connection and the broker redeliver the
+            // same message to the next one: drop the message instead, and count it.
+            rejected.incrementAndGet();
+            log.warn("{}: dropped a message on {} that failed: {}", describe(), Topics.printable(topic), e.toString());
         }
     }
 
@@ -208,7 +216,8 @@ public final class MqttTransport implements Transport, MqttCallback {
 
     @Override
     public TransportStats stats() {
-        return new TransportStats(framesIn.get(), framesOut.get(), bytesIn.get(), bytesOut.get(), 0, reconnects.get());
+        return new TransportStats(framesIn.get(), framesOut.get(), bytesIn.get(), bytesOut.get(), rejected.get(),
+                reconnects.get());
     }
 
     @Override
