@@ -41,7 +41,7 @@ final class DeployCommand implements Callable<Integer> {
                         .onProgress((sent, total) -> bar.stepTo(sent)).build());
             }
             pw.printf(Locale.ROOT, "deployed %s (%d bytes, sha256 %s) to %s slot %d%s in %d ms%s%n", r.modelId(),
-                    b.payloadSize(), r.sha256(), c.info().deviceId(), r.slot(), r.activated() ? ", active" : "",
+                    b.payloadSize(), r.sha256(), Terminal.safe(c.info().deviceId()), r.slot(), r.activated() ? ", active" : "",
                     r.elapsed().toMillis(), r.resumedFrom() > 0 ? " (resumed from byte " + r.resumedFrom() + ")" : "");
         }
         return 0;

@@ -51,8 +51,10 @@ final class DevicesCommand implements Callable<Integer> {
                     pw.println("  (none announced)");
                 }
                 for (DeviceStatus s : fleet.devices().values()) {
-                    pw.printf("  %-20s %-8s firmware %s%s%n", s.deviceId(), s.online() ? "online" : "offline",
-                            s.firmware(), s.reason().isEmpty() ? "" : " (" + s.reason() + ")");
+                    // device-supplied text: never raw escape sequences on the user's terminal
+                    pw.printf("  %-20s %-8s firmware %s%s%n", Terminal.safe(s.deviceId()),
+                            s.online() ? "online" : "offline", Terminal.safe(s.firmware()),
+                            s.reason().isEmpty() ? "" : " (" + Terminal.safe(s.reason()) + ")");
                 }
             }
         }

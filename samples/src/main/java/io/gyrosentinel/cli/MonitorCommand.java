@@ -34,7 +34,7 @@ final class MonitorCommand implements Callable<Integer> {
     public Integer call() {
         PrintWriter pw = spec.commandLine().getOut();
         try (DeviceClient c = DeviceClient.connect(device)) {
-            pw.printf("monitoring %s (%s), %.1f Hz%n", c.info().deviceId(), c.info().firmwareVersion(),
+            pw.printf("monitoring %s (%s), %.1f Hz%n", Terminal.safe(c.info().deviceId()), Terminal.safe(c.info().firmwareVersion()),
                     c.config().sampleRateHz());
             AutoCloseable results = c.collectTo(new Collector() {
                 @Override

@@ -49,6 +49,21 @@ class CliTest {
     }
 
     @Test
+    void recordRunsItsFullDurationThroughALinkOutageAndFailsWhenSamplesAreMissing() throws Exception {
+        // the link drops every batch between 1 s and 7 s of the stream: once, 5 s of silence ended the recording
+        // with "wrote 960 samples", "gaps: none" and exit 0
+        Path out = dir.resolve("outage.gsr");
+        Run r = cli("record", "--device", "sim:?outageAt=1&outageFor=6", "--duration", "10s", "--out", out.toString());
+        assertEquals(GyroSentinelCli.EXIT_FAILURE, r.code, r.out + r.err);
+        assertTrue(r.out.contains("gaps: 1, 5760 samples missing"), r.out);
+        assertTrue(r.out.contains("link: quiet 1 time(s)"), r.out);
+        assertTrue(r.err.contains("5760 of 9600 samples are missing"), r.err);
+        io.gyrosentinel.recording.Recording rec = io.gyrosentinel.recording.Recording.read(out);
+        assertEquals(9600 - 5760, rec.samples(), "everything that arrived was kept");
+        assertEquals(5760, rec.gaps().stream().mapToLong(g -> g.missingSamples()).sum());
+    }
+
+    @Test
     void infoDescribesARecording() {
         Run r = cli("info", dir.resolve("n1.gsr").toString());
         assertEquals(0, r.code, r.err);

@@ -20,7 +20,7 @@ import java.util.Set;
  */
 public final class SimTransportProvider implements TransportProvider {
     private static final Set<String> PARAMS = Set.of("id", "seed", "rpm", "noise", "realtime", "fault", "severity",
-            "odr", "fs", "batch", "trustedKey", "slotKiB");
+            "odr", "fs", "batch", "trustedKey", "slotKiB", "outageAt", "outageFor");
 
     @Override
     public Set<String> schemes() {
@@ -54,6 +54,10 @@ public final class SimTransportProvider implements TransportProvider {
             }
             if (e.params().containsKey("slotKiB")) {
                 b.slotSize(e.intParam("slotKiB", 256) * 1024);
+            }
+            if (e.params().containsKey("outageAt") || e.params().containsKey("outageFor")) {
+                b.linkOutage(java.time.Duration.ofMillis(Math.round(e.doubleParam("outageAt", 0) * 1000)),
+                        java.time.Duration.ofMillis(Math.round(e.doubleParam("outageFor", 1) * 1000)));
             }
             String fault = e.param("fault", "none");
             if (!fault.equals("none")) {

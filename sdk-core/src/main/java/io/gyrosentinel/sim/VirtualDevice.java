@@ -86,6 +86,9 @@ public final class VirtualDevice implements AutoCloseable {
     private final long seed;
     private volatile boolean realTime;
     private final long bootMicros;
+    /** Link outage (fault injection): batches of stream time [outageFromNanos, outageToNanos) are lost. */
+    private final long outageFromNanos;
+    private final long outageToNanos;
     private final long startNanos = System.nanoTime();
     private volatile MachineModel machine;
     private volatile SensorConfig config;
@@ -116,6 +119,8 @@ public final class VirtualDevice implements AutoCloseable {
         this.machine = b.machine;
         this.config = b.config;
         this.bootMicros = b.bootMicros;
+        this.outageFromNanos = b.outageFromNanos;
+        this.outageToNanos = b.outageToNanos;
         this.faults.addAll(b.faults);
         this.engine = b.engineSet ? b.engine : InferenceEngines.find().orElse(null);
         this.store = new ModelStore(b.slotSize, MAX_CHUNK, b.trustedKey, b.modelDirectory);
@@ -859,7 +864,10 @@ public final class VirtualDevice implements AutoCloseable {
                 SampleBatch sb = SampleBatch.newBuilder().setSequence(seq++).setTimestampUs(firstTs)
                         .setSamplePeriodNs((int) periodNs).setCount(count)
                         .setData(ByteString.copyFrom(data, 0, count * ch * 2)).build();
-                sendAll(Envelope.newBuilder().setSampleBatch(sb));
+                long streamNanos = samples * periodNs;
+                if (streamNanos < outageFromNanos || streamNanos >= outageToNanos) {
+                    sendAll(Envelope.newBuilder().setSampleBatch(sb));
+                } // else lost on the (simulated) link: the host sees a sequence gap when batches come back
                 batchesSent.incrementAndGet();
                 inference.onSamples(session, loaded, dps, count, samples);
                 samples += count;
@@ -917,6 +925,8 @@ public final class VirtualDevice implements AutoCloseable {
         private MachineModel machine = MachineModel.fan(1500);
         private SensorConfig config = SensorConfig.defaults();
         private long bootMicros = 5_000_000;
+        private long outageFromNanos = Long.MAX_VALUE;
+        private long outageToNanos = Long.MAX_VALUE;
         private final List<Fault> faults = new ArrayList<>();
         private InferenceEngineProvider engine;
         private boolean engineSet;
@@ -928,6 +938,20 @@ public final class VirtualDevice implements AutoCloseable {
         private int exitWindows = 5;
 
         public Builder deviceId(String id) { this.deviceId = Objects.requireNonNull(id); return this; }
+        /**
+         * Fault injection: every stream loses the batches of its time {@code [after, after + length)} on the link
+         * (sent by the "sensor", never delivered), as a cable pulled or a broker down would; the host sees the link go
+         * quiet, then a gap. {@code sim:?outageAt=SECONDS&outageFor=SECONDS}.
+         */
+        public Builder linkOutage(java.time.Duration after, java.time.Duration length) {
+            if (after.isNegative() || length.isNegative()) {
+                throw new GyroSentinelException(io.gyrosentinel.ErrorCode.INVALID_ARGUMENT, "link outage times must not be negative",
+                        "linkOutage", null);
+            }
+            this.outageFromNanos = after.toNanos();
+            this.outageToNanos = after.toNanos() + length.toNanos();
+            return this;
+        }
         public Builder seed(long s) { this.seed = s; return this; }
         /** Pace batches at the sensor rate (default) or send them as fast as the link takes them. */
         public Builder realTime(boolean r) { this.realTime = r; return this; }
