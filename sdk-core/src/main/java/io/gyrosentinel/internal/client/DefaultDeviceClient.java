@@ -368,6 +368,9 @@ public final class DefaultDeviceClient implements DeviceClient, Transport.Listen
         }
     }
 
+    /** Increments at every reconnect: a resume attempt of an older one gives up. */
+    private final java.util.concurrent.atomic.AtomicLong resumeGeneration = new java.util.concurrent.atomic.AtomicLong();
+
     @Override
     public void onConnected(boolean reconnect) {
         linkUp = true;
@@ -381,39 +384,56 @@ public final class DefaultDeviceClient implements DeviceClient, Transport.Listen
         if (current != null && !current.isDone()) {
             current.onReconnect();
         }
-        // The handshake waits for frames from the I/O thread: run it elsewhere.
-        Thread t = new Thread(this::resume, "gs-resume");
+        // The handshake waits for frames from the I/O thread: run it elsewhere. A newer reconnect supersedes it.
+        long generation = resumeGeneration.incrementAndGet();
+        Thread t = new Thread(() -> resume(generation), "gs-resume");
         t.setDaemon(true);
         t.start();
     }
 
-    private void resume() {
-        try {
-            info = await(handshake(), "handshake after reconnect");
-            sessionEstablished();
-            SensorConfig c = config;
-            if (c != null && !c.equals(info.sensorConfig())) {
-                await(configureAsync(c, true), "configure after reconnect");
+    /**
+     * Resumes the session after the transport reconnected: handshake, configuration, streaming. The link can be back
+     * before the device is (after a broker crash the host often reconnects first and its hello is lost), so a failed
+     * attempt is retried, with a growing pause, for as long as the link is up and no newer reconnect took over. The
+     * LINK_LOST of the disconnect stands until then; RECONNECTED comes when the session is really back.
+     */
+    private void resume(long generation) {
+        long pause = 200;
+        for (int attempt = 1; ; attempt++) {
+            if (closed || !linkUp || resumeGeneration.get() != generation) {
+                return;
             }
-            DefaultGyroStream s = stream;
-            if (s != null && !s.isDone()) {
-                await(startStreaming(streamOptions, () -> startedStream = s), "start streaming after reconnect");
-            }
-            if (!closed) {
-                connectionEvents.offer(new ConnectionEvent(ConnectionEvent.Type.RECONNECTED, transport.describe(), null),
-                        null);
-            }
-            log.info("resumed session with {} after reconnect", uri);
-        } catch (RuntimeException e) {
-            if (closed) {
-                return; // the client was closed while resuming: nothing to report
-            }
-            log.warn("could not resume the session with {} after reconnect: {}", uri, e.getMessage());
             try {
-                connectionEvents.offer(new ConnectionEvent(ConnectionEvent.Type.LINK_LOST, transport.describe(), e), null);
-            } catch (IllegalStateException closedMeanwhile) {
-                // closed between the check and the offer
+                info = await(handshake(), "handshake after reconnect");
+                sessionEstablished();
+                SensorConfig c = config;
+                if (c != null && !c.equals(info.sensorConfig())) {
+                    await(configureAsync(c, true), "configure after reconnect");
+                }
+                DefaultGyroStream s = stream;
+                if (s != null && !s.isDone()) {
+                    await(startStreaming(streamOptions, () -> startedStream = s), "start streaming after reconnect");
+                }
+                if (!closed) {
+                    connectionEvents.offer(new ConnectionEvent(ConnectionEvent.Type.RECONNECTED, transport.describe(),
+                            null), null);
+                }
+                log.info("resumed session with {} after reconnect (attempt {})", uri, attempt);
+                return;
+            } catch (RuntimeException e) {
+                if (closed) {
+                    return; // the client was closed while resuming: nothing to report
+                }
+                log.info("resuming the session with {} failed (attempt {}): {}; retrying while the link is up", uri,
+                        attempt, e.getMessage());
             }
+            try {
+                Thread.sleep(pause);
+            } catch (InterruptedException ie) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+            pause = Math.min(pause * 2, 5000);
         }
     }
 

@@ -188,6 +188,27 @@ public final class MosquittoBroker implements AutoCloseable {
         }
     }
 
+    /**
+     * Kills the broker with SIGKILL (no chance to save anything since the last autosave), waits {@code down}, then
+     * starts it again on the same port and persistence directory: the crash of a broker's host.
+     */
+    public void killAndRestart(java.time.Duration down) {
+        Process p = process;
+        if (p != null && p.isAlive()) {
+            try {
+                p.destroyForcibly().waitFor(5, TimeUnit.SECONDS);
+                Thread.sleep(down.toMillis());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        try {
+            launch();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
     /** Starts it again on the same port with the same persistence directory. */
     public void restart() {
         stop();

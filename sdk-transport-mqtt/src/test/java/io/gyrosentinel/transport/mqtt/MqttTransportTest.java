@@ -19,6 +19,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 @Timeout(90)
@@ -185,6 +186,45 @@ class MqttTransportTest {
                 s.poll(Duration.ofMillis(200));
             }
             assertTrue(s.poll(Duration.ofSeconds(5)) != null, "samples flow again after the restart");
+            assertTrue(c.ping().toMillis() < 5000);
+        }
+    }
+
+    @Test
+    void afterABrokerKill9TheClientResumesReportsReconnectedAndCountsTheGap() throws Exception {
+        try (MosquittoBroker b = MosquittoBroker.start();
+             VirtualDevice dev = VirtualDevice.builder().deviceId("kill-1").build();
+             MqttDeviceBridge bridge = MqttDeviceBridge.attach(dev, b.uri() + "/kill-1");
+             DeviceClient c = DeviceClient.connect(b.uri() + "/kill-1");
+             var s = c.stream()) {
+            java.util.List<io.gyrosentinel.client.ConnectionEvent> events =
+                    java.util.Collections.synchronizedList(new java.util.ArrayList<>());
+            c.connectionEvents().subscribe(new java.util.concurrent.Flow.Subscriber<>() {
+                public void onSubscribe(java.util.concurrent.Flow.Subscription x) { x.request(Long.MAX_VALUE); }
+                public void onNext(io.gyrosentinel.client.ConnectionEvent e) { events.add(e); }
+                public void onError(Throwable t) { }
+                public void onComplete() { }
+            });
+            assertTrue(s.poll(Duration.ofSeconds(5)) != null);
+            b.killAndRestart(Duration.ofSeconds(6));
+            long deadline = System.nanoTime() + Duration.ofSeconds(40).toNanos();
+            while (System.nanoTime() < deadline && events.stream().noneMatch(
+                    e -> e.type() == io.gyrosentinel.client.ConnectionEvent.Type.RECONNECTED)) {
+                s.poll(Duration.ofMillis(100));
+            }
+            var types = events.stream().map(e -> e.type()).toList();
+            assertTrue(types.contains(io.gyrosentinel.client.ConnectionEvent.Type.RECONNECTED),
+                    "RECONNECTED after the broker came back: " + events);
+            int last = types.lastIndexOf(io.gyrosentinel.client.ConnectionEvent.Type.RECONNECTED);
+            assertFalse(types.subList(last, types.size()).contains(io.gyrosentinel.client.ConnectionEvent.Type.LINK_LOST),
+                    "no LINK_LOST after the resume: " + events);
+            long before = s.stats().samples();
+            long until = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+            while (s.stats().samples() <= before + 960 && System.nanoTime() < until) {
+                s.poll(Duration.ofMillis(100));
+            }
+            assertTrue(s.stats().samples() > before + 960, "samples flow after the resume");
+            assertTrue(s.stats().gaps() >= 1 && s.stats().missingSamples() > 0, "the outage is a gap: " + s.stats());
             assertTrue(c.ping().toMillis() < 5000);
         }
     }
