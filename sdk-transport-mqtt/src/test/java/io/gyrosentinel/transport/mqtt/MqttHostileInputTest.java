@@ -88,6 +88,35 @@ class MqttHostileInputTest {
     }
 
     @Test
+    void mutatedStatusesNeverThrowAndStayBounded() {
+        // seeded random mutation of valid statuses, bounded for CI (the same harness idea as sdk-core's
+        // HostileInputFuzzTest): parse must never throw and never return more than it promises
+        java.util.Random r = new java.util.Random(20261204L);
+        byte[][] seeds = {StatusJson.online("pump-7", "1.2.0", 1, 1732560000000L),
+                StatusJson.offline("pump-7", "lost", 1732560000000L)};
+        for (int i = 0; i < 20_000; i++) {
+            byte[] b = seeds[r.nextInt(seeds.length)].clone();
+            for (int k = 0, n = 1 + r.nextInt(4); k < n; k++) {
+                int at = r.nextInt(b.length);
+                switch (r.nextInt(3)) {
+                    case 0 -> b[at] = (byte) "\"\\{}:,\u0000x9 ".charAt(r.nextInt(10));
+                    case 1 -> b = java.util.Arrays.copyOf(b, at + 1);
+                    default -> {
+                        byte[] c = new byte[b.length + 40];
+                        System.arraycopy(b, 0, c, 0, at);
+                        java.util.Arrays.fill(c, at, at + 40, (byte) (r.nextBoolean() ? '\\' : '"'));
+                        System.arraycopy(b, at, c, at + 40, b.length - at);
+                        b = c;
+                    }
+                }
+            }
+            Map<String, String> m = StatusJson.parse(b);
+            assertTrue(m.size() <= 32);
+            m.values().forEach(v -> assertTrue(v.length() <= StatusJson.MAX_VALUE));
+        }
+    }
+
+    @Test
     void aPoisonRetainedStatusDoesNotStopTheFleetOrADeviceClientStream() throws Exception {
         try (VirtualDevice dev = VirtualDevice.builder().deviceId("victim-1").build();
              MqttDeviceBridge bridge = MqttDeviceBridge.attach(dev, broker.uri() + "/victim-1");
