@@ -198,4 +198,36 @@ class RecordingTest {
             org.junit.jupiter.api.Assertions.assertTrue(e.getMessage().contains(f.toString()), e.getMessage());
         }
     }
+
+    @Test
+    void aDiskThatFillsUpWhileRecordingIsAClearErrorAndLeavesNoFileBehind() throws Exception {
+        // a 256 KiB file system: a 960 Hz stream fills it within seconds
+        try (java.nio.file.FileSystem fs = com.google.common.jimfs.Jimfs.newFileSystem(
+                com.google.common.jimfs.Configuration.unix().toBuilder().setMaxSize(256 * 1024).build())) {
+            Path rec = fs.getPath("/data/full.gsr");
+            java.nio.file.Files.createDirectories(rec.getParent());
+            io.gyrosentinel.GyroSentinelException e = null;
+            try (DeviceClient c = DeviceClient.connect("sim:?realtime=false&seed=3");
+                 RecordingWriter w = RecordingWriter.create(rec, RecordingWriter.deviceSession(SessionLabel.NORMAL, "m",
+                         c.config(), "sim"), c.config(), c.info());
+                 GyroStream s = c.stream(StreamOptions.defaults().withMaxSamples(500_000))) {
+                for (SampleBlock b; (b = s.poll(Duration.ofSeconds(5))) != null && e == null; ) {
+                    try {
+                        w.onBlock(b);
+                    } catch (io.gyrosentinel.GyroSentinelException full) {
+                        e = full;
+                    }
+                }
+            } catch (io.gyrosentinel.GyroSentinelException onClose) {
+                e = e == null ? onClose : e; // the writer may only notice at close (buffered writes)
+            }
+            org.junit.jupiter.api.Assertions.assertNotNull(e, "the full disk was noticed");
+            org.junit.jupiter.api.Assertions.assertEquals(io.gyrosentinel.ErrorCode.IO, e.code());
+            org.junit.jupiter.api.Assertions.assertTrue(e.getMessage().contains("full.gsr"), e.getMessage());
+            try (var files = java.nio.file.Files.list(rec.getParent())) {
+                org.junit.jupiter.api.Assertions.assertEquals(java.util.List.of(), files.toList(),
+                        "no recording and no temporary file left behind");
+            }
+        }
+    }
 }
