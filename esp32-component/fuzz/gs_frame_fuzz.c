@@ -7,32 +7,8 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include "gs_device.h"
+#include "gs_fuzz_sensor.h"
 #include "gs_envelope.h"
-
-static uint64_t s_now;
-static uint64_t fz_now(void *ctx) { (void)ctx; return s_now += 137; }
-
-static gs_err_t fz_configure(void *ctx, const gs_sensor_settings_t *s, float *actual)
-{
-    (void)ctx;
-    *actual = s->odr_hz;
-    return GS_OK;
-}
-static gs_err_t fz_ok(void *ctx) { (void)ctx; return GS_OK; }
-static gs_err_t fz_read(void *ctx, gs_sample_t *out, size_t max, size_t *n)
-{
-    (void)ctx;
-    /* A few samples per call so streaming paths run too. */
-    *n = max < 3 ? max : 3;
-    for (size_t i = 0; i < *n; i++) {
-        out[i].timestamp_us = s_now + i * 500;
-        out[i].xyz[0] = out[i].xyz[1] = out[i].xyz[2] = (int16_t)i;
-    }
-    return GS_OK;
-}
-static const gs_sensor_ops_t fz_ops = {
-    .model = "FUZZ", .configure = fz_configure, .start = fz_ok, .stop = fz_ok, .read = fz_read,
-};
 
 static uint64_t s_written;
 static gs_err_t fz_write(void *ctx, const uint8_t *frame, size_t len)
@@ -54,8 +30,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             abort();
         }
         gs_device_config_t cfg = GS_DEVICE_CONFIG_DEFAULT();
-        cfg.sensor.ops = &fz_ops;
-        cfg.clock.now_us = fz_now;
+        cfg.sensor.ops = &gs_fuzz_sensor_ops;
+        cfg.clock.now_us = gs_fuzz_now;
         cfg.write = fz_write;
         cfg.ring_capacity = 256;
         if (gs_device_create(&cfg, &dev) != GS_OK) {

@@ -11,34 +11,11 @@
 #include <stdlib.h>
 #include <unistd.h>
 #include "gs_device.h"
+#include "gs_fuzz_sensor.h"
 #include "gs_model_backend.h"
 #include "gs_model_runtime.h"
 #include "gs_model_store.h"
 
-static uint64_t s_now;
-static uint64_t fz_now(void *ctx) { (void)ctx; return s_now += 211; }
-static gs_err_t fz_configure(void *ctx, const gs_sensor_settings_t *s, float *actual)
-{
-    (void)ctx;
-    *actual = s->odr_hz;
-    return GS_OK;
-}
-static gs_err_t fz_ok(void *ctx) { (void)ctx; return GS_OK; }
-static gs_err_t fz_read(void *ctx, gs_sample_t *out, size_t max, size_t *n)
-{
-    (void)ctx;
-    *n = max < 4 ? max : 4;
-    for (size_t i = 0; i < *n; i++) {
-        out[i].timestamp_us = s_now + i * 260;
-        out[i].xyz[0] = (int16_t)(i * 31);
-        out[i].xyz[1] = (int16_t)(-(int)i * 17);
-        out[i].xyz[2] = 5;
-    }
-    return GS_OK;
-}
-static const gs_sensor_ops_t fz_ops = {
-    .model = "FUZZ", .configure = fz_configure, .start = fz_ok, .stop = fz_ok, .read = fz_read,
-};
 static gs_err_t fz_write(void *ctx, const uint8_t *frame, size_t len)
 {
     (void)ctx;
@@ -87,8 +64,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         if (gs_model_runtime_create(&rc, &rt) != GS_OK) {
             abort();
         }
-        cfg.sensor.ops = &fz_ops;
-        cfg.clock.now_us = fz_now;
+        cfg.sensor.ops = &gs_fuzz_sensor_ops;
+        cfg.clock.now_us = gs_fuzz_now;
         cfg.write = fz_write;
         cfg.ring_capacity = 256;
         cfg.model_store = store;

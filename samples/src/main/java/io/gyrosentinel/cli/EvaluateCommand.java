@@ -123,16 +123,25 @@ final class EvaluateCommand implements Callable<Integer> {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("roc_auc", r.rocAuc());
         m.put("pr_auc", r.prAuc());
-        m.put("precision", r.precision());
-        m.put("recall", r.recall());
-        m.put("f1", r.f1());
-        m.put("far", r.falseAlarmRate());
-        m.put("mar", r.missedAlarmRate());
+        putRates(m, r.precision(), r.recall(), r.f1(), r.falseAlarmRate(), r.missedAlarmRate());
         m.put("threshold", r.threshold());
         m.put("windows", r.windows().size());
-        m.put("confusion", Map.of("tp", r.confusion().truePositives(), "fp", r.confusion().falsePositives(),
-                "tn", r.confusion().trueNegatives(), "fn", r.confusion().falseNegatives()));
+        m.put("confusion", confusion(r.confusion().truePositives(), r.confusion().falsePositives(),
+                r.confusion().trueNegatives(), r.confusion().falseNegatives()));
         return m;
+    }
+
+    private static void putRates(Map<String, Object> m, double precision, double recall, double f1, double far,
+            double mar) {
+        m.put("precision", precision);
+        m.put("recall", recall);
+        m.put("f1", f1);
+        m.put("far", far);
+        m.put("mar", mar);
+    }
+
+    private static Map<String, Long> confusion(long tp, long fp, long tn, long fn) {
+        return Map.of("tp", tp, "fp", fp, "tn", tn, "fn", fn);
     }
 
     static void writeJson(EvaluationReport r, Path file) throws java.io.IOException {
@@ -147,13 +156,8 @@ final class EvaluateCommand implements Callable<Integer> {
                     + "window-1 samples of each segment are unscored");
             pm.put("points", p.points());
             pm.put("unscored", p.unscored());
-            pm.put("precision", p.precision());
-            pm.put("recall", p.recall());
-            pm.put("f1", p.f1());
-            pm.put("far", p.falseAlarmRate());
-            pm.put("mar", p.missedAlarmRate());
-            pm.put("confusion", Map.of("tp", p.truePositives(), "fp", p.falsePositives(), "tn", p.trueNegatives(),
-                    "fn", p.falseNegatives()));
+            putRates(pm, p.precision(), p.recall(), p.f1(), p.falseAlarmRate(), p.missedAlarmRate());
+            pm.put("confusion", confusion(p.truePositives(), p.falsePositives(), p.trueNegatives(), p.falseNegatives()));
             m.put("pointwise", pm);
         }
         io.gyrosentinel.internal.io.AtomicFiles.write(file,
