@@ -10,7 +10,7 @@
 # fails instead when CI=true: CI must run it). -DGS_TFLM=OFF leaves it out on purpose.
 #
 # The library (~120 sources, a few minutes on 2 cores) is built once into a cache folder outside the
-# build tree (GS_TFLM_CACHE_DIR, default ~/.cache/gyrosentinel/tflm-<commit>-<compiler>) that
+# build tree (GS_TFLM_CACHE_DIR, default ~/.cache/gyrosentinel/tflm-<commit>-<compiler>-<hash of the source path>) that
 # `mvn clean` keeps; later builds only check that it is up to date.
 #
 # Defines GS_TFLM_AVAILABLE, GS_TFLM_UNAVAILABLE_REASON and, when available, the imported target
@@ -63,12 +63,19 @@ endif()
 
 enable_language(CXX)
 string(SUBSTRING "${GS_TFLM_COMMIT}" 0 12 gs_tflm_short)
+# One cache per TFLM source location and compiler: a CMake build folder remembers the paths it was made from, so
+# two checkouts (a developer's, CI's clone elsewhere) must not share one.
+string(MD5 gs_tflm_where "${GS_TFLM_SOURCE_DIR}")
+string(SUBSTRING "${gs_tflm_where}" 0 8 gs_tflm_where)
 set(GS_TFLM_CACHE_DIR
-    "$ENV{HOME}/.cache/gyrosentinel/tflm-${gs_tflm_short}-${CMAKE_CXX_COMPILER_ID}-${CMAKE_CXX_COMPILER_VERSION}"
+    "$ENV{HOME}/.cache/gyrosentinel/tflm-${gs_tflm_short}-${CMAKE_CXX_COMPILER_ID}-${CMAKE_CXX_COMPILER_VERSION}-${gs_tflm_where}"
     CACHE PATH "Where the host TensorFlow Lite Micro library is built and kept across clean builds")
+# The little project that builds it is copied into the cache, so its source folder does not depend on where this
+# checkout is either (the copy is refreshed when the checkout's version changes).
+configure_file("${CMAKE_CURRENT_LIST_DIR}/tflm_host/CMakeLists.txt" "${GS_TFLM_CACHE_DIR}/src/CMakeLists.txt" COPYONLY)
 set(gs_tflm_lib "${GS_TFLM_CACHE_DIR}/install/lib/${CMAKE_STATIC_LIBRARY_PREFIX}tflm${CMAKE_STATIC_LIBRARY_SUFFIX}")
 ExternalProject_Add(gs_tflm_build
-    SOURCE_DIR "${CMAKE_CURRENT_LIST_DIR}/tflm_host"
+    SOURCE_DIR "${GS_TFLM_CACHE_DIR}/src"
     BINARY_DIR "${GS_TFLM_CACHE_DIR}/build"
     INSTALL_DIR "${GS_TFLM_CACHE_DIR}/install"
     CMAKE_ARGS -DTFLM_SOURCE_DIR=${GS_TFLM_SOURCE_DIR} -DCMAKE_BUILD_TYPE=Release
