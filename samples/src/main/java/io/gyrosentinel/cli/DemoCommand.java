@@ -310,10 +310,13 @@ final class DemoCommand implements Callable<Integer> {
                 label.name().toLowerCase(Locale.ROOT), got, seconds, cfg.sampleRateHz(), gaps);
     }
 
+    /** Raw windows of a recording, cut inside its contiguous runs (never across a gap or boundary). */
     static float[][] windows(Recording r, int size, int stride) {
         List<float[]> out = new ArrayList<>();
-        WindowAssembler a = new WindowAssembler(size, stride, w -> out.add(w.values()));
-        r.blocks().forEach(a::accept);
+        for (var run : r.runs()) {
+            WindowAssembler a = new WindowAssembler(size, stride, w -> out.add(w.values()));
+            run.forEach(a::accept);
+        }
         return out.toArray(new float[0][]);
     }
 

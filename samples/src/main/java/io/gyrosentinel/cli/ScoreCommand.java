@@ -48,11 +48,14 @@ final class ScoreCommand implements Callable<Integer> {
         int st = stride != null ? stride : Math.max(1, win / 4);
         List<long[]> ranges = new ArrayList<>();
         List<float[]> windows = new ArrayList<>();
-        WindowAssembler a = new WindowAssembler(win, st, w -> {
-            ranges.add(new long[] {w.startSample(), w.endSample()});
-            windows.add(w.values());
-        });
-        r.blocks().forEach(a::accept);
+        // one assembler per contiguous run: no window spans an outage, a clock step or a file boundary
+        for (var run : r.runs()) {
+            WindowAssembler a = new WindowAssembler(win, st, w -> {
+                ranges.add(new long[] {w.startSample(), w.endSample()});
+                windows.add(w.values());
+            });
+            run.forEach(a::accept);
+        }
         double[] scores = m.score(windows.toArray(new float[0][]));
         boolean labelled = !r.labelRuns().isEmpty() || r.info().label() != SessionLabel.UNLABELLED;
         double thr = m.threshold().value();
