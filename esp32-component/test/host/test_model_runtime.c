@@ -224,33 +224,11 @@ typedef struct {
     uint8_t buf[16384];
 } fx_t;
 
-static void sha256(const uint8_t *d, size_t n, uint8_t out[32])
-{
-#if MBEDTLS_VERSION_MAJOR >= 3
-    mbedtls_sha256(d, n, out, 0);
-#else
-    mbedtls_sha256_ret(d, n, out, 0);
-#endif
-}
-
 static gs_err_t transfer(fx_t *f, const gs_test_buf_t *p, bool activate)
 {
-    gyrosentinel_v1_ModelBegin begin = {0};
-    begin.size = (uint32_t)p->n;
-    sha256(p->b, p->n, begin.sha256);
-    snprintf(begin.model_id, sizeof(begin.model_id), "m-1");
-    uint32_t next = 1;
-    gs_err_t err = gs_model_store_begin(f->store, &begin, &next);
-    for (uint32_t off = 0; err == GS_OK && off < p->n; off += 1000) {
-        static gyrosentinel_v1_ModelChunk c;
-        memset(&c, 0, sizeof(c));
-        c.offset = off;
-        c.data.size = (pb_size_t)(p->n - off < 1000 ? p->n - off : 1000);
-        memcpy(c.data.bytes, p->b + off, c.data.size);
-        c.crc32 = gs_crc32_update(0, c.data.bytes, c.data.size);
-        err = gs_model_store_chunk(f->store, &c);
-    }
-    return err == GS_OK ? gs_model_store_commit(f->store, activate) : err;
+    static gyrosentinel_v1_ModelBegin begin;
+    gs_test_begin_for_payload(&begin, p->b, p->n, "m-1");
+    return gs_test_store_transfer(f->store, &begin, p->b, 1000, activate);
 }
 
 static int setup(void **state)
