@@ -12,6 +12,7 @@
  */
 #pragma once
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include "gs_err.h"
@@ -69,6 +70,31 @@ typedef struct {
  * GS_ERR_INVALID_ARG (malformed or out of range) or GS_ERR_UNSUPPORTED (other format).
  */
 gs_err_t gs_manifest_parse(const uint8_t *json, size_t len, gs_manifest_t *out);
+
+/**
+ * The manifest members a device checks at ModelBegin, before anything is erased (docs/protocol.md
+ * §3.2, docs/model-bundle.md). All are optional. String values are slices of the JSON (between
+ * the quotes, not NUL-terminated) and must outlive nothing but the JSON itself.
+ */
+typedef struct {
+    const char *model_id;   /**< "modelId", or NULL when absent */
+    size_t model_id_len;
+    const char *scope;      /**< "scope": the one device id this bundle is for; NULL when absent */
+    size_t scope_len;       /**< 0 (absent or "") = any device */
+    uint32_t version;       /**< "version": monotonic model version, 0 when absent */
+    bool downgrade;         /**< "downgrade": true = may go below the highest accepted version */
+} gs_manifest_deploy_t;
+
+/**
+ * Reads the deployment members of a manifest: the document must be one JSON object (surrounding
+ * whitespace allowed, nothing after it); "modelId" and "scope" strings without escapes; "version" an
+ * integer 0..4294967295 written with digits only; "downgrade" true or false; none of the four
+ * twice. Other members are not looked at (gs_manifest_parse checks those the runtime needs).
+ * GS_ERR_INVALID_ARG with *field set to the offending member ("model_begin.manifest" when the
+ * document itself is malformed, "manifest.version", ...) and *message to a static explanation.
+ */
+gs_err_t gs_manifest_parse_deploy(const uint8_t *json, size_t len, gs_manifest_deploy_t *out,
+                                  const char **field, const char **message);
 
 #ifdef __cplusplus
 }

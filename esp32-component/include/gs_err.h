@@ -35,6 +35,7 @@ typedef enum {
     GS_ERR_NO_MODEL = 21,       /**< no valid model in the requested slot */
     GS_ERR_STORAGE = 22,        /**< storage backend failure */
     GS_ERR_MODEL_LOAD = 23,     /**< the model runtime refused the active model (bad bundle, manifest or weights) */
+    GS_ERR_VERSION = 24,        /**< model version lower than the highest accepted one (anti-rollback) */
 } gs_err_t;
 
 /** Stable, static name of a code ("GS_ERR_FRAME_CRC"); never NULL. */

@@ -7,6 +7,14 @@
  * commit. A begin with the sha256 of the transfer in progress resumes it (next_offset).
  * The signature is over SHA-256(manifest || sha256). Transfer progress lives in RAM (it
  * survives a disconnect, not a reboot); slot metadata is persisted by the storage backend.
+ *
+ * Everything a begin can be checked for is checked before a slot or the metadata is touched
+ * (docs/protocol.md §3.2): size, signature, the manifest's deployment members (gs_bundle.h
+ * gs_manifest_parse_deploy), model id against the manifest's modelId, the manifest's "scope"
+ * against the device id, and its "version" against the highest version ever committed
+ * (anti-rollback, persisted in the metadata record; "downgrade": true lets a bundle go lower and
+ * resets the counter to its version at commit). A refused begin leaves both slots, the metadata
+ * and a pending transfer as they were.
  */
 #pragma once
 
@@ -68,7 +76,29 @@ gs_err_t gs_model_store_create(const gs_model_store_config_t *config,
                                gs_model_store_handle_t *out);
 void gs_model_store_destroy(gs_model_store_handle_t store);
 
-/** ModelBegin. *next_offset is where the host continues (0 for a new transfer). */
+/**
+ * The device id a bundle's manifest "scope" must equal (DeviceInfo.device_id, at most 47 bytes).
+ * gs_device_create binds it to the device's own id; until then (or with NULL/"") every scoped
+ * bundle is refused.
+ */
+gs_err_t gs_model_store_set_device_id(gs_model_store_handle_t store, const char *device_id);
+
+/** The highest manifest "version" this store has committed (0 when none): the anti-rollback floor. */
+uint32_t gs_model_store_highest_version(gs_model_store_handle_t store);
+
+/**
+ * Why the last begin/chunk/commit failed, for Error.message (NUL-terminated, at most 95 bytes), and
+ * the field it is about (*field, may be NULL); NULL when that failure left no detail.
+ */
+const char *gs_model_store_error_detail(gs_model_store_handle_t store, const char **field);
+
+/**
+ * ModelBegin. *next_offset is where the host continues (0 for a new transfer). Refusals:
+ * GS_ERR_INVALID_ARG (size 0, malformed manifest member, model_id differing from the manifest's
+ * modelId, a scope naming another device), GS_ERR_TOO_LARGE, GS_ERR_SIGNATURE, GS_ERR_VERSION
+ * (version below the highest accepted one without "downgrade": true); see
+ * gs_model_store_error_detail.
+ */
 gs_err_t gs_model_store_begin(gs_model_store_handle_t store, const gyrosentinel_v1_ModelBegin *req,
                               uint32_t *next_offset);
 /** ModelChunk: CRC, offset and bounds are checked before anything is written. */

@@ -395,3 +395,138 @@ gs_err_t gs_manifest_parse(const uint8_t *json, size_t len, gs_manifest_t *out)
     out->threshold = (float)threshold;
     return GS_OK;
 }
+
+/* ------------------------------------------------------------------ deployment members */
+
+/* Finds the first top-level member `key` of the well-formed object `obj` and counts how often
+ * the key occurs; *count 0 = absent. */
+static int find_member(span_t obj, const char *key, span_t *val, unsigned *count)
+{
+    size_t klen = strlen(key);
+    *count = 0;
+    ws(&obj);
+    if (obj.p >= obj.end || *obj.p != '{') {
+        return -1;
+    }
+    obj.p++;
+    for (;;) {
+        ws(&obj);
+        if (obj.p >= obj.end) {
+            return -1;
+        }
+        if (*obj.p == '}') {
+            return 0;
+        }
+        const char *k = obj.p + 1;
+        if (skip_string(&obj)) {
+            return -1;
+        }
+        size_t n = (size_t)(obj.p - 1 - k);
+        ws(&obj);
+        if (obj.p >= obj.end || *obj.p++ != ':') {
+            return -1;
+        }
+        ws(&obj);
+        const char *v = obj.p;
+        if (skip_value(&obj, 1)) {
+            return -1;
+        }
+        if (n == klen && memcmp(k, key, n) == 0 && (*count)++ == 0) {
+            val->p = v;
+            val->end = obj.p;
+        }
+        ws(&obj);
+        if (obj.p < obj.end && *obj.p == ',') {
+            obj.p++;
+        }
+    }
+}
+
+/* A string value without escapes: its contents between the quotes. */
+static int plain_string(span_t v, const char **out, size_t *len)
+{
+    size_t n = (size_t)(v.end - v.p);
+    if (n < 2 || v.p[0] != '"' || v.end[-1] != '"' || memchr(v.p + 1, '\\', n - 2)) {
+        return -1;
+    }
+    *out = v.p + 1;
+    *len = n - 2;
+    return 0;
+}
+
+gs_err_t gs_manifest_parse_deploy(const uint8_t *json, size_t len, gs_manifest_deploy_t *out,
+                                  const char **field, const char **message)
+{
+    const char *unused_field, *unused_message;
+    field = field ? field : &unused_field;
+    message = message ? message : &unused_message;
+    *field = "";
+    *message = "";
+    if (!out || (!json && len)) {
+        return GS_ERR_INVALID_ARG;
+    }
+    memset(out, 0, sizeof(*out));
+    span_t doc = {(const char *)json, (const char *)json + len};
+    span_t check = doc;
+    ws(&check);
+    if (check.p >= check.end || *check.p != '{' || skip_value(&check, 0) ||
+        (ws(&check), check.p != check.end)) {
+        *field = "model_begin.manifest";
+        *message = "manifest is not one JSON object";
+        return GS_ERR_INVALID_ARG;
+    }
+    span_t v;
+    unsigned count;
+    if (find_member(doc, "modelId", &v, &count) || count > 1 ||
+        (count == 1 && plain_string(v, &out->model_id, &out->model_id_len))) {
+        *field = "manifest.modelId";
+        *message = "manifest modelId must appear once, as a string without escapes";
+        return GS_ERR_INVALID_ARG;
+    }
+    if (find_member(doc, "scope", &v, &count) || count > 1 ||
+        (count == 1 && plain_string(v, &out->scope, &out->scope_len))) {
+        *field = "manifest.scope";
+        *message = "manifest scope must appear once, as a device id string without escapes";
+        return GS_ERR_INVALID_ARG;
+    }
+    if (find_member(doc, "version", &v, &count) || count > 1) {
+        goto bad_version;
+    }
+    if (count == 1) {
+        size_t n = (size_t)(v.end - v.p);
+        uint64_t ver = 0;
+        if (n == 0 || n > 10 || (n > 1 && v.p[0] == '0')) {
+            goto bad_version;
+        }
+        for (size_t i = 0; i < n; i++) {
+            if (v.p[i] < '0' || v.p[i] > '9') {
+                goto bad_version;
+            }
+            ver = ver * 10u + (uint64_t)(v.p[i] - '0');
+        }
+        if (ver > UINT32_MAX) {
+            goto bad_version;
+        }
+        out->version = (uint32_t)ver;
+    }
+    if (find_member(doc, "downgrade", &v, &count) || count > 1) {
+        goto bad_downgrade;
+    }
+    if (count == 1) {
+        size_t n = (size_t)(v.end - v.p);
+        if (n == 4 && memcmp(v.p, "true", 4) == 0) {
+            out->downgrade = true;
+        } else if (!(n == 5 && memcmp(v.p, "false", 5) == 0)) {
+            goto bad_downgrade;
+        }
+    }
+    return GS_OK;
+bad_version:
+    *field = "manifest.version";
+    *message = "manifest version must appear once, as an integer 0..4294967295";
+    return GS_ERR_INVALID_ARG;
+bad_downgrade:
+    *field = "manifest.downgrade";
+    *message = "manifest downgrade must appear once, as true or false";
+    return GS_ERR_INVALID_ARG;
+}

@@ -525,6 +525,11 @@ static gs_err_t model_error(struct gs_device *d, uint32_t rid, gs_err_t err, con
     case GS_ERR_INVALID_ARG:
         code = gyrosentinel_v1_ErrorCode_INVALID_ARGUMENT, msg = "invalid model request";
         break;
+    case GS_ERR_VERSION:
+        code = gyrosentinel_v1_ErrorCode_MODEL_VERSION_REJECTED;
+        msg = "model version lower than the highest accepted one";
+        field = "manifest.version";
+        break;
     case GS_ERR_MODEL_LOAD:
     case GS_ERR_NO_MEM:
     case GS_ERR_UNSUPPORTED:
@@ -538,6 +543,13 @@ static gs_err_t model_error(struct gs_device *d, uint32_t rid, gs_err_t err, con
         code = gyrosentinel_v1_ErrorCode_INTERNAL, msg = gs_err_to_name(err);
         field = NULL;
         break;
+    }
+    /* The store says what exactly it refused (names, sizes, versions) when it knows. */
+    const char *detail_field = NULL;
+    const char *detail = gs_model_store_error_detail(d->cfg.model_store, &detail_field);
+    if (detail && code != gyrosentinel_v1_ErrorCode_MODEL_LOAD_FAILED) {
+        msg = detail;
+        field = detail_field ? detail_field : field;
     }
     return send_error(d, rid, code, msg, field);
 }
@@ -952,6 +964,10 @@ gs_err_t gs_device_create(const gs_device_config_t *config, gs_device_handle_t *
         goto fail;
     }
     d->sensor_cfg = sc;
+    if (config->model_store) {
+        /* A bundle's "scope" is compared with the id this device reports in DeviceInfo. */
+        (void)gs_model_store_set_device_id(config->model_store, config->device_id);
+    }
     if (config->model_runtime) {
         if (!config->model_store) {
             err = GS_ERR_INVALID_ARG;

@@ -27,6 +27,7 @@ const char *gs_err_to_name(gs_err_t err)
     case GS_ERR_NO_MODEL: return "GS_ERR_NO_MODEL";
     case GS_ERR_STORAGE: return "GS_ERR_STORAGE";
     case GS_ERR_MODEL_LOAD: return "GS_ERR_MODEL_LOAD";
+    case GS_ERR_VERSION: return "GS_ERR_VERSION";
     }
     return "GS_ERR_UNKNOWN";
 }

@@ -1,5 +1,8 @@
+#include <stdarg.h>
+#include <stdio.h>
 #include <string.h>
 #include "gs_model_store.h"
+#include "gs_bundle.h"
 #include "gs_crc32.h"
 #include "mbedtls/version.h"
 #include "mbedtls/sha256.h"
@@ -18,8 +21,10 @@
 #endif
 
 #define META_MAGIC 0x4D534753u /* "SGSM" */
-/* Version 2 adds the kept calibration; version 1 records (no calibration) are still read. */
-#define META_VERSION 2u
+/* Version 2 added the kept calibration, version 3 the highest accepted model version
+ * (anti-rollback); version 1 and 2 records are still read (highest accepted version 0). */
+#define META_VERSION 3u
+#define META_VERSION_2 2u
 #define META_VERSION_1 1u
 #define READ_CHUNK 512u
 
@@ -43,8 +48,17 @@ typedef struct {
     META_HEAD
     int32_t cal_slot; /* slot the calibration belongs to, or -1 */
     gs_model_calibration_t cal;
+    uint32_t highest_version; /* highest manifest "version" ever committed (anti-rollback) */
     uint32_t crc;
 } meta_t;
+
+/* The version 2 record: no anti-rollback counter. */
+typedef struct {
+    META_HEAD
+    int32_t cal_slot;
+    gs_model_calibration_t cal;
+    uint32_t crc;
+} meta_v2_t;
 
 /* The version 1 record, as written by firmware before calibrations were kept. */
 typedef struct {
@@ -60,6 +74,8 @@ typedef struct {
     uint32_t next_offset;
     uint8_t sha256[32];
     char model_id[48];
+    uint32_t version;   /* the manifest's "version" */
+    bool downgrade;     /* the manifest's "downgrade" */
     gyrosentinel_v1_ModelBegin_manifest_t manifest;
     gyrosentinel_v1_ModelBegin_signature_t signature;
 } transfer_t;
@@ -67,8 +83,11 @@ typedef struct {
 struct gs_model_store {
     uint8_t in_use;
     gs_model_store_config_t cfg;
+    char device_id[48];  /* what a bundle's "scope" must equal (gs_model_store_set_device_id) */
     meta_t meta;
     transfer_t xfer;
+    char err_msg[96];    /* why the last begin/chunk/commit failed ("" = no detail) */
+    const char *err_field;
     uint8_t buf[READ_CHUNK];
 };
 
@@ -106,6 +125,14 @@ static void load_meta(struct gs_model_store *s)
         }
         m.cal_slot = -1;
         memset(&m.cal, 0, sizeof(m.cal));
+        m.highest_version = 0;
+    } else if (len == sizeof(meta_v2_t) && m.version == META_VERSION_2) {
+        meta_v2_t v2;
+        memcpy(&v2, &m, sizeof(v2));
+        if (v2.crc != gs_crc32_update(0, &v2, offsetof(meta_v2_t, crc))) {
+            return;
+        }
+        m.highest_version = 0;
     } else if (len != sizeof(m) || m.version != META_VERSION ||
                m.crc != gs_crc32_update(0, &m, offsetof(meta_t, crc))) {
         return;
@@ -190,38 +217,79 @@ void gs_model_store_destroy(gs_model_store_handle_t s)
     }
 }
 
-static gs_err_t verify_signature(struct gs_model_store *s, const uint8_t sha256[32])
+gs_err_t gs_model_store_set_device_id(gs_model_store_handle_t s, const char *device_id)
 {
-    const transfer_t *x = &s->xfer;
-    if (x->signature.size == 0) {
-        return s->cfg.require_signature ? GS_ERR_SIGNATURE : GS_OK;
+    if (!s) {
+        return GS_ERR_INVALID_ARG;
+    }
+    snprintf(s->device_id, sizeof(s->device_id), "%s", device_id ? device_id : "");
+    return GS_OK;
+}
+
+uint32_t gs_model_store_highest_version(gs_model_store_handle_t s)
+{
+    return s ? s->meta.highest_version : 0;
+}
+
+const char *gs_model_store_error_detail(gs_model_store_handle_t s, const char **field)
+{
+    if (field) {
+        *field = s && s->err_msg[0] ? s->err_field : NULL;
+    }
+    return s && s->err_msg[0] ? s->err_msg : NULL;
+}
+
+/* Records why a request is refused (the device sends it in Error.message / Error.field). */
+static gs_err_t refuse(struct gs_model_store *s, gs_err_t err, const char *field, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+static gs_err_t refuse(struct gs_model_store *s, gs_err_t err, const char *field, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(s->err_msg, sizeof(s->err_msg), fmt, ap);
+    va_end(ap);
+    s->err_field = field;
+    return err;
+}
+
+/* The signature over SHA-256(manifest || sha256), as ModelBegin carries them. */
+static gs_err_t verify_signature(struct gs_model_store *s, const gyrosentinel_v1_ModelBegin_manifest_t *manifest,
+                                 const gyrosentinel_v1_ModelBegin_signature_t *signature, const uint8_t sha256[32])
+{
+    if (signature->size == 0) {
+        return s->cfg.require_signature
+                   ? refuse(s, GS_ERR_SIGNATURE, "model_begin.signature", "this device only accepts signed models")
+                   : GS_OK;
     }
     if (!s->cfg.public_key) {
-        return GS_ERR_SIGNATURE; /* signed, but nothing to check it against */
+        /* signed, but nothing to check it against */
+        return refuse(s, GS_ERR_SIGNATURE, "model_begin.signature",
+                      "model is signed but this device has no key to check it");
     }
     uint8_t digest[32];
     mbedtls_sha256_context sha;
     mbedtls_sha256_init(&sha);
     int rc = GS_SHA_START(&sha);
-    if (!rc) rc = GS_SHA_UPDATE(&sha, x->manifest.bytes, x->manifest.size);
+    if (!rc) rc = GS_SHA_UPDATE(&sha, manifest->bytes, manifest->size);
     if (!rc) rc = GS_SHA_UPDATE(&sha, sha256, 32);
     if (!rc) rc = GS_SHA_FINISH(&sha, digest);
     mbedtls_sha256_free(&sha);
-    if (rc) {
-        return GS_ERR_SIGNATURE;
-    }
-    mbedtls_pk_context pk;
-    mbedtls_pk_init(&pk);
-    rc = mbedtls_pk_parse_public_key(&pk, s->cfg.public_key, s->cfg.public_key_len);
-    if (!rc && !mbedtls_pk_can_do(&pk, MBEDTLS_PK_ECDSA)) {
-        rc = -1;
-    }
     if (!rc) {
-        rc = mbedtls_pk_verify(&pk, MBEDTLS_MD_SHA256, digest, sizeof(digest),
-                               x->signature.bytes, x->signature.size);
+        mbedtls_pk_context pk;
+        mbedtls_pk_init(&pk);
+        rc = mbedtls_pk_parse_public_key(&pk, s->cfg.public_key, s->cfg.public_key_len);
+        if (!rc && !mbedtls_pk_can_do(&pk, MBEDTLS_PK_ECDSA)) {
+            rc = -1;
+        }
+        if (!rc) {
+            rc = mbedtls_pk_verify(&pk, MBEDTLS_MD_SHA256, digest, sizeof(digest), signature->bytes,
+                                   signature->size);
+        }
+        mbedtls_pk_free(&pk);
     }
-    mbedtls_pk_free(&pk);
-    return rc ? GS_ERR_SIGNATURE : GS_OK;
+    return rc ? refuse(s, GS_ERR_SIGNATURE, "model_begin.signature",
+                       "signature is not by the key this device trusts")
+              : GS_OK;
 }
 
 static uint32_t target_slot(const struct gs_model_store *s)
@@ -230,23 +298,83 @@ static uint32_t target_slot(const struct gs_model_store *s)
     return s->meta.active == 0 ? 1u : 0u;
 }
 
+/* Everything ModelBegin can be checked for, before any slot or metadata is touched: size,
+ * signature, the manifest's deployment members, model id, scope and version. */
+static gs_err_t check_begin(struct gs_model_store *s, const gyrosentinel_v1_ModelBegin *req,
+                            gs_manifest_deploy_t *m)
+{
+    if (req->size == 0) {
+        return refuse(s, GS_ERR_INVALID_ARG, "model_begin.size", "model size must be > 0");
+    }
+    if (req->size > s->cfg.storage.slot_size) {
+        return refuse(s, GS_ERR_TOO_LARGE, "model_begin.size", "model of %lu bytes exceeds the slot size of %lu",
+                      (unsigned long)req->size, (unsigned long)s->cfg.storage.slot_size);
+    }
+    gs_err_t err = verify_signature(s, &req->manifest, &req->signature, req->sha256);
+    if (err != GS_OK) {
+        return err;
+    }
+    const char *field = NULL, *msg = NULL;
+    if (gs_manifest_parse_deploy(req->manifest.bytes, req->manifest.size, m, &field, &msg) != GS_OK) {
+        return refuse(s, GS_ERR_INVALID_ARG, field, "%s", msg);
+    }
+    const char *nul = memchr(req->model_id, '\0', sizeof(req->model_id));
+    size_t id_len = nul ? (size_t)(nul - req->model_id) : sizeof(req->model_id);
+    if (m->model_id && id_len > 0 &&
+        (id_len != m->model_id_len || memcmp(req->model_id, m->model_id, id_len) != 0)) {
+        return refuse(s, GS_ERR_INVALID_ARG, "model_begin.model_id",
+                      "model_id '%s' differs from the manifest's modelId '%.*s'", req->model_id,
+                      (int)m->model_id_len, m->model_id);
+    }
+    if (m->model_id && m->model_id_len >= sizeof(s->xfer.model_id)) {
+        return refuse(s, GS_ERR_INVALID_ARG, "manifest.modelId", "manifest modelId is longer than %u bytes",
+                      (unsigned)(sizeof(s->xfer.model_id) - 1));
+    }
+    size_t dev_len = strlen(s->device_id);
+    if (m->scope_len > 0 && (m->scope_len != dev_len || memcmp(m->scope, s->device_id, dev_len) != 0)) {
+        return refuse(s, GS_ERR_INVALID_ARG, "manifest.scope", "bundle is for device '%.*s', this is '%s'",
+                      (int)m->scope_len, m->scope, s->device_id);
+    }
+    if (!m->downgrade && m->version < s->meta.highest_version) {
+        return refuse(s, GS_ERR_VERSION, "manifest.version",
+                      "model version %lu < highest accepted %lu; sign with \"downgrade\": true to go back",
+                      (unsigned long)m->version, (unsigned long)s->meta.highest_version);
+    }
+    return GS_OK;
+}
+
+/* The transfer takes the request's manifest, signature and identity (a resume may bring newer ones). */
+static void take_begin(transfer_t *x, const gyrosentinel_v1_ModelBegin *req, const gs_manifest_deploy_t *m)
+{
+    memset(x->model_id, 0, sizeof(x->model_id));
+    if (req->model_id[0] != '\0' || !m->model_id) {
+        memcpy(x->model_id, req->model_id, sizeof(x->model_id));
+        x->model_id[sizeof(x->model_id) - 1] = '\0';
+    } else {
+        memcpy(x->model_id, m->model_id, m->model_id_len); /* length checked in check_begin */
+    }
+    x->version = m->version;
+    x->downgrade = m->downgrade;
+    x->manifest = req->manifest;
+    x->signature = req->signature;
+}
+
 gs_err_t gs_model_store_begin(gs_model_store_handle_t s, const gyrosentinel_v1_ModelBegin *req,
                               uint32_t *next_offset)
 {
     if (!s || !req || !next_offset) {
         return GS_ERR_INVALID_ARG;
     }
-    if (req->size == 0) {
-        return GS_ERR_INVALID_ARG;
-    }
-    if (req->size > s->cfg.storage.slot_size) {
-        return GS_ERR_TOO_LARGE;
-    }
-    if (s->cfg.require_signature && req->signature.size == 0) {
-        return GS_ERR_SIGNATURE;
+    s->err_msg[0] = '\0';
+    /* A refused ModelBegin leaves the slots, the metadata and a pending transfer as they were. */
+    gs_manifest_deploy_t m; /* slices into req->manifest, used before this call returns */
+    gs_err_t err = check_begin(s, req, &m);
+    if (err != GS_OK) {
+        return err;
     }
     transfer_t *x = &s->xfer;
     if (x->receiving && x->size == req->size && memcmp(x->sha256, req->sha256, 32) == 0) {
+        take_begin(x, req, &m);
         *next_offset = x->next_offset; /* resume */
         return GS_OK;
     }
@@ -254,9 +382,7 @@ gs_err_t gs_model_store_begin(gs_model_store_handle_t s, const gyrosentinel_v1_M
     x->slot = target_slot(s);
     x->size = req->size;
     memcpy(x->sha256, req->sha256, 32);
-    memcpy(x->model_id, req->model_id, sizeof(x->model_id));
-    x->manifest = req->manifest;
-    x->signature = req->signature;
+    take_begin(x, req, &m);
     /* The target slot stops being a valid model the moment it is erased. */
     invalidate(s, x->slot);
     if (s->meta.previous == (int32_t)x->slot) {
@@ -264,7 +390,8 @@ gs_err_t gs_model_store_begin(gs_model_store_handle_t s, const gyrosentinel_v1_M
     }
     if (save_meta(s) != GS_OK ||
         s->cfg.storage.ops->erase(s->cfg.storage.ctx, x->slot, x->size) != GS_OK) {
-        return GS_ERR_STORAGE;
+        return refuse(s, GS_ERR_STORAGE, NULL, "cannot save the metadata or erase slot %lu",
+                      (unsigned long)x->slot);
     }
     x->receiving = true;
     *next_offset = 0;
@@ -276,6 +403,7 @@ gs_err_t gs_model_store_chunk(gs_model_store_handle_t s, const gyrosentinel_v1_M
     if (!s || !req) {
         return GS_ERR_INVALID_ARG;
     }
+    s->err_msg[0] = '\0';
     transfer_t *x = &s->xfer;
     if (!x->receiving) {
         return GS_ERR_INVALID_STATE;
@@ -321,6 +449,7 @@ gs_err_t gs_model_store_commit(gs_model_store_handle_t s, bool activate)
     if (!s) {
         return GS_ERR_INVALID_ARG;
     }
+    s->err_msg[0] = '\0';
     transfer_t *x = &s->xfer;
     if (!x->receiving) {
         return GS_ERR_INVALID_STATE;
@@ -338,7 +467,7 @@ gs_err_t gs_model_store_commit(gs_model_store_handle_t s, bool activate)
         x->receiving = false;
         return GS_ERR_HASH_MISMATCH;
     }
-    if ((err = verify_signature(s, digest)) != GS_OK) {
+    if ((err = verify_signature(s, &x->manifest, &x->signature, digest)) != GS_OK) {
         x->receiving = false;
         return err;
     }
@@ -347,6 +476,12 @@ gs_err_t gs_model_store_commit(gs_model_store_handle_t s, bool activate)
     m->size = x->size;
     memcpy(m->sha256, digest, 32);
     memcpy(m->model_id, x->model_id, sizeof(m->model_id));
+    /* Anti-rollback: the counter moves when a model is accepted, in the same record write. A
+     * downgrade bundle resets it to its own version: from then on that version and higher ones are
+     * accepted (the one it went back from too), lower ones are not. */
+    if (x->downgrade || x->version > s->meta.highest_version) {
+        s->meta.highest_version = x->version;
+    }
     if (activate) {
         s->meta.previous = s->meta.active;
         s->meta.active = (int32_t)x->slot;
@@ -364,6 +499,7 @@ gs_err_t gs_model_store_abort(gs_model_store_handle_t s)
     if (!s) {
         return GS_ERR_INVALID_ARG;
     }
+    s->err_msg[0] = '\0';
     memset(&s->xfer, 0, sizeof(s->xfer));
     return GS_OK;
 }
@@ -373,6 +509,7 @@ gs_err_t gs_model_store_activate(gs_model_store_handle_t s, uint32_t slot)
     if (!s || slot >= GS_MODEL_SLOTS) {
         return GS_ERR_INVALID_ARG;
     }
+    s->err_msg[0] = '\0';
     if (!s->meta.slots[slot].valid || (s->xfer.receiving && s->xfer.slot == slot)) {
         return GS_ERR_NO_MODEL;
     }
@@ -388,6 +525,7 @@ gs_err_t gs_model_store_rollback(gs_model_store_handle_t s)
     if (!s) {
         return GS_ERR_INVALID_ARG;
     }
+    s->err_msg[0] = '\0';
     int32_t p = s->meta.previous;
     if (p < 0 || !s->meta.slots[p].valid) {
         return GS_ERR_NO_MODEL;
@@ -402,6 +540,7 @@ gs_err_t gs_model_store_report_load(gs_model_store_handle_t s, bool ok)
     if (!s) {
         return GS_ERR_INVALID_ARG;
     }
+    s->err_msg[0] = '\0';
     if (ok || s->meta.active < 0) {
         return GS_OK;
     }

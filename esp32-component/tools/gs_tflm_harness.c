@@ -106,6 +106,12 @@ gs_err_t gs_tflm_harness_load(gs_tflm_harness_t *h, const uint8_t *p, size_t n)
 #endif
     size_t id_len = b.model_id_len < sizeof begin.model_id - 1 ? b.model_id_len : sizeof begin.model_id - 1;
     memcpy(begin.model_id, b.model_id, id_len);
+    /* ModelBegin carries the bundle's manifest, as a host sends it (the store checks it at begin). */
+    if (b.manifest_len > sizeof begin.manifest.bytes) {
+        return GS_ERR_TOO_LARGE;
+    }
+    memcpy(begin.manifest.bytes, b.manifest, b.manifest_len);
+    begin.manifest.size = (pb_size_t)b.manifest_len;
     uint32_t next = 0;
     err = gs_model_store_begin(h->store, &begin, &next);
     static gyrosentinel_v1_ModelChunk c;

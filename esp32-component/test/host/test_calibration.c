@@ -302,15 +302,6 @@ typedef struct {
     gs_device_handle_t dev;
 } fx_t;
 
-static void sha256(const uint8_t *d, size_t n, uint8_t out[32])
-{
-#if MBEDTLS_VERSION_MAJOR >= 3
-    mbedtls_sha256(d, n, out, 0);
-#else
-    mbedtls_sha256_ret(d, n, out, 0);
-#endif
-}
-
 /* Store, runtime and device over the fixture's storage: at setup, and again after a "reboot". */
 static void open_device(fx_t *f)
 {
@@ -373,22 +364,9 @@ static void install_model(fx_t *f)
 {
     static gs_test_buf_t p;
     payload(&p);
-    gyrosentinel_v1_ModelBegin begin = {0};
-    begin.size = (uint32_t)p.n;
-    sha256(p.b, p.n, begin.sha256);
-    snprintf(begin.model_id, sizeof(begin.model_id), "m-cal");
-    uint32_t next = 1;
-    assert_int_equal(gs_model_store_begin(f->store, &begin, &next), GS_OK);
-    for (uint32_t off = 0; off < p.n; off += 1000) {
-        static gyrosentinel_v1_ModelChunk c;
-        memset(&c, 0, sizeof(c));
-        c.offset = off;
-        c.data.size = (pb_size_t)(p.n - off < 1000 ? p.n - off : 1000);
-        memcpy(c.data.bytes, p.b + off, c.data.size);
-        c.crc32 = gs_crc32_update(0, c.data.bytes, c.data.size);
-        assert_int_equal(gs_model_store_chunk(f->store, &c), GS_OK);
-    }
-    assert_int_equal(gs_model_store_commit(f->store, true), GS_OK);
+    static gyrosentinel_v1_ModelBegin begin;
+    gs_test_begin_for_payload(&begin, p.b, p.n, "m-cal");
+    assert_int_equal(gs_test_store_transfer(f->store, &begin, p.b, 1000, true), GS_OK);
     assert_int_equal(gs_model_runtime_reload(f->rt), GS_OK);
 }
 

@@ -13,7 +13,6 @@
 #include "gs_envelope.h"
 #include "gs_test_util.h"
 #include "gs_crc32.h"
-#include "mbedtls/sha256.h"
 #include <unistd.h>
 
 /* ------------------------------------------------------------------ fakes */
@@ -474,18 +473,24 @@ static void create_validates_its_configuration(void **state)
     free(r);
 }
 
-static void model_transfer_over_the_protocol(void **state)
-{
-    (void)state;
-    char dir[] = "/tmp/gs_dev_store_XXXXXX";
-    assert_non_null(mkdtemp(dir));
+/* A device with a file-backed model store (no trusted key) and id "test-1". */
+typedef struct {
+    char dir[32];
     gs_storage_t storage;
-    assert_int_equal(gs_storage_file_create(dir, 8192, &storage), GS_OK);
-    gs_model_store_config_t sc = {.storage = storage};
     gs_model_store_handle_t store;
-    assert_int_equal(gs_model_store_create(&sc, &store), GS_OK);
+    fixture_t *f;
+} model_fixture_t;
 
-    fixture_t *f = calloc(1, sizeof(*f));
+static int model_setup(void **state)
+{
+    model_fixture_t *m = calloc(1, sizeof(*m));
+    snprintf(m->dir, sizeof(m->dir), "/tmp/gs_dev_store_XXXXXX");
+    assert_non_null(mkdtemp(m->dir));
+    assert_int_equal(gs_storage_file_create(m->dir, 8192, &m->storage), GS_OK);
+    gs_model_store_config_t sc = {.storage = m->storage};
+    assert_int_equal(gs_model_store_create(&sc, &m->store), GS_OK);
+
+    fixture_t *f = m->f = calloc(1, sizeof(*f));
     assert_int_equal(gs_frame_decoder_create(NULL, &f->replies.dec), GS_OK);
     gs_device_config_t cfg = GS_DEVICE_CONFIG_DEFAULT();
     cfg.sensor.ops = &fake_ops;
@@ -494,30 +499,81 @@ static void model_transfer_over_the_protocol(void **state)
     cfg.clock.ctx = &f->clock;
     cfg.write = capture_write;
     cfg.write_ctx = &f->replies;
-    cfg.model_store = store;
+    cfg.device_id = "test-1";
+    cfg.model_store = m->store;
     assert_int_equal(gs_device_create(&cfg, &f->dev), GS_OK);
+    *state = m;
+    return 0;
+}
 
-    static uint8_t model[3000];
-    for (size_t i = 0; i < sizeof(model); i++) {
-        model[i] = (uint8_t)(i * 13);
+static int model_teardown(void **state)
+{
+    model_fixture_t *m = *state;
+    gs_device_destroy(m->f->dev);
+    gs_frame_decoder_destroy(m->f->replies.dec);
+    free(m->f);
+    gs_model_store_destroy(m->store);
+    gs_storage_file_destroy(&m->storage);
+    char cmd[64];
+    snprintf(cmd, sizeof(cmd), "rm -rf %s", m->dir);
+    assert_int_equal(system(cmd), 0);
+    free(m);
+    return 0;
+}
+
+static uint8_t s_model[3000];
+
+/* ModelBegin for s_model whose manifest is `manifest`, as request `rid`. */
+static gs_envelope_t *model_begin(uint32_t rid, const char *model_id, const char *manifest)
+{
+    for (size_t i = 0; i < sizeof(s_model); i++) {
+        s_model[i] = (uint8_t)(i * 13);
     }
-    gs_envelope_t *e = request(1, gyrosentinel_v1_Envelope_model_begin_tag);
-    e->body.model_begin.size = sizeof(model);
-    mbedtls_sha256_ret(model, sizeof(model), e->body.model_begin.sha256, 0);
-    snprintf(e->body.model_begin.model_id, sizeof(e->body.model_begin.model_id), "m-1");
+    gs_envelope_t *e = request(rid, gyrosentinel_v1_Envelope_model_begin_tag);
+    e->body.model_begin.size = sizeof(s_model);
+    gs_test_sha256(s_model, sizeof(s_model), e->body.model_begin.sha256);
+    snprintf(e->body.model_begin.model_id, sizeof(e->body.model_begin.model_id), "%s", model_id);
+    e->body.model_begin.manifest.size = (pb_size_t)strlen(manifest);
+    memcpy(e->body.model_begin.manifest.bytes, manifest, strlen(manifest));
+    return e;
+}
+
+/* Chunks of s_model and ModelCommit{activate}, each answered as it should; returns the next rid. */
+static uint32_t send_model(fixture_t *f, uint32_t rid)
+{
+    for (uint32_t off = 0; off < sizeof(s_model); off += 1024) {
+        uint32_t n = sizeof(s_model) - off < 1024 ? (uint32_t)sizeof(s_model) - off : 1024;
+        gs_envelope_t *e = request(rid, gyrosentinel_v1_Envelope_model_chunk_tag);
+        e->body.model_chunk.offset = off;
+        memcpy(e->body.model_chunk.data.bytes, &s_model[off], n);
+        e->body.model_chunk.data.size = (pb_size_t)n;
+        e->body.model_chunk.crc32 = gs_crc32_update(0, &s_model[off], n);
+        only_reply(f, send(f, e), rid++, gyrosentinel_v1_Envelope_ack_tag);
+    }
+    gs_envelope_t *e = request(rid, gyrosentinel_v1_Envelope_model_commit_tag);
+    e->body.model_commit.activate = true;
+    only_reply(f, send(f, e), rid++, gyrosentinel_v1_Envelope_model_status_tag);
+    return rid;
+}
+
+static void model_transfer_over_the_protocol(void **state)
+{
+    model_fixture_t *m = *state;
+    fixture_t *f = m->f;
+    gs_envelope_t *e = model_begin(1, "m-1", "{\"modelId\":\"m-1\"}");
     const gs_envelope_t *r = only_reply(f, send(f, e), 1, gyrosentinel_v1_Envelope_model_status_tag);
     assert_int_equal(r->body.model_status.transfer_state,
                      gyrosentinel_v1_ModelStatus_TransferState_RECEIVING);
     assert_int_equal(r->body.model_status.next_offset, 0);
 
     uint32_t rid = 2;
-    for (uint32_t off = 0; off < sizeof(model); off += 1024) {
-        uint32_t n = sizeof(model) - off < 1024 ? (uint32_t)sizeof(model) - off : 1024;
+    for (uint32_t off = 0; off < sizeof(s_model); off += 1024) {
+        uint32_t n = sizeof(s_model) - off < 1024 ? (uint32_t)sizeof(s_model) - off : 1024;
         e = request(rid, gyrosentinel_v1_Envelope_model_chunk_tag);
         e->body.model_chunk.offset = off;
-        memcpy(e->body.model_chunk.data.bytes, &model[off], n);
+        memcpy(e->body.model_chunk.data.bytes, &s_model[off], n);
         e->body.model_chunk.data.size = (pb_size_t)n;
-        e->body.model_chunk.crc32 = gs_crc32_update(0, &model[off], n) ^ (off == 1024 ? 1u : 0u);
+        e->body.model_chunk.crc32 = gs_crc32_update(0, &s_model[off], n) ^ (off == 1024 ? 1u : 0u);
         size_t i = send(f, e);
         if (off == 1024) {
             /* A corrupted chunk is refused; the host resends it. */
@@ -539,20 +595,59 @@ static void model_transfer_over_the_protocol(void **state)
     r = only_reply(f, send(f, e), rid, gyrosentinel_v1_Envelope_device_info_tag);
     assert_int_equal(r->body.device_info.model_slots_count, 2);
     assert_true(r->body.device_info.model_slots[0].active);
-    assert_int_equal(r->body.device_info.model_slots[0].size, sizeof(model));
+    assert_int_equal(r->body.device_info.model_slots[0].size, sizeof(s_model));
 
     e = request(++rid, gyrosentinel_v1_Envelope_model_activate_tag);
     e->body.model_activate.slot = 1;
     expect_error(f, send(f, e), rid, gyrosentinel_v1_ErrorCode_NO_MODEL, "model_activate.slot");
+}
 
-    gs_device_destroy(f->dev);
-    gs_frame_decoder_destroy(f->replies.dec);
-    free(f);
-    gs_model_store_destroy(store);
-    gs_storage_file_destroy(&storage);
-    char cmd[64];
-    snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
-    assert_int_equal(system(cmd), 0);
+/* What a host sees of the ModelBegin refusals: the code, the field, a message naming both sides. */
+static void model_begin_refusals_name_the_code_field_and_both_values(void **state)
+{
+    model_fixture_t *m = *state;
+    fixture_t *f = m->f;
+    only_reply(f, send(f, model_begin(1, "m-1", "{\"modelId\":\"m-1\",\"version\":2}")), 1,
+               gyrosentinel_v1_Envelope_model_status_tag);
+    uint32_t rid = send_model(f, 2);
+
+    struct {
+        const char *model_id, *manifest;
+        gyrosentinel_v1_ErrorCode code;
+        const char *field, *message;
+    } cases[] = {
+        {"m-1", "{\"modelId\":\"m-1\",\"version\":1}", gyrosentinel_v1_ErrorCode_MODEL_VERSION_REJECTED,
+         "manifest.version", "model version 1 < highest accepted 2; sign with \"downgrade\": true to go back"},
+        {"m-2", "{\"modelId\":\"m-2\",\"version\":3,\"scope\":\"test-2\"}", gyrosentinel_v1_ErrorCode_INVALID_ARGUMENT,
+         "manifest.scope", "bundle is for device 'test-2', this is 'test-1'"},
+        {"m-x", "{\"modelId\":\"m-2\",\"version\":3}", gyrosentinel_v1_ErrorCode_INVALID_ARGUMENT,
+         "model_begin.model_id", "model_id 'm-x' differs from the manifest's modelId 'm-2'"},
+        {"m-2", "{\"modelId\":\"m-2\",\"version\":3.0}", gyrosentinel_v1_ErrorCode_INVALID_ARGUMENT,
+         "manifest.version", "manifest version must appear once, as an integer 0..4294967295"},
+    };
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        size_t first = send(f, model_begin(rid, cases[i].model_id, cases[i].manifest));
+        expect_error(f, first, rid, cases[i].code, cases[i].field);
+        assert_string_equal(f->replies.env[first].body.error.message, cases[i].message);
+        rid++;
+    }
+    /* nothing of that touched the device: the model and the transfer state are as they were */
+    gs_envelope_t *e = request(rid, gyrosentinel_v1_Envelope_get_model_status_tag);
+    const gs_envelope_t *r = only_reply(f, send(f, e), rid++, gyrosentinel_v1_Envelope_model_status_tag);
+    assert_int_equal(r->body.model_status.active_slot, 0);
+    assert_string_equal(r->body.model_status.slots[0].model_id, "m-1");
+    assert_false(r->body.model_status.slots[1].valid);
+    assert_int_equal(r->body.model_status.transfer_state, gyrosentinel_v1_ModelStatus_TransferState_COMMITTED);
+    /* a later request that fails without a store detail gets its own message, not a stale one */
+    e = request(rid, gyrosentinel_v1_Envelope_model_activate_tag);
+    e->body.model_activate.slot = 1;
+    size_t first = send(f, e);
+    expect_error(f, first, rid, gyrosentinel_v1_ErrorCode_NO_MODEL, "model_activate.slot");
+    assert_string_equal(f->replies.env[first].body.error.message, "no valid model in that slot");
+    /* scoped to this device and at the floor: accepted */
+    rid++;
+    only_reply(f, send(f, model_begin(rid, "m-2", "{\"modelId\":\"m-2\",\"version\":2,\"scope\":\"test-1\"}")),
+               rid, gyrosentinel_v1_Envelope_model_status_tag);
 }
 
 int main(void)
@@ -570,7 +665,9 @@ int main(void)
         cmocka_unit_test_setup_teardown(unknown_and_unsupported_bodies_get_errors, setup, teardown),
         cmocka_unit_test_setup_teardown(stop_when_stopped_just_reports, setup, teardown),
         cmocka_unit_test(create_validates_its_configuration),
-        cmocka_unit_test(model_transfer_over_the_protocol),
+        cmocka_unit_test_setup_teardown(model_transfer_over_the_protocol, model_setup, model_teardown),
+        cmocka_unit_test_setup_teardown(model_begin_refusals_name_the_code_field_and_both_values, model_setup,
+                                        model_teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -224,33 +224,11 @@ typedef struct {
     uint8_t buf[16384];
 } fx_t;
 
-static void sha256(const uint8_t *d, size_t n, uint8_t out[32])
-{
-#if MBEDTLS_VERSION_MAJOR >= 3
-    mbedtls_sha256(d, n, out, 0);
-#else
-    mbedtls_sha256_ret(d, n, out, 0);
-#endif
-}
-
 static gs_err_t transfer(fx_t *f, const gs_test_buf_t *p, bool activate)
 {
-    gyrosentinel_v1_ModelBegin begin = {0};
-    begin.size = (uint32_t)p->n;
-    sha256(p->b, p->n, begin.sha256);
-    snprintf(begin.model_id, sizeof(begin.model_id), "m-1");
-    uint32_t next = 1;
-    gs_err_t err = gs_model_store_begin(f->store, &begin, &next);
-    for (uint32_t off = 0; err == GS_OK && off < p->n; off += 1000) {
-        static gyrosentinel_v1_ModelChunk c;
-        memset(&c, 0, sizeof(c));
-        c.offset = off;
-        c.data.size = (pb_size_t)(p->n - off < 1000 ? p->n - off : 1000);
-        memcpy(c.data.bytes, p->b + off, c.data.size);
-        c.crc32 = gs_crc32_update(0, c.data.bytes, c.data.size);
-        err = gs_model_store_chunk(f->store, &c);
-    }
-    return err == GS_OK ? gs_model_store_commit(f->store, activate) : err;
+    static gyrosentinel_v1_ModelBegin begin;
+    gs_test_begin_for_payload(&begin, p->b, p->n, "m-1");
+    return gs_test_store_transfer(f->store, &begin, p->b, 1000, activate);
 }
 
 static int setup(void **state)
@@ -356,11 +334,65 @@ static void a_model_that_does_not_load_rolls_back(void **state)
     assert_int_equal(gs_model_store_active_slot(f->store), good_slot);
 }
 
+/* The shared cases of proto/testdata/manifest/deploy.txt, which the VirtualDevice reads too. */
+static void deployment_members_follow_the_shared_cases(void **state)
+{
+    (void)state;
+    FILE *fp = fopen(GS_TESTDATA_DIR "/manifest/deploy.txt", "r");
+    assert_non_null(fp);
+    static char line[1200];
+    int cases = 0;
+    while (fgets(line, sizeof(line), fp)) {
+        size_t n = strlen(line);
+        if (line[0] == '#' || n == 0) {
+            continue;
+        }
+        if (line[n - 1] == '\n') {
+            line[--n] = '\0';
+        }
+        char *tab = strchr(line, '\t');
+        assert_non_null(tab);
+        *tab = '\0';
+        const char *json = tab + 1;
+        gs_manifest_deploy_t m;
+        const char *field = NULL, *msg = NULL;
+        gs_err_t err = gs_manifest_parse_deploy((const uint8_t *)json, strlen(json), &m, &field, &msg);
+        char want_field[64] = "";
+        if (sscanf(line, "ERR %63s", want_field) == 1) {
+            if (err != GS_ERR_INVALID_ARG || strcmp(field, want_field) != 0) {
+                fail_msg("%s: want %s, got %s %s", json, want_field, gs_err_to_name(err), field);
+            }
+            assert_true(strlen(msg) > 0);
+        } else {
+            unsigned long version;
+            int downgrade;
+            char scope[64], id[64];
+            assert_int_equal(sscanf(line, "OK %lu %d %63s %63s", &version, &downgrade, scope, id), 4);
+            if (err != GS_OK) {
+                fail_msg("%s: want OK, got %s %s", json, gs_err_to_name(err), field);
+            }
+            assert_int_equal(m.version, version);
+            assert_int_equal(m.downgrade, downgrade);
+            char got_scope[64], got_id[64];
+            snprintf(got_scope, sizeof(got_scope), "%.*s", m.scope_len ? (int)m.scope_len : 1,
+                     m.scope_len ? m.scope : "-"); /* absent and "" both mean any device */
+            snprintf(got_id, sizeof(got_id), "%.*s", m.model_id ? (int)m.model_id_len : 1,
+                     m.model_id ? m.model_id : "-");
+            assert_string_equal(got_scope, scope);
+            assert_string_equal(got_id, id);
+        }
+        cases++;
+    }
+    fclose(fp);
+    assert_true(cases >= 40);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(bundle_parts_are_slices_of_the_payload),
         cmocka_unit_test(manifest_fields_are_read_and_checked),
+        cmocka_unit_test(deployment_members_follow_the_shared_cases),
         cmocka_unit_test(reference_backend_runs_the_weights),
         cmocka_unit_test(reference_backend_runs_frames_of_several_samples),
         cmocka_unit_test_setup_teardown(runtime_scores_windows_every_stride, setup, teardown),

@@ -14,11 +14,7 @@
 #include <cmocka.h>
 
 #include "gs_model_store.h"
-#include "gs_crc32.h"
-#include "mbedtls/pk.h"
-#include "mbedtls/ecp.h"
-#include "mbedtls/ctr_drbg.h"
-#include "mbedtls/sha256.h"
+#include "gs_test_util.h"
 
 #define SLOT_SIZE 65536u
 
@@ -26,28 +22,16 @@ typedef struct {
     char dir[64];
     gs_storage_t storage;
     gs_model_store_handle_t store;
-    mbedtls_pk_context key;
-    mbedtls_ctr_drbg_context drbg;
-    uint8_t pub[200];
-    size_t pub_len;
+    gs_test_signer_t signer;  /* the key the store trusts */
+    gs_test_signer_t other;   /* a key it does not */
     uint8_t model[3][6000];
     uint32_t model_size[3];
 } fx_t;
 
-/* Fixed "entropy" so the key and signatures are the same on every run. */
-static int fixed_entropy(void *ctx, unsigned char *out, size_t len)
-{
-    (void)ctx;
-    for (size_t i = 0; i < len; i++) {
-        out[i] = (unsigned char)(i * 31 + 7);
-    }
-    return 0;
-}
-
 static gs_err_t open_store(fx_t *f, bool require_sig)
 {
     gs_model_store_config_t c = {
-        .storage = f->storage, .public_key = f->pub, .public_key_len = f->pub_len,
+        .storage = f->storage, .public_key = f->signer.pub, .public_key_len = f->signer.pub_len,
         .require_signature = require_sig,
     };
     return gs_model_store_create(&c, &f->store);
@@ -59,17 +43,8 @@ static int setup(void **state)
     snprintf(f->dir, sizeof(f->dir), "/tmp/gs_store_XXXXXX");
     assert_non_null(mkdtemp(f->dir));
     assert_int_equal(gs_storage_file_create(f->dir, SLOT_SIZE, &f->storage), GS_OK);
-    mbedtls_pk_init(&f->key);
-    mbedtls_ctr_drbg_init(&f->drbg);
-    assert_int_equal(mbedtls_ctr_drbg_seed(&f->drbg, fixed_entropy, NULL, NULL, 0), 0);
-    assert_int_equal(mbedtls_pk_setup(&f->key, mbedtls_pk_info_from_type(MBEDTLS_PK_ECKEY)), 0);
-    assert_int_equal(mbedtls_ecp_gen_key(MBEDTLS_ECP_DP_SECP256R1, mbedtls_pk_ec(f->key),
-                                         mbedtls_ctr_drbg_random, &f->drbg), 0);
-    uint8_t der[200];
-    int n = mbedtls_pk_write_pubkey_der(&f->key, der, sizeof(der));
-    assert_true(n > 0);
-    memcpy(f->pub, der + sizeof(der) - (size_t)n, (size_t)n); /* written at the end */
-    f->pub_len = (size_t)n;
+    assert_int_equal(gs_test_signer_init(&f->signer, 0), 0);
+    assert_int_equal(gs_test_signer_init(&f->other, 1), 0);
     uint32_t sizes[3] = {5000, 1, 4097};
     for (int m = 0; m < 3; m++) {
         f->model_size[m] = sizes[m];
@@ -87,8 +62,8 @@ static int teardown(void **state)
     fx_t *f = *state;
     gs_model_store_destroy(f->store);
     gs_storage_file_destroy(&f->storage);
-    mbedtls_pk_free(&f->key);
-    mbedtls_ctr_drbg_free(&f->drbg);
+    gs_test_signer_free(&f->signer);
+    gs_test_signer_free(&f->other);
     char cmd[128];
     snprintf(cmd, sizeof(cmd), "rm -rf %s", f->dir);
     assert_int_equal(system(cmd), 0);
@@ -96,31 +71,25 @@ static int teardown(void **state)
     return 0;
 }
 
-static void make_begin(fx_t *f, int m, gyrosentinel_v1_ModelBegin *b, bool sign)
+/* ModelBegin for model `m` ("fan-<m>") whose manifest gets the members `extra` (e.g.
+ * ",\"version\":2"), signed by the trusted key when `sign`. */
+static void make_begin_with(fx_t *f, int m, gyrosentinel_v1_ModelBegin *b, const char *extra, bool sign)
 {
     memset(b, 0, sizeof(*b));
     b->size = f->model_size[m];
-    mbedtls_sha256_ret(f->model[m], f->model_size[m], b->sha256, 0);
+    gs_test_sha256(f->model[m], f->model_size[m], b->sha256);
     int len = snprintf((char *)b->manifest.bytes, sizeof(b->manifest.bytes),
-                       "{\"model_id\":\"fan-%d\",\"window\":40}", m);
+                       "{\"modelId\":\"fan-%d\",\"window\":40%s}", m, extra);
     b->manifest.size = (pb_size_t)len;
     snprintf(b->model_id, sizeof(b->model_id), "fan-%d", m);
     if (sign) {
-        uint8_t digest[32];
-        mbedtls_sha256_context c;
-        mbedtls_sha256_init(&c);
-        mbedtls_sha256_starts_ret(&c, 0);
-        mbedtls_sha256_update_ret(&c, b->manifest.bytes, b->manifest.size);
-        mbedtls_sha256_update_ret(&c, b->sha256, 32);
-        mbedtls_sha256_finish_ret(&c, digest);
-        mbedtls_sha256_free(&c);
-        size_t sig_len = 0;
-        assert_int_equal(mbedtls_pk_sign(&f->key, MBEDTLS_MD_SHA256, digest, 32,
-                                         b->signature.bytes, &sig_len,
-                                         mbedtls_ctr_drbg_random, &f->drbg), 0);
-        assert_true(sig_len <= sizeof(b->signature.bytes));
-        b->signature.size = (pb_size_t)sig_len;
+        assert_int_equal(gs_test_sign_begin(&f->signer, b), 0);
     }
+}
+
+static void make_begin(fx_t *f, int m, gyrosentinel_v1_ModelBegin *b, bool sign)
+{
+    make_begin_with(f, m, b, "", sign);
 }
 
 static gs_err_t send_chunk(fx_t *f, int m, uint32_t off, uint32_t len)
@@ -134,18 +103,17 @@ static gs_err_t send_chunk(fx_t *f, int m, uint32_t off, uint32_t len)
     return gs_model_store_chunk(f->store, &c);
 }
 
-static void transfer(fx_t *f, int m, bool activate)
+/* A signed transfer of model `m` whose manifest gets `extra`; the store's answer. */
+static gs_err_t transfer_with(fx_t *f, int m, const char *extra, bool activate)
 {
     static gyrosentinel_v1_ModelBegin b;
-    make_begin(f, m, &b, true);
-    uint32_t next = 99;
-    assert_int_equal(gs_model_store_begin(f->store, &b, &next), GS_OK);
-    assert_int_equal(next, 0);
-    for (uint32_t off = 0; off < f->model_size[m]; off += 1024) {
-        uint32_t n = f->model_size[m] - off < 1024 ? f->model_size[m] - off : 1024;
-        assert_int_equal(send_chunk(f, m, off, n), GS_OK);
-    }
-    assert_int_equal(gs_model_store_commit(f->store, activate), GS_OK);
+    make_begin_with(f, m, &b, extra, true);
+    return gs_test_store_transfer(f->store, &b, f->model[m], 1024, activate);
+}
+
+static void transfer(fx_t *f, int m, bool activate)
+{
+    assert_int_equal(transfer_with(f, m, "", activate), GS_OK);
 }
 
 static void signed_transfers_fill_slots_a_then_b_and_roll_back(void **state)
@@ -250,18 +218,22 @@ static void wrong_hash_or_signature_never_becomes_valid(void **state)
     fx_t *f = *state;
     static gyrosentinel_v1_ModelBegin b;
     uint32_t next;
-    /* Hash of other bytes. */
-    make_begin(f, 1, &b, true);
+    /* Signed, but the bytes that arrive hash to something else. */
+    make_begin(f, 1, &b, false);
     b.sha256[0] ^= 0xFF;
+    assert_int_equal(gs_test_sign_begin(&f->signer, &b), 0);
     assert_int_equal(gs_model_store_begin(f->store, &b, &next), GS_OK);
     assert_int_equal(send_chunk(f, 1, 0, 1), GS_OK);
     assert_int_equal(gs_model_store_commit(f->store, true), GS_ERR_HASH_MISMATCH);
-    /* Manifest changed after signing. */
+    /* Manifest changed after signing: refused at begin, before anything is erased. */
     make_begin(f, 1, &b, true);
     b.manifest.bytes[3] ^= 0x20;
-    assert_int_equal(gs_model_store_begin(f->store, &b, &next), GS_OK);
-    assert_int_equal(send_chunk(f, 1, 0, 1), GS_OK);
-    assert_int_equal(gs_model_store_commit(f->store, true), GS_ERR_SIGNATURE);
+    assert_int_equal(gs_model_store_begin(f->store, &b, &next), GS_ERR_SIGNATURE);
+    const char *field = NULL;
+    assert_string_equal(gs_model_store_error_detail(f->store, &field),
+                        "signature is not by the key this device trusts");
+    assert_string_equal(field, "model_begin.signature");
+    assert_int_equal(send_chunk(f, 1, 0, 1), GS_ERR_INVALID_STATE); /* no transfer was started */
     /* Unsigned while signatures are required. */
     make_begin(f, 1, &b, false);
     assert_int_equal(gs_model_store_begin(f->store, &b, &next), GS_ERR_SIGNATURE);
@@ -385,8 +357,9 @@ static void a_version_1_record_still_opens(void **state)
     assert_non_null(fp);
     size_t n = fread(rec, 1, sizeof(rec), fp);
     fclose(fp);
-    /* version 2 = version 1 fields + int32 cal_slot + calibration, then the CRC */
-    size_t v1_fields = n - 4 - sizeof(int32_t) - sizeof(gs_model_calibration_t);
+    /* version 3 = version 1 fields + int32 cal_slot + calibration + uint32 highest version, then
+     * the CRC */
+    size_t v1_fields = n - 4 - sizeof(uint32_t) - sizeof(int32_t) - sizeof(gs_model_calibration_t);
     uint32_t one = 1;
     memcpy(rec + 4, &one, 4);
     uint32_t crc = gs_crc32_update(0, rec, v1_fields);
@@ -402,6 +375,291 @@ static void a_version_1_record_still_opens(void **state)
     assert_int_equal(gs_model_store_calibration(f->store, 0, &got), GS_ERR_EMPTY);
 }
 
+/* A version 2 record (before the anti-rollback counter) opens with its slots and calibration,
+ * and no version floor. */
+static void a_version_2_record_still_opens_with_no_version_floor(void **state)
+{
+    fx_t *f = *state;
+    assert_int_equal(transfer_with(f, 0, ",\"version\":7", true), GS_OK);
+    gs_model_calibration_t cal = {.channels = 1, .mean = {0.5f}, .std = {2.0f}, .threshold = 0.25f};
+    assert_int_equal(gs_model_store_save_calibration(f->store, 0, &cal), GS_OK);
+    gs_model_store_destroy(f->store);
+    char p[128];
+    snprintf(p, sizeof(p), "%s/meta.bin", f->dir);
+    uint8_t rec[GS_MODEL_META_MAX];
+    FILE *fp = fopen(p, "rb");
+    assert_non_null(fp);
+    size_t n = fread(rec, 1, sizeof(rec), fp);
+    fclose(fp);
+    size_t v2_fields = n - 4 - sizeof(uint32_t); /* without the counter and the CRC */
+    uint32_t two = 2;
+    memcpy(rec + 4, &two, 4);
+    uint32_t crc = gs_crc32_update(0, rec, v2_fields);
+    memcpy(rec + v2_fields, &crc, 4);
+    fp = fopen(p, "wb");
+    assert_non_null(fp);
+    assert_int_equal(fwrite(rec, 1, v2_fields + 4, fp), v2_fields + 4);
+    fclose(fp);
+
+    assert_int_equal(open_store(f, true), GS_OK);
+    assert_int_equal(gs_model_store_active_slot(f->store), 0);
+    gs_model_calibration_t got;
+    assert_int_equal(gs_model_store_calibration(f->store, 0, &got), GS_OK);
+    assert_int_equal(gs_model_store_highest_version(f->store), 0);
+    assert_int_equal(transfer_with(f, 1, ",\"version\":1", true), GS_OK);
+}
+
+/* Everything a refused request must leave alone: the record, both slot files, the status. */
+typedef struct {
+    uint8_t meta[32], slot[GS_MODEL_SLOTS][32];
+    gyrosentinel_v1_ModelStatus status;
+} snapshot_t;
+
+static void file_hash(fx_t *f, const char *name, uint8_t out[32])
+{
+    char p[128];
+    snprintf(p, sizeof(p), "%s/%s", f->dir, name);
+    size_t n = 0;
+    uint8_t *d = gs_test_read_file(p, &n);
+    memset(out, 0, 32);
+    if (d) {
+        gs_test_sha256(d, n, out);
+        free(d);
+    }
+}
+
+static void snapshot(fx_t *f, snapshot_t *s)
+{
+    memset(s, 0, sizeof(*s));
+    file_hash(f, "meta.bin", s->meta);
+    file_hash(f, "slot0.bin", s->slot[0]);
+    file_hash(f, "slot1.bin", s->slot[1]);
+    gs_model_store_status(f->store, &s->status);
+}
+
+static void assert_unchanged(fx_t *f, const snapshot_t *before)
+{
+    static snapshot_t now;
+    snapshot(f, &now);
+    assert_memory_equal(now.meta, before->meta, 32);
+    assert_memory_equal(now.slot[0], before->slot[0], 32);
+    assert_memory_equal(now.slot[1], before->slot[1], 32);
+    assert_int_equal(now.status.active_slot, before->status.active_slot);
+    assert_int_equal(now.status.slots_count, before->status.slots_count);
+    assert_memory_equal(now.status.slots, before->status.slots, sizeof(now.status.slots));
+}
+
+static void assert_detail(fx_t *f, const char *field, const char *message)
+{
+    const char *got_field = NULL;
+    const char *got = gs_model_store_error_detail(f->store, &got_field);
+    assert_non_null(got);
+    assert_string_equal(got, message);
+    assert_non_null(got_field);
+    assert_string_equal(got_field, field);
+}
+
+/* Finding (2): v1 -> v2 -> v1 again, all signed by the trusted key. */
+static void a_replayed_older_version_is_refused_and_changes_nothing(void **state)
+{
+    fx_t *f = *state;
+    static gyrosentinel_v1_ModelBegin v1;
+    make_begin_with(f, 0, &v1, ",\"version\":1", true);
+    assert_int_equal(gs_test_store_transfer(f->store, &v1, f->model[0], 1024, true), GS_OK);
+    assert_int_equal(gs_model_store_highest_version(f->store), 1);
+    assert_int_equal(transfer_with(f, 1, ",\"version\":2", true), GS_OK);
+    assert_int_equal(gs_model_store_highest_version(f->store), 2);
+    assert_int_equal(gs_model_store_active_slot(f->store), 1);
+
+    static snapshot_t before;
+    snapshot(f, &before);
+    uint32_t next = 99;
+    assert_int_equal(gs_model_store_begin(f->store, &v1, &next), GS_ERR_VERSION); /* the same bytes again */
+    assert_int_equal(next, 99);
+    assert_detail(f, "manifest.version",
+                  "model version 1 < highest accepted 2; sign with \"downgrade\": true to go back");
+    assert_unchanged(f, &before);
+    assert_int_equal(transfer_with(f, 2, ",\"version\":1", true), GS_ERR_VERSION); /* another v1 model */
+    assert_int_equal(transfer_with(f, 2, "", true), GS_ERR_VERSION);                /* no version = 0 */
+    assert_unchanged(f, &before);
+
+    /* Rolling back to the v1 model still in the other slot is an operator action: allowed, and the
+     * floor stays. The same version as the highest is no rollback. */
+    assert_int_equal(gs_model_store_rollback(f->store), GS_OK);
+    assert_int_equal(gs_model_store_active_slot(f->store), 0);
+    assert_int_equal(gs_model_store_highest_version(f->store), 2);
+    assert_int_equal(transfer_with(f, 2, ",\"version\":2", true), GS_OK);
+    assert_int_equal(gs_model_store_active_slot(f->store), 1);
+}
+
+static void the_highest_version_survives_a_reboot(void **state)
+{
+    fx_t *f = *state;
+    assert_int_equal(transfer_with(f, 0, ",\"version\":5", true), GS_OK);
+    assert_int_equal(transfer_with(f, 1, ",\"version\":4294967295", false), GS_OK);
+    assert_int_equal(transfer_with(f, 2, ",\"version\":5", true), GS_ERR_VERSION);
+    gs_model_store_destroy(f->store); /* reboot */
+    assert_int_equal(open_store(f, true), GS_OK);
+    assert_int_equal(gs_model_store_highest_version(f->store), 4294967295u);
+    assert_int_equal(transfer_with(f, 2, ",\"version\":5", true), GS_ERR_VERSION);
+    assert_detail(f, "manifest.version",
+                  "model version 5 < highest accepted 4294967295; sign with \"downgrade\": true to go back");
+    assert_int_equal(gs_model_store_active_slot(f->store), 0);
+}
+
+static void a_downgrade_bundle_goes_back_and_becomes_the_floor(void **state)
+{
+    fx_t *f = *state;
+    assert_int_equal(transfer_with(f, 0, ",\"version\":3", true), GS_OK);
+    assert_int_equal(transfer_with(f, 1, ",\"version\":5", true), GS_OK);
+    assert_int_equal(transfer_with(f, 2, ",\"version\":3", true), GS_ERR_VERSION);
+    assert_int_equal(transfer_with(f, 2, ",\"version\":3,\"downgrade\":false", true), GS_ERR_VERSION);
+    /* A refused begin raised nothing, and neither does a begin alone: the counter moves at commit. */
+    static gyrosentinel_v1_ModelBegin b;
+    make_begin_with(f, 2, &b, ",\"version\":9", true);
+    uint32_t next;
+    assert_int_equal(gs_model_store_begin(f->store, &b, &next), GS_OK);
+    assert_int_equal(gs_model_store_abort(f->store), GS_OK);
+    assert_int_equal(gs_model_store_highest_version(f->store), 5);
+
+    assert_int_equal(transfer_with(f, 2, ",\"version\":3,\"downgrade\":true", true), GS_OK);
+    assert_int_equal(gs_model_store_highest_version(f->store), 3); /* reset to the downgrade's version */
+    static gyrosentinel_v1_ModelStatus st;
+    gs_model_store_status(f->store, &st);
+    assert_string_equal(st.slots[st.active_slot].model_id, "fan-2");
+    assert_int_equal(transfer_with(f, 0, ",\"version\":2", true), GS_ERR_VERSION);
+    /* documented consequence: what is at or above the new floor (the 5 it went back from) is
+     * accepted again */
+    assert_int_equal(transfer_with(f, 1, ",\"version\":5", true), GS_OK);
+    assert_int_equal(gs_model_store_highest_version(f->store), 5);
+}
+
+/* Finding (3): a junk signature at ModelBegin, then abort: the rollback target must survive. */
+static void a_bad_signature_is_refused_at_begin_before_anything_is_erased(void **state)
+{
+    fx_t *f = *state;
+    transfer(f, 0, true); /* slot 0 */
+    transfer(f, 1, true); /* slot 1, active; slot 0 is the rollback target */
+    static snapshot_t before;
+    snapshot(f, &before);
+
+    static gyrosentinel_v1_ModelBegin b;
+    make_begin(f, 2, &b, false);
+    memset(b.signature.bytes, 0x30, 70); /* junk */
+    b.signature.size = 70;
+    uint32_t next = 99;
+    assert_int_equal(gs_model_store_begin(f->store, &b, &next), GS_ERR_SIGNATURE);
+    assert_detail(f, "model_begin.signature", "signature is not by the key this device trusts");
+    assert_unchanged(f, &before);
+    make_begin(f, 2, &b, false);
+    assert_int_equal(gs_test_sign_begin(&f->other, &b), 0); /* well-formed, by another key */
+    assert_int_equal(gs_model_store_begin(f->store, &b, &next), GS_ERR_SIGNATURE);
+    make_begin(f, 2, &b, false); /* unsigned */
+    assert_int_equal(gs_model_store_begin(f->store, &b, &next), GS_ERR_SIGNATURE);
+    assert_detail(f, "model_begin.signature", "this device only accepts signed models");
+    assert_int_equal(next, 99);
+    assert_int_equal(gs_model_store_abort(f->store), GS_OK);
+    assert_unchanged(f, &before);
+
+    assert_int_equal(gs_model_store_rollback(f->store), GS_OK);
+    assert_int_equal(gs_model_store_active_slot(f->store), 0);
+    static gyrosentinel_v1_ModelStatus st;
+    gs_model_store_status(f->store, &st);
+    assert_true(st.slots[0].valid && st.slots[1].valid);
+    assert_string_equal(st.slots[0].model_id, "fan-0");
+
+    /* A refused begin also leaves a pending transfer alone: it still resumes. */
+    make_begin(f, 2, &b, true);
+    assert_int_equal(gs_model_store_begin(f->store, &b, &next), GS_OK); /* into slot 1 */
+    assert_int_equal(send_chunk(f, 2, 0, 1024), GS_OK);
+    static gyrosentinel_v1_ModelBegin junk;
+    junk = b;
+    junk.signature.bytes[10] ^= 0x01;
+    assert_int_equal(gs_model_store_begin(f->store, &junk, &next), GS_ERR_SIGNATURE);
+    assert_int_equal(gs_model_store_begin(f->store, &b, &next), GS_OK);
+    assert_int_equal(next, 1024);
+}
+
+static void a_bundle_scoped_to_another_device_is_refused(void **state)
+{
+    fx_t *f = *state;
+    /* a store that was never told its device id takes no scoped bundle */
+    assert_int_equal(transfer_with(f, 0, ",\"scope\":\"fan-board-7\"", true), GS_ERR_INVALID_ARG);
+    assert_detail(f, "manifest.scope", "bundle is for device 'fan-board-7', this is ''");
+
+    assert_int_equal(gs_model_store_set_device_id(f->store, "fan-board-7"), GS_OK);
+    transfer(f, 0, true);
+    static snapshot_t before;
+    snapshot(f, &before);
+    assert_int_equal(transfer_with(f, 1, ",\"scope\":\"fan-board-8\"", true), GS_ERR_INVALID_ARG);
+    assert_detail(f, "manifest.scope", "bundle is for device 'fan-board-8', this is 'fan-board-7'");
+    assert_int_equal(transfer_with(f, 1, ",\"scope\":\"fan-board-77\"", true), GS_ERR_INVALID_ARG);
+    assert_int_equal(transfer_with(f, 1, ",\"scope\":\"fan-board-\"", true), GS_ERR_INVALID_ARG);
+    assert_unchanged(f, &before);
+    assert_int_equal(transfer_with(f, 1, ",\"scope\":\"fan-board-7\"", true), GS_OK);
+    assert_int_equal(transfer_with(f, 2, ",\"scope\":\"\"", true), GS_OK); /* empty = any device */
+}
+
+/* Finding (9): the id a slot reports is the signed manifest's, never another one. */
+static void a_model_id_that_differs_from_the_manifest_is_refused(void **state)
+{
+    fx_t *f = *state;
+    static gyrosentinel_v1_ModelBegin b;
+    make_begin(f, 0, &b, true);
+    snprintf(b.model_id, sizeof(b.model_id), "fan-9"); /* not part of what is signed */
+    uint32_t next;
+    assert_int_equal(gs_model_store_begin(f->store, &b, &next), GS_ERR_INVALID_ARG);
+    assert_detail(f, "model_begin.model_id", "model_id 'fan-9' differs from the manifest's modelId 'fan-0'");
+    static gyrosentinel_v1_ModelStatus st;
+    gs_model_store_status(f->store, &st);
+    assert_int_equal(st.transfer_state, gyrosentinel_v1_ModelStatus_TransferState_IDLE);
+
+    memset(b.model_id, 0, sizeof(b.model_id)); /* no model_id: the manifest's is taken */
+    assert_int_equal(gs_test_store_transfer(f->store, &b, f->model[0], 1024, true), GS_OK);
+    gs_model_store_status(f->store, &st);
+    assert_string_equal(st.slots[0].model_id, "fan-0");
+}
+
+static void malformed_deployment_members_are_refused(void **state)
+{
+    fx_t *f = *state;
+    static const struct {
+        const char *extra, *field;
+    } bad[] = {
+        {",\"version\":\"5\"", "manifest.version"},
+        {",\"version\":-1", "manifest.version"},
+        {",\"version\":1.5", "manifest.version"},
+        {",\"version\":1e3", "manifest.version"},
+        {",\"version\":007", "manifest.version"},
+        {",\"version\":4294967296", "manifest.version"},
+        {",\"version\":1,\"version\":9", "manifest.version"},
+        {",\"downgrade\":\"yes\"", "manifest.downgrade"},
+        {",\"downgrade\":1", "manifest.downgrade"},
+        {",\"scope\":7", "manifest.scope"},
+        {",\"scope\":\"a\\\"b\"", "manifest.scope"},
+        {",\"modelId\":\"fan-0\"", "manifest.modelId"},
+        {"} x", "model_begin.manifest"},
+        {",", "model_begin.manifest"},
+    };
+    for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+        assert_int_equal(transfer_with(f, 0, bad[i].extra, true), GS_ERR_INVALID_ARG);
+        const char *field = NULL;
+        assert_non_null(gs_model_store_error_detail(f->store, &field));
+        assert_string_equal(field, bad[i].field);
+    }
+    static gyrosentinel_v1_ModelBegin b;
+    make_begin(f, 0, &b, false);
+    memcpy(b.manifest.bytes, "[1]", 3);
+    b.manifest.size = 3;
+    assert_int_equal(gs_test_sign_begin(&f->signer, &b), 0);
+    uint32_t next;
+    assert_int_equal(gs_model_store_begin(f->store, &b, &next), GS_ERR_INVALID_ARG);
+    assert_detail(f, "model_begin.manifest", "manifest is not one JSON object");
+    assert_int_equal(gs_model_store_active_slot(f->store), -1);
+    assert_int_equal(transfer_with(f, 0, " ,\"version\" : 0 , \"downgrade\" : false, \"scope\" : \"\" ", true),
+                     GS_OK);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -415,6 +673,15 @@ int main(void)
         cmocka_unit_test_setup_teardown(a_calibration_is_kept_with_its_slot_until_the_slot_is_rewritten, setup,
                                         teardown),
         cmocka_unit_test_setup_teardown(a_version_1_record_still_opens, setup, teardown),
+        cmocka_unit_test_setup_teardown(a_version_2_record_still_opens_with_no_version_floor, setup, teardown),
+        cmocka_unit_test_setup_teardown(a_replayed_older_version_is_refused_and_changes_nothing, setup, teardown),
+        cmocka_unit_test_setup_teardown(the_highest_version_survives_a_reboot, setup, teardown),
+        cmocka_unit_test_setup_teardown(a_downgrade_bundle_goes_back_and_becomes_the_floor, setup, teardown),
+        cmocka_unit_test_setup_teardown(a_bad_signature_is_refused_at_begin_before_anything_is_erased, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(a_bundle_scoped_to_another_device_is_refused, setup, teardown),
+        cmocka_unit_test_setup_teardown(a_model_id_that_differs_from_the_manifest_is_refused, setup, teardown),
+        cmocka_unit_test_setup_teardown(malformed_deployment_members_are_refused, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

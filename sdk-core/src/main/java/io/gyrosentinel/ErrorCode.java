@@ -24,6 +24,11 @@ public enum ErrorCode {
     STORAGE(16),
     SENSOR(17),
     INTERNAL(18),
+    /**
+     * The bundle's manifest {@code "version"} is lower than the highest version the device has accepted
+     * (anti-rollback); package a newer version, or sign one with {@code "downgrade": true} to go back on purpose.
+     */
+    MODEL_VERSION_REJECTED(19),
     /** The device sent an error code this SDK does not know (a newer firmware). */
     DEVICE_UNKNOWN(-1),
 

@@ -156,6 +156,9 @@ final class InfoCommand implements Callable<Integer> {
         pw.printf(Locale.ROOT, "  window %s, stride %s, %s channels at %s Hz, %s samples per LSTM step, quantisation %s, "
                         + "threshold %s%n", m.path("window"), m.path("stride"), m.path("channels"), m.path("sampleRateHz"),
                 m.has("samplesPerStep") ? m.get("samplesPerStep") : "1", precision, m.path("threshold").path("value"));
+        pw.printf("  model version %s, %s%s%n", m.path("version").asText("0"), m.hasNonNull("scope")
+                && !m.path("scope").asText().isEmpty() ? "only for device " + m.path("scope").asText() : "for any device",
+                m.path("downgrade").asBoolean(false) ? ", downgrade allowed" : "");
         JsonNode c = m.path("cost");
         if (!c.isMissingNode()) {
             pw.printf(Locale.ROOT, "  cost card: %s MACs/window, %s ops, est. %s µs/sample on an ESP32-S3 = %s %% of a "

@@ -21,12 +21,17 @@ import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 
-@Command(name = "package", mixinStandardHelpOptions = true,
+// No mixinStandardHelpOptions: its -V/--version (the tool's version, which `gyrosentinel --version` prints) would
+// take the name of the model version option.
+@Command(name = "package",
         description = "Package a trained model for TensorFlow Lite Micro (int8, int16x8 or float32), verify it in a real "
                 + "TFLite runtime, optionally sign it, and print its cost card.")
 final class PackageCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
+
+    @Option(names = {"-h", "--help"}, usageHelp = true, description = "Show this help message and exit.")
+    boolean help;
 
     @Option(names = "--model", required = true, description = "Model directory (from train)")
     Path model;
@@ -55,6 +60,19 @@ final class PackageCommand implements Callable<Integer> {
 
     @Option(names = "--sign-key", description = "ECDSA P-256 private key (PEM) to sign the bundle with (see keygen)")
     Path signKey;
+
+    @Option(names = "--version", paramLabel = "N", description = "Model version in the signed manifest (0..4294967295): "
+            + "a device refuses a version lower than the highest it has accepted (anti-rollback); raise it with every "
+            + "release (default: none, read as 0)")
+    Long version;
+
+    @Option(names = "--scope", paramLabel = "DEVICE_ID", description = "Make the bundle for this one device (its "
+            + "device id, as `info` shows it); every other device refuses it (default: any device)")
+    String scope;
+
+    @Option(names = "--downgrade", description = "Let devices accept this bundle although its --version is lower than "
+            + "the highest they have accepted (going back on purpose); its version becomes their new highest")
+    boolean downgrade;
 
     @Option(names = "--out", required = true, description = "Bundle file to write (.gsb)")
     Path out;
@@ -104,12 +122,31 @@ final class PackageCommand implements Callable<Integer> {
         if (signKey != null) {
             b.signingKey(SigningKeys.readPrivateKey(signKey));
         }
-        PackagedModel pm = b.build().pack(m, normal.toArray(new float[0][]), anom.toArray(new float[0][]));
+        if (version != null) {
+            b.version(version);
+        }
+        if (scope != null) {
+            b.scope(scope);
+        }
+        b.allowDowngrade(downgrade);
+        ModelPackager packager;
+        try {
+            packager = b.build();
+        } catch (io.gyrosentinel.GyroSentinelException e) {
+            if (e.field() != null && (e.field().equals("version") || e.field().equals("scope"))) {
+                throw new CommandLine.ParameterException(spec.commandLine(), "--" + e.field() + ": " + e.getMessage());
+            }
+            throw e;
+        }
+        PackagedModel pm = packager.pack(m, normal.toArray(new float[0][]), anom.toArray(new float[0][]));
         pm.bundle().write(out);
         var pw = spec.commandLine().getOut();
         var r = pm.report();
         pw.printf(Locale.ROOT, "bundle %s: %s, %s, %d bytes, %s%n", out, r.modelId(), r.shipped().id(),
                 pm.bundle().payloadSize(), pm.bundle().isSigned() ? "signed" : "UNSIGNED (devices with a trusted key refuse it)");
+        pw.printf("model version %d%s%s%n", packager.version(), packager.scope() == null ? ", for any device"
+                : ", only for device " + packager.scope(), packager.allowDowngrade()
+                ? ", may go below the highest version a device has accepted (--downgrade)" : "");
         for (Precision q : Precision.values()) {
             print(pw, r.verification(q));
         }

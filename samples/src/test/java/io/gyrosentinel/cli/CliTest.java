@@ -228,20 +228,26 @@ class CliTest {
         Path bundle = dir.resolve("m.gsb");
         Run p = cli("package", "--model", model.toString(), "--data", dir.resolve("n1.gsr").toString(), "--anomalous",
                 dir.resolve("a1.gsr").toString(), "--quantize", "float32", "--sign-key", key.toString(), "--out",
-                bundle.toString(), "--c-source", dir.resolve("c").toString());
+                bundle.toString(), "--c-source", dir.resolve("c").toString(), "--version", "3", "--scope", "fan-7");
         assertEquals(0, p.code, p.out + p.err);
         assertTrue(p.out.contains("signed"), p.out);
+        assertTrue(p.out.contains("model version 3, only for device fan-7"), p.out);
         assertTrue(p.out.contains("verification float32 in TFLite 2.6.2: PASSED"), p.out);
         assertTrue(p.out.contains("ESP32-S3 estimate"), p.out);
         assertTrue(p.out.contains("C source: "), p.out);
         String trusted = dir.resolve("keys/key.pub.pem").toString();
-        Run d = cli("deploy", "--bundle", bundle.toString(), "--device", "sim:?slotKiB=1024&trustedKey=" + trusted);
+        Run d = cli("deploy", "--bundle", bundle.toString(), "--device", "sim:fan-7?slotKiB=1024&trustedKey=" + trusted);
         assertEquals(0, d.code, d.out + d.err);
         assertTrue(d.out.contains("slot 0, active"), d.out);
+        // scoped to fan-7: another device refuses it before anything is written, and says how to package for it
+        Run s8 = cli("deploy", "--bundle", bundle.toString(), "--device", "sim:fan-8?slotKiB=1024&trustedKey=" + trusted);
+        assertEquals(GyroSentinelCli.EXIT_FAILURE, s8.code, s8.out);
+        assertTrue(s8.err.contains("bundle is for device 'fan-7', this is 'fan-8'"), s8.err);
+        assertTrue(s8.err.contains("--scope fan-8"), s8.err);
         // a device that trusts another key refuses the bundle, and says what to do
         Path other = dir.resolve("keys/other.pem");
         assertEquals(0, cli("keygen", "--out", other.toString()).code);
-        Run w = cli("deploy", "--bundle", bundle.toString(), "--device", "sim:?slotKiB=1024&trustedKey="
+        Run w = cli("deploy", "--bundle", bundle.toString(), "--device", "sim:fan-7?slotKiB=1024&trustedKey="
                 + dir.resolve("keys/other.pub.pem"));
         assertEquals(GyroSentinelCli.EXIT_FAILURE, w.code);
         assertTrue(w.err.contains("signature"), w.err);
@@ -255,6 +261,7 @@ class CliTest {
         assertTrue(ib.out.contains("quantisation float32"), ib.out);
         assertTrue(ib.out.contains("cost card: 25216 MACs/window"), ib.out);
         assertTrue(ib.out.contains("signature valid for"), ib.out);
+        assertTrue(ib.out.contains("model version 3, only for device fan-7"), ib.out);
         Path unnamed = dir.resolve("bundle-without-extension");
         Files.copy(bundle, unnamed);
         Run iu = cli("info", unnamed.toString());
@@ -285,6 +292,14 @@ class CliTest {
         Run bad = cli("package", "--model", model.toString(), "--data", dir.resolve("n1.gsr").toString(), "--quantize",
                 "int4", "--out", bundle.toString());
         assertEquals(GyroSentinelCli.EXIT_USAGE, bad.code);
+        Run badVersion = cli("package", "--model", model.toString(), "--data", dir.resolve("n1.gsr").toString(),
+                "--version", "4294967296", "--out", bundle.toString());
+        assertEquals(GyroSentinelCli.EXIT_USAGE, badVersion.code, badVersion.out);
+        assertTrue(badVersion.err.contains("--version") && badVersion.err.contains("4294967295"), badVersion.err);
+        Run help = cli("package", "--help");
+        assertEquals(0, help.code, help.err);
+        assertTrue(help.out.contains("--version=N") && help.out.contains("--scope=DEVICE_ID")
+                && help.out.contains("--downgrade"), help.out);
         Run wrongKey = cli("package", "--model", model.toString(), "--data", dir.resolve("n1.gsr").toString(),
                 "--quantize", "float32", "--sign-key", dir.resolve("keys/key.pub.pem").toString(), "--out", bundle.toString());
         assertEquals(GyroSentinelCli.EXIT_FAILURE, wrongKey.code);

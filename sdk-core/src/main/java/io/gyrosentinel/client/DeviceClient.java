@@ -92,18 +92,23 @@ public interface DeviceClient extends AutoCloseable {
     AutoCloseable collectTo(Collector collector);
 
     /**
-     * Sends a model bundle to the device and, by default, activates it. The device writes the
-     * slot that is not running, checks the CRC of every chunk, the SHA-256 of the whole payload
-     * and (when it has a configured key) the signature, then loads the model, keeping the
-     * previous one if the new one does not load.
+     * Sends a model bundle to the device and, by default, activates it. Before it erases
+     * anything the device checks the signature (when it has a configured key) and the manifest:
+     * its {@code modelId}, its {@code scope} (a bundle made for another device id is refused) and
+     * its {@code version} (lower than the highest version the device has accepted is refused
+     * unless the manifest says {@code "downgrade": true}). It then writes the slot that is not
+     * running, checks the CRC of every chunk and the SHA-256 of the whole payload, and loads the
+     * model, keeping the previous one if the new one does not load.
      *
      * <p>Resumable: when the link drops, the call waits for the transport to reconnect and
      * continues from the device's {@code next_offset} (up to {@link DeployOptions#maxRetries()});
      * if it gives up, deploying the same bundle again later resumes too.
      *
      * @throws io.gyrosentinel.GyroSentinelException with the device's code ({@code
-     *         MODEL_SIGNATURE_INVALID}, {@code MODEL_HASH_MISMATCH}, {@code MODEL_TOO_LARGE},
-     *         {@code MODEL_LOAD_FAILED}, ...) and a message saying what to do
+     *         MODEL_SIGNATURE_INVALID}, {@code MODEL_VERSION_REJECTED}, {@code INVALID_ARGUMENT}
+     *         (field {@code manifest.scope}, {@code model_begin.model_id}, ...), {@code
+     *         MODEL_HASH_MISMATCH}, {@code MODEL_TOO_LARGE}, {@code MODEL_LOAD_FAILED}, ...) and a
+     *         message saying what to do
      */
     DeployResult deploy(ModelBundle bundle, DeployOptions options);
 

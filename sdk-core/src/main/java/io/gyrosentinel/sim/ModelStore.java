@@ -29,11 +29,16 @@ import java.util.zip.CRC32;
 /**
  * The virtual device's model store, shaped like the firmware's ({@code gs_model_store.c}): two
  * slots, an A/B switch with a remembered previous slot, and one pending transfer that always
- * targets the slot that is not running. Not thread-safe: the device serialises calls.
+ * targets the slot that is not running. Everything a ModelBegin can be checked for (size, signature,
+ * the manifest's deployment members, model id, scope, version against the highest accepted one) is
+ * checked before a slot is dropped or the metadata changes; the highest accepted version is raised at
+ * commit and persisted with the slots. Not thread-safe: the device serialises calls.
  */
 final class ModelStore {
     private static final Logger log = LoggerFactory.getLogger(ModelStore.class);
     static final int SLOTS = 2;
+    /** ModelSlot.model_id holds 47 bytes on the firmware (nanopb, with its NUL). */
+    static final int MAX_MODEL_ID_BYTES = 47;
 
     /** A request the store refuses, with the protocol's error code. */
     static final class Refused extends Exception {
@@ -71,11 +76,14 @@ final class ModelStore {
         String modelId;
         byte[] manifest;
         byte[] signature;
+        long version;
+        boolean downgrade;
     }
 
     private final int slotSize;
     private final int maxChunk;
     private final PublicKey trustedKey;
+    private final String deviceId;
     private final Path dir;
     private final Slot[] slots = new Slot[SLOTS];
     /** At most one kept calibration (the last), for the slot it was made on; dropped with the slot. */
@@ -83,13 +91,16 @@ final class ModelStore {
     private Calibration calibration;
     private int active = -1;
     private int previous = -1;
+    /** Anti-rollback: the highest manifest "version" ever committed (0..2^32-1). */
+    private long highestVersion;
     private Transfer xfer;
     private boolean committed;
 
-    ModelStore(int slotSize, int maxChunk, PublicKey trustedKey, Path dir) {
+    ModelStore(int slotSize, int maxChunk, PublicKey trustedKey, String deviceId, Path dir) {
         this.slotSize = slotSize;
         this.maxChunk = maxChunk;
         this.trustedKey = trustedKey;
+        this.deviceId = deviceId;
         this.dir = dir;
         if (dir != null) {
             load();
@@ -131,15 +142,50 @@ final class ModelStore {
         return trustedKey != null;
     }
 
+    /** The highest manifest version this store has committed (0 when none). */
+    long highestVersion() {
+        return highestVersion;
+    }
+
     // ------------------------------------------------------------------ transfer
 
-    /** Starts or resumes a transfer; returns next_offset. */
+    /**
+     * Starts or resumes a transfer; returns next_offset. A refused request leaves the slots, the metadata and a
+     * pending transfer as they were.
+     */
     int begin(ModelBegin req) throws Refused {
+        DeployManifest m = checkBegin(req);
+        byte[] sha = req.getSha256().toByteArray();
+        Transfer x = xfer;
+        if (x != null && x.data.length == req.getSize() && Arrays.equals(x.sha256, sha)) {
+            // Same model again: keep what arrived, the host continues at next_offset. Take the
+            // newest manifest and signature (checked above, and again at commit).
+            take(x, req, m);
+            return x.nextOffset;
+        }
+        x = new Transfer();
+        x.slot = active == 0 ? 1 : 0; // never overwrite the running model
+        x.data = new byte[req.getSize()];
+        x.sha256 = sha;
+        take(x, req, m);
+        // The target slot stops holding a valid model the moment it is erased.
+        drop(x.slot);
+        if (previous == x.slot) {
+            previous = -1;
+        }
+        xfer = x;
+        committed = false;
+        save();
+        return 0;
+    }
+
+    /** Every check a ModelBegin allows, in the firmware's order (gs_model_store.c check_begin). */
+    private DeployManifest checkBegin(ModelBegin req) throws Refused {
         int size = req.getSize();
-        if (size <= 0) {
+        if (size == 0) {
             throw new Refused(ErrorCode.INVALID_ARGUMENT, "model size must be > 0", "model_begin.size");
         }
-        if (size > slotSize) {
+        if (Integer.toUnsignedLong(size) > slotSize) {
             throw new Refused(ErrorCode.MODEL_TOO_LARGE, "model of " + Integer.toUnsignedString(size)
                     + " bytes exceeds the slot size of " + slotSize, "model_begin.size");
         }
@@ -150,32 +196,45 @@ final class ModelStore {
             throw new Refused(ErrorCode.MODEL_SIGNATURE_INVALID, "this device only accepts signed models",
                     "model_begin.signature");
         }
-        byte[] sha = req.getSha256().toByteArray();
-        Transfer x = xfer;
-        if (x != null && x.data.length == size && Arrays.equals(x.sha256, sha)) {
-            // Same model again: keep what arrived, the host continues at next_offset. Take the
-            // newest manifest and signature; commit checks them.
-            x.manifest = req.getManifest().toByteArray();
-            x.signature = req.getSignature().toByteArray();
-            x.modelId = req.getModelId();
-            return x.nextOffset;
+        if (trustedKey != null && !ModelBundle.verify(trustedKey, req.getManifest().toByteArray(),
+                req.getSha256().toByteArray(), req.getSignature().toByteArray())) {
+            throw new Refused(ErrorCode.MODEL_SIGNATURE_INVALID, "signature is not by the key this device trusts",
+                    "model_begin.signature");
         }
-        x = new Transfer();
-        x.slot = active == 0 ? 1 : 0; // never overwrite the running model
-        x.data = new byte[size];
-        x.sha256 = sha;
-        x.modelId = req.getModelId();
+        DeployManifest m;
+        try {
+            m = DeployManifest.parse(req.getManifest().toByteArray());
+        } catch (DeployManifest.Malformed e) {
+            throw new Refused(ErrorCode.INVALID_ARGUMENT, e.getMessage(), e.field);
+        }
+        String id = req.getModelId();
+        if (m.modelId() != null && !id.isEmpty() && !id.equals(m.modelId())) {
+            throw new Refused(ErrorCode.INVALID_ARGUMENT, "model_id '" + id + "' differs from the manifest's modelId '"
+                    + m.modelId() + "'", "model_begin.model_id");
+        }
+        if (m.modelIdBytes() > MAX_MODEL_ID_BYTES) {
+            throw new Refused(ErrorCode.INVALID_ARGUMENT, "manifest modelId is longer than " + MAX_MODEL_ID_BYTES
+                    + " bytes", "manifest.modelId");
+        }
+        if (m.scope() != null && !m.scope().isEmpty() && !m.scope().equals(deviceId)) {
+            throw new Refused(ErrorCode.INVALID_ARGUMENT, "bundle is for device '" + m.scope() + "', this is '"
+                    + deviceId + "'", "manifest.scope");
+        }
+        if (!m.downgrade() && m.version() < highestVersion) {
+            throw new Refused(ErrorCode.MODEL_VERSION_REJECTED, "model version " + m.version()
+                    + " < highest accepted " + highestVersion + "; sign with \"downgrade\": true to go back",
+                    "manifest.version");
+        }
+        return m;
+    }
+
+    /** The transfer takes the request's manifest, signature and identity (a resume may bring newer ones). */
+    private static void take(Transfer x, ModelBegin req, DeployManifest m) {
         x.manifest = req.getManifest().toByteArray();
         x.signature = req.getSignature().toByteArray();
-        // The target slot stops holding a valid model the moment it is erased.
-        drop(x.slot);
-        if (previous == x.slot) {
-            previous = -1;
-        }
-        xfer = x;
-        committed = false;
-        save();
-        return 0;
+        x.modelId = !req.getModelId().isEmpty() || m.modelId() == null ? req.getModelId() : m.modelId();
+        x.version = m.version();
+        x.downgrade = m.downgrade();
     }
 
     void chunk(ModelChunk req) throws Refused {
@@ -252,6 +311,10 @@ final class ModelStore {
                     + bundle.modelId() + "'", "model_begin.model_id");
         }
         slots[x.slot] = new Slot(id, x.data, digest, x.manifest, x.signature);
+        // Anti-rollback: raised when a model is accepted; a downgrade bundle resets it to its own version.
+        if (x.downgrade || x.version > highestVersion) {
+            highestVersion = x.version;
+        }
         xfer = null;
         committed = true;
         save();
@@ -350,6 +413,7 @@ final class ModelStore {
             Properties p = new Properties();
             p.setProperty("active", Integer.toString(active));
             p.setProperty("previous", Integer.toString(previous));
+            p.setProperty("highest_version", Long.toString(highestVersion));
             if (calibration != null && calibrationSlot >= 0 && slots[calibrationSlot] != null) {
                 p.setProperty("calibration.slot", Integer.toString(calibrationSlot));
                 p.setProperty("calibration.mean", floats(calibration.mean()));
@@ -411,6 +475,11 @@ final class ModelStore {
             }
             active = parseSlot(p.getProperty("active"));
             previous = parseSlot(p.getProperty("previous"));
+            long hv = Long.parseLong(p.getProperty("highest_version", "0").trim()); // absent: written before it existed
+            if (hv < 0 || hv > DeployManifest.MAX_VERSION) {
+                throw new IllegalArgumentException("highest_version " + hv + " out of range");
+            }
+            highestVersion = hv;
             int cs = parseSlot(p.getProperty("calibration.slot"));
             if (cs >= 0 && slots[cs] != null) {
                 calibrationSlot = cs;
@@ -423,6 +492,7 @@ final class ModelStore {
             Arrays.fill(slots, null);
             active = -1;
             previous = -1;
+            highestVersion = 0;
             calibrationSlot = -1;
             calibration = null;
         }

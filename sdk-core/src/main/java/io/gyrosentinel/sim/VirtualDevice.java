@@ -123,7 +123,7 @@ public final class VirtualDevice implements AutoCloseable {
         this.outageToNanos = b.outageToNanos;
         this.faults.addAll(b.faults);
         this.engine = b.engineSet ? b.engine : InferenceEngines.find().orElse(null);
-        this.store = new ModelStore(b.slotSize, MAX_CHUNK, b.trustedKey, b.modelDirectory);
+        this.store = new ModelStore(b.slotSize, MAX_CHUNK, b.trustedKey, b.deviceId, b.modelDirectory);
         this.inference = new InferenceLoop(deviceId, this::sendAll, b.queueCapacity, b.enterWindows, b.exitWindows);
         // What firmware does at boot: load the active model, fall back when it no longer loads.
         while (engine != null && store.active() >= 0 && loaded == null) {

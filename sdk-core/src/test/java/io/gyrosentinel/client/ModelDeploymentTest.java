@@ -384,4 +384,166 @@ class ModelDeploymentTest {
             assertEquals(1, c.rollbackModel().activeSlot());
         }
     }
+
+    // ------------------------------------------------------------------ anti-rollback, scope, checks at ModelBegin
+
+    /** The test manifest with more members, e.g. {@code "\"version\": 2"}. */
+    private static String manifest(String members) {
+        return MANIFEST.substring(0, MANIFEST.lastIndexOf('}')) + ", " + members + "}";
+    }
+
+    private static ModelBundle signed(KeyPair key, String id, String members) {
+        return MovingAverageEngine.bundle(id, manifest(members), 2_000).sign(key.getPrivate());
+    }
+
+    @Test
+    void aReplayedOlderVersionIsRefusedAndChangesNothing() {
+        KeyPair key = SigningKeys.generate();
+        try (VirtualDevice dev = device().trustedKey(key.getPublic()).build(); DeviceClient c = connect(dev.newTransport())) {
+            ModelBundle v1 = signed(key, "fan-v1", "\"version\": 1");
+            c.deploy(v1);
+            c.deploy(signed(key, "fan-v2", "\"version\": 2"));
+            ModelStatus before = c.modelStatus();
+
+            for (ModelBundle old : List.of(v1, signed(key, "fan-old", "\"version\": 1"), signed(key, "fan-none", "\"x\": 0"))) {
+                GyroSentinelException e = assertThrows(GyroSentinelException.class, () -> c.deploy(old));
+                assertEquals(ErrorCode.MODEL_VERSION_REJECTED, e.code(), e.getMessage());
+                assertEquals("manifest.version", e.field());
+                assertTrue(e.getMessage().contains("< highest accepted 2"), e.getMessage());
+                assertTrue(e.getMessage().contains("--downgrade"), e.getMessage());
+            }
+            assertTrue(assertThrows(GyroSentinelException.class, () -> c.deploy(v1)).getMessage()
+                    .contains("model version 1 < highest accepted 2; sign with \"downgrade\": true to go back"));
+            ModelStatus after = c.modelStatus();
+            assertEquals(before.slots(), after.slots(), "a refused ModelBegin touches no slot");
+            assertEquals(before.activeSlot(), after.activeSlot());
+            assertEquals("fan-v2", dev.activeModelId().orElseThrow());
+
+            // going back to the model still on the device is an operator action: allowed
+            assertEquals(0, c.rollbackModel().activeSlot());
+            assertEquals("fan-v1", dev.activeModelId().orElseThrow());
+            // the same version as the highest is no rollback
+            assertTrue(c.deploy(signed(key, "fan-v2b", "\"version\": 2")).activated());
+        }
+    }
+
+    @Test
+    void theHighestAcceptedVersionSurvivesARestart(@TempDir Path dir) {
+        KeyPair key = SigningKeys.generate();
+        try (VirtualDevice dev = device().trustedKey(key.getPublic()).modelDirectory(dir).build();
+             DeviceClient c = connect(dev.newTransport())) {
+            c.deploy(signed(key, "fan-v5", "\"version\": 5"));
+        }
+        try (VirtualDevice dev = device().trustedKey(key.getPublic()).modelDirectory(dir).build();
+             DeviceClient c = connect(dev.newTransport())) {
+            GyroSentinelException e = assertThrows(GyroSentinelException.class,
+                    () -> c.deploy(signed(key, "fan-v3", "\"version\": 3")));
+            assertEquals(ErrorCode.MODEL_VERSION_REJECTED, e.code());
+            assertTrue(e.getMessage().contains("model version 3 < highest accepted 5"), e.getMessage());
+            assertEquals("fan-v5", dev.activeModelId().orElseThrow());
+            assertTrue(c.deploy(signed(key, "fan-max", "\"version\": 4294967295")).activated());
+        }
+        try (VirtualDevice dev = device().trustedKey(key.getPublic()).modelDirectory(dir).build();
+             DeviceClient c = connect(dev.newTransport())) {
+            GyroSentinelException e = assertThrows(GyroSentinelException.class,
+                    () -> c.deploy(signed(key, "fan-v6", "\"version\": 6")));
+            assertTrue(e.getMessage().contains("model version 6 < highest accepted 4294967295"), e.getMessage());
+        }
+    }
+
+    @Test
+    void aDowngradeBundleGoesBackAndResetsTheFloorToItsVersion() {
+        KeyPair key = SigningKeys.generate();
+        try (VirtualDevice dev = device().trustedKey(key.getPublic()).build(); DeviceClient c = connect(dev.newTransport())) {
+            c.deploy(signed(key, "fan-v3", "\"version\": 3"));
+            ModelBundle v5 = signed(key, "fan-v5", "\"version\": 5");
+            c.deploy(v5);
+            assertEquals(ErrorCode.MODEL_VERSION_REJECTED, assertThrows(GyroSentinelException.class,
+                    () -> c.deploy(signed(key, "fan-v3b", "\"version\": 3, \"downgrade\": false"))).code());
+
+            assertTrue(c.deploy(signed(key, "fan-v3b", "\"version\": 3, \"downgrade\": true")).activated());
+            assertEquals("fan-v3b", dev.activeModelId().orElseThrow());
+            assertEquals(ErrorCode.MODEL_VERSION_REJECTED, assertThrows(GyroSentinelException.class,
+                    () -> c.deploy(signed(key, "fan-v2", "\"version\": 2"))).code());
+            // documented: the floor is now 3, so what is at or above it (the 5 it went back from) is accepted again
+            assertTrue(c.deploy(v5).activated());
+        }
+    }
+
+    /** Finding (3): a bundle with a junk signature must not cost the device its rollback target. */
+    @Test
+    void aBadSignatureIsRefusedBeforeTheRollbackTargetIsErased() {
+        KeyPair key = SigningKeys.generate();
+        AtomicInteger chunks = new AtomicInteger();
+        try (VirtualDevice dev = device().trustedKey(key.getPublic()).build();
+             DeviceClient c = connect(new InterceptingTransport(dev.newTransport(), env -> {
+                 if (env.getBodyCase() == Envelope.BodyCase.MODEL_CHUNK) {
+                     chunks.incrementAndGet();
+                 }
+                 return env;
+             }))) {
+            c.deploy(signed(key, "fan-a", "\"version\": 1"));
+            c.deploy(signed(key, "fan-b", "\"version\": 1"));
+            ModelStatus before = c.modelStatus();
+            chunks.set(0);
+
+            ModelBundle good = signed(key, "fan-c", "\"version\": 1");
+            byte[] junk = good.signature();
+            junk[junk.length - 3] ^= 0x5A;
+            for (ModelBundle bad : List.of(ModelBundle.fromPayload(good.payload(), junk),
+                    ModelBundle.fromPayload(good.payload(), new byte[] {0x30, 0x01, 0x02}),
+                    ModelBundle.fromPayload(good.payload(), good.sign(SigningKeys.generate().getPrivate()).signature()))) {
+                GyroSentinelException e = assertThrows(GyroSentinelException.class, () -> c.deploy(bad));
+                assertEquals(ErrorCode.MODEL_SIGNATURE_INVALID, e.code());
+                assertEquals("model_begin.signature", e.field());
+                assertTrue(e.getMessage().contains("signature is not by the key this device trusts"), e.getMessage());
+            }
+            assertEquals(0, chunks.get(), "refused at ModelBegin");
+            c.abortModelTransfer();
+            assertEquals(before.slots(), c.modelStatus().slots(), "both slots as they were");
+            assertEquals(0, c.rollbackModel().activeSlot());
+            assertEquals("fan-a", dev.activeModelId().orElseThrow());
+        }
+    }
+
+    @Test
+    void aBundleScopedToAnotherDeviceIsRefused() {
+        try (VirtualDevice dev = device().deviceId("fan-board-7").build(); DeviceClient c = connect(dev.newTransport())) {
+            c.deploy(bundle("fan-1", 2_000));
+            GyroSentinelException e = assertThrows(GyroSentinelException.class, () -> c.deploy(
+                    MovingAverageEngine.bundle("fan-2", manifest("\"scope\": \"fan-board-8\""), 2_000)));
+            assertEquals(ErrorCode.INVALID_ARGUMENT, e.code());
+            assertEquals("manifest.scope", e.field());
+            assertTrue(e.getMessage().contains("bundle is for device 'fan-board-8', this is 'fan-board-7'"),
+                    e.getMessage());
+            assertTrue(e.getMessage().contains("--scope fan-board-7"), e.getMessage());
+            assertEquals(List.of(true, false), c.modelStatus().slots().stream().map(ModelSlotInfo::valid).toList());
+
+            assertTrue(c.deploy(MovingAverageEngine.bundle("fan-2", manifest("\"scope\": \"fan-board-7\""), 2_000))
+                    .activated());
+            assertTrue(c.deploy(MovingAverageEngine.bundle("fan-3", manifest("\"scope\": \"\""), 2_000)).activated(),
+                    "an empty scope is any device");
+        }
+    }
+
+    /** Finding (9): the id a slot reports is the manifest's; a ModelBegin naming another one is refused. */
+    @Test
+    void aModelIdThatDiffersFromTheManifestIsRefused() {
+        try (VirtualDevice dev = device().build(); DeviceClient c = connect(dev.newTransport())) {
+            ModelBundle b = MovingAverageEngine.bundle("fan-1", manifest("\"modelId\": \"fan-2\""), 2_000);
+            GyroSentinelException e = assertThrows(GyroSentinelException.class, () -> c.deploy(b));
+            assertEquals(ErrorCode.INVALID_ARGUMENT, e.code());
+            assertEquals("model_begin.model_id", e.field());
+            assertTrue(e.getMessage().contains("model_id 'fan-1' differs from the manifest's modelId 'fan-2'"),
+                    e.getMessage());
+            assertEquals(ModelStatus.TransferState.IDLE, c.modelStatus().transferState());
+
+            GyroSentinelException dup = assertThrows(GyroSentinelException.class, () -> c.deploy(MovingAverageEngine
+                    .bundle("fan-1", manifest("\"version\": 1, \"version\": 2"), 2_000)));
+            assertEquals(ErrorCode.INVALID_ARGUMENT, dup.code());
+            assertEquals("manifest.version", dup.field());
+            assertTrue(c.deploy(MovingAverageEngine.bundle("fan-1", manifest("\"modelId\": \"fan-1\""), 2_000))
+                    .activated());
+        }
+    }
 }

@@ -232,8 +232,13 @@ final class ModelDeployer {
                     + "or baud rate, or deploy with a smaller DeployOptions.chunkSize";
             case MODEL_OFFSET_MISMATCH -> "the device lost track of the transfer (is another host deploying to it?); "
                     + "deploy again";
-            case INVALID_ARGUMENT -> "the bundle does not match what the device expects; package it again with "
-                    + "gyrosentinel package";
+            case MODEL_VERSION_REJECTED -> "the device has accepted a newer model version and refuses to go back "
+                    + "(anti-rollback); package this model with a higher version (gyrosentinel package --version N), "
+                    + "or, to go back on purpose, sign a bundle with gyrosentinel package --downgrade";
+            case INVALID_ARGUMENT -> "manifest.scope".equals(e.field())
+                    ? "the bundle was packaged for another device; package it again with --scope "
+                    + client.info().deviceId() + " (or without --scope for any device)"
+                    : "the bundle does not match what the device expects; package it again with gyrosentinel package";
             case CONNECTION_CLOSED, TRANSPORT, TIMEOUT -> "the link was lost at " + offset + " of " + total
                     + " bytes after " + retries + " retries; the device keeps what it received: deploy the same "
                     + "bundle again to resume";

@@ -21,6 +21,7 @@ import java.util.function.Consumer;
  *         .stride(40)                         // one score every 40 samples
  *         .signingKey(SigningKeys.readPrivateKey(Path.of("key.pem")))
  *         .build();
+ *         .version(12)                        // anti-rollback: devices refuse versions below the highest they took
  * PackagedModel p = packager.pack(model, trainingWindows, anomalousWindows);  // raw windows, T*F floats each
  * p.writeTo(Path.of("fan-1.gsb"));
  * System.out.println(p.report().shippedCost().verdict());
@@ -80,6 +81,9 @@ public final class ModelPackager {
     private final Consumer<Graph> graphHook;
     private final Path tflmRunner;
     private final int deviceArenaBytes;
+    private final long version;
+    private final String scope;
+    private final boolean allowDowngrade;
 
     private ModelPackager(Builder b) {
         this.modelId = b.modelId;
@@ -95,6 +99,9 @@ public final class ModelPackager {
         this.graphHook = b.graphHook;
         this.tflmRunner = b.tflmRunner;
         this.deviceArenaBytes = b.deviceArenaBytes;
+        this.version = b.version;
+        this.scope = b.scope == null || b.scope.isEmpty() ? null : b.scope;
+        this.allowDowngrade = b.allowDowngrade;
     }
 
     public static Builder builder() {
@@ -116,6 +123,9 @@ public final class ModelPackager {
         b.graphHook = graphHook;
         b.tflmRunner = tflmRunner;
         b.deviceArenaBytes = deviceArenaBytes;
+        b.version = version;
+        b.scope = scope;
+        b.allowDowngrade = allowDowngrade;
         return b;
     }
 
@@ -212,6 +222,21 @@ public final class ModelPackager {
         return deviceArenaBytes;
     }
 
+    /** The manifest's {@code "version"} (0: not written, which devices read as version 0). */
+    public long version() {
+        return version;
+    }
+
+    /** The one device id the bundle is for (the manifest's {@code "scope"}), or null for any device. */
+    public String scope() {
+        return scope;
+    }
+
+    /** Whether the manifest says {@code "downgrade": true}. */
+    public boolean allowDowngrade() {
+        return allowDowngrade;
+    }
+
     /** Test seam (internal): called with each freshly built graph before it is written. */
     public Consumer<Graph> graphHook() {
         return graphHook;
@@ -232,8 +257,42 @@ public final class ModelPackager {
         private Consumer<Graph> graphHook;
         private Path tflmRunner = TflmHost.configuredPath().orElse(null);
         private int deviceArenaBytes = DEFAULT_DEVICE_ARENA_BYTES;
+        private long version;
+        private String scope;
+        private boolean allowDowngrade;
 
         private Builder() {
+        }
+
+        /**
+         * The model version written into the signed manifest ({@code "version"}, 0..4294967295; default 0 = not
+         * written). A device remembers the highest version it has accepted and refuses lower ones with
+         * {@code MODEL_VERSION_REJECTED} (anti-rollback: an old signed bundle cannot be replayed); the same
+         * version again is accepted. Raise it with every release.
+         */
+        public Builder version(long version) {
+            this.version = version;
+            return this;
+        }
+
+        /**
+         * Makes the bundle for one device only: the manifest's {@code "scope"} is this device id
+         * ({@code DeviceInfo.deviceId()}, at most 47 bytes), and any other device refuses it. Null or empty
+         * (the default): any device.
+         */
+        public Builder scope(String deviceId) {
+            this.scope = deviceId;
+            return this;
+        }
+
+        /**
+         * Writes {@code "downgrade": true}: devices accept this bundle even when its {@link #version} is lower
+         * than the highest they have accepted, to go back on purpose. Its version then becomes the device's
+         * highest accepted version (the counter is reset to it). Default false (not written).
+         */
+        public Builder allowDowngrade(boolean allow) {
+            this.allowDowngrade = allow;
+            return this;
         }
 
         /** 1..48 characters; default {@code gs-} + the first 12 hex digits of the shipped model's SHA-256. */
@@ -368,10 +427,28 @@ public final class ModelPackager {
                 throw invalid("deviceArenaBytes", "deviceArenaBytes must be within 1024 .. " + MAX_DEVICE_ARENA_BYTES
                         + " (Kconfig GS_TFLM_ARENA_KB up to 448), was " + deviceArenaBytes);
             }
+            if (modelId != null && !plainJson(modelId)) {
+                throw invalid("modelId", "model id '" + modelId + "' has a quote, backslash or control character; "
+                        + "devices read the manifest's modelId without JSON escapes");
+            }
+            if (version < 0 || version > 0xFFFF_FFFFL) {
+                throw invalid("version", "version must be within 0 .. 4294967295 (an unsigned 32-bit counter on the "
+                        + "device), was " + version);
+            }
+            if (scope != null && !scope.isEmpty()
+                    && (scope.getBytes(java.nio.charset.StandardCharsets.UTF_8).length > 47 || !plainJson(scope))) {
+                throw invalid("scope", "scope must be a device id of at most 47 bytes without quotes, backslashes "
+                        + "or control characters (as DeviceInfo.deviceId() reports it), was '" + scope + "'");
+            }
             if (tflmRunner != null && !TflmHost.isRunnable(tflmRunner)) {
                 throw invalid("tflmRunner", TflmHost.notRunnable(tflmRunner));
             }
             return new ModelPackager(this);
+        }
+
+        /** Written by JSON without escapes (what a device's manifest reader takes). */
+        private static boolean plainJson(String s) {
+            return s.chars().noneMatch(c -> c == '"' || c == '\\' || c < 0x20);
         }
 
         private static GyroSentinelException invalid(String field, String message) {

@@ -8,8 +8,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.gyrosentinel.ErrorCode;
 import io.gyrosentinel.GyroSentinelException;
+import io.gyrosentinel.client.DeviceClient;
 import io.gyrosentinel.model.ModelBundle;
 import io.gyrosentinel.model.SigningKeys;
+import io.gyrosentinel.sim.VirtualDevice;
 import io.gyrosentinel.training.TrainedModel;
 import io.gyrosentinel.training.packaging.internal.OpAllowList;
 import io.gyrosentinel.training.packaging.internal.TfliteEngineProvider;
@@ -178,5 +180,57 @@ class BundleIntegrityTest {
         assertEquals(0, run.exitValue(), out);
         assertTrue(out.startsWith("ok " + model.length), out);
         assertArrayEquals(new byte[] {'T', 'F', 'L', '3'}, java.util.Arrays.copyOfRange(model, 4, 8));
+    }
+
+    @Test
+    void versionScopeAndDowngradeLandInTheSignedManifestAndDevicesEnforceThem() {
+        TrainedModel m = TestModels.random(TestModels.arch(16, 3, List.of(8, 4), List.of(4, 8)), 21);
+        ModelPackager packager = ModelPackager.builder().modelId("small-2").signingKey(keys.getPrivate())
+                .deviceArenaBytes(ModelPackager.MAX_DEVICE_ARENA_BYTES).version(7).scope("fan-board-7")
+                .allowDowngrade(true).build();
+        assertEquals(7, packager.toBuilder().build().version());
+        ModelBundle b = packager.pack(m, TestModels.windows(m, 80, false, 1), TestModels.windows(m, 20, true, 2))
+                .bundle();
+        assertTrue(b.manifestJson().contains("\"modelId\":\"small-2\",\"version\":7,\"scope\":\"fan-board-7\","
+                + "\"downgrade\":true,"), b.manifestJson());
+        assertDoesNotThrow(() -> BundleVerifier.verify(b, keys.getPublic()), "the signature covers them");
+        String plain = signed.bundle().manifestJson();
+        for (String member : List.of("\"version\"", "\"scope\"", "\"downgrade\"")) {
+            assertTrue(!plain.contains(member), "written only when set: " + plain);
+        }
+
+        try (VirtualDevice other = VirtualDevice.builder().realTime(false).deviceId("fan-board-8")
+                .trustedKey(keys.getPublic()).build();
+             DeviceClient c = DeviceClient.builder().transport(other.newTransport()).connect()) {
+            GyroSentinelException e = assertThrows(GyroSentinelException.class, () -> c.deploy(b));
+            assertEquals(ErrorCode.INVALID_ARGUMENT, e.code());
+            assertEquals("manifest.scope", e.field());
+        }
+        try (VirtualDevice dev = VirtualDevice.builder().realTime(false).deviceId("fan-board-7")
+                .trustedKey(keys.getPublic()).build();
+             DeviceClient c = DeviceClient.builder().transport(dev.newTransport()).connect()) {
+            assertTrue(c.deploy(b).activated());
+            GyroSentinelException e = assertThrows(GyroSentinelException.class, () -> c.deploy(signed.bundle()));
+            assertEquals(ErrorCode.MODEL_VERSION_REJECTED, e.code(), "version 0 after version 7: " + e.getMessage());
+        }
+    }
+
+    @Test
+    void theBuilderRefusesVersionsAndScopesADeviceCannotTake() {
+        for (long v : new long[] {-1, 1L << 32}) {
+            GyroSentinelException e = assertThrows(GyroSentinelException.class,
+                    () -> ModelPackager.builder().version(v).build());
+            assertEquals("version", e.field());
+            assertTrue(e.getMessage().contains("4294967295"), e.getMessage());
+        }
+        for (String scope : new String[] {"fan\"7", "fan\\7", "x".repeat(48)}) {
+            GyroSentinelException e = assertThrows(GyroSentinelException.class,
+                    () -> ModelPackager.builder().scope(scope).build());
+            assertEquals("scope", e.field());
+        }
+        assertEquals("modelId", assertThrows(GyroSentinelException.class,
+                () -> ModelPackager.builder().modelId("a\"b").build()).field());
+        assertEquals(null, ModelPackager.builder().scope("").build().scope(), "empty = any device");
+        assertEquals(4294967295L, ModelPackager.builder().version(4294967295L).build().version());
     }
 }

@@ -186,11 +186,11 @@ public final class PackagingPipeline {
         PackagingReport draft = new PackagingReport(id, cfg.precision(), shipped, LAYOUT, verifications, costs,
                 stepMicros, 0);
         byte[] reportJson = json(draft.toMap());
-        String manifest = manifest(id, model, stride, shipped, tflite, reportJson, draft);
+        String manifest = manifest(cfg, id, model, stride, shipped, tflite, reportJson, draft);
         PackagingReport report = new PackagingReport(id, cfg.precision(), shipped, LAYOUT, verifications, costs,
                 stepMicros, manifest.getBytes(StandardCharsets.UTF_8).length);
         reportJson = json(report.toMap());
-        manifest = manifest(id, model, stride, shipped, tflite, reportJson, report);
+        manifest = manifest(cfg, id, model, stride, shipped, tflite, reportJson, report);
         Map<String, byte[]> parts = new LinkedHashMap<>();
         parts.put(MODEL_PART, tflite);
         parts.put(REPORT_PART, reportJson);
@@ -303,9 +303,9 @@ public final class PackagingPipeline {
                 accurate && fits);
     }
 
-    private static String manifest(String id, TrainedModel model, int stride, Precision shipped, byte[] tflite,
-            byte[] reportJson, PackagingReport r) {
-        Map<String, Object> m = deviceManifest(id, model, stride, shipped, tflite);
+    private static String manifest(ModelPackager cfg, String id, TrainedModel model, int stride, Precision shipped,
+            byte[] tflite, byte[] reportJson, PackagingReport r) {
+        Map<String, Object> m = withDeploymentMembers(deviceManifest(id, model, stride, shipped, tflite), cfg);
         @SuppressWarnings("unchecked")
         Map<String, String> sha = (Map<String, String>) m.get("sha256");
         sha.put(REPORT_PART, HexFormat.of().formatHex(ModelBundle.sha256(reportJson)));
@@ -332,20 +332,43 @@ public final class PackagingPipeline {
         metrics.put("auc", round4(sv.rocAuc()));
         metrics.put("refAuc", round4(sv.referenceRocAuc()));
         m.put("metrics", metrics);
-        String s = new String(json(m), StandardCharsets.UTF_8);
-        if (s.length() > 1024) {
+        // Metrics, then the cost card, give way to the 1024-byte limit; the device's members never do.
+        if (json(m).length > 1024) {
             m.remove("metrics");
-            s = new String(json(m), StandardCharsets.UTF_8);
         }
-        if (s.length() > 1024) {
+        if (json(m).length > 1024) {
             m.remove("cost");
-            s = new String(json(m), StandardCharsets.UTF_8);
         }
-        if (s.getBytes(StandardCharsets.UTF_8).length > 1024) {
-            throw new PackagingException(Reason.MANIFEST_TOO_LARGE, "manifest is " + s.length()
-                    + " bytes even without metrics and cost; the protocol carries 1024. Use a shorter model id.");
+        byte[] bytes = json(m);
+        if (bytes.length > 1024) {
+            throw new PackagingException(Reason.MANIFEST_TOO_LARGE, "manifest is " + bytes.length
+                    + " bytes even without metrics and cost; the protocol carries 1024. Use a shorter model id"
+                    + (cfg.scope() != null ? " or scope." : "."));
         }
-        return s;
+        return new String(bytes, StandardCharsets.UTF_8);
+    }
+
+    /**
+     * The members a device checks at ModelBegin (docs/model-bundle.md), right after {@code modelId}, each only when
+     * set, so bundles packaged without them keep their exact bytes. They are never dropped to fit the size limit.
+     */
+    private static Map<String, Object> withDeploymentMembers(Map<String, Object> device, ModelPackager cfg) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        for (var e : device.entrySet()) {
+            m.put(e.getKey(), e.getValue());
+            if (e.getKey().equals("modelId")) {
+                if (cfg.version() > 0) {
+                    m.put("version", cfg.version());
+                }
+                if (cfg.scope() != null) {
+                    m.put("scope", cfg.scope());
+                }
+                if (cfg.allowDowngrade()) {
+                    m.put("downgrade", true);
+                }
+            }
+        }
+        return m;
     }
 
     /** The manifest fields the device reads (and the model part's hash), in the bundle's order. */

@@ -47,11 +47,21 @@ final class InteropModels {
      * weights next to a placeholder "model.tflite" (the host's C backend reads "reference.f32").
      */
     static ModelBundle bundle(String modelId, TrainedModel model, int stride) {
+        return bundle(modelId, model, stride, "");
+    }
+
+    /** With more manifest members after modelId, e.g. {@code "\"version\":2"} (the packager's place for them). */
+    static ModelBundle bundle(String modelId, TrainedModel model, int stride, String members) {
         Map<String, byte[]> parts = new LinkedHashMap<>();
         parts.put("model.tflite", ("placeholder for " + modelId + ": the host backend runs reference.f32")
                 .getBytes(StandardCharsets.UTF_8));
         parts.put(ReferenceWeights.PART_NAME, ReferenceWeights.encode(model));
-        return ModelBundle.of(modelId, manifest(modelId, model, stride, parts), parts);
+        String manifest = manifest(modelId, model, stride, parts);
+        if (!members.isEmpty()) {
+            String id = "\"modelId\":\"" + modelId + "\",";
+            manifest = manifest.replace(id, id + members + ",");
+        }
+        return ModelBundle.of(modelId, manifest, parts);
     }
 
     static String manifest(String modelId, TrainedModel model, int stride, Map<String, byte[]> parts) {

@@ -19,13 +19,16 @@ import io.gyrosentinel.client.StreamOptions;
 import io.gyrosentinel.model.ModelBundle;
 import io.gyrosentinel.model.ModelStatus;
 import io.gyrosentinel.model.SigningKeys;
+import io.gyrosentinel.sim.VirtualDevice;
 import io.gyrosentinel.stream.GyroStream;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.KeyPair;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.EnumSet;
+import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 import org.junit.jupiter.api.AfterEach;
@@ -207,6 +210,59 @@ class NativeDeviceInteropTest {
             assertEquals(bundle.payloadSize() - r.resumedFrom(), r.bytesSent());
             assertTrue(r.activated());
         }
+    }
+
+    /**
+     * Anti-rollback and the checks at ModelBegin on the C device and on the Java VirtualDevice: the same bundles
+     * give the same codes, fields and messages, and leave the same slots.
+     */
+    @Test
+    void theCDeviceAndTheVirtualDeviceRefuseAReplayedVersionAndAJunkSignatureAlike() {
+        ModelBundle v1 = InteropModels.bundle("interop-v1", InteropModels.randomModel(4, 1.0), 16, "\"version\":1")
+                .sign(keys.getPrivate());
+        ModelBundle v2 = InteropModels.bundle("interop-v2", InteropModels.randomModel(5, 1.0), 16, "\"version\":2")
+                .sign(keys.getPrivate());
+        ModelBundle v3 = InteropModels.bundle("interop-v3", InteropModels.randomModel(6, 1.0), 16, "\"version\":3")
+                .sign(keys.getPrivate());
+        byte[] sig = v3.signature();
+        sig[sig.length - 4] ^= 0x21;
+        ModelBundle junk = ModelBundle.fromPayload(v3.payload(), sig);
+        List<String> c;
+        try (DeviceClient dev = connectOrExplain()) {
+            c = replayAndJunkSignature(dev, v1, v2, junk);
+        }
+        List<String> java;
+        try (VirtualDevice vd = VirtualDevice.builder().realTime(false).deviceId("virtual-0001")
+                .trustedKey(keys.getPublic()).inferenceEngine(null).build();
+             DeviceClient dev = DeviceClient.builder().transport(vd.newTransport()).connect()) {
+            java = replayAndJunkSignature(dev, v1, v2, junk);
+        }
+        assertEquals(java, c);
+    }
+
+    private static List<String> replayAndJunkSignature(DeviceClient dev, ModelBundle v1, ModelBundle v2,
+            ModelBundle junk) {
+        List<String> seen = new ArrayList<>();
+        assertTrue(dev.deploy(v1).activated());
+        assertTrue(dev.deploy(v2).activated());
+        ModelStatus before = dev.modelStatus();
+        GyroSentinelException replay = assertThrows(GyroSentinelException.class, () -> dev.deploy(v1));
+        assertEquals(ErrorCode.MODEL_VERSION_REJECTED, replay.code(), replay.getMessage());
+        assertEquals("manifest.version", replay.field());
+        assertTrue(replay.getMessage().contains(
+                "model version 1 < highest accepted 2; sign with \"downgrade\": true to go back"), replay.getMessage());
+        seen.add(replay.getMessage());
+        assertEquals(before.slots(), dev.modelStatus().slots(), "the replay touched no slot");
+
+        GyroSentinelException bad = assertThrows(GyroSentinelException.class, () -> dev.deploy(junk));
+        assertEquals(ErrorCode.MODEL_SIGNATURE_INVALID, bad.code(), bad.getMessage());
+        seen.add(bad.getMessage());
+        dev.abortModelTransfer();
+        assertEquals(before.slots(), dev.modelStatus().slots(), "the junk signature touched no slot");
+        ModelStatus back = dev.rollbackModel(); // the rollback target survived
+        assertEquals("interop-v1", back.active().orElseThrow().modelId());
+        seen.add(back.slots().toString());
+        return seen;
     }
 
     /** A wider model, so the transfer spans many chunks. */
