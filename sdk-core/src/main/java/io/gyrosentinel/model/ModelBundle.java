@@ -60,8 +60,8 @@ public final class ModelBundle {
 
     /** An unsigned bundle. Part order is kept. */
     public static ModelBundle of(String modelId, String manifestJson, Map<String, byte[]> parts) {
-        if (modelId == null || modelId.isBlank() || modelId.length() > 48) {
-            throw new GyroSentinelException(ErrorCode.BAD_INPUT, "model id must be 1..48 characters, got '" + modelId + "'");
+        if (modelId == null || modelId.isBlank() || modelId.length() > 47) {
+            throw new GyroSentinelException(ErrorCode.BAD_INPUT, "model id must be 1..47 characters (a device keeps 47), got '" + modelId + "'");
         }
         if (parts.isEmpty()) {
             throw new GyroSentinelException(ErrorCode.BAD_INPUT, "a bundle needs at least one part");

@@ -295,7 +295,7 @@ public final class ModelPackager {
             return this;
         }
 
-        /** 1..48 characters; default {@code gs-} + the first 12 hex digits of the shipped model's SHA-256. */
+        /** 1..47 characters (the firmware keeps 47 and a terminator); default {@code gs-} + the first 12 hex digits of the shipped model's SHA-256. */
         public Builder modelId(String id) {
             this.modelId = id;
             return this;
@@ -397,8 +397,8 @@ public final class ModelPackager {
          *                               {@link GyroSentinelException#field()} names the setting
          */
         public ModelPackager build() {
-            if (modelId != null && (modelId.isBlank() || modelId.length() > 48)) {
-                throw invalid("modelId", "model id must be 1..48 characters, got '" + modelId + "'");
+            if (modelId != null && (modelId.isBlank() || modelId.length() > 47)) {
+                throw invalid("modelId", "model id must be 1..47 characters (the device keeps 47), got '" + modelId + "'");
             }
             if (precision == null) {
                 throw invalid("precision", "precision is required");
