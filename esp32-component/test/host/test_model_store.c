@@ -343,13 +343,10 @@ static void a_calibration_is_kept_with_its_slot_until_the_slot_is_rewritten(void
     assert_int_equal(gs_model_store_calibration(f->store, 0, &got), GS_ERR_EMPTY);
 }
 
-/* Records written by firmware before calibrations were kept (version 1: no calibration fields)
- * still open with their slots. */
-static void a_version_1_record_still_opens(void **state)
+/* Rewrites meta.bin as a record of an older `version`: the newest `dropped` bytes of fields (before
+ * the CRC) removed, the version number replaced, a fresh CRC. */
+static void rewrite_meta_as(const fx_t *f, uint32_t version, size_t dropped)
 {
-    fx_t *f = *state;
-    transfer(f, 0, true);
-    gs_model_store_destroy(f->store);
     char p[128];
     snprintf(p, sizeof(p), "%s/meta.bin", f->dir);
     uint8_t rec[GS_MODEL_META_MAX];
@@ -357,17 +354,25 @@ static void a_version_1_record_still_opens(void **state)
     assert_non_null(fp);
     size_t n = fread(rec, 1, sizeof(rec), fp);
     fclose(fp);
-    /* version 3 = version 1 fields + int32 cal_slot + calibration + uint32 highest version, then
-     * the CRC */
-    size_t v1_fields = n - 4 - sizeof(uint32_t) - sizeof(int32_t) - sizeof(gs_model_calibration_t);
-    uint32_t one = 1;
-    memcpy(rec + 4, &one, 4);
-    uint32_t crc = gs_crc32_update(0, rec, v1_fields);
-    memcpy(rec + v1_fields, &crc, 4);
+    size_t fields = n - 4 - dropped;
+    memcpy(rec + 4, &version, 4);
+    uint32_t crc = gs_crc32_update(0, rec, fields);
+    memcpy(rec + fields, &crc, 4);
     fp = fopen(p, "wb");
     assert_non_null(fp);
-    assert_int_equal(fwrite(rec, 1, v1_fields + 4, fp), v1_fields + 4);
+    assert_int_equal(fwrite(rec, 1, fields + 4, fp), fields + 4);
     fclose(fp);
+}
+
+/* Records written by firmware before calibrations were kept (version 1: no calibration fields)
+ * still open with their slots. */
+static void a_version_1_record_still_opens(void **state)
+{
+    fx_t *f = *state;
+    transfer(f, 0, true);
+    gs_model_store_destroy(f->store);
+    /* version 3 = version 1 fields + int32 cal_slot + calibration + uint32 highest version */
+    rewrite_meta_as(f, 1, sizeof(int32_t) + sizeof(gs_model_calibration_t) + sizeof(uint32_t));
 
     assert_int_equal(open_store(f, true), GS_OK);
     assert_int_equal(gs_model_store_active_slot(f->store), 0);
@@ -384,22 +389,7 @@ static void a_version_2_record_still_opens_with_no_version_floor(void **state)
     gs_model_calibration_t cal = {.channels = 1, .mean = {0.5f}, .std = {2.0f}, .threshold = 0.25f};
     assert_int_equal(gs_model_store_save_calibration(f->store, 0, &cal), GS_OK);
     gs_model_store_destroy(f->store);
-    char p[128];
-    snprintf(p, sizeof(p), "%s/meta.bin", f->dir);
-    uint8_t rec[GS_MODEL_META_MAX];
-    FILE *fp = fopen(p, "rb");
-    assert_non_null(fp);
-    size_t n = fread(rec, 1, sizeof(rec), fp);
-    fclose(fp);
-    size_t v2_fields = n - 4 - sizeof(uint32_t); /* without the counter and the CRC */
-    uint32_t two = 2;
-    memcpy(rec + 4, &two, 4);
-    uint32_t crc = gs_crc32_update(0, rec, v2_fields);
-    memcpy(rec + v2_fields, &crc, 4);
-    fp = fopen(p, "wb");
-    assert_non_null(fp);
-    assert_int_equal(fwrite(rec, 1, v2_fields + 4, fp), v2_fields + 4);
-    fclose(fp);
+    rewrite_meta_as(f, 2, sizeof(uint32_t)); /* without the counter */
 
     assert_int_equal(open_store(f, true), GS_OK);
     assert_int_equal(gs_model_store_active_slot(f->store), 0);
