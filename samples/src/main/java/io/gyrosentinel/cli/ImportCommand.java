@@ -39,7 +39,8 @@ final class ImportCommand implements Callable<Integer> {
     String timeColumn;
 
     @Option(names = "--time-format", defaultValue = "unix-seconds",
-            description = "unix-seconds or iso (ISO-8601 with T or a space) (default: ${DEFAULT-VALUE})")
+            description = "unix-seconds, unix-ms, unix-us, or iso (ISO-8601 with T or a space, optional offset or Z; UTC "
+                    + "when absent) (default: ${DEFAULT-VALUE})")
     String timeFormat;
 
     @Option(names = "--rate", description = "Sample rate in Hz (else from the time column: the mean interval without "
@@ -98,10 +99,12 @@ final class ImportCommand implements Callable<Integer> {
         }
         if (timeColumn != null) {
             CsvImport.TimeFormat tf = switch (timeFormat) {
-                case "unix-seconds" -> CsvImport.TimeFormat.UNIX_SECONDS;
+                case "unix-seconds", "unix-s", "seconds" -> CsvImport.TimeFormat.UNIX_SECONDS;
+                case "unix-ms", "ms" -> CsvImport.TimeFormat.UNIX_MILLIS;
+                case "unix-us", "us" -> CsvImport.TimeFormat.UNIX_MICROS;
                 case "iso" -> CsvImport.TimeFormat.ISO;
                 default -> throw new CommandLine.ParameterException(spec.commandLine(),
-                        "--time-format must be unix-seconds or iso, got '" + timeFormat + "'");
+                        "--time-format must be unix-seconds, unix-ms, unix-us or iso, got '" + timeFormat + "'");
             };
             b.timeColumn(timeColumn, tf);
         }

@@ -374,4 +374,22 @@ class RealLogsCliTest {
             System.setErr(realErr);
         }
     }
+
+    @Test
+    void millisecondTimesReadAsSecondsAreCaughtAndUnixMsReadsThem() throws IOException {
+        StringBuilder sb = new StringBuilder("ts_ms,x\n");
+        for (int i = 0; i < 500; i++) {
+            sb.append(1_764_000_000_000L + i * 10L).append(',').append(i % 13).append('\n');
+        }
+        Path csv = dir.resolve("ms.csv");
+        Files.writeString(csv, sb.toString());
+        CliTest.Run wrong = cli("import", "--csv", csv.toString(), "--columns", "x", "--time-column", "ts_ms", "--out",
+                dir.resolve("ms1.gsr").toString());
+        assertEquals(GyroSentinelCli.EXIT_FAILURE, wrong.code(), wrong.out());
+        assertTrue(wrong.err().contains("use --time-format unix-ms"), wrong.err());
+        CliTest.Run right = cli("import", "--csv", csv.toString(), "--columns", "x", "--time-column", "ts_ms",
+                "--time-format", "unix-ms", "--out", dir.resolve("ms2.gsr").toString());
+        assertEquals(0, right.code(), right.err());
+        assertTrue(right.out().contains("rate 100.000 Hz") && right.out().contains("gaps: 0 ("), right.out());
+    }
 }

@@ -41,7 +41,22 @@ import java.util.Map;
  */
 public final class CsvImport {
     /** How the time column is written. */
-    public enum TimeFormat { UNIX_SECONDS, ISO }
+    public enum TimeFormat {
+        /** Seconds (Unix time or any other origin), decimals allowed. */
+        UNIX_SECONDS(1),
+        /** Milliseconds (e.g. Unix time in ms, as many loggers write it). */
+        UNIX_MILLIS(1e-3),
+        /** Microseconds (e.g. a device clock in µs). */
+        UNIX_MICROS(1e-6),
+        /** ISO-8601 date-time, with T or a space, optional offset or Z (UTC when absent). */
+        ISO(1);
+
+        private final double seconds;
+
+        TimeFormat(double seconds) {
+            this.seconds = seconds;
+        }
+    }
 
     /**
      * What an import did.
@@ -343,6 +358,13 @@ public final class CsvImport {
         if (times.size > 0 && times.size < 2 && rateHz <= 0) {
             throw new GyroSentinelException(ErrorCode.BAD_INPUT, "cannot tell the sample rate of " + lastCsv
                     + ": the time column has a single usable row; give a rate (--rate HZ)");
+        }
+        if (timeFormat == TimeFormat.UNIX_SECONDS && times.size > 0 && Math.abs(times.get(0)) > 1e11) {
+            // 1e11 s is the year 5138: a time this large is milliseconds or microseconds read as seconds
+            throw new GyroSentinelException(ErrorCode.BAD_INPUT, "CSV " + lastCsv + ": the first time, "
+                    + times.get(0) + ", is not a plausible number of seconds; it looks like Unix "
+                    + (Math.abs(times.get(0)) > 1e14 ? "microseconds: use --time-format unix-us"
+                    : "milliseconds: use --time-format unix-ms"));
         }
         int[] starts = fileStarts.stream().filter(i -> i > 0 && i < n).mapToInt(Integer::intValue).distinct()
                 .toArray();
@@ -662,15 +684,16 @@ public final class CsvImport {
     /** Throws IllegalArgumentException with the problem; caught above and reported as a BAD_INPUT row error. */
     private double parseTime(String v) {
         String s = v.trim();
-        if (timeFormat == TimeFormat.UNIX_SECONDS) {
+        if (timeFormat != TimeFormat.ISO) {
             try {
                 double d = Double.parseDouble(s);
                 if (!Double.isFinite(d)) {
                     throw new IllegalArgumentException("time '" + v + "' is not finite");
                 }
-                return d;
+                return d * timeFormat.seconds;
             } catch (NumberFormatException e) {
-                throw new IllegalArgumentException("time '" + v + "' is not a number of seconds");
+                throw new IllegalArgumentException("time '" + v + "' is not a number of "
+                        + timeFormat.name().toLowerCase(java.util.Locale.ROOT).replace("unix_", ""));
             }
         }
         String iso = s.replace(' ', 'T');
