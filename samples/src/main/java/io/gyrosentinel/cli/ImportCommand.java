@@ -20,7 +20,8 @@ final class ImportCommand implements Callable<Integer> {
     CommandSpec spec;
 
     @Option(names = "--csv", required = true, arity = "1..*", description = "CSV file(s) to read, or folders of them "
-            + "(their *.csv files, sorted by name): each file is its own segment, no window spans two")
+            + "(their .csv/.tsv/.txt/.dat files and files without an extension, sorted by name): each file is its own "
+            + "segment, no window spans two")
     List<Path> csv;
 
     @Option(names = "--delimiter", defaultValue = ",", description = "Field delimiter (default: ${DEFAULT-VALUE}); \\t for tab")
@@ -79,6 +80,21 @@ final class ImportCommand implements Callable<Integer> {
     @Option(names = "--out", required = true, description = "Output recording file")
     Path out;
 
+    /**
+     * A data file of a folder: *.csv, *.tsv, *.txt, *.dat, or no extension at all (some public data sets name their
+     * captures by timestamp, e.g. 2003.10.22.12.06.24); not hidden, not a folder.
+     */
+    static boolean looksLikeData(Path f) {
+        String n = f.getFileName().toString().toLowerCase(java.util.Locale.ROOT);
+        if (n.startsWith(".") || !java.nio.file.Files.isRegularFile(f)) {
+            return false;
+        }
+        int dot = n.lastIndexOf('.');
+        String ext = dot < 0 ? "" : n.substring(dot + 1);
+        return ext.equals("csv") || ext.equals("tsv") || ext.equals("txt") || ext.equals("dat")
+                || !ext.matches(".*[a-z].*"); // no extension, or a numeric "extension" of a timestamp name
+    }
+
     @Override
     public Integer call() {
         if (columns.isEmpty()) {
@@ -127,8 +143,7 @@ final class ImportCommand implements Callable<Integer> {
         for (Path p : csv) {
             if (java.nio.file.Files.isDirectory(p)) {
                 try (var s = java.nio.file.Files.list(p)) {
-                    s.filter(f -> f.getFileName().toString().toLowerCase(java.util.Locale.ROOT).endsWith(".csv"))
-                            .sorted().forEach(files::add);
+                    s.filter(ImportCommand::looksLikeData).sorted().forEach(files::add);
                 } catch (java.io.IOException e) {
                     throw new IllegalArgumentException("cannot list " + p + ": " + e.getMessage(), e);
                 }
@@ -137,7 +152,8 @@ final class ImportCommand implements Callable<Integer> {
             }
         }
         if (files.isEmpty()) {
-            throw new CommandLine.ParameterException(spec.commandLine(), "no .csv file in " + csv);
+            throw new CommandLine.ParameterException(spec.commandLine(), "no data file (.csv, .tsv, .txt, .dat or no "
+                    + "extension) in " + csv);
         }
         CsvImport.Report r = b.build().run(files, out);
         var pw = spec.commandLine().getOut();

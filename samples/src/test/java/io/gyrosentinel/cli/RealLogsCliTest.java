@@ -392,4 +392,25 @@ class RealLogsCliTest {
         assertEquals(0, right.code(), right.err());
         assertTrue(right.out().contains("rate 100.000 Hz") && right.out().contains("gaps: 0 ("), right.out());
     }
+
+    @Test
+    void aFolderOfTimestampNamedTabSeparatedCapturesImportsOneSegmentPerFile() throws IOException {
+        // the shape of public bearing data sets: one snapshot per file, named by its time, tab-separated, no header
+        Path folder = Files.createDirectories(dir.resolve("snapshots"));
+        for (String name : new String[] {"2003.10.22.12.06.24", "2003.10.22.12.16.24", "2003.10.22.12.26.24"}) {
+            StringBuilder sb = new StringBuilder();
+            for (int i = 0; i < 300; i++) {
+                sb.append(String.format(Locale.ROOT, "%.3f\t%.3f%n", Math.sin(i / 3.0), Math.cos(i / 3.0)));
+            }
+            Files.writeString(folder.resolve(name), sb.toString());
+        }
+        Files.writeString(folder.resolve("README.md"), "not data");
+        Files.writeString(folder.resolve(".hidden"), "not data");
+        Path gsr = dir.resolve("snapshots.gsr");
+        CliTest.Run imp = cli("import", "--csv", folder.toString(), "--delimiter", "\\t", "--no-header", "--columns",
+                "0,1", "--rate", "1000", "--out", gsr.toString());
+        assertEquals(0, imp.code(), imp.out() + imp.err());
+        assertTrue(imp.out().contains("imported 900 samples from 900 rows of 3 files"), imp.out());
+        assertEquals(3, Recording.read(gsr).runs().size());
+    }
 }
