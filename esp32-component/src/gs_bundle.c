@@ -225,10 +225,12 @@ static int skip_value(span_t *s, int depth)
     return s->p > start ? 0 : -1;
 }
 
-/* Finds `key` among the members of the object `obj`; *val is the value's slice. */
-static int find_key(span_t obj, const char *key, span_t *val)
+/* Finds the first top-level member `key` of the well-formed object `obj` and counts how often
+ * the key occurs; *count 0 = absent. */
+static int find_member(span_t obj, const char *key, span_t *val, unsigned *count)
 {
     size_t klen = strlen(key);
+    *count = 0;
     ws(&obj);
     if (obj.p >= obj.end || *obj.p != '{') {
         return -1;
@@ -236,8 +238,11 @@ static int find_key(span_t obj, const char *key, span_t *val)
     obj.p++;
     for (;;) {
         ws(&obj);
-        if (obj.p >= obj.end || *obj.p == '}') {
+        if (obj.p >= obj.end) {
             return -1;
+        }
+        if (*obj.p == '}') {
+            return 0;
         }
         const char *k = obj.p + 1;
         if (skip_string(&obj)) {
@@ -253,16 +258,23 @@ static int find_key(span_t obj, const char *key, span_t *val)
         if (skip_value(&obj, 1)) {
             return -1;
         }
-        if (n == klen && memcmp(k, key, n) == 0) {
+        if (n == klen && memcmp(k, key, n) == 0 && (*count)++ == 0) {
             val->p = v;
             val->end = obj.p;
-            return 0;
         }
         ws(&obj);
         if (obj.p < obj.end && *obj.p == ',') {
             obj.p++;
         }
     }
+}
+
+/* Finds `key` among the members of the object `obj` (the first, when it repeats); *val is the
+ * value's slice. -1 when absent or the object is malformed. */
+static int find_key(span_t obj, const char *key, span_t *val)
+{
+    unsigned count;
+    return find_member(obj, key, val, &count) == 0 && count > 0 ? 0 : -1;
 }
 
 static int to_double(span_t v, double *out)
@@ -397,50 +409,6 @@ gs_err_t gs_manifest_parse(const uint8_t *json, size_t len, gs_manifest_t *out)
 }
 
 /* ------------------------------------------------------------------ deployment members */
-
-/* Finds the first top-level member `key` of the well-formed object `obj` and counts how often
- * the key occurs; *count 0 = absent. */
-static int find_member(span_t obj, const char *key, span_t *val, unsigned *count)
-{
-    size_t klen = strlen(key);
-    *count = 0;
-    ws(&obj);
-    if (obj.p >= obj.end || *obj.p != '{') {
-        return -1;
-    }
-    obj.p++;
-    for (;;) {
-        ws(&obj);
-        if (obj.p >= obj.end) {
-            return -1;
-        }
-        if (*obj.p == '}') {
-            return 0;
-        }
-        const char *k = obj.p + 1;
-        if (skip_string(&obj)) {
-            return -1;
-        }
-        size_t n = (size_t)(obj.p - 1 - k);
-        ws(&obj);
-        if (obj.p >= obj.end || *obj.p++ != ':') {
-            return -1;
-        }
-        ws(&obj);
-        const char *v = obj.p;
-        if (skip_value(&obj, 1)) {
-            return -1;
-        }
-        if (n == klen && memcmp(k, key, n) == 0 && (*count)++ == 0) {
-            val->p = v;
-            val->end = obj.p;
-        }
-        ws(&obj);
-        if (obj.p < obj.end && *obj.p == ',') {
-            obj.p++;
-        }
-    }
-}
 
 /* A string value without escapes: its contents between the quotes. */
 static int plain_string(span_t v, const char **out, size_t *len)
