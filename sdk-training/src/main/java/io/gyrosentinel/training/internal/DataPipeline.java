@@ -105,15 +105,6 @@ public final class DataPipeline {
         io.gyrosentinel.training.Sessions.usable(series, minLength, purpose);
     }
 
-    /**
-     * The series at least {@code minLength} long (shorter ones yield no window and are skipped).
-     *
-     * @throws GyroSentinelException {@link ErrorCode#BAD_INPUT} when none is, naming the longest
-     */
-    public static List<TimeSeries> longEnough(List<TimeSeries> series, int minLength, String purpose) {
-        return io.gyrosentinel.training.Sessions.usable(series, minLength, purpose).series();
-    }
-
     private static GyroSentinelException bad(String message) {
         return new GyroSentinelException(ErrorCode.BAD_INPUT, message);
     }
