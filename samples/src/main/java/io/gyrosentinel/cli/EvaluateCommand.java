@@ -6,6 +6,7 @@ import io.gyrosentinel.training.EvaluationReport;
 import io.gyrosentinel.training.PointMetrics;
 import io.gyrosentinel.training.Sessions;
 import io.gyrosentinel.training.TimeSeries;
+import io.gyrosentinel.training.AnomalyModel;
 import io.gyrosentinel.training.TrainedModel;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -57,13 +58,13 @@ final class EvaluateCommand implements Callable<Integer> {
         if (normal.isEmpty() && anomalous.isEmpty() && labelled.isEmpty()) {
             throw new IllegalArgumentException("give --normal and --anomalous recordings (or --data with per-sample labels)");
         }
-        TrainedModel m = TrainedModel.load(model);
+        AnomalyModel m = AnomalyModel.load(model);
         List<TimeSeries> series = new ArrayList<>();
         series.addAll(Sessions.read(normal, TimeSeries.Label.NORMAL));
         series.addAll(Sessions.read(anomalous, TimeSeries.Label.ANOMALOUS));
         series.addAll(Sessions.read(labelled));
         var pw = spec.commandLine().getOut();
-        Sessions.Usable usable = Sessions.usable(series, m.architecture().windowLength(), "evaluation");
+        Sessions.Usable usable = Sessions.usable(series, m.windowLength(), "evaluation");
         if (usable.series().size() < series.size()) {
             pw.printf("evaluation data: %s%n", usable.summary());
         }
@@ -81,7 +82,7 @@ final class EvaluateCommand implements Callable<Integer> {
             pw.printf(Locale.ROOT, "point-wise (a sample is flagged when the window ending on it is): %d samples "
                     + "scored, %d unscored (the first %d of each segment); F1 %.4f  false alarms %.4f  missed %.4f  "
                     + "(tp %d fp %d tn %d fn %d)%n", points.points(), points.unscored(),
-                    m.architecture().windowLength() - 1, points.f1(), points.falseAlarmRate(),
+                    m.windowLength() - 1, points.f1(), points.falseAlarmRate(),
                     points.missedAlarmRate(), points.truePositives(), points.falsePositives(), points.trueNegatives(),
                     points.falseNegatives());
         }
@@ -103,7 +104,9 @@ final class EvaluateCommand implements Callable<Integer> {
                 t[i] = i;
             }
             java.util.List<double[]> losses = new java.util.ArrayList<>();
-            m.history().epochs().forEach(e -> losses.add(new double[] {e.epoch(), e.trainLoss(), e.validationLoss()}));
+            if (m instanceof TrainedModel tm && tm.history() != null) {
+                tm.history().epochs().forEach(e -> losses.add(new double[] {e.epoch(), e.trainLoss(), e.validationLoss()}));
+            }
             Map<String, Object> metrics = new LinkedHashMap<>(metrics(r));
             metrics.remove("confusion");
             metrics.put("confusion (tp fp tn fn)", r.confusion().truePositives() + " " + r.confusion().falsePositives() + " "

@@ -108,7 +108,20 @@ final class InfoCommand implements Callable<Integer> {
     }
 
     private static void describeModel(PrintWriter pw, Path dir) {
-        TrainedModel m = TrainedModel.load(dir);
+        io.gyrosentinel.training.AnomalyModel any = io.gyrosentinel.training.AnomalyModel.load(dir);
+        if (any instanceof io.gyrosentinel.training.FeatureModel fm) {
+            pw.printf("%s: %s model%n", dir, fm.family().id());
+            pw.printf(Locale.ROOT, "  %s, at %.1f Hz%n", fm.describe(), fm.sampleRateHz());
+            pw.printf(Locale.ROOT, "  normalisation mean %s, std %s%n", Arrays.toString(fm.normalization().mean()),
+                    Arrays.toString(fm.normalization().std()));
+            pw.printf(Locale.ROOT, "  threshold %.5f (%s %s)%n", fm.threshold().value(), fm.threshold().policy().method(),
+                    fm.threshold().policy().parameter());
+            var fit = fm.fit();
+            pw.printf(Locale.ROOT, "  fitted on %d training / %d validation windows (stride %d) in %.2f s%n",
+                    fit.trainingWindows(), fit.validationWindows(), fit.windowStride(), fit.seconds());
+            return;
+        }
+        TrainedModel m = (TrainedModel) any;
         ModelArchitecture a = m.architecture();
         pw.printf("%s: LSTM autoencoder model%n", dir);
         pw.printf(Locale.ROOT, "  window %d samples x %d channels at %.1f Hz, %d samples per LSTM step (%d steps), "

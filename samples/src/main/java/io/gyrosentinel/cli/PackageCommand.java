@@ -87,7 +87,12 @@ final class PackageCommand implements Callable<Integer> {
             throw new CommandLine.ParameterException(spec.commandLine(),
                     "--quantize must be int8, int16x8 or float32, got '" + quantize + "'");
         }
-        TrainedModel m = TrainedModel.load(model);
+        io.gyrosentinel.training.AnomalyModel any = io.gyrosentinel.training.AnomalyModel.load(model);
+        if (!(any instanceof TrainedModel m)) {
+            throw new io.gyrosentinel.GyroSentinelException(io.gyrosentinel.ErrorCode.INVALID_ARGUMENT, "model " + model
+                    + " is a " + any.family().id() + " model; packaging for TensorFlow Lite Micro covers lstm-ae models "
+                    + "so far (feature families score on the host: evaluate, score, bench)", "model", null);
+        }
         int win = m.architecture().windowLength();
         List<float[]> normal = new ArrayList<>();
         for (Path d : data) {

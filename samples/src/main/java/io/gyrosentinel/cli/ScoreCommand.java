@@ -3,7 +3,7 @@ package io.gyrosentinel.cli;
 import io.gyrosentinel.recording.Recording;
 import io.gyrosentinel.recording.SessionLabel;
 import io.gyrosentinel.stream.WindowAssembler;
-import io.gyrosentinel.training.TrainedModel;
+import io.gyrosentinel.training.AnomalyModel;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -37,10 +37,10 @@ final class ScoreCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        TrainedModel m = TrainedModel.load(model);
+        AnomalyModel m = AnomalyModel.load(model);
         Recording r = Recording.read(data);
-        int win = m.architecture().windowLength();
-        int ch = m.architecture().channels();
+        int win = m.windowLength();
+        int ch = m.channels();
         if (r.channels() != ch) {
             throw new IllegalArgumentException("model " + model + " expects " + ch + " channels, recording " + data
                     + " has " + r.channels() + " " + r.info().channelNames());

@@ -2,6 +2,9 @@ package io.gyrosentinel.cli;
 
 import io.gyrosentinel.training.AutoencoderTrainer;
 import io.gyrosentinel.training.EpochReport;
+import io.gyrosentinel.training.FeatureModel;
+import io.gyrosentinel.training.FeatureModelTrainer;
+import io.gyrosentinel.training.ModelFamily;
 import io.gyrosentinel.training.Sessions;
 import io.gyrosentinel.training.TimeSeries;
 import io.gyrosentinel.training.TrainedModel;
@@ -17,7 +20,10 @@ import java.util.Locale;
 import java.util.concurrent.Callable;
 
 @Command(name = "train", mixinStandardHelpOptions = true,
-        description = "Train an LSTM autoencoder on normal sessions (TensorFlow Java) and save the model directory.")
+        description = {"Train a detector on normal sessions and save the model directory.",
+                "Families: lstm-ae (LSTM autoencoder, TensorFlow Java; the default), features-mahalanobis and "
+                        + "features-pca (per-window signal features: mean, log std, log peak, crest, kurtosis, log band "
+                        + "energies; fitted in well under a second). Compare them on your data with 'bench'."})
 final class TrainCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
@@ -28,6 +34,21 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--validation", arity = "1..*",
             description = "Held-out normal recordings for early stopping and the threshold (default: the last 20 %% of each --data session)")
     List<Path> validation = new java.util.ArrayList<>();
+
+    @Option(names = "--family", defaultValue = "lstm-ae",
+            description = "Model family: lstm-ae, features-mahalanobis, features-pca (default: ${DEFAULT-VALUE})")
+    String family;
+
+    @Option(names = "--bands", description = "Feature families: frequency bands (default: 8, fewer for windows under 16)")
+    Integer bands;
+
+    @Option(names = "--remove-dc", description = "Feature families: leave the window mean out of the features, so the "
+            + "model sees vibration only, not the sensor's static offset or tilt")
+    boolean removeDc;
+
+    @Option(names = "--pca-variance", description = "features-pca: keep the components explaining this share of the "
+            + "variance (default: 0.95)")
+    Double pcaVariance;
 
     @Option(names = "--window", defaultValue = "" + AutoencoderTrainer.DEFAULT_WINDOW_LENGTH,
             description = "Window length in samples (default: ${DEFAULT-VALUE})")
@@ -83,16 +104,18 @@ final class TrainCommand implements Callable<Integer> {
             held = v.series();
             pw.printf(Locale.ROOT, "validation data: %s%n", v.summary());
         }
+        ModelFamily fam = ModelFamily.of(family);
+        if (fam.usesFeatures()) {
+            return trainFeatures(fam, series, held, pw);
+        }
         AutoencoderTrainer.Builder b = AutoencoderTrainer.builder().windowLength(window).samplesPerStep(samplesPerStep)
                 .encoderUnits(encoder.toArray(new Integer[0])).decoderUnits(decoder.toArray(new Integer[0]))
                 .maxEpochs(epochs).seed(seed);
         if (stride != null) {
             b.stride(stride);
         }
-        if (quantile != null) {
-            b.thresholdPolicy(io.gyrosentinel.training.ThresholdPolicy.quantile(quantile));
-        } else if (kSigma != null) {
-            b.thresholdPolicy(io.gyrosentinel.training.ThresholdPolicy.meanPlusKSigma(kSigma));
+        if (thresholdPolicy() != null) {
+            b.thresholdPolicy(thresholdPolicy());
         }
         TrainedModel m;
         try (ProgressBar bar = Progress.bar("train", epochs, "epochs")) {
@@ -110,6 +133,39 @@ final class TrainCommand implements Callable<Integer> {
         pw.printf(Locale.ROOT, "threshold %.5f (%s)%n", m.threshold().value(), m.threshold().policy().method());
         pw.printf("model written to %s%n", out);
         return 0;
+    }
+
+    private Integer trainFeatures(ModelFamily fam, List<TimeSeries> series, List<TimeSeries> held,
+            java.io.PrintWriter pw) {
+        FeatureModelTrainer.Builder b = FeatureModelTrainer.builder().family(fam).windowLength(window)
+                .removeDc(removeDc);
+        if (stride != null) {
+            b.stride(stride);
+        }
+        if (bands != null) {
+            b.bands(bands);
+        }
+        if (pcaVariance != null) {
+            b.pcaVariance(pcaVariance);
+        }
+        if (thresholdPolicy() != null) {
+            b.thresholdPolicy(thresholdPolicy());
+        }
+        FeatureModel m = held.isEmpty() ? b.build().train(series) : b.build().train(series, held);
+        m.save(out);
+        var fit = m.fit();
+        pw.printf(Locale.ROOT, "%s%n", m.describe());
+        pw.printf(Locale.ROOT, "fitted on %d training windows in %.2f s; threshold %.5f (%s, %d validation windows)%n",
+                fit.trainingWindows(), fit.seconds(), m.threshold().value(), m.threshold().policy().method(),
+                fit.validationWindows());
+        pw.printf("model written to %s%n", out);
+        return 0;
+    }
+
+    /** --quantile or --k-sigma, or null for the trainer's default. */
+    private io.gyrosentinel.training.ThresholdPolicy thresholdPolicy() {
+        return quantile != null ? io.gyrosentinel.training.ThresholdPolicy.quantile(quantile)
+                : kSigma != null ? io.gyrosentinel.training.ThresholdPolicy.meanPlusKSigma(kSigma) : null;
     }
 
     private static String extra(EpochReport r) {

@@ -224,43 +224,15 @@ public final class AutoencoderTrainer {
 
     private TrainedModel run(List<TimeSeries> trainSeries, List<TimeSeries> heldOut, BooleanSupplier cancelled) {
         long t0 = System.nanoTime();
-        DataPipeline.validate(trainSeries, -1, windowLength, "training");
-        List<TimeSeries> normal = trainSeries;
-        if (heldOut != null) {
-            DataPipeline.validate(heldOut, trainSeries.get(0).channels(), windowLength, "validation");
-            normal = new java.util.ArrayList<>(trainSeries);
-            normal.addAll(heldOut);
-        }
-        for (int i = 0; i < normal.size(); i++) {
-            TimeSeries s = normal.get(i);
-            for (int k = 0; k < s.length(); k++) {
-                if (s.isAnomalous(k)) {
-                    throw new GyroSentinelException(ErrorCode.BAD_INPUT, "series " + i
-                            + (s.name() != null ? " ('" + s.name() + "')" : "") + ", sample " + k
-                            + " is labelled anomalous; train on normal data only");
-                }
-            }
-        }
-        int channels = normal.get(0).channels();
-        ModelArchitecture arch = new ModelArchitecture(windowLength, channels, samplesPerStep, encoderUnits,
+        DataPipeline.Prepared prep = DataPipeline.prepare(trainSeries, heldOut, windowLength, stride,
+                validationFraction);
+        List<TimeSeries> normal = prep.normal();
+        List<List<Segment>> split = prep.split();
+        Normalization norm = prep.normalization();
+        WindowSet train = prep.train();
+        WindowSet val = prep.validation();
+        ModelArchitecture arch = new ModelArchitecture(windowLength, prep.channels(), samplesPerStep, encoderUnits,
                 decoderUnits);
-        List<List<Segment>> split;
-        if (heldOut == null) {
-            split = DataPipeline.splitByTime(normal, validationFraction, windowLength);
-        } else {
-            List<Segment> all = DataPipeline.whole(normal);
-            split = List.of(all.subList(0, trainSeries.size()), all.subList(trainSeries.size(), all.size()));
-        }
-        Normalization norm = DataPipeline.fitNormalization(normal, split.get(0), channels);
-        WindowSet train = DataPipeline.windows(normal, split.get(0), windowLength, stride, norm);
-        WindowSet val = DataPipeline.windows(normal, split.get(1), windowLength, stride, norm);
-        if (train.size() == 0 || val.size() == 0) {
-            long total = normal.stream().mapToLong(TimeSeries::length).sum();
-            throw new GyroSentinelException(ErrorCode.BAD_INPUT, "too little data: " + total + " samples give "
-                    + train.size() + " training and " + val.size() + " validation windows of " + windowLength
-                    + " samples (validationFraction " + validationFraction + "); each series needs at least "
-                    + (int) Math.ceil(windowLength / validationFraction) + " samples, or change validationFraction");
-        }
 
         Random rnd = new Random(seed);
         float[][] params = Initializers.initialParameters(arch, rnd.nextLong());
@@ -270,7 +242,7 @@ public final class AutoencoderTrainer {
         }
         float[][] best = copy(params);
         Adam adam = new Adam(params, clipNorm);
-        int len = windowLength * channels;
+        int len = windowLength * arch.channels();
         float[] batch = new float[batchSize * len];
         int[] order = new int[train.size()];
         for (int i = 0; i < order.length; i++) {

@@ -3,13 +3,11 @@ package io.gyrosentinel.training;
 import io.gyrosentinel.ErrorCode;
 import io.gyrosentinel.GyroSentinelException;
 import io.gyrosentinel.training.ModelArchitecture.ParameterSpec;
-import io.gyrosentinel.training.internal.DataPipeline;
-import io.gyrosentinel.training.internal.DataPipeline.WindowSet;
 import io.gyrosentinel.training.internal.Metrics;
 import io.gyrosentinel.training.internal.ModelDirectory;
 import io.gyrosentinel.training.internal.ReferenceForward;
+import io.gyrosentinel.training.internal.WindowScoring;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.IntStream;
 
@@ -25,7 +23,7 @@ import java.util.stream.IntStream;
  * model.evaluate(labelledSeries).writeCsv(Path.of("scores.csv"));
  * }</pre>
  */
-public final class TrainedModel {
+public final class TrainedModel implements AnomalyModel {
     private final ModelArchitecture architecture;
     private final Normalization normalization;
     private final Threshold threshold;
@@ -112,6 +110,47 @@ public final class TrainedModel {
 
     public ModelArchitecture architecture() {
         return architecture;
+    }
+
+    @Override
+    public ModelFamily family() {
+        return ModelFamily.LSTM_AE;
+    }
+
+    @Override
+    public int windowLength() {
+        return architecture.windowLength();
+    }
+
+    @Override
+    public int channels() {
+        return architecture.channels();
+    }
+
+    /** Mean squared reconstruction error of each channel, normalised units; their mean is the score. */
+    @Override
+    public float[] channelScores(float[] rawWindow) {
+        float[] x = normalize(rawWindow);
+        float[] y = forward.reconstruct(x);
+        int f = architecture.channels();
+        double[] sum = new double[f];
+        for (int i = 0; i < x.length; i++) {
+            double d = (double) y[i] - x[i];
+            sum[i % f] += d * d;
+        }
+        float[] out = new float[f];
+        for (int c = 0; c < f; c++) {
+            out[c] = (float) (sum[c] / architecture.windowLength());
+        }
+        return out;
+    }
+
+    @Override
+    public String describe() {
+        ModelArchitecture a = architecture;
+        return "lstm-ae: window " + a.windowLength() + " x " + a.channels() + " channel(s), " + a.samplesPerStep()
+                + " sample(s) per step, encoder " + a.encoderUnits() + ", decoder " + a.decoderUnits() + ", "
+                + a.parameterCount() + " parameters";
     }
 
     public Normalization normalization() {
@@ -206,12 +245,7 @@ public final class TrainedModel {
      */
     public float[] normalize(float[] rawWindow) {
         checkWindow(rawWindow, 0);
-        int f = architecture.channels();
-        float[] x = new float[rawWindow.length];
-        for (int i = 0; i < x.length; i++) {
-            x[i] = normalization.apply(rawWindow[i], i % f);
-        }
-        return x;
+        return WindowScoring.normalize(rawWindow, normalization);
     }
 
     /**
@@ -295,38 +329,12 @@ public final class TrainedModel {
     }
 
     private List<WindowScore> scoreAll(List<TimeSeries> series, int stride) {
-        if (stride < 1) {
-            throw invalid("stride", "stride must be >= 1, was " + stride);
-        }
-        DataPipeline.validate(series, architecture.channels(), architecture.windowLength(), "scoring");
-        int t = architecture.windowLength();
-        WindowSet ws = DataPipeline.windows(series, DataPipeline.whole(series), t, stride, normalization);
-        double[] s = new double[ws.size()];
-        IntStream.range(0, ws.size()).parallel().forEach(i -> s[i] = forward.score(ws.window(i)));
-        List<WindowScore> out = new ArrayList<>(ws.size());
-        for (int i = 0; i < ws.size(); i++) {
-            TimeSeries src = series.get(ws.series[i]);
-            out.add(new WindowScore(ws.series[i], src.name(), ws.start[i], ws.start[i] + t, ws.anomalous[i], s[i],
-                    threshold.isAnomalous(s[i])));
-        }
-        return out;
+        return WindowScoring.scoreAll(series, stride, architecture.windowLength(), architecture.channels(),
+                normalization, threshold, forward::score);
     }
 
     private void checkWindow(float[] w, int index) {
-        int n = architecture.windowLength() * architecture.channels();
-        if (w == null || w.length != n) {
-            throw new GyroSentinelException(ErrorCode.BAD_INPUT, "window " + index + " has "
-                    + (w == null ? "no" : w.length)
-                    + " floats, expected windowLength*channels = " + architecture.windowLength() + "*"
-                    + architecture.channels() + " = " + n);
-        }
-        int f = architecture.channels();
-        for (int k = 0; k < w.length; k++) {
-            if (!Float.isFinite(w[k])) {
-                throw new GyroSentinelException(ErrorCode.BAD_INPUT, "window " + index + ", sample " + (k / f)
-                        + ", channel " + (k % f) + ": value " + w[k] + " is not finite");
-            }
-        }
+        WindowScoring.checkWindow(w, index, architecture.windowLength(), architecture.channels());
     }
 
     private static GyroSentinelException invalid(String field, String message) {

@@ -271,4 +271,59 @@ public final class DataPipeline {
             order[j] = tmp;
         }
     }
+
+    /** What both trainers start from: the normal series, their train/validation split, normalisation and windows. */
+    public record Prepared(List<TimeSeries> normal, List<List<Segment>> split, Normalization normalization,
+            WindowSet train, WindowSet validation) {
+        public int channels() {
+            return normal.get(0).channels();
+        }
+    }
+
+    /**
+     * Validates the training (and optional held-out validation) series, refuses samples labelled anomalous, splits
+     * (the tail {@code validationFraction} of each series, or the held-out series), fits the normalisation on the
+     * training part and cuts normalised windows.
+     *
+     * @throws GyroSentinelException {@link io.gyrosentinel.ErrorCode#BAD_INPUT} naming series, sample and channel
+     *                               for unusable data, or saying how much data is missing
+     */
+    public static Prepared prepare(List<TimeSeries> trainSeries, List<TimeSeries> heldOut, int windowLength,
+            int stride, double validationFraction) {
+        validate(trainSeries, -1, windowLength, "training");
+        List<TimeSeries> normal = trainSeries;
+        if (heldOut != null) {
+            validate(heldOut, trainSeries.get(0).channels(), windowLength, "validation");
+            normal = new ArrayList<>(trainSeries);
+            normal.addAll(heldOut);
+        }
+        for (int i = 0; i < normal.size(); i++) {
+            TimeSeries s = normal.get(i);
+            for (int k = 0; k < s.length(); k++) {
+                if (s.isAnomalous(k)) {
+                    throw bad("series " + i + (s.name() != null ? " ('" + s.name() + "')" : "") + ", sample " + k
+                            + " is labelled anomalous; train on normal data only");
+                }
+            }
+        }
+        int channels = normal.get(0).channels();
+        List<List<Segment>> split;
+        if (heldOut == null) {
+            split = splitByTime(normal, validationFraction, windowLength);
+        } else {
+            List<Segment> all = whole(normal);
+            split = List.of(all.subList(0, trainSeries.size()), all.subList(trainSeries.size(), all.size()));
+        }
+        Normalization norm = fitNormalization(normal, split.get(0), channels);
+        WindowSet train = windows(normal, split.get(0), windowLength, stride, norm);
+        WindowSet val = windows(normal, split.get(1), windowLength, stride, norm);
+        if (train.size() == 0 || val.size() == 0) {
+            long total = normal.stream().mapToLong(TimeSeries::length).sum();
+            throw bad("too little data: " + total + " samples give " + train.size() + " training and " + val.size()
+                    + " validation windows of " + windowLength + " samples (validationFraction " + validationFraction
+                    + "); each series needs at least " + (int) Math.ceil(windowLength / validationFraction)
+                    + " samples, or change validationFraction");
+        }
+        return new Prepared(normal, split, norm, train, val);
+    }
 }

@@ -7,7 +7,11 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.gyrosentinel.GyroSentinelException;
+import io.gyrosentinel.training.AnomalyModel;
 import io.gyrosentinel.training.EpochReport;
+import io.gyrosentinel.training.FeatureModel;
+import io.gyrosentinel.training.ModelFamily;
+import io.gyrosentinel.training.SignalFeatures;
 import io.gyrosentinel.training.ModelArchitecture;
 import io.gyrosentinel.training.ModelArchitecture.ParameterSpec;
 import io.gyrosentinel.training.ModelFormatException;
@@ -47,6 +51,9 @@ import java.util.zip.CRC32;
  */
 public final class ModelDirectory {
     public static final String FORMAT = "gyrosentinel.lstm-autoencoder";
+    /** Format of the statistical families' directories ({@link FeatureModel}). */
+    public static final String FEATURE_FORMAT = "gyrosentinel.feature-model";
+    public static final int FEATURE_FORMAT_VERSION = 1;
     public static final int FORMAT_VERSION = 2;
     /**
      * Version written for one sample per LSTM step: such a model reads the same in SDKs that predate
@@ -69,6 +76,19 @@ public final class ModelDirectory {
 
     /** @param beforeRename test hook, called with the complete temporary directory just before the rename */
     public static void write(TrainedModel model, Path directory, Consumer<Path> beforeRename) {
+        writeDirectory(directory, weightsBytes(model.parameters()), (bytes, crc) -> manifest(model, bytes, crc),
+                model.sampleWindows(), beforeRename);
+    }
+
+    /** Writes a feature model's directory (same layout: manifest.json, weights.bin, sample-windows.f32). */
+    public static void write(FeatureModel model, Path directory) {
+        writeDirectory(directory, weightsBytes(model.parameters()), (bytes, crc) -> featureManifest(model, bytes, crc),
+                model.sampleWindows(), p -> {});
+    }
+
+    private static void writeDirectory(Path directory, byte[] weights,
+            java.util.function.BiFunction<Long, Long, ObjectNode> manifestOf, float[][] samples,
+            Consumer<Path> beforeRename) {
         Path target = directory.toAbsolutePath().normalize();
         Path parent = target.getParent();
         Path tmp = null;
@@ -79,12 +99,10 @@ public final class ModelDirectory {
                         "exists and is not an empty directory; choose a new directory or delete it first");
             }
             tmp = Files.createTempDirectory(parent, "." + target.getFileName() + ".tmp-");
-            byte[] weights = weightsBytes(model);
             writeSynced(tmp.resolve(WEIGHTS), weights);
             CRC32 crc = new CRC32();
             crc.update(weights);
-            ObjectNode manifest = manifest(model, weights.length, crc.getValue());
-            float[][] samples = model.sampleWindows();
+            ObjectNode manifest = manifestOf.apply((long) weights.length, crc.getValue());
             if (samples.length > 0) {
                 byte[] sb = floats(samples);
                 writeSynced(tmp.resolve(SAMPLES), sb);
@@ -159,8 +177,7 @@ public final class ModelDirectory {
         }
     }
 
-    private static byte[] weightsBytes(TrainedModel model) {
-        float[][] params = model.parameters();
+    private static byte[] weightsBytes(float[][] params) {
         int count = 0;
         for (float[] p : params) {
             count += p.length;
@@ -191,39 +208,8 @@ public final class ModelDirectory {
         arch.put("latentRepeat", "concatenation");
         arch.put("score", "mean_squared_error_normalized");
         root.put("sampleRateHz", model.sampleRateHz());
-        ObjectNode norm = root.putObject("normalization");
-        ArrayNode mean = norm.putArray("mean");
-        for (float v : model.normalization().mean()) {
-            mean.add(v);
-        }
-        ArrayNode std = norm.putArray("std");
-        for (float v : model.normalization().std()) {
-            std.add(v);
-        }
-        Threshold t = model.threshold();
-        ObjectNode th = root.putObject("threshold");
-        th.put("method", t.policy().method());
-        th.put("parameter", t.policy().parameter());
-        th.put("value", t.value());
-        th.put("calibrationWindows", t.calibrationWindows());
-        ObjectNode w = root.putObject("weights");
-        w.put("file", WEIGHTS);
-        w.put("dtype", "float32");
-        w.put("byteOrder", "little_endian");
-        w.put("bytes", weightBytes);
-        w.put("crc32", String.format("%08x", crc));
-        ArrayNode tensors = w.putArray("tensors");
-        long offset = HEADER;
-        for (ParameterSpec spec : a.parameterSpecs()) {
-            ObjectNode tn = tensors.addObject();
-            tn.put("name", spec.name());
-            ArrayNode shape = tn.putArray("shape");
-            for (int d : spec.shape()) {
-                shape.add(d);
-            }
-            tn.put("offset", offset);
-            offset += 4L * spec.size();
-        }
+        putNormalizationAndThreshold(root, model.normalization(), model.threshold());
+        putWeights(root, a.parameterSpecs(), weightBytes, crc);
         TrainingHistory h = model.history();
         if (h != null) {
             ObjectNode hn = root.putObject("history");
@@ -250,8 +236,137 @@ public final class ModelDirectory {
         return root;
     }
 
-    public static TrainedModel read(Path directory) {
+    private static void putWeights(ObjectNode root, List<ParameterSpec> specs, long weightBytes, long crc) {
+        ObjectNode w = root.putObject("weights");
+        w.put("file", WEIGHTS);
+        w.put("dtype", "float32");
+        w.put("byteOrder", "little_endian");
+        w.put("bytes", weightBytes);
+        w.put("crc32", String.format("%08x", crc));
+        ArrayNode tensors = w.putArray("tensors");
+        long offset = HEADER;
+        for (ParameterSpec spec : specs) {
+            ObjectNode tn = tensors.addObject();
+            tn.put("name", spec.name());
+            ArrayNode shape = tn.putArray("shape");
+            for (int d : spec.shape()) {
+                shape.add(d);
+            }
+            tn.put("offset", offset);
+            offset += 4L * spec.size();
+        }
+    }
+
+    private static void putNormalizationAndThreshold(ObjectNode root, Normalization n, Threshold t) {
+        ObjectNode norm = root.putObject("normalization");
+        ArrayNode mean = norm.putArray("mean");
+        for (float v : n.mean()) {
+            mean.add(v);
+        }
+        ArrayNode std = norm.putArray("std");
+        for (float v : n.std()) {
+            std.add(v);
+        }
+        ObjectNode th = root.putObject("threshold");
+        th.put("method", t.policy().method());
+        th.put("parameter", t.policy().parameter());
+        th.put("value", t.value());
+        th.put("calibrationWindows", t.calibrationWindows());
+    }
+
+    private static ObjectNode featureManifest(FeatureModel model, long weightBytes, long crc) {
+        ObjectNode root = JSON.createObjectNode();
+        root.put("format", FEATURE_FORMAT);
+        root.put("formatVersion", FEATURE_FORMAT_VERSION);
+        root.put("family", model.family().id());
+        SignalFeatures f = model.features();
+        ObjectNode fn = root.putObject("features");
+        fn.put("windowLength", f.windowLength());
+        fn.put("channels", f.channels());
+        fn.put("bands", f.bands());
+        fn.put("dc", f.withMean() ? "keep" : "remove");
+        fn.put("definition", "io.gyrosentinel.training.SignalFeatures v1 (mean, log_std, log_peak, crest, kurtosis, "
+                + "log_band*; Hann; channel-major)");
+        root.put("sampleRateHz", model.sampleRateHz());
+        putNormalizationAndThreshold(root, model.normalization(), model.threshold());
+        putWeights(root, model.parameterSpecs(), weightBytes, crc);
+        FeatureModel.Fit fit = model.fit();
+        ObjectNode fitNode = root.putObject("fit");
+        fitNode.put("trainingWindows", fit.trainingWindows());
+        fitNode.put("validationWindows", fit.validationWindows());
+        fitNode.put("windowStride", fit.windowStride());
+        fitNode.put("seconds", fit.seconds());
+        fitNode.put("shrinkage", fit.shrinkage());
+        fitNode.put("components", fit.components());
+        fitNode.put("explainedVariance", fit.explainedVariance());
+        return root;
+    }
+
+    /** Reads a model directory of any family (dispatching on the manifest's {@code format}). */
+    public static AnomalyModel readAny(Path directory) {
         Path dir = directory.toAbsolutePath().normalize();
+        JsonNode root = manifestOf(dir);
+        Reader r = new Reader(dir.resolve(MANIFEST));
+        String format = r.text(root, "format");
+        if (FORMAT.equals(format)) {
+            return read(dir);
+        }
+        if (!FEATURE_FORMAT.equals(format)) {
+            throw r.fail("field 'format' is '" + format + "', expected '" + FORMAT + "' or '" + FEATURE_FORMAT + "'");
+        }
+        int version = r.integer(root, "formatVersion");
+        if (version != FEATURE_FORMAT_VERSION) {
+            throw r.fail("field 'formatVersion' is " + version + "; this SDK reads version " + FEATURE_FORMAT_VERSION
+                    + (version > FEATURE_FORMAT_VERSION ? " (written by a newer SDK: upgrade)" : ""));
+        }
+        ModelFamily family;
+        try {
+            family = ModelFamily.of(r.text(root, "family"));
+        } catch (GyroSentinelException e) {
+            throw r.fail("field 'family' is invalid: " + e.detail());
+        }
+        if (!family.usesFeatures()) {
+            throw r.fail("field 'family' is '" + family.id() + "', not a feature family");
+        }
+        JsonNode fn = r.object(root, "features");
+        String dc = r.text(fn, "features.dc");
+        if (!dc.equals("keep") && !dc.equals("remove")) {
+            throw r.fail("field 'features.dc' is '" + dc + "'; expected 'keep' or 'remove'");
+        }
+        SignalFeatures sf;
+        try {
+            sf = new SignalFeatures(r.integer(fn, "features.windowLength"), r.integer(fn, "features.channels"),
+                    r.integer(fn, "features.bands"), dc.equals("keep"));
+        } catch (GyroSentinelException e) {
+            throw r.fail("field 'features' is invalid: " + e.detail());
+        }
+        double rate = r.number(root, "sampleRateHz");
+        Normalization norm = normalization(r, root, sf.channels());
+        Threshold threshold = threshold(r, root);
+        int d = sf.size();
+        List<ParameterSpec> specs = new ArrayList<>(List.of(new ParameterSpec("featureMean", new int[] {d}),
+                new ParameterSpec("featureStd", new int[] {d}), new ParameterSpec("score.t", new int[] {d, d})));
+        if (family == ModelFamily.FEATURES_PCA) {
+            specs.add(new ParameterSpec("score.q", new int[] {d, d}));
+        }
+        float[][] p = readWeights(dir, r, r.object(root, "weights"), specs);
+        JsonNode fit = r.object(root, "fit");
+        FeatureModel.Fit f = new FeatureModel.Fit(r.integer(fit, "fit.trainingWindows"),
+                r.integer(fit, "fit.validationWindows"), r.integer(fit, "fit.windowStride"),
+                r.number(fit, "fit.seconds"), r.number(fit, "fit.shrinkage"), r.integer(fit, "fit.components"),
+                r.number(fit, "fit.explainedVariance"));
+        float[][] samples = root.has("sampleWindows")
+                ? readSamples(dir, r, r.object(root, "sampleWindows"), sf.windowLength() * sf.channels())
+                : new float[0][];
+        try {
+            return FeatureModel.of(family, sf, norm, p[0], p[1], p[2], p.length > 3 ? p[3] : new float[0], threshold,
+                    rate, f).withSampleWindows(samples);
+        } catch (GyroSentinelException e) {
+            throw new ModelFormatException(dir, "inconsistent model: " + e.detail(), e);
+        }
+    }
+
+    private static JsonNode manifestOf(Path dir) {
         if (!Files.isDirectory(dir)) {
             throw new ModelFormatException(dir, "not a model directory (does not exist or is not a directory)");
         }
@@ -266,10 +381,44 @@ public final class ModelDirectory {
         } catch (IOException e) {
             throw new ModelFormatException(manifestFile, "cannot read: " + e, e);
         }
-        Reader r = new Reader(manifestFile);
         if (root == null || !root.isObject()) {
-            throw r.fail("the manifest must be a JSON object");
+            throw new ModelFormatException(manifestFile, "the manifest must be a JSON object");
         }
+        return root;
+    }
+
+    private static Normalization normalization(Reader r, JsonNode root, int channels) {
+        JsonNode nn = r.object(root, "normalization");
+        Normalization norm;
+        try {
+            norm = new Normalization(r.floats(nn, "normalization.mean"), r.floats(nn, "normalization.std"));
+        } catch (GyroSentinelException e) {
+            throw r.fail("field 'normalization' is invalid: " + e.detail());
+        }
+        if (norm.channels() != channels) {
+            throw r.fail("field 'normalization.mean' has " + norm.channels() + " channels, the model has " + channels);
+        }
+        return norm;
+    }
+
+    private static Threshold threshold(Reader r, JsonNode root) {
+        JsonNode tn = r.object(root, "threshold");
+        String method = r.text(tn, "threshold.method");
+        double parameter = r.number(tn, "threshold.parameter");
+        double value = r.number(tn, "threshold.value");
+        int calibrationWindows = r.integer(tn, "threshold.calibrationWindows");
+        try {
+            return new Threshold(ThresholdPolicy.of(method, parameter), value, calibrationWindows);
+        } catch (GyroSentinelException e) {
+            throw r.fail("field 'threshold' is invalid: " + e.detail());
+        }
+    }
+
+    public static TrainedModel read(Path directory) {
+        Path dir = directory.toAbsolutePath().normalize();
+        JsonNode root = manifestOf(dir);
+        Path manifestFile = dir.resolve(MANIFEST);
+        Reader r = new Reader(manifestFile);
         String format = r.text(root, "format");
         if (!FORMAT.equals(format)) {
             throw r.fail("field 'format' is '" + format + "', expected '" + FORMAT + "'");
@@ -306,33 +455,11 @@ public final class ModelDirectory {
             }
         }
         double rate = r.number(root, "sampleRateHz");
-        JsonNode nn = r.object(root, "normalization");
-        Normalization norm;
-        float[] mean = r.floats(nn, "normalization.mean");
-        float[] std = r.floats(nn, "normalization.std");
-        try {
-            norm = new Normalization(mean, std);
-        } catch (GyroSentinelException e) {
-            throw r.fail("field 'normalization' is invalid: " + e.detail());
-        }
-        if (norm.channels() != arch.channels()) {
-            throw r.fail("field 'normalization.mean' has " + norm.channels() + " channels, architecture.channels is "
-                    + arch.channels());
-        }
-        JsonNode tn = r.object(root, "threshold");
-        Threshold threshold;
-        String method = r.text(tn, "threshold.method");
-        double parameter = r.number(tn, "threshold.parameter");
-        double value = r.number(tn, "threshold.value");
-        int calibrationWindows = r.integer(tn, "threshold.calibrationWindows");
-        try {
-            threshold = new Threshold(ThresholdPolicy.of(method, parameter), value, calibrationWindows);
-        } catch (GyroSentinelException e) {
-            throw r.fail("field 'threshold' is invalid: " + e.detail());
-        }
-        float[][] params = readWeights(dir, r, r.object(root, "weights"), arch);
+        Normalization norm = normalization(r, root, arch.channels());
+        Threshold threshold = threshold(r, root);
+        float[][] params = readWeights(dir, r, r.object(root, "weights"), arch.parameterSpecs());
         TrainingHistory history = root.has("history") ? history(r, r.object(root, "history")) : null;
-        float[][] samples = root.has("sampleWindows") ? readSamples(dir, r, r.object(root, "sampleWindows"), arch)
+        float[][] samples = root.has("sampleWindows") ? readSamples(dir, r, r.object(root, "sampleWindows"), arch.windowLength() * arch.channels())
                 : new float[0][];
         try {
             return TrainedModel.of(arch, norm, threshold, params, history, rate).withSampleWindows(samples);
@@ -355,14 +482,13 @@ public final class ModelDirectory {
         return b.array();
     }
 
-    private static float[][] readSamples(Path dir, Reader r, JsonNode sn, ModelArchitecture arch) {
+    private static float[][] readSamples(Path dir, Reader r, JsonNode sn, int per) {
         String fileName = r.text(sn, "sampleWindows.file");
         if (!SAMPLES.equals(fileName)) {
             throw r.fail("field 'sampleWindows.file' is '" + fileName + "', expected '" + SAMPLES + "'");
         }
         int count = r.integer(sn, "sampleWindows.count");
         long bytes = r.longValue(sn, "sampleWindows.bytes");
-        int per = arch.windowLength() * arch.channels();
         if (count < 0 || bytes != 4L * per * count) {
             throw r.fail("field 'sampleWindows.bytes' is " + bytes + "; " + count + " windows of " + per
                     + " floats take " + 4L * per * count);
@@ -400,7 +526,7 @@ public final class ModelDirectory {
         return data;
     }
 
-    private static float[][] readWeights(Path dir, Reader r, JsonNode wn, ModelArchitecture arch) {
+    private static float[][] readWeights(Path dir, Reader r, JsonNode wn, List<ParameterSpec> specs) {
         String fileName = r.text(wn, "weights.file");
         if (!WEIGHTS.equals(fileName)) {
             throw r.fail("field 'weights.file' is '" + fileName + "', expected '" + WEIGHTS + "'");
@@ -410,10 +536,9 @@ public final class ModelDirectory {
         }
         long bytes = r.longValue(wn, "weights.bytes");
         String crcText = r.text(wn, "weights.crc32");
-        List<ParameterSpec> specs = arch.parameterSpecs();
         JsonNode tensors = r.array(wn, "weights.tensors");
         if (tensors.size() != specs.size()) {
-            throw r.fail("field 'weights.tensors' lists " + tensors.size() + " tensors; the architecture needs "
+            throw r.fail("field 'weights.tensors' lists " + tensors.size() + " tensors; the model needs "
                     + specs.size());
         }
         long[] offsets = new long[specs.size()];

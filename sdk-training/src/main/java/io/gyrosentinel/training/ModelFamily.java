@@ -1,0 +1,56 @@
+package io.gyrosentinel.training;
+
+import io.gyrosentinel.ErrorCode;
+import io.gyrosentinel.GyroSentinelException;
+import java.util.Arrays;
+import java.util.Locale;
+
+/**
+ * The detector families GyroSentinel trains, packages and runs; {@code gyrosentinel bench} compares them on the same
+ * windows. Each is trained in Java, scores a window of normalised samples, and explains a score by each channel's
+ * share ({@link AnomalyModel#channelScores(float[])}).
+ */
+public enum ModelFamily {
+    /** LSTM autoencoder (TensorFlow Java); score = mean squared reconstruction error. */
+    LSTM_AE("lstm-ae"),
+    /** {@link SignalFeatures} scored by a Mahalanobis distance with Ledoit–Wolf shrinkage. */
+    FEATURES_MAHALANOBIS("features-mahalanobis"),
+    /** {@link SignalFeatures} scored by PCA: Hotelling's T² in the principal subspace plus the residual Q (SPE). */
+    FEATURES_PCA("features-pca");
+
+    private final String id;
+
+    ModelFamily(String id) {
+        this.id = id;
+    }
+
+    /** The name used on the command line, in model directories and in bench results. */
+    public String id() {
+        return id;
+    }
+
+    /** Whether the family is a statistical model over {@link SignalFeatures}. */
+    public boolean usesFeatures() {
+        return this == FEATURES_MAHALANOBIS || this == FEATURES_PCA;
+    }
+
+    /**
+     * The family named {@code id} (case-insensitive).
+     *
+     * @throws GyroSentinelException {@link ErrorCode#INVALID_ARGUMENT} (field {@code family}) naming the known ones
+     */
+    public static ModelFamily of(String id) {
+        for (ModelFamily f : values()) {
+            if (f.id.equalsIgnoreCase(id == null ? "" : id.trim())) {
+                return f;
+            }
+        }
+        throw new GyroSentinelException(ErrorCode.INVALID_ARGUMENT, "unknown model family '" + id + "'; known: "
+                + String.join(", ", Arrays.stream(values()).map(ModelFamily::id).toList()), "family", null);
+    }
+
+    @Override
+    public String toString() {
+        return id.toLowerCase(Locale.ROOT);
+    }
+}
