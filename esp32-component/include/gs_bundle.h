@@ -52,9 +52,19 @@ gs_err_t gs_bundle_parse(const uint8_t *payload, size_t len, gs_bundle_t *out);
 /** The part called `name`, or NULL. */
 const gs_bundle_part_t *gs_bundle_find(const gs_bundle_t *bundle, const char *name);
 
+/** What a model returns for a window (manifest member "output"). */
+typedef enum {
+    /** "reconstruction" (the default): window x channels values; score = mean squared error. */
+    GS_MODEL_OUTPUT_RECONSTRUCTION = 0,
+    /** "channel_scores": `channels` values, each channel's share of the score; score = their mean
+     *  (the statistical families: features-mahalanobis, features-pca). */
+    GS_MODEL_OUTPUT_CHANNEL_SCORES = 1,
+} gs_model_output_t;
+
 typedef struct {
     char model_id[48];
     char model_part[32];    /**< name of the TFLite part ("model.tflite") */
+    gs_model_output_t output; /**< "output"; absent = GS_MODEL_OUTPUT_RECONSTRUCTION */
     uint32_t window;        /**< samples per window */
     uint32_t stride;        /**< samples between window starts (<= window) */
     uint32_t channels;      /**< 1 .. GS_MANIFEST_MAX_CHANNELS */
@@ -66,7 +76,8 @@ typedef struct {
 
 /**
  * Parse and check the manifest JSON: format and formatVersion, window 2..256, 1 <= stride <=
- * window, channels 1..3 with as many mean/std values, std > 0, a finite threshold >= 0.
+ * window, channels 1..3 with as many mean/std values, std > 0, a finite threshold >= 0, and
+ * "output" absent, "reconstruction" or "channel_scores".
  * GS_ERR_INVALID_ARG (malformed or out of range) or GS_ERR_UNSUPPORTED (other format).
  */
 gs_err_t gs_manifest_parse(const uint8_t *json, size_t len, gs_manifest_t *out);

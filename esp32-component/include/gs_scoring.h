@@ -35,6 +35,12 @@ typedef struct {
     const gs_model_ops_t *ops;
     void *ctx;
     const char *model_id;   /**< reported in InferenceResult / AnomalyEvent */
+    /**
+     * What reconstruct() writes (gs_model_output_t in gs_bundle.h, the manifest's "output"):
+     * 0 = the reconstruction (window x channels values, scored by their mean squared error);
+     * 1 = the channel scores themselves (the first `channels` values of `out`; score = their mean).
+     */
+    uint32_t output;
 } gs_model_t;
 
 typedef struct {
@@ -81,6 +87,14 @@ gs_err_t gs_scorer_add(gs_scorer_handle_t s, const gs_sample_t *sample,
  */
 void gs_scoring_mse(const float *in, const float *out, uint32_t w, uint32_t channels,
                     float *channel_error, float *score);
+
+/**
+ * The score of one window as `model` defines it: gs_scoring_mse() of a reconstruction, or, for
+ * a model whose output is the channel scores, those scores and their mean. Used by the scorer
+ * and by calibration.
+ */
+void gs_scoring_window(const gs_model_t *model, const float *in, const float *out, uint32_t w,
+                       uint32_t channels, float *channel_error, float *score);
 
 #ifdef __cplusplus
 }

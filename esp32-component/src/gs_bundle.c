@@ -380,6 +380,18 @@ gs_err_t gs_manifest_parse(const uint8_t *json, size_t len, gs_manifest_t *out)
         snprintf(out->model_part, sizeof(out->model_part), "%s", "model.tflite");
     }
     (void)get_string(doc, "modelId", out->model_id, sizeof(out->model_id));
+    span_t output_value;
+    if (!find_key(doc, "output", &output_value)) {
+        char output[24];
+        if (get_string(doc, "output", output, sizeof(output))) {
+            return GS_ERR_INVALID_ARG;
+        }
+        if (strcmp(output, "channel_scores") == 0) {
+            out->output = GS_MODEL_OUTPUT_CHANNEL_SCORES;
+        } else if (strcmp(output, "reconstruction") != 0) {
+            return GS_ERR_UNSUPPORTED; /* a model kind this firmware does not know */
+        }
+    }
     double rate = 0;
     if (!get_number(doc, "sampleRateHz", &rate) && rate > 0) {
         out->sample_rate_hz = (float)rate;

@@ -49,7 +49,7 @@ gs_err_t gs_calibration_window_score(const float *window_dps, uint32_t w, uint32
         return err;
     }
     float channel_error[GS_SCORING_MAX_CHANNELS];
-    gs_scoring_mse(in, out, w, channels, channel_error, score);
+    gs_scoring_window(model, in, out, w, channels, channel_error, score);
     return GS_OK;
 }
 

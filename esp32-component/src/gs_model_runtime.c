@@ -180,7 +180,8 @@ gs_err_t gs_model_runtime_start(gs_model_runtime_handle_t rt, uint32_t axes_mask
     if (k != m->channels) {
         return GS_ERR_INVALID_ARG;
     }
-    gs_model_t model = {.ops = &s_forward_ops, .ctx = rt, .model_id = rt->manifest.model_id};
+    gs_model_t model = {.ops = &s_forward_ops, .ctx = rt, .model_id = rt->manifest.model_id,
+                        .output = (uint32_t)rt->manifest.output};
     return gs_scorer_create(&sc, &model, &rt->scorer);
 }
 
@@ -217,6 +218,7 @@ gs_err_t gs_model_runtime_model(gs_model_runtime_handle_t rt, gs_model_t *out)
     out->ops = &s_forward_ops;
     out->ctx = rt;
     out->model_id = rt->manifest.model_id;
+    out->output = (uint32_t)rt->manifest.output;
     return GS_OK;
 }
 

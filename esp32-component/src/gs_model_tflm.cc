@@ -8,7 +8,8 @@
  * window's window x channels values in normalised units, sample-major (declared [window,
  * channels], or [window/K, K*channels] for a model that takes K samples per LSTM step: the
  * same bytes, so only the byte count is checked): float32, or int16 (16x8 quantisation: int8 weights, int16
- * activations) / int8, quantised with the tensor's own scale and zero point. TFLite Micro has no TILE op, so a Keras
+ * activations) / int8, quantised with the tensor's own scale and zero point. A model whose manifest
+ * says "output": "channel_scores" (the statistical families, float32) returns `channels` values instead. TFLite Micro has no TILE op, so a Keras
  * RepeatVector decoder must be exported as CONCATENATION (see DESIGN.md section 3), and a
  * CONCATENATION takes at most 10 inputs (the packager builds a tree). The packaged LSTM is
  * unrolled over the window and starts every window from constant zero state: it has no
@@ -34,11 +35,14 @@ alignas(tflite::MicroInterpreter) uint8_t g_interp_mem[sizeof(tflite::MicroInter
 tflite::MicroInterpreter *g_interp = nullptr;
 /* Exactly the ops sdk-training's packager may emit (packaging/internal/OpAllowList.java). The
  * conformance test proves the two agree: every packaged model loads through this resolver. */
-tflite::MicroMutableOpResolver<9> g_resolver;
+tflite::MicroMutableOpResolver<15> g_resolver;
 bool g_resolver_ready = false;
 gs_model_tflm_config_t g_config;
 char g_failure[128];
 uint32_t g_operators = 0;
+/* Values the loaded model returns per window: window x channels (a reconstruction) or channels
+ * (manifest "output": "channel_scores", the statistical families). */
+size_t g_out_n = 0;
 
 /* Invoke time on the device, to replace the cost card's estimate with a measurement: logged every
  * kTimingLogEvery invokes as mean and max per window and the mean per sample at the model's stride. */
@@ -139,7 +143,7 @@ gs_err_t run(void *ctx, const float *in, float *out, uint32_t window, uint32_t c
     const size_t n = (size_t)window * channels;
     const size_t ei = element_size(ti->type);
     const size_t eo = element_size(to->type);
-    if (ei == 0 || eo == 0 || ti->bytes != n * ei || to->bytes != n * eo) {
+    if (ei == 0 || eo == 0 || ti->bytes != n * ei || to->bytes != g_out_n * eo || g_out_n > n) {
         return GS_ERR_INVALID_ARG;
     }
     /* Reset() (which replaced ResetVariableTensors() in esp-tflite-micro 1.3) clears variable
@@ -166,7 +170,7 @@ gs_err_t run(void *ctx, const float *in, float *out, uint32_t window, uint32_t c
             g_us_max = 0;
         }
     }
-    get_output(to, out, n);
+    get_output(to, out, g_out_n);
     return GS_OK;
 }
 
@@ -210,6 +214,13 @@ gs_err_t load(void *ctx, const gs_bundle_t *bundle, const gs_manifest_t *m)
         g_resolver.AddStridedSlice();
         g_resolver.AddConcatenation();
         g_resolver.AddReshape();
+        /* the statistical families' features (float32): packaging/internal/FeatureGraphBuilder.java */
+        g_resolver.AddTranspose();
+        g_resolver.AddAbs();
+        g_resolver.AddLog();
+        g_resolver.AddRsqrt();
+        g_resolver.AddDiv();
+        g_resolver.AddReduceMax();
         g_resolver_ready = true;
     }
     /* An op the resolver lacks would also fail AllocateTensors(); name it instead of reporting
@@ -236,13 +247,16 @@ gs_err_t load(void *ctx, const gs_bundle_t *bundle, const gs_manifest_t *m)
     TfLiteTensor *to = g_interp->output(0);
     const size_t ei = element_size(ti->type);
     const size_t n = (size_t)m->window * m->channels;
-    if (ei == 0 || ti->bytes != n * ei || element_size(to->type) == 0 || to->bytes != n * element_size(to->type)) {
+    const size_t out_n = m->output == GS_MODEL_OUTPUT_CHANNEL_SCORES ? (size_t)m->channels : n;
+    if (ei == 0 || ti->bytes != n * ei || element_size(to->type) == 0 ||
+        to->bytes != out_n * element_size(to->type)) {
         release();
         snprintf(g_failure, sizeof g_failure,
-                 "the graph does not take and return window x channels = %u float32/int16/int8 values",
-                 (unsigned)n);
+                 "the graph does not take window x channels = %u and return %u float32/int16/int8 values",
+                 (unsigned)n, (unsigned)out_n);
         return GS_ERR_MODEL_LOAD;
     }
+    g_out_n = out_n;
     const auto *subgraphs = model->subgraphs();
     g_operators = subgraphs && subgraphs->size() > 0 && subgraphs->Get(0)->operators()
                       ? subgraphs->Get(0)->operators()->size() : 0;

@@ -1,6 +1,7 @@
 #include <math.h>
 #include <string.h>
 #include "gs_scoring.h"
+#include "gs_bundle.h"
 
 #define GS_MAX_SCORERS 2
 
@@ -169,6 +170,21 @@ void gs_scoring_mse(const float *in, const float *out, uint32_t w, uint32_t chan
     *score = (float)(total / channels);
 }
 
+void gs_scoring_window(const gs_model_t *model, const float *in, const float *out, uint32_t w,
+                       uint32_t channels, float *channel_error, float *score)
+{
+    if (model->output != GS_MODEL_OUTPUT_CHANNEL_SCORES) {
+        gs_scoring_mse(in, out, w, channels, channel_error, score);
+        return;
+    }
+    double total = 0.0;
+    for (uint32_t k = 0; k < channels; k++) {
+        channel_error[k] = out[k];
+        total += out[k];
+    }
+    *score = (float)(total / channels);
+}
+
 gs_err_t gs_scorer_add(gs_scorer_handle_t s, const gs_sample_t *sample, gs_scoring_output_t *out)
 {
     if (!s || !sample || !out) {
@@ -193,7 +209,7 @@ gs_err_t gs_scorer_add(gs_scorer_handle_t s, const gs_sample_t *sample, gs_scori
     if (err == GS_OK) {
         gyrosentinel_v1_InferenceResult *r = &out->result;
         memset(r, 0, sizeof(*r));
-        gs_scoring_mse(s->in, s->out, w, ch, r->channel_error, &r->score);
+        gs_scoring_window(&s->model, s->in, s->out, w, ch, r->channel_error, &r->score);
         r->channel_error_count = (pb_size_t)ch;
         r->window = s->window_index++;
         r->start_timestamp_us = s->ts[0];

@@ -10,7 +10,8 @@
  *               into a file-backed model store (chunks with CRC, SHA-256 check, commit, activate), then
  *               loaded by gs_model_runtime_reload() into the TFLM backend
  *   --windows   normalised windows, window x channels float32 each (little endian, sample-major):
- *               each is run through the loaded backend and its reconstruction written to --out
+ *               each is run through the loaded backend and its output written to --out (the
+ *               reconstruction, or the channel scores of a model whose manifest says so)
  *   --samples   raw int16 samples, 3 axes each (x y z): fed one by one to gs_model_runtime_add() with
  *               the given axes mask and scale (dps per LSB); the score of each window the runtime
  *               produces (every stride) is written to --scores as float32
@@ -94,6 +95,8 @@ static int run_windows(gs_tflm_harness_t *h, const char *in_path, const char *ou
 {
     const gs_manifest_t *m = gs_tflm_harness_manifest(h);
     const size_t vals = (size_t)m->window * m->channels;
+    /* a reconstruction, or (manifest "output": "channel_scores") one score per channel */
+    const size_t outs = m->output == GS_MODEL_OUTPUT_CHANNEL_SCORES ? (size_t)m->channels : vals;
     size_t len;
     float *in = (float *)read_file(in_path, &len);
     if (len % (vals * sizeof(float)) != 0) {
@@ -111,7 +114,7 @@ static int run_windows(gs_tflm_harness_t *h, const char *in_path, const char *ou
         if (err != GS_OK) {
             fprintf(stderr, "gs_tflm_run: invoke failed on window %zu: %s\n", w, gs_err_to_name(err));
             status = 2;
-        } else if (fwrite(y, sizeof(float), vals, f) != vals) {
+        } else if (fwrite(y, sizeof(float), outs, f) != outs) {
             status = 2;
         }
     }

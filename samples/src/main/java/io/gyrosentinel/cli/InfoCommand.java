@@ -166,9 +166,11 @@ final class InfoCommand implements Callable<Integer> {
             throw new GyroSentinelException(ErrorCode.BAD_INPUT, "bundle " + f + ": the model part is not a readable "
                     + "TFLite model (" + e + ")", e);
         }
-        pw.printf(Locale.ROOT, "  window %s, stride %s, %s channels at %s Hz, %s samples per LSTM step, quantisation %s, "
-                        + "threshold %s%n", m.path("window"), m.path("stride"), m.path("channels"), m.path("sampleRateHz"),
-                m.has("samplesPerStep") ? m.get("samplesPerStep") : "1", precision, m.path("threshold").path("value"));
+        String kind = m.has("family") ? m.path("family").asText() + " (returns the channel scores)"
+                : "lstm-ae, " + (m.has("samplesPerStep") ? m.get("samplesPerStep") : "1") + " samples per LSTM step";
+        pw.printf(Locale.ROOT, "  %s; window %s, stride %s, %s channels at %s Hz, quantisation %s, threshold %s%n", kind,
+                m.path("window"), m.path("stride"), m.path("channels"), m.path("sampleRateHz"), precision,
+                m.path("threshold").path("value"));
         pw.printf("  model version %s, %s%s%n", m.path("version").asText("0"), m.hasNonNull("scope")
                 && !m.path("scope").asText().isEmpty() ? "only for device " + m.path("scope").asText() : "for any device",
                 m.path("downgrade").asBoolean(false) ? ", downgrade allowed" : "");

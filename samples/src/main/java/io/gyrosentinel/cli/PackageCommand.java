@@ -2,7 +2,6 @@ package io.gyrosentinel.cli;
 
 import io.gyrosentinel.model.SigningKeys;
 import io.gyrosentinel.recording.Recording;
-import io.gyrosentinel.training.TrainedModel;
 import io.gyrosentinel.training.packaging.CExport;
 import io.gyrosentinel.training.packaging.CostCard;
 import io.gyrosentinel.training.packaging.ModelPackager;
@@ -87,13 +86,8 @@ final class PackageCommand implements Callable<Integer> {
             throw new CommandLine.ParameterException(spec.commandLine(),
                     "--quantize must be int8, int16x8 or float32, got '" + quantize + "'");
         }
-        io.gyrosentinel.training.AnomalyModel any = io.gyrosentinel.training.AnomalyModel.load(model);
-        if (!(any instanceof TrainedModel m)) {
-            throw new io.gyrosentinel.GyroSentinelException(io.gyrosentinel.ErrorCode.INVALID_ARGUMENT, "model " + model
-                    + " is a " + any.family().id() + " model; packaging for TensorFlow Lite Micro covers lstm-ae models "
-                    + "so far (feature families score on the host: evaluate, score, bench)", "model", null);
-        }
-        int win = m.architecture().windowLength();
+        io.gyrosentinel.training.AnomalyModel m = io.gyrosentinel.training.AnomalyModel.load(model);
+        int win = m.windowLength();
         List<float[]> normal = new ArrayList<>();
         for (Path d : data) {
             normal.addAll(List.of(DemoCommand.windows(checked(Recording.read(d), m, d), win, Math.max(1, win / 4))));
@@ -155,6 +149,10 @@ final class PackageCommand implements Callable<Integer> {
         for (Precision q : Precision.values()) {
             print(pw, r.verification(q));
         }
+        if (m.family().usesFeatures() && r.requested() != Precision.FLOAT32) {
+            pw.printf("%s models ship float32 (their LOG/RSQRT/DIV features have no integer kernels); --quantize %s "
+                    + "does not apply%n", m.family().id(), r.requested().id());
+        }
         if (r.fellBack()) {
             pw.printf("int8 failed verification: shipped int16x8 instead (--no-fallback to fail)%n");
         }
@@ -172,15 +170,19 @@ final class PackageCommand implements Callable<Integer> {
         return 0;
     }
 
-    private static Recording checked(Recording r, TrainedModel m, Path file) {
-        if (r.channels() != m.architecture().channels()) {
-            throw new IllegalArgumentException("model expects " + m.architecture().channels() + " channels, recording "
+    private static Recording checked(Recording r, io.gyrosentinel.training.AnomalyModel m, Path file) {
+        if (r.channels() != m.channels()) {
+            throw new IllegalArgumentException("model expects " + m.channels() + " channels, recording "
                     + file + " has " + r.channels() + " " + r.info().channelNames());
         }
         return r;
     }
 
     private static void print(java.io.PrintWriter pw, Verification v) {
+        if (v.criteria().startsWith("not built")) {
+            pw.printf(Locale.ROOT, "%s: %s%n", v.precision().id(), v.criteria());
+            return;
+        }
         pw.printf(Locale.ROOT, "verification %s in TFLite 2.6.2: %s (max |err| %.2g, Spearman %.4f, ROC-AUC %.4f vs %.4f; "
                         + "criteria: %s)%n", v.precision().id(), v.passed() ? "PASSED" : "FAILED", v.maxAbsError(), v.spearman(),
                 v.rocAuc(), v.referenceRocAuc(), v.criteria());

@@ -296,7 +296,12 @@ public final class FeatureModel implements AnomalyModel {
     @Override
     public float[] channelScores(float[] rawWindow) {
         WindowScoring.checkWindow(rawWindow, 0, windowLength(), channels());
-        double[] c = contributionsOf(WindowScoring.normalize(rawWindow, normalization));
+        return channelScoresNormalized(WindowScoring.normalize(rawWindow, normalization));
+    }
+
+    /** {@link #channelScores(float[])} of an already normalised window (what the device's model returns). */
+    public float[] channelScoresNormalized(float[] normalizedWindow) {
+        double[] c = contributions(normalizedWindow);
         float[] out = new float[channels()];
         double[] sum = new double[channels()];
         for (int j = 0; j < c.length; j++) {

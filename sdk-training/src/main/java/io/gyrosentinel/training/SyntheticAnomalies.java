@@ -60,9 +60,9 @@ public final class SyntheticAnomalies {
      *
      * @throws GyroSentinelException {@link ErrorCode#BAD_INPUT} when there are no windows or one has the wrong size
      */
-    public static float[][] from(float[][] normal, TrainedModel model, long seed) {
-        int t = model.architecture().windowLength();
-        int f = model.architecture().channels();
+    public static float[][] from(float[][] normal, AnomalyModel model, long seed) {
+        int t = model.windowLength();
+        int f = model.channels();
         if (normal == null || normal.length == 0) {
             throw new GyroSentinelException(ErrorCode.BAD_INPUT, "no normal windows to derive synthetic anomalies from");
         }

@@ -3,6 +3,8 @@ package io.gyrosentinel.training.packaging;
 import io.gyrosentinel.ErrorCode;
 import io.gyrosentinel.GyroSentinelException;
 import io.gyrosentinel.model.ModelBundle;
+import io.gyrosentinel.training.AnomalyModel;
+import io.gyrosentinel.training.FeatureModel;
 import io.gyrosentinel.training.TrainedModel;
 import io.gyrosentinel.training.packaging.internal.Graph;
 import io.gyrosentinel.training.packaging.internal.PackagingPipeline;
@@ -143,6 +145,21 @@ public final class ModelPackager {
     }
 
     /**
+     * Builds, verifies and bundles a model of any {@link io.gyrosentinel.training.ModelFamily}: the LSTM autoencoder
+     * as {@link #pack(TrainedModel, float[][], float[][])}; a {@link FeatureModel} as a float32 graph of its features
+     * and score returning the channel scores (manifest {@code "output": "channel_scores"}), every normal and
+     * anomalous window checked against the Java reference in TFLite and, when configured, TFLite Micro.
+     *
+     * @throws PackagingException as {@link #pack(TrainedModel, float[][], float[][])}
+     */
+    public PackagedModel pack(AnomalyModel model, float[][] normalWindows, float[][] anomalousWindows) {
+        if (model instanceof TrainedModel tm) {
+            return pack(tm, normalWindows, anomalousWindows);
+        }
+        return PackagingPipeline.runFeatures(this, (FeatureModel) model, normalWindows, anomalousWindows);
+    }
+
+    /**
      * Packs with what the model carries: its {@link TrainedModel#sampleWindows() sample of normal windows} calibrate
      * and verify, and {@link io.gyrosentinel.training.SyntheticAnomalies synthetic anomalies} derived from them stand in
      * for faults in the ROC-AUC gate (for plants with no fault recording yet).
@@ -151,7 +168,7 @@ public final class ModelPackager {
      *                            (assembled by hand, or saved by an older SDK): use {@link #pack(TrainedModel,
      *                            float[][], float[][])}
      */
-    public PackagedModel pack(TrainedModel model) {
+    public PackagedModel pack(AnomalyModel model) {
         float[][] normal = model.sampleWindows();
         if (normal.length < 2) {
             throw new PackagingException(PackagingException.Reason.BAD_INPUT, "the model keeps " + normal.length

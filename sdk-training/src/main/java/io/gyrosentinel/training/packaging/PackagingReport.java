@@ -81,7 +81,7 @@ public record PackagingReport(String modelId, Precision requested, Precision shi
 
     /** Whether the packager shipped another precision than the one requested (int8 failed, int16x8 shipped). */
     public boolean fellBack() {
-        return shipped != requested;
+        return requested == Precision.INT8 && shipped == Precision.INT16X8;
     }
 
     /** A JSON-ready view (ordered maps and numbers). */

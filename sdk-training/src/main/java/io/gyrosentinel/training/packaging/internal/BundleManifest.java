@@ -13,7 +13,7 @@ import java.util.Map;
 /** The fields of a packaged bundle's manifest that a runtime needs, parsed and checked. */
 public record BundleManifest(String modelId, String model, int window, int stride, int channels, double sampleRateHz,
         float[] mean, float[] std, double threshold, String thresholdMethod, String quantization, int samplesPerStep,
-        Map<String, String> sha256) {
+        Map<String, String> sha256, boolean channelScores) {
 
     public static BundleManifest parse(ModelBundle b) {
         JsonNode m;
@@ -35,6 +35,11 @@ public record BundleManifest(String modelId, String model, int window, int strid
             throw new GyroSentinelException(ErrorCode.MODEL_LOAD_FAILED, "manifest of " + b.modelId()
                     + ": channels/mean/std disagree");
         }
+        String output = m.path("output").asText("reconstruction");
+        if (!output.equals("reconstruction") && !output.equals(PackagingPipeline.OUTPUT_CHANNEL_SCORES)) {
+            throw new GyroSentinelException(ErrorCode.MODEL_LOAD_FAILED, "manifest of " + b.modelId() + ": output '"
+                    + output + "' is neither 'reconstruction' nor '" + PackagingPipeline.OUTPUT_CHANNEL_SCORES + "'");
+        }
         Map<String, String> sha = new java.util.LinkedHashMap<>();
         Iterator<Map.Entry<String, JsonNode>> it = m.path("sha256").fields();
         while (it.hasNext()) {
@@ -44,7 +49,8 @@ public record BundleManifest(String modelId, String model, int window, int strid
         return new BundleManifest(m.path("modelId").asText(), m.path("model").asText(), m.path("window").asInt(),
                 m.path("stride").asInt(), f, m.path("sampleRateHz").asDouble(), mean, std,
                 m.path("threshold").path("value").asDouble(), m.path("threshold").path("method").asText(),
-                m.path("quantization").asText(), m.path("samplesPerStep").asInt(1), sha);
+                m.path("quantization").asText(), m.path("samplesPerStep").asInt(1), sha,
+                output.equals(PackagingPipeline.OUTPUT_CHANNEL_SCORES));
     }
 
     /** Every part listed in the manifest must be present with that SHA-256, and every part must be listed. */

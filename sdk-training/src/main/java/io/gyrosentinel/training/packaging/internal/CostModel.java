@@ -74,6 +74,9 @@ public final class CostModel {
                 case MUL -> muls += out.size();
                 case SPLIT -> copy += g.tensor(op.inputs[1]).size();
                 case CONCATENATION -> copy += out.size();
+                case TRANSPOSE, REDUCE_MAX -> copy += g.tensor(op.inputs[0]).size();
+                case LOG, RSQRT, DIV -> act += out.size(); // a libm call or a divide per element: priced as FLOAT_ACT
+                case ABS -> adds += out.size();
                 default -> { }
             }
         }

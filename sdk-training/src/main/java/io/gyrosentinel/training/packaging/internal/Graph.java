@@ -12,7 +12,16 @@ import java.util.List;
 public final class Graph {
 
     /** Ops this packager emits; each maps to one TFLite builtin. */
-    public enum OpType { FULLY_CONNECTED, ADD, MUL, LOGISTIC, TANH, SPLIT, CONCATENATION }
+    public enum OpType {
+        FULLY_CONNECTED, ADD, MUL, LOGISTIC, TANH, SPLIT, CONCATENATION,
+        /** The feature families' ops (float32 only): 2-D transpose, element-wise |x|, ln x, 1/√x, a / b, max over one axis, reshape. */
+        TRANSPOSE, ABS, LOG, RSQRT, DIV, REDUCE_MAX, RESHAPE;
+
+        /** Whether the LSTM packager's quantiser handles the op (the feature ops run in float32 only). */
+        public boolean quantizable() {
+            return ordinal() <= CONCATENATION.ordinal();
+        }
+    }
 
     /**
      * Element type of a tensor after quantisation (before it, every non-index tensor is FLOAT32): INT8 weights, and
@@ -72,7 +81,7 @@ public final class Graph {
         public final OpType type;
         public final int[] inputs;
         public final int[] outputs;
-        /** CONCATENATION axis (SPLIT's axis is its first input). */
+        /** CONCATENATION and REDUCE_MAX axis (SPLIT's axis is its first input). */
         public final int axis;
 
         Op(OpType type, int[] inputs, int[] outputs, int axis) {
@@ -111,6 +120,61 @@ public final class Graph {
         Tensor t = new Tensor(tensors.size(), "axis" + axis, new int[0], new float[] {axis}, true);
         tensors.add(t);
         return t.id;
+    }
+
+    /** An INT32 index tensor of shape [values.length] (a permutation, a shape, an axis list). */
+    private int indexVector(String name, int... values) {
+        float[] data = new float[values.length];
+        for (int i = 0; i < values.length; i++) {
+            data[i] = values[i];
+        }
+        Tensor t = new Tensor(tensors.size(), name, new int[] {values.length}, data, true);
+        tensors.add(t);
+        return t.id;
+    }
+
+    /** Transposes a 2-D tensor. */
+    public int transpose(String name, int x) {
+        int[] s = tensor(x).shape;
+        if (s.length != 2) {
+            throw new IllegalArgumentException(name + ": transpose takes a 2-D tensor, got " + tensor(x));
+        }
+        int y = activation(name, s[1], s[0]);
+        ops.add(new Op(OpType.TRANSPOSE, new int[] {x, indexVector(name + ".perm", 1, 0)}, new int[] {y}, 0));
+        return y;
+    }
+
+    /** An element-wise unary op: ABS, LOG or RSQRT. */
+    public int unary(OpType type, String name, int x) {
+        if (type != OpType.ABS && type != OpType.LOG && type != OpType.RSQRT) {
+            throw new IllegalArgumentException(type + " is not an element-wise unary op");
+        }
+        int y = activation(name, tensor(x).shape);
+        ops.add(new Op(type, new int[] {x}, new int[] {y}, 0));
+        return y;
+    }
+
+    public int div(String name, int a, int b) {
+        return binary(OpType.DIV, name, a, b);
+    }
+
+    /** The maximum over {@code axis}, kept as a dimension of 1. */
+    public int reduceMax(String name, int x, int axis) {
+        int[] s = tensor(x).shape.clone();
+        s[axis] = 1;
+        int y = activation(name, s);
+        ops.add(new Op(OpType.REDUCE_MAX, new int[] {x, indexVector(name + ".axis", axis)}, new int[] {y}, axis));
+        return y;
+    }
+
+    /** The same values (row-major) in another shape. */
+    public int reshape(String name, int x, int... shape) {
+        int y = activation(name, shape);
+        if (tensor(y).size() != tensor(x).size()) {
+            throw new IllegalArgumentException(name + ": cannot reshape " + tensor(x) + " to " + Arrays.toString(shape));
+        }
+        ops.add(new Op(OpType.RESHAPE, new int[] {x, indexVector(name + ".shape", shape)}, new int[] {y}, 0));
+        return y;
     }
 
     /** {@code y = x · Wᵀ + b} with TFLite's weight layout {@code W [out][in]}; {@code bias} may be -1. */

@@ -124,6 +124,55 @@ public final class GraphEvaluator {
                     }
                     v[op.outputs[0]] = y;
                 }
+                case TRANSPOSE -> {
+                    int[] xs = graph.tensor(op.inputs[0]).shape;
+                    float[] x = v[op.inputs[0]];
+                    float[] y = new float[x.length];
+                    for (int r = 0; r < xs[0]; r++) {
+                        for (int c = 0; c < xs[1]; c++) {
+                            y[c * xs[0] + r] = x[r * xs[1] + c];
+                        }
+                    }
+                    v[op.outputs[0]] = y;
+                }
+                case ABS, LOG, RSQRT -> {
+                    float[] a = v[op.inputs[0]];
+                    float[] y = new float[a.length];
+                    for (int i = 0; i < y.length; i++) {
+                        y[i] = switch (op.type) {
+                            case ABS -> Math.abs(a[i]);
+                            case LOG -> (float) Math.log(a[i]);
+                            default -> (float) (1.0 / Math.sqrt(a[i]));
+                        };
+                    }
+                    v[op.outputs[0]] = y;
+                }
+                case DIV -> {
+                    float[] a = v[op.inputs[0]];
+                    float[] b = v[op.inputs[1]];
+                    float[] y = new float[a.length];
+                    for (int i = 0; i < y.length; i++) {
+                        y[i] = a[i] / b[i];
+                    }
+                    v[op.outputs[0]] = y;
+                }
+                case REDUCE_MAX -> {
+                    int[] xs = graph.tensor(op.inputs[0]).shape;
+                    if (xs.length != 2) {
+                        throw new IllegalStateException("only 2-D REDUCE_MAX is evaluated");
+                    }
+                    float[] x = v[op.inputs[0]];
+                    float[] y = new float[op.axis == 1 ? xs[0] : xs[1]];
+                    java.util.Arrays.fill(y, Float.NEGATIVE_INFINITY);
+                    for (int r = 0; r < xs[0]; r++) {
+                        for (int c = 0; c < xs[1]; c++) {
+                            int o = op.axis == 1 ? r : c;
+                            y[o] = Math.max(y[o], x[r * xs[1] + c]);
+                        }
+                    }
+                    v[op.outputs[0]] = y;
+                }
+                case RESHAPE -> v[op.outputs[0]] = v[op.inputs[0]];
                 default -> throw new IllegalStateException("unhandled op " + op.type);
             }
             for (int o : op.outputs) {

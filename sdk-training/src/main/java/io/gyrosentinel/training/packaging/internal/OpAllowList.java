@@ -22,16 +22,23 @@ import org.tensorflow.lite.schema.TensorType;
  */
 public final class OpAllowList {
     /** builtin code → accepted versions. */
-    static final Map<Integer, Set<Integer>> ALLOWED = Map.of(
-            BuiltinOperator.FULLY_CONNECTED, Set.of(1, 4, 7),
-            BuiltinOperator.ADD, Set.of(1, 2, 3),
-            BuiltinOperator.MUL, Set.of(1, 2, 3, 4),
-            BuiltinOperator.LOGISTIC, Set.of(1, 2, 3),
-            BuiltinOperator.TANH, Set.of(1, 2, 3),
-            BuiltinOperator.SPLIT, Set.of(1, 2, 4),
-            BuiltinOperator.STRIDED_SLICE, Set.of(1, 2),
-            BuiltinOperator.CONCATENATION, Set.of(1, 2, 3),
-            BuiltinOperator.RESHAPE, Set.of(1));
+    static final Map<Integer, Set<Integer>> ALLOWED = Map.ofEntries(
+            Map.entry(BuiltinOperator.FULLY_CONNECTED, Set.of(1, 4, 7)),
+            Map.entry(BuiltinOperator.ADD, Set.of(1, 2, 3)),
+            Map.entry(BuiltinOperator.MUL, Set.of(1, 2, 3, 4)),
+            Map.entry(BuiltinOperator.LOGISTIC, Set.of(1, 2, 3)),
+            Map.entry(BuiltinOperator.TANH, Set.of(1, 2, 3)),
+            Map.entry(BuiltinOperator.SPLIT, Set.of(1, 2, 4)),
+            Map.entry(BuiltinOperator.STRIDED_SLICE, Set.of(1, 2)),
+            Map.entry(BuiltinOperator.CONCATENATION, Set.of(1, 2, 3)),
+            Map.entry(BuiltinOperator.RESHAPE, Set.of(1)),
+            // the feature families (float32): TFLM's transpose.cc, elementwise.cc (ABS, LOG, RSQRT), div.cc, reduce.cc
+            Map.entry(BuiltinOperator.TRANSPOSE, Set.of(1)),
+            Map.entry(BuiltinOperator.ABS, Set.of(1)),
+            Map.entry(BuiltinOperator.LOG, Set.of(1)),
+            Map.entry(BuiltinOperator.RSQRT, Set.of(1)),
+            Map.entry(BuiltinOperator.DIV, Set.of(1)),
+            Map.entry(BuiltinOperator.REDUCE_MAX, Set.of(1)));
     private static final Set<Integer> TYPES = Set.of((int) TensorType.FLOAT32, (int) TensorType.INT8,
             (int) TensorType.INT16, (int) TensorType.INT32, (int) TensorType.INT64);
 

@@ -5,6 +5,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import io.gyrosentinel.GyroSentinelException;
 import io.gyrosentinel.model.ModelBundle;
+import io.gyrosentinel.training.AnomalyModel;
+import io.gyrosentinel.training.FeatureModel;
 import io.gyrosentinel.training.ModelArchitecture;
 import io.gyrosentinel.training.TrainedModel;
 import io.gyrosentinel.training.TrainingHistory;
@@ -32,6 +34,10 @@ public final class PackagingPipeline {
     public static final String REPORT_PART = "report.json";
     public static final String FORMAT = "gyrosentinel.tflite-autoencoder";
     public static final String LAYOUT = "window";
+    /** Manifest {@code output} of a model that returns its channel scores (the statistical families). */
+    public static final String OUTPUT_CHANNEL_SCORES = "channel_scores";
+    /** Largest relative error of a float32 feature model's channel scores in TFLite vs the Java reference. */
+    public static final double FEATURE_FLOAT_TOLERANCE = 1e-3;
     static final int MAX_WINDOW = 256;
     /** Amplitude of the extra calibration copies (int16 leaves resolution to spare for the headroom). */
     static final float CALIBRATION_GAIN = 2f;
@@ -201,6 +207,158 @@ public final class PackagingPipeline {
         return new PackagedModel(bundle, report);
     }
 
+    /**
+     * Packages a {@link FeatureModel}: its {@link FeatureGraphBuilder} graph in float32 (the statistical families'
+     * LOG/RSQRT/DIV run on float kernels; int8 and int16x8 are reported as not built), checked against the Java
+     * reference in the graph evaluator, in TFLite 2.6.2 and, when configured, in TFLite Micro through the firmware's
+     * backend.
+     */
+    public static PackagedModel runFeatures(ModelPackager cfg, FeatureModel model, float[][] training,
+            float[][] anomalous) {
+        int t = model.windowLength();
+        if (t > MAX_WINDOW || model.channels() > MAX_CHANNELS) {
+            throw new PackagingException(Reason.UNSUPPORTED_ARCHITECTURE, "cannot package " + model.describe()
+                    + " for TFLite Micro: the firmware takes windows up to " + MAX_WINDOW + " samples and up to "
+                    + MAX_CHANNELS + " channels");
+        }
+        int stride = cfg.stride() == 0 ? t : cfg.stride();
+        if (stride > t) {
+            throw new PackagingException(Reason.BAD_INPUT, "stride " + stride + " is longer than the window (" + t
+                    + "): samples between windows would never be scored");
+        }
+        double rate = cfg.sampleRateHz() > 0 ? cfg.sampleRateHz() : model.sampleRateHz();
+        if (training == null || training.length < 1) {
+            throw new PackagingException(Reason.BAD_INPUT, "need normal windows to verify the packaged model");
+        }
+        if (anomalous == null || anomalous.length == 0) {
+            throw new PackagingException(Reason.BAD_INPUT, "need anomalous windows to verify the packaged model's "
+                    + "ROC-AUC; pass recorded faults or synthetic ones");
+        }
+        int n = t * model.channels();
+        List<float[]> all = new ArrayList<>();
+        for (int i = 0; i < training.length && all.size() < cfg.maxVerificationWindows(); i++) {
+            all.add(normalized(model, training[i], n, "normal window " + i));
+        }
+        int normals = all.size();
+        for (int i = 0; i < anomalous.length && all.size() < normals + cfg.maxVerificationWindows(); i++) {
+            all.add(normalized(model, anomalous[i], n, "anomalous window " + i));
+        }
+        boolean[] positive = new boolean[all.size()];
+        float[][] refOut = new float[all.size()][];
+        double[] ref = new double[all.size()];
+        for (int i = 0; i < all.size(); i++) {
+            positive[i] = i >= normals;
+            refOut[i] = model.channelScoresNormalized(all.get(i));
+            ref[i] = mean(refOut[i]);
+        }
+        double refAuc = Stats.rocAuc(ref, positive);
+        Graph g = FeatureGraphBuilder.build(model);
+        GraphEvaluator self = new GraphEvaluator(g);
+        for (int i = 0; i < Math.min(4, all.size()); i++) {
+            double e = maxRel(self.run(all.get(i)), refOut[i]);
+            if (e > FEATURE_FLOAT_TOLERANCE) {
+                throw new PackagingException(Reason.VERIFICATION_FAILED, "internal: the op graph deviates from the "
+                        + "reference by " + e + " (relative) before TFLite");
+            }
+        }
+        hook(cfg, g);
+        byte[] tflite = TfliteWriter.write(g, "GyroSentinel " + model.family().id() + ", float32, whole window");
+        OpAllowList.check(tflite);
+
+        double[] scores = new double[all.size()];
+        long[] nanos = new long[all.size()];
+        double maxRel = 0;
+        try (TfliteRuntime rt = new TfliteRuntime(tflite)) {
+            for (int i = 0; i < all.size(); i++) {
+                float[] y = rt.run(all.get(i));
+                nanos[i] = rt.lastInvokeNanos();
+                maxRel = Math.max(maxRel, maxRel(y, refOut[i]));
+                scores[i] = mean(y);
+            }
+        }
+        double rho = Stats.spearman(scores, ref);
+        double auc = Stats.rocAuc(scores, positive);
+        Verification v = new Verification(Precision.FLOAT32, normals, all.size() - normals, maxRel, rho, auc, refAuc,
+                Stats.median(nanos) / 1000.0, maxRel <= FEATURE_FLOAT_TOLERANCE,
+                "channel scores within a relative " + FEATURE_FLOAT_TOLERANCE + " of the Java reference (max |err| "
+                        + "is that relative error)", null);
+        if (cfg.tflmRunner() != null) {
+            Map<String, Object> dm = deviceManifest("tflm-check", model, stride, Precision.FLOAT32, tflite);
+            ModelBundle b = ModelBundle.of("tflm-check", new String(json(dm), StandardCharsets.UTF_8),
+                    Map.of(MODEL_PART, tflite));
+            TflmHost.Result r = new TflmHost(cfg.tflmRunner()).run(b.payload(), all, n, model.channels());
+            MicroCheck mc;
+            if (!r.loaded()) {
+                mc = MicroCheck.notLoaded(r.error() + ": " + r.reason(), cfg.deviceArenaBytes());
+            } else {
+                double mAbs = 0;
+                double mRel = 0;
+                double[] ms = new double[all.size()];
+                for (int i = 0; i < all.size(); i++) {
+                    for (int j = 0; j < refOut[i].length; j++) {
+                        double d = Math.abs(r.outputs()[i][j] - refOut[i][j]);
+                        mAbs = Math.max(mAbs, d);
+                        mRel = Math.max(mRel, d / Math.max(1.0, Math.abs(refOut[i][j])));
+                    }
+                    ms[i] = mean(r.outputs()[i]);
+                }
+                boolean fits = r.arenaRequired() <= cfg.deviceArenaBytes();
+                mc = new MicroCheck(true, true, fits ? null : "needs " + r.arenaRequired() + " bytes of tensor arena, "
+                        + "the device has " + cfg.deviceArenaBytes(), r.arenaUsed(), r.arenaRequired(),
+                        cfg.deviceArenaBytes(), mAbs, mRel, Stats.spearman(ms, ref), Stats.rocAuc(ms, positive),
+                        fits && mRel <= FEATURE_FLOAT_TOLERANCE);
+            }
+            v = withMicro(v, mc, "channel scores within a relative " + FEATURE_FLOAT_TOLERANCE);
+        }
+        if (!v.passed()) {
+            throw new PackagingException(Reason.VERIFICATION_FAILED, "the packaged model does not reproduce the "
+                    + "trained " + model.family().id() + " model; no bundle was produced: " + v);
+        }
+        Map<Precision, Verification> verifications = new EnumMap<>(Precision.class);
+        verifications.put(Precision.FLOAT32, v);
+        for (Precision p : new Precision[] {Precision.INT16X8, Precision.INT8}) {
+            verifications.put(p, notBuilt(p, refAuc, model.family().id() + " ships float32 only (its features use "
+                    + "LOG, RSQRT and DIV, which have no integer kernels in the firmware)"));
+        }
+        Map<Precision, CostCard> costs = new EnumMap<>(Precision.class);
+        costs.put(Precision.FLOAT32, CostModel.card(g, LAYOUT, stride, rate, tflite.length));
+        String id = cfg.modelId() != null ? cfg.modelId()
+                : "gs-" + HexFormat.of().formatHex(ModelBundle.sha256(tflite)).substring(0, 12);
+        PackagingReport draft = new PackagingReport(id, cfg.precision(), Precision.FLOAT32, LAYOUT, verifications,
+                costs, Map.of(), 0);
+        byte[] reportJson = json(draft.toMap());
+        String manifest = manifest(cfg, id, model, stride, Precision.FLOAT32, tflite, reportJson, draft);
+        PackagingReport report = new PackagingReport(id, cfg.precision(), Precision.FLOAT32, LAYOUT, verifications,
+                costs, Map.of(), manifest.getBytes(StandardCharsets.UTF_8).length);
+        reportJson = json(report.toMap());
+        manifest = manifest(cfg, id, model, stride, Precision.FLOAT32, tflite, reportJson, report);
+        Map<String, byte[]> parts = new LinkedHashMap<>();
+        parts.put(MODEL_PART, tflite);
+        parts.put(REPORT_PART, reportJson);
+        ModelBundle bundle = ModelBundle.of(id, manifest, parts);
+        if (cfg.signingKey() != null) {
+            bundle = bundle.sign(cfg.signingKey());
+        }
+        return new PackagedModel(bundle, report);
+    }
+
+    private static double mean(float[] v) {
+        double s = 0;
+        for (float x : v) {
+            s += x;
+        }
+        return s / v.length;
+    }
+
+    /** Largest |a − b| / max(1, |b|). */
+    static double maxRel(float[] a, float[] b) {
+        double m = 0;
+        for (int i = 0; i < a.length; i++) {
+            m = Math.max(m, Math.abs(a[i] - b[i]) / Math.max(1.0, Math.abs(b[i])));
+        }
+        return m;
+    }
+
     static ModelArchitecture checkSupported(ModelArchitecture a) {
         List<String> problems = new ArrayList<>();
         if (a.windowLength() > MAX_WINDOW) {
@@ -258,10 +416,14 @@ public final class PackagingPipeline {
     }
 
     private static Verification withMicro(Verification v, MicroCheck m) {
+        return withMicro(v, m, v.precision() == Precision.FLOAT32
+                ? "relative error <= " + MicroCheck.FLOAT_RELATIVE_TOLERANCE : "the same gates");
+    }
+
+    private static Verification withMicro(Verification v, MicroCheck m, String accuracy) {
         return new Verification(v.precision(), v.normalWindows(), v.anomalousWindows(), v.maxAbsError(),
                 v.spearman(), v.rocAuc(), v.referenceRocAuc(), v.hostInvokeMicros(), v.passed() && m.passed(),
-                v.criteria() + "; TFLite Micro: loads, fits the device arena" + (v.precision() == Precision.FLOAT32
-                        ? ", relative error <= " + MicroCheck.FLOAT_RELATIVE_TOLERANCE : ", the same gates"), m);
+                v.criteria() + "; TFLite Micro: loads, fits the device arena, " + accuracy, m);
     }
 
     /**
@@ -303,7 +465,7 @@ public final class PackagingPipeline {
                 accurate && fits);
     }
 
-    private static String manifest(ModelPackager cfg, String id, TrainedModel model, int stride, Precision shipped,
+    private static String manifest(ModelPackager cfg, String id, AnomalyModel model, int stride, Precision shipped,
             byte[] tflite, byte[] reportJson, PackagingReport r) {
         Map<String, Object> m = withDeploymentMembers(deviceManifest(id, model, stride, shipped, tflite), cfg);
         @SuppressWarnings("unchecked")
@@ -320,7 +482,10 @@ public final class PackagingPipeline {
         cost.put("flash", c.flashBytes());
         m.put("cost", cost);
         Map<String, Object> metrics = new LinkedHashMap<>();
-        TrainingHistory h = model.history();
+        TrainingHistory h = model instanceof TrainedModel tm ? tm.history() : null;
+        if (model instanceof FeatureModel fm) {
+            metrics.put("trainWindows", fm.fit().trainingWindows());
+        }
         if (h != null) {
             metrics.put("valLoss", (float) h.bestValidationLoss());
             metrics.put("bestEpoch", h.bestEpoch());
@@ -372,21 +537,27 @@ public final class PackagingPipeline {
     }
 
     /** The manifest fields the device reads (and the model part's hash), in the bundle's order. */
-    private static Map<String, Object> deviceManifest(String id, TrainedModel model, int stride, Precision precision,
+    private static Map<String, Object> deviceManifest(String id, AnomalyModel model, int stride, Precision precision,
             byte[] tflite) {
-        ModelArchitecture a = model.architecture();
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("format", FORMAT);
         m.put("formatVersion", 1);
         m.put("modelId", id);
         m.put("layout", LAYOUT);
         m.put("model", MODEL_PART);
-        m.put("window", a.windowLength());
+        m.put("window", model.windowLength());
         m.put("stride", stride);
-        m.put("channels", a.channels());
-        // Informative: the model's input is [window/samplesPerStep][samplesPerStep*channels], byte for byte the
-        // [window][channels] the firmware fills.
-        m.put("samplesPerStep", a.samplesPerStep());
+        m.put("channels", model.channels());
+        if (model instanceof TrainedModel tm) {
+            // Informative: the model's input is [window/samplesPerStep][samplesPerStep*channels], byte for byte the
+            // [window][channels] the firmware fills.
+            m.put("samplesPerStep", tm.architecture().samplesPerStep());
+        } else {
+            // The statistical families return the channel scores themselves (docs/model-bundle.md); a firmware that
+            // predates "output" refuses such a model at load (its output is not window x channels values).
+            m.put("family", model.family().id());
+            m.put("output", OUTPUT_CHANNEL_SCORES);
+        }
         m.put("sampleRateHz", model.sampleRateHz());
         m.put("mean", model.normalization().mean());
         m.put("std", model.normalization().std());
@@ -417,13 +588,14 @@ public final class PackagingPipeline {
         }
     }
 
-    private static float[] normalized(TrainedModel m, float[] raw, int n, String what) {
+    private static float[] normalized(AnomalyModel m, float[] raw, int n, String what) {
         if (raw == null || raw.length != n) {
             throw new PackagingException(Reason.BAD_INPUT, what + " has " + (raw == null ? "no" : raw.length)
                     + " values, expected windowLength*channels = " + n);
         }
         try {
-            return m.normalize(raw);
+            io.gyrosentinel.training.internal.WindowScoring.checkWindow(raw, 0, m.windowLength(), m.channels());
+            return io.gyrosentinel.training.internal.WindowScoring.normalize(raw, m.normalization());
         } catch (GyroSentinelException e) {
             throw new PackagingException(Reason.BAD_INPUT, what + ": " + e.detail(), e);
         }

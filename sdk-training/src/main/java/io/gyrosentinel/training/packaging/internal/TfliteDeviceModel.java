@@ -4,7 +4,8 @@ import io.gyrosentinel.model.DeviceModel;
 
 /**
  * A bundle's model running in the TFLite runtime the way the firmware runs it: normalise the window, quantise
- * (int8 or int16), invoke, dequantise, mean squared error per channel. Thread-safe; {@link #close()} is idempotent.
+ * (int8 or int16), invoke, dequantise, mean squared error per channel (an autoencoder), or the model's output as the
+ * channel scores (manifest {@code "output": "channel_scores"}, the statistical families). Thread-safe; {@link #close()} is idempotent.
  */
 public final class TfliteDeviceModel implements DeviceModel {
     private final BundleManifest manifest;
@@ -55,6 +56,14 @@ public final class TfliteDeviceModel implements DeviceModel {
             x[i] = (window[i] - mean[i % f]) / std[i % f];
         }
         float[] y = runtime.run(x);
+        if (manifest.channelScores()) {
+            // the statistical families: the model returns each channel's score itself
+            if (y.length != f) {
+                throw new IllegalStateException("model " + manifest.modelId() + " returned " + y.length
+                        + " values, its manifest says " + f + " channel scores");
+            }
+            return y;
+        }
         double[] sum = new double[f];
         for (int i = 0; i < n; i++) {
             double d = y[i] - x[i];

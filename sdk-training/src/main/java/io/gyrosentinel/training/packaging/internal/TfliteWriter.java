@@ -10,7 +10,12 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.tensorflow.lite.schema.AbsOptionsT;
 import org.tensorflow.lite.schema.AddOptionsT;
+import org.tensorflow.lite.schema.DivOptionsT;
+import org.tensorflow.lite.schema.ReducerOptionsT;
+import org.tensorflow.lite.schema.ReshapeOptionsT;
+import org.tensorflow.lite.schema.TransposeOptionsT;
 import org.tensorflow.lite.schema.Buffer;
 import org.tensorflow.lite.schema.BuiltinOperator;
 import org.tensorflow.lite.schema.BuiltinOptions;
@@ -97,7 +102,7 @@ public final class TfliteWriter {
             o.setOpcodeIndex(idx);
             o.setInputs(op.inputs.clone());
             o.setOutputs(op.outputs.clone());
-            o.setBuiltinOptions(options(op));
+            o.setBuiltinOptions(options(g, op));
             operators[i] = o;
         }
         SubGraphT sg = new SubGraphT();
@@ -205,6 +210,7 @@ public final class TfliteWriter {
             case FULLY_CONNECTED -> 7;
             case ADD, LOGISTIC, TANH, CONCATENATION -> 3;
             case MUL, SPLIT -> 4;
+            default -> throw new IllegalStateException(type + " is float32-only");
         };
     }
 
@@ -219,6 +225,7 @@ public final class TfliteWriter {
             case MUL -> (double) g.tensor(op.inputs[0]).scale * g.tensor(op.inputs[1]).scale
                     / g.tensor(op.outputs[0]).scale >= 1.0 ? 3 : 2;
             case ADD, LOGISTIC, TANH, SPLIT, CONCATENATION -> 2;
+            default -> throw new IllegalStateException(op.type + " is float32-only");
         };
     }
 
@@ -231,10 +238,17 @@ public final class TfliteWriter {
             case TANH -> BuiltinOperator.TANH;
             case SPLIT -> BuiltinOperator.SPLIT;
             case CONCATENATION -> BuiltinOperator.CONCATENATION;
+            case TRANSPOSE -> BuiltinOperator.TRANSPOSE;
+            case ABS -> BuiltinOperator.ABS;
+            case LOG -> BuiltinOperator.LOG;
+            case RSQRT -> BuiltinOperator.RSQRT;
+            case DIV -> BuiltinOperator.DIV;
+            case REDUCE_MAX -> BuiltinOperator.REDUCE_MAX;
+            case RESHAPE -> BuiltinOperator.RESHAPE;
         };
     }
 
-    private static BuiltinOptionsUnion options(Op op) {
+    private static BuiltinOptionsUnion options(Graph g, Op op) {
         BuiltinOptionsUnion u = new BuiltinOptionsUnion();
         switch (op.type) {
             case FULLY_CONNECTED -> {
@@ -263,6 +277,30 @@ public final class TfliteWriter {
                 c.setAxis(op.axis);
                 u.setType(BuiltinOptions.ConcatenationOptions);
                 u.setValue(c);
+            }
+            case TRANSPOSE -> {
+                u.setType(BuiltinOptions.TransposeOptions);
+                u.setValue(new TransposeOptionsT());
+            }
+            case ABS -> {
+                u.setType(BuiltinOptions.AbsOptions);
+                u.setValue(new AbsOptionsT());
+            }
+            case DIV -> {
+                u.setType(BuiltinOptions.DivOptions);
+                u.setValue(new DivOptionsT());
+            }
+            case REDUCE_MAX -> {
+                ReducerOptionsT r = new ReducerOptionsT();
+                r.setKeepDims(true);
+                u.setType(BuiltinOptions.ReducerOptions);
+                u.setValue(r);
+            }
+            case RESHAPE -> {
+                ReshapeOptionsT r = new ReshapeOptionsT();
+                r.setNewShape(g.tensor(op.outputs[0]).shape.clone());
+                u.setType(BuiltinOptions.ReshapeOptions);
+                u.setValue(r);
             }
             default -> {
                 return null;

@@ -86,6 +86,11 @@ public final class TflmHost {
      *                            load: that is a {@link Result} with {@code loaded() == false})
      */
     public Result run(byte[] payload, List<float[]> windows, int valuesPerWindow) {
+        return run(payload, windows, valuesPerWindow, valuesPerWindow);
+    }
+
+    /** As {@link #run(byte[], List, int)} for a model returning {@code outputsPerWindow} values per window. */
+    public Result run(byte[] payload, List<float[]> windows, int valuesPerWindow, int outputsPerWindow) {
         Path dir = null;
         try {
             dir = Files.createTempDirectory("gs-tflm-");
@@ -121,7 +126,7 @@ public final class TflmHost {
                         r.path("arenaSize").asInt(), 0, new float[0][]);
             }
             ByteBuffer o = ByteBuffer.wrap(Files.readAllBytes(out)).order(ByteOrder.LITTLE_ENDIAN);
-            float[][] y = new float[windows.size()][valuesPerWindow];
+            float[][] y = new float[windows.size()][outputsPerWindow];
             for (float[] row : y) {
                 for (int i = 0; i < row.length; i++) {
                     row[i] = o.getFloat();
