@@ -11,7 +11,7 @@ import java.io.PrintWriter;
         description = "Anomaly detection on machine vibration: collect gyroscope data from ESP32 devices, "
                 + "train, package, deploy and monitor.",
         subcommands = {DemoCommand.class, RecordCommand.class, ImportCommand.class, ExportCommand.class, TrainCommand.class,
-                EvaluateCommand.class, ScoreCommand.class, PackageCommand.class, DeployCommand.class,
+                BenchCommand.class, EvaluateCommand.class, ScoreCommand.class, PackageCommand.class, DeployCommand.class,
                 KeygenCommand.class,
                 InfoCommand.class, MonitorCommand.class, DevicesCommand.class, CommandLine.HelpCommand.class})
 public final class GyroSentinelCli {

@@ -222,6 +222,28 @@ public final class AutoencoderTrainer {
         return future;
     }
 
+    /**
+     * {@link #train(List, List)} on the given executor. {@code future.cancel(…)} stops training within one batch.
+     */
+    public CompletableFuture<TrainedModel> trainAsync(List<TimeSeries> normal, List<TimeSeries> validation,
+            Executor executor) {
+        if (validation == null || validation.isEmpty()) {
+            throw new GyroSentinelException(ErrorCode.BAD_INPUT,
+                    "validation series are empty; use trainAsync(normal) to split by time", "validation", null);
+        }
+        List<TimeSeries> copy = List.copyOf(normal);
+        List<TimeSeries> held = List.copyOf(validation);
+        CompletableFuture<TrainedModel> future = new CompletableFuture<>();
+        executor.execute(() -> {
+            try {
+                future.complete(run(copy, held, future::isCancelled));
+            } catch (Throwable e) {
+                future.completeExceptionally(e);
+            }
+        });
+        return future;
+    }
+
     private TrainedModel run(List<TimeSeries> trainSeries, List<TimeSeries> heldOut, BooleanSupplier cancelled) {
         long t0 = System.nanoTime();
         DataPipeline.Prepared prep = DataPipeline.prepare(trainSeries, heldOut, windowLength, stride,

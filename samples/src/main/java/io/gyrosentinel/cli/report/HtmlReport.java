@@ -102,6 +102,21 @@ public final class HtmlReport {
         return this;
     }
 
+    /**
+     * A detection-vs-cost scatter (the bench): each point a map with {@code name}, {@code x} (cost), {@code y}
+     * (detection), {@code pareto} and {@code chosen}.
+     */
+    public HtmlReport tradeoff(List<Map<String, Object>> points, String xLabel, String yLabel) {
+        List<Map<String, Object>> clean = new ArrayList<>();
+        for (Map<String, Object> p : points) {
+            Map<String, Object> c = new LinkedHashMap<>(p);
+            c.replaceAll((k, v) -> v instanceof Double d && !Double.isFinite(d) ? null : v);
+            clean.add(c);
+        }
+        data.put("tradeoff", Map.of("points", clean, "x", xLabel, "y", yLabel));
+        return this;
+    }
+
     /** Training and validation loss per epoch. */
     public HtmlReport losses(List<double[]> epochTrainVal) {
         data.put("losses", epochTrainVal);
