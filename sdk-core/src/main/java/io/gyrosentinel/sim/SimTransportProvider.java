@@ -12,14 +12,14 @@ import java.util.Set;
 
 /**
  * The {@code sim:} scheme: each transport starts its own {@link VirtualDevice}.
- * Parameters: {@code id}, {@code seed}, {@code rpm}, {@code noise}, {@code realtime} (default
+ * Parameters: {@code id}, {@code seed} (the machine), {@code session} (its recording session: the noise), {@code rpm}, {@code noise}, {@code realtime} (default
  * true), {@code fault} (imbalance, bearing, looseness, drift) with {@code severity}, and the
  * initial sensor configuration {@code odr}, {@code fs}, {@code batch}; {@code trustedKey} (a public-key
  * PEM file: the device then accepts only bundles signed by it) and {@code slotKiB} (model slot size).
  * Example: {@code sim:?rpm=1800&fault=imbalance&severity=0.5&realtime=false}.
  */
 public final class SimTransportProvider implements TransportProvider {
-    private static final Set<String> PARAMS = Set.of("id", "seed", "rpm", "noise", "realtime", "fault", "severity",
+    private static final Set<String> PARAMS = Set.of("id", "seed", "session", "rpm", "noise", "realtime", "fault", "severity",
             "odr", "fs", "batch", "trustedKey", "slotKiB", "outageAt", "outageFor");
 
     @Override
@@ -47,7 +47,8 @@ public final class SimTransportProvider implements TransportProvider {
             if (e.params().containsKey("noise")) {
                 m = m.withNoise(e.doubleParam("noise", 0.15));
             }
-            VirtualDevice.Builder b = VirtualDevice.builder().deviceId(id).seed(e.longParam("seed", 1)).machine(m)
+            VirtualDevice.Builder b = VirtualDevice.builder().deviceId(id).seed(e.longParam("seed", 1))
+                    .session(e.intParam("session", 0)).machine(m)
                     .realTime(e.boolParam("realtime", true)).config(config);
             if (e.params().containsKey("trustedKey")) {
                 b.trustedKey(io.gyrosentinel.model.SigningKeys.readPublicKey(java.nio.file.Path.of(e.param("trustedKey", ""))));

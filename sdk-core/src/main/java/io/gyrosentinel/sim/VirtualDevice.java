@@ -115,6 +115,7 @@ public final class VirtualDevice implements AutoCloseable {
     private VirtualDevice(Builder b) {
         this.deviceId = b.deviceId;
         this.seed = b.seed;
+        this.streamsStarted = b.session;
         this.realTime = b.realTime;
         this.machine = b.machine;
         this.config = b.config;
@@ -921,6 +922,7 @@ public final class VirtualDevice implements AutoCloseable {
     public static final class Builder {
         private String deviceId = "virtual-1";
         private long seed = 1;
+        private int session;
         private boolean realTime = true;
         private MachineModel machine = MachineModel.fan(1500);
         private SensorConfig config = SensorConfig.defaults();
@@ -953,6 +955,19 @@ public final class VirtualDevice implements AutoCloseable {
             return this;
         }
         public Builder seed(long s) { this.seed = s; return this; }
+        /**
+         * The session the device's first stream is (default 0): each stream is a new session of the same machine
+         * (its own noise); separate devices given sessions 0, 1, 2 … of one seed record distinct sessions of one
+         * machine, as successive streams of one device do.
+         */
+        public Builder session(int first) {
+            if (first < 0) {
+                throw new GyroSentinelException(io.gyrosentinel.ErrorCode.INVALID_ARGUMENT, "session must be >= 0, was " + first,
+                        "session", null);
+            }
+            this.session = first;
+            return this;
+        }
         /** Pace batches at the sensor rate (default) or send them as fast as the link takes them. */
         public Builder realTime(boolean r) { this.realTime = r; return this; }
         public Builder machine(MachineModel m) { this.machine = Objects.requireNonNull(m); return this; }
