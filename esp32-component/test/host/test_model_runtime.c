@@ -127,6 +127,7 @@ static void manifest_fields_are_read_and_checked(void **state)
     assert_int_equal(m.channels, 2);
     assert_true(m.mean[0] == 0.5f && m.mean[1] == -1.0f && m.std[0] == 2.0f && m.std[1] == 4.0f);
     assert_true(m.threshold == 0.25f && m.sample_rate_hz == 960.0f);
+    assert_int_equal(m.output, GS_MODEL_OUTPUT_RECONSTRUCTION); /* "output" absent */
 
     static const struct {
         const char *from, *to;
@@ -140,6 +141,10 @@ static void manifest_fields_are_read_and_checked(void **state)
         {"tflite-autoencoder", "onnx-autoencoder!!", GS_ERR_UNSUPPORTED},
         {"{\"value\":0.25", "{\"valu\":0.25", GS_ERR_INVALID_ARG},
         {"\"cost\":{\"ops\":[1,2]}}", "\"cost\":{\"ops\":[1,2}}", GS_ERR_INVALID_ARG},
+        /* what the model returns: a kind this firmware does not know is refused, not guessed */
+        {"\"layout\":\"window\"", "\"layout\":\"window\",\"output\":\"quantiles\"", GS_ERR_UNSUPPORTED},
+        {"\"layout\":\"window\"", "\"layout\":\"window\",\"output\":7", GS_ERR_INVALID_ARG},
+        {"\"layout\":\"window\"", "\"layout\":\"window\",\"output\":\"reconstruction\"", GS_OK},
     };
     for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
         char doc[1024];
@@ -152,6 +157,13 @@ static void manifest_fields_are_read_and_checked(void **state)
     for (size_t n = 0; n < strlen(k_manifest); n++) {
         assert_int_not_equal(gs_manifest_parse((const uint8_t *)k_manifest, n, &m), GS_OK);
     }
+    /* a statistical family's model returns its channel scores */
+    char doc[1024];
+    const char *at = strstr(k_manifest, "\"layout\"");
+    snprintf(doc, sizeof(doc), "%.*s\"family\":\"features-pca\",\"output\":\"channel_scores\",%s",
+             (int)(at - k_manifest), k_manifest, at);
+    assert_int_equal(gs_manifest_parse((const uint8_t *)doc, strlen(doc), &m), GS_OK);
+    assert_int_equal(m.output, GS_MODEL_OUTPUT_CHANNEL_SCORES);
 }
 
 /* Wraps `ref` (NULL: no reference part) in a payload with k_manifest and loads it into the

@@ -27,6 +27,16 @@ static gs_err_t failing(void *ctx, const float *in, float *out, uint32_t w, uint
     (void)ctx; (void)in; (void)out; (void)w; (void)ch;
     return GS_ERR_UNSUPPORTED;
 }
+/* A statistical model: writes its channel scores (2 and 6 for two channels) at the start of `out`. */
+static gs_err_t channel_scores(void *ctx, const float *in, float *out, uint32_t w, uint32_t ch)
+{
+    (void)ctx; (void)in; (void)w;
+    for (uint32_t k = 0; k < ch; k++) {
+        out[k] = 2.0f + 4.0f * (float)k;
+    }
+    return GS_OK;
+}
+static const gs_model_ops_t k_channel_scores = {.reconstruct = channel_scores};
 static const gs_model_ops_t k_identity = {.reconstruct = identity};
 static const gs_model_ops_t k_zeros = {.reconstruct = zeros};
 static const gs_model_ops_t k_failing = {.reconstruct = failing};
@@ -103,6 +113,35 @@ static void score_is_mse_of_normalised_channels(void **state)
     assert_float_equal(o.result.score, 4.0f, 1e-6);
     assert_true(o.result.anomalous);
     gs_scorer_destroy(s);
+}
+
+/* A model whose output is the channel scores (manifest "output": "channel_scores"): they are the
+ * result's channel errors and the score is their mean, not an MSE against the input. */
+static void channel_score_models_report_their_own_scores(void **state)
+{
+    (void)state;
+    gs_scoring_config_t c = base();
+    c.axes_mask = 3;
+    c.threshold = 3.0f;
+    gs_model_t m = {.ops = &k_channel_scores, .model_id = "pca", .output = 1};
+    gs_scorer_handle_t s;
+    assert_int_equal(gs_scorer_create(&c, &m, &s), GS_OK);
+    static gs_scoring_output_t o;
+    gs_sample_t a = smp(0, 100, -100, 0), b = smp(1, 50, 7, 0);
+    gs_scorer_add(s, &a, &o);
+    gs_scorer_add(s, &b, &o);
+    assert_true(o.has_result);
+    assert_int_equal(o.result.channel_error_count, 2);
+    assert_float_equal(o.result.channel_error[0], 2.0f, 1e-6);
+    assert_float_equal(o.result.channel_error[1], 6.0f, 1e-6);
+    assert_float_equal(o.result.score, 4.0f, 1e-6);
+    assert_true(o.result.anomalous);
+    gs_scorer_destroy(s);
+    /* the same model read as a reconstruction would have scored the input's MSE instead */
+    float in[4] = {100, -100, 50, 7}, out[4] = {2, 6, 0, 0}, ce[2], score;
+    gs_model_t recon = {.ops = &k_channel_scores};
+    gs_scoring_window(&recon, in, out, 2, 2, ce, &score);
+    assert_true(score > 1000.0f);
 }
 
 /* One window per value: with the zero model, window 2 / hop 2 and unit normalisation, a
@@ -197,6 +236,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(windows_slide_by_hop_with_true_timestamps),
         cmocka_unit_test(score_is_mse_of_normalised_channels),
+        cmocka_unit_test(channel_score_models_report_their_own_scores),
         cmocka_unit_test(events_open_and_close_with_hysteresis),
         cmocka_unit_test(model_errors_are_returned_and_the_window_still_slides),
         cmocka_unit_test(invalid_configurations_are_rejected),

@@ -30,6 +30,23 @@ final class MonitorCommand implements Callable<Integer> {
     @Option(names = "--interval", converter = Durations.class, defaultValue = "1s", description = "Print every (default: ${DEFAULT-VALUE})")
     Duration interval;
 
+    /** Each channel's share of the score, e.g. " shares x 12 % y 80 % z 8 %" (empty when the device sent none). */
+    static String shares(float[] channelScores) {
+        double sum = 0;
+        for (float v : channelScores) {
+            sum += Math.max(0, v);
+        }
+        if (channelScores.length < 2 || !(sum > 0)) {
+            return "";
+        }
+        StringBuilder sb = new StringBuilder(" shares");
+        for (int k = 0; k < channelScores.length; k++) {
+            String name = channelScores.length == 3 ? String.valueOf("xyz".charAt(k)) : "ch" + k;
+            sb.append(String.format(java.util.Locale.ROOT, " %s %.0f %%", name, 100 * Math.max(0, channelScores[k]) / sum));
+        }
+        return sb.toString();
+    }
+
     @Override
     public Integer call() {
         PrintWriter pw = spec.commandLine().getOut();
@@ -40,8 +57,9 @@ final class MonitorCommand implements Callable<Integer> {
                 @Override
                 public void onResult(InferenceResult r) {
                     synchronized (pw) {
-                        pw.printf("window %d score %.4f threshold %.4f %s (%d µs)%n", r.window(), r.score(),
-                                r.threshold(), r.anomalous() ? "ANOMALY" : "ok", r.inferenceMicros());
+                        pw.printf("window %d score %.4f threshold %.4f %s (%d µs)%s%n", r.window(), r.score(),
+                                r.threshold(), r.anomalous() ? "ANOMALY" : "ok", r.inferenceMicros(),
+                                shares(r.channelError()));
                     }
                 }
 

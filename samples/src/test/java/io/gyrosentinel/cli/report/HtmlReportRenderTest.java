@@ -48,7 +48,19 @@ public class HtmlReportRenderTest {
         return new HtmlReport("Test report").summary("A test.")
                 .signals(List.of("x", "y", "z"), "dps", 960, sig, 1000, 1.0)
                 .scores(t, s, 0.15, List.of(new double[] {1.0, 2.0}), 1.0, "device")
-                .roc(s, lab, 1.0).losses(losses).table("cost", "Cost card", cost);
+                .roc(s, lab, 1.0).losses(losses).table("cost", "Cost card", cost)
+                .tradeoff(List.of(point("lstm-ae", 61.2, 0.99, false), point("features-pca-b8", 11.6, 0.995, true)),
+                        "µs per sample", "ROC-AUC");
+    }
+
+    private static Map<String, Object> point(String name, double x, double y, boolean chosen) {
+        Map<String, Object> p = new LinkedHashMap<>();
+        p.put("name", name);
+        p.put("x", x);
+        p.put("y", y);
+        p.put("pareto", true);
+        p.put("chosen", chosen);
+        return p;
     }
 
     static Path chromium() {
@@ -83,8 +95,8 @@ public class HtmlReportRenderTest {
         assertFalse(src.contains("cdn."), "no CDN");
         assertTrue(src.contains("Chart.js v4.4.1") || src.contains("Chart.js"), "Chart.js is inlined");
         String dom = render(html, dir.resolve("profile"));
-        assertTrue(dom.contains("data-charts=\"4\""), "four charts drawn: " + dom.substring(0, Math.min(300, dom.length())));
+        assertTrue(dom.contains("data-charts=\"5\""), "five charts drawn: " + dom.substring(0, Math.min(300, dom.length())));
         assertTrue(dom.contains("keeps up at 3840 Hz"), "the cost card table is there");
-        assertEquals(4, dom.split("<canvas", -1).length - 1);
+        assertEquals(5, dom.split("<canvas", -1).length - 1);
     }
 }
