@@ -42,7 +42,8 @@ final class BenchCommand implements Callable<Integer> {
             + "calibrates the thresholds, the second half tests (default: the last 40 %% of each --data session)")
     List<Path> validation = new ArrayList<>();
 
-    @Option(names = "--anomalous", arity = "1..*", description = "Recordings of faults (default: synthetic anomalies)")
+    @Option(names = "--anomalous", arity = "1..*", description = "Recordings of faults (default: the stretches of --data "
+            + "labelled anomalous, else synthetic anomalies)")
     List<Path> anomalous = new ArrayList<>();
 
     @Option(names = "--families", split = ",", description = "Families to try (default: all): lstm-ae, "
@@ -89,13 +90,20 @@ final class BenchCommand implements Callable<Integer> {
         if (Files.exists(out) && (!Files.isDirectory(out) || Files.list(out).findAny().isPresent())) {
             throw new IllegalArgumentException("--out " + out + " exists and is not an empty directory; choose a new one");
         }
-        List<TimeSeries> normal = Sessions.usable(Sessions.normalParts(Sessions.read(data)).series(), window,
-                "bench training").series();
+        List<TimeSeries> all = Sessions.read(data);
+        Sessions.NormalParts parts = Sessions.normalParts(all);
+        List<TimeSeries> normal = Sessions.usable(parts.series(), window, "bench training").series();
         List<TimeSeries> val = validation.isEmpty() ? List.of()
                 : Sessions.usable(Sessions.normalParts(Sessions.read(validation)).series(), window, "bench validation")
                         .series();
         List<TimeSeries> anom = anomalous.isEmpty() ? List.of()
                 : Sessions.read(anomalous, TimeSeries.Label.ANOMALOUS);
+        if (anomalous.isEmpty() && parts.anomalousSamplesLeftOut() > 0) {
+            // labelled logs: their anomalous stretches are the faults (only the windows the labels mark are scored)
+            anom = all.stream().filter(s -> s.sampleLabels().isPresent() || s.label() == TimeSeries.Label.ANOMALOUS)
+                    .filter(s -> s.length() >= window).toList();
+            pw.printf("anomalies: the %d samples labelled anomalous in --data%n", parts.anomalousSamplesLeftOut());
+        }
         ModelBench.Builder b = ModelBench.builder().windowLength(window).budget(budget).lstmEpochs(epochs)
                 .removeDc(removeDc).seed(seed);
         if (!families.isEmpty()) {

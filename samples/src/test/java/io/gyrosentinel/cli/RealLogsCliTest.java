@@ -195,6 +195,19 @@ class RealLogsCliTest {
         assertTrue(f1.find(), eval.out());
         assertTrue(Double.parseDouble(f1.group(1)) > 0.5, "the louder stretches are found: " + eval.out());
 
+        // bench on the same labelled log: the labelled stretches are the anomalies, the normal ones train and test
+        Path benchJson = dir.resolve("plant-bench.json");
+        CliTest.Run bench = cli("bench", "--data", gsr.toString(), "--families", "features-mahalanobis,features-pca",
+                "--window", "32", "--out", dir.resolve("plant-bench").toString(), "--json", benchJson.toString());
+        assertEquals(0, bench.code(), bench.out() + bench.err());
+        assertTrue(bench.out().contains("anomalies: the 500 samples labelled anomalous in --data"), bench.out());
+        com.fasterxml.jackson.databind.JsonNode bj = new com.fasterxml.jackson.databind.ObjectMapper()
+                .readTree(benchJson.toFile());
+        assertTrue(bj.path("anomalous_test_windows").asInt() > 0, bj.toString());
+        for (com.fasterxml.jackson.databind.JsonNode c : bj.path("candidates")) {
+            assertTrue(c.path("roc_auc").asDouble() > 0.9, "the louder stretches are found: " + c);
+        }
+
         Path scores = dir.resolve("plant-scores.csv");
         CliTest.Run score = cli("score", "--model", model.toString(), "--data", gsr.toString(), "--out",
                 scores.toString());

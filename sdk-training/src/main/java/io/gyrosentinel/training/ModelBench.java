@@ -26,7 +26,7 @@ import java.util.concurrent.TimeoutException;
  * <p><b>Data.</b> Training uses {@code normal}. With {@code validation} series, the first half of each calibrates
  * the thresholds and the second half is the held-out normal test set; without, each normal series is split by time
  * 60 / 20 / 20 (train / calibration / test). Anomalies: the given series (every window of a series labelled
- * anomalous, or the windows its per-sample labels mark), else {@link SyntheticAnomalies} of the held-out normal
+ * anomalous, or only the windows its per-sample labels mark anomalous), else {@link SyntheticAnomalies} of the held-out normal
  * windows (the same windows for every candidate). All candidates share window, stride and normalisation data.
  *
  * <p><b>Candidates.</b> {@code lstm-ae} (the trainer's defaults, epochs capped), and for each statistical family
@@ -196,6 +196,10 @@ public final class ModelBench {
                     if (a.sampleLabels().isEmpty()) {
                         ws = ws.stream().map(w -> new WindowScore(w.series(), w.seriesName(), w.start(), w.end(), true,
                                 w.score(), w.alarm())).toList();
+                    } else {
+                        // per-sample labels: only the windows they mark; the normal stretches of a labelled log may
+                        // be training data
+                        ws = ws.stream().filter(WindowScore::anomalous).toList();
                     }
                     scored.addAll(ws);
                 }
