@@ -123,10 +123,16 @@ final class InfoCommand implements Callable<Integer> {
         }
         TrainedModel m = (TrainedModel) any;
         ModelArchitecture a = m.architecture();
-        pw.printf("%s: LSTM autoencoder model%n", dir);
-        pw.printf(Locale.ROOT, "  window %d samples x %d channels at %.1f Hz, %d samples per LSTM step (%d steps), "
-                        + "encoder %s, decoder %s, %d parameters%n", a.windowLength(), a.channels(), m.sampleRateHz(),
-                a.samplesPerStep(), a.steps(), a.encoderUnits(), a.decoderUnits(), a.parameterCount());
+        if (a.cell() == ModelArchitecture.Cell.DENSE) {
+            pw.printf("%s: dense autoencoder model%n", dir);
+            pw.printf(Locale.ROOT, "  %s, at %.1f Hz%n", m.describe(), m.sampleRateHz());
+        } else {
+            pw.printf("%s: LSTM autoencoder model%n", dir);
+            pw.printf(Locale.ROOT, "  window %d samples x %d channels at %.1f Hz, %d samples per LSTM step (%d steps), "
+                            + "encoder %s, decoder %s, %d parameters%n", a.windowLength(), a.channels(),
+                    m.sampleRateHz(), a.samplesPerStep(), a.steps(), a.encoderUnits(), a.decoderUnits(),
+                    a.parameterCount());
+        }
         pw.printf(Locale.ROOT, "  normalisation mean %s, std %s%n", Arrays.toString(m.normalization().mean()),
                 Arrays.toString(m.normalization().std()));
         pw.printf(Locale.ROOT, "  threshold %.5f (%s %s)%n", m.threshold().value(), m.threshold().policy().method(),
@@ -166,7 +172,8 @@ final class InfoCommand implements Callable<Integer> {
             throw new GyroSentinelException(ErrorCode.BAD_INPUT, "bundle " + f + ": the model part is not a readable "
                     + "TFLite model (" + e + ")", e);
         }
-        String kind = m.has("family") ? m.path("family").asText() + " (returns the channel scores)"
+        String kind = m.has("family") ? m.path("family").asText() + (m.path("output").asText().equals("channel_scores")
+                ? " (returns the channel scores)" : " (returns the reconstruction)")
                 : "lstm-ae, " + (m.has("samplesPerStep") ? m.get("samplesPerStep") : "1") + " samples per LSTM step";
         pw.printf(Locale.ROOT, "  %s; window %s, stride %s, %s channels at %s Hz, quantisation %s, threshold %s%n", kind,
                 m.path("window"), m.path("stride"), m.path("channels"), m.path("sampleRateHz"), precision,

@@ -4,6 +4,7 @@ import io.gyrosentinel.training.AutoencoderTrainer;
 import io.gyrosentinel.training.EpochReport;
 import io.gyrosentinel.training.FeatureModel;
 import io.gyrosentinel.training.FeatureModelTrainer;
+import io.gyrosentinel.training.ModelArchitecture;
 import io.gyrosentinel.training.ModelFamily;
 import io.gyrosentinel.training.Sessions;
 import io.gyrosentinel.training.TimeSeries;
@@ -21,7 +22,8 @@ import java.util.concurrent.Callable;
 
 @Command(name = "train", mixinStandardHelpOptions = true,
         description = {"Train a detector on normal sessions and save the model directory.",
-                "Families: lstm-ae (LSTM autoencoder, TensorFlow Java; the default), features-mahalanobis and "
+                "Families: lstm-ae (LSTM autoencoder, TensorFlow Java; the default), dense-ae (fully connected "
+                        + "autoencoder over the window), features-mahalanobis and "
                         + "features-pca (per-window signal features: mean, log std, log peak, crest, kurtosis, log band "
                         + "energies; fitted in well under a second). Compare them on your data with 'bench'."})
 final class TrainCommand implements Callable<Integer> {
@@ -36,7 +38,7 @@ final class TrainCommand implements Callable<Integer> {
     List<Path> validation = new java.util.ArrayList<>();
 
     @Option(names = "--family", defaultValue = "lstm-ae",
-            description = "Model family: lstm-ae, features-mahalanobis, features-pca (default: ${DEFAULT-VALUE})")
+            description = "Model family: lstm-ae, dense-ae, features-mahalanobis, features-pca (default: ${DEFAULT-VALUE})")
     String family;
 
     @Option(names = "--bands", description = "Feature families: frequency bands (default: 8, fewer for windows under 16)")
@@ -63,10 +65,10 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--stride", description = "Stride in samples (default: window / 4)")
     Integer stride;
 
-    @Option(names = "--encoder", split = ",", defaultValue = "16,8", description = "Encoder LSTM units (default: ${DEFAULT-VALUE})")
+    @Option(names = "--encoder", split = ",", description = "Encoder units (default: 16,8 for lstm-ae, 32,8 for dense-ae)")
     List<Integer> encoder;
 
-    @Option(names = "--decoder", split = ",", defaultValue = "8,16", description = "Decoder LSTM units (default: ${DEFAULT-VALUE})")
+    @Option(names = "--decoder", split = ",", description = "Decoder units (default: 8,16 for lstm-ae, 32 for dense-ae)")
     List<Integer> decoder;
 
     @Option(names = "--epochs", defaultValue = "100", description = "Maximum epochs; early stopping usually ends sooner (default: ${DEFAULT-VALUE})")
@@ -109,8 +111,14 @@ final class TrainCommand implements Callable<Integer> {
             return trainFeatures(fam, series, held, pw);
         }
         AutoencoderTrainer.Builder b = AutoencoderTrainer.builder().windowLength(window).samplesPerStep(samplesPerStep)
-                .encoderUnits(encoder.toArray(new Integer[0])).decoderUnits(decoder.toArray(new Integer[0]))
+                .cell(fam == ModelFamily.DENSE_AE ? ModelArchitecture.Cell.DENSE : ModelArchitecture.Cell.LSTM)
                 .maxEpochs(epochs).seed(seed);
+        if (encoder != null) {
+            b.encoderUnits(encoder.toArray(new Integer[0]));
+        }
+        if (decoder != null) {
+            b.decoderUnits(decoder.toArray(new Integer[0]));
+        }
         if (stride != null) {
             b.stride(stride);
         }

@@ -84,14 +84,17 @@ public final class AutoencoderTrainer {
     private final int threads;
     private final ThresholdPolicy thresholdPolicy;
     private final TrainingListener listener;
+    private final ModelArchitecture.Cell cell;
 
     private AutoencoderTrainer(Builder b) {
         this.windowLength = b.windowLength;
         this.samplesPerStepSetting = b.samplesPerStep;
-        this.samplesPerStep = b.samplesPerStep > 0 ? b.samplesPerStep : defaultSamplesPerStep(b.windowLength);
+        this.cell = b.cell;
+        this.samplesPerStep = b.cell == ModelArchitecture.Cell.DENSE ? 1
+                : b.samplesPerStep > 0 ? b.samplesPerStep : defaultSamplesPerStep(b.windowLength);
         this.stride = b.stride > 0 ? b.stride : Math.max(1, b.windowLength / 4);
-        this.encoderUnits = List.copyOf(b.encoderUnits);
-        this.decoderUnits = List.copyOf(b.decoderUnits);
+        this.encoderUnits = List.copyOf(b.resolvedEncoder());
+        this.decoderUnits = List.copyOf(b.resolvedDecoder());
         this.batchSize = b.batchSize;
         this.maxEpochs = b.maxEpochs;
         this.learningRate = b.learningRate;
@@ -116,6 +119,7 @@ public final class AutoencoderTrainer {
     public Builder toBuilder() {
         Builder b = new Builder();
         b.windowLength = windowLength;
+        b.cell = cell;
         b.samplesPerStep = samplesPerStepSetting;
         b.stride = stride;
         b.encoderUnits = encoderUnits;
@@ -254,7 +258,7 @@ public final class AutoencoderTrainer {
         WindowSet train = prep.train();
         WindowSet val = prep.validation();
         ModelArchitecture arch = new ModelArchitecture(windowLength, prep.channels(), samplesPerStep, encoderUnits,
-                decoderUnits);
+                decoderUnits, cell);
 
         Random rnd = new Random(seed);
         float[][] params = Initializers.initialParameters(arch, rnd.nextLong());
@@ -379,8 +383,28 @@ public final class AutoencoderTrainer {
         private int windowLength = DEFAULT_WINDOW_LENGTH;
         private int samplesPerStep = 0; // 0: defaultSamplesPerStep(windowLength)
         private int stride = -1;
-        private List<Integer> encoderUnits = List.of(16, 8);
-        private List<Integer> decoderUnits = List.of(8, 16);
+        private List<Integer> encoderUnits;
+        private List<Integer> decoderUnits;
+        private ModelArchitecture.Cell cell = ModelArchitecture.Cell.LSTM;
+
+        /**
+         * LSTM layers ({@code lstm-ae}, the default) or fully connected layers over the whole window
+         * ({@code dense-ae}; default units 32, 8 / 32; samplesPerStep does not apply).
+         */
+        public Builder cell(ModelArchitecture.Cell cell) {
+            this.cell = cell;
+            return this;
+        }
+
+        private List<Integer> resolvedEncoder() {
+            return encoderUnits != null ? encoderUnits
+                    : cell == ModelArchitecture.Cell.DENSE ? List.of(32, 8) : List.of(16, 8);
+        }
+
+        private List<Integer> resolvedDecoder() {
+            return decoderUnits != null ? decoderUnits
+                    : cell == ModelArchitecture.Cell.DENSE ? List.of(32) : List.of(8, 16);
+        }
         private int batchSize = 32;
         private int maxEpochs = 100;
         private double learningRate = 1e-2;
@@ -422,13 +446,13 @@ public final class AutoencoderTrainer {
             return this;
         }
 
-        /** Encoder LSTM units, outermost first; the last is the latent size. Default 16, 8. */
+        /** Encoder units, outermost first; the last is the latent size. Default 16, 8 (LSTM) or 32, 8 (dense). */
         public Builder encoderUnits(Integer... units) {
             this.encoderUnits = List.of(units);
             return this;
         }
 
-        /** Decoder LSTM units. Default 8, 16. */
+        /** Decoder units. Default 8, 16 (LSTM) or 32 (dense). */
         public Builder decoderUnits(Integer... units) {
             this.decoderUnits = List.of(units);
             return this;
@@ -519,8 +543,11 @@ public final class AutoencoderTrainer {
             // Validates window length and units.
             require(samplesPerStep >= 0, "samplesPerStep", "samplesPerStep must be >= 1 (or 0 for the default), was "
                     + samplesPerStep);
-            new ModelArchitecture(windowLength, 1, samplesPerStep > 0 ? samplesPerStep
-                    : defaultSamplesPerStep(windowLength), encoderUnits, decoderUnits);
+            require(cell != null, "cell", "cell is required (LSTM or DENSE)");
+            require(cell != ModelArchitecture.Cell.DENSE || samplesPerStep <= 1, "samplesPerStep",
+                    "a dense autoencoder takes the whole window: samplesPerStep does not apply, was " + samplesPerStep);
+            new ModelArchitecture(windowLength, 1, cell == ModelArchitecture.Cell.DENSE ? 1 : samplesPerStep > 0
+                    ? samplesPerStep : defaultSamplesPerStep(windowLength), resolvedEncoder(), resolvedDecoder(), cell);
             require(stride == -1 || stride >= 1, "stride", "stride must be >= 1, was " + stride);
             require(batchSize >= 1, "batchSize", "batchSize must be >= 1, was " + batchSize);
             require(maxEpochs >= 1, "maxEpochs", "maxEpochs must be >= 1, was " + maxEpochs);

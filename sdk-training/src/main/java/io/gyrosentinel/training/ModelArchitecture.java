@@ -41,7 +41,44 @@ import java.util.List;
  * @param decoderUnits    units of each decoder LSTM layer (default 8, 16)
  */
 public record ModelArchitecture(int windowLength, int channels, int samplesPerStep, List<Integer> encoderUnits,
-        List<Integer> decoderUnits) {
+        List<Integer> decoderUnits, Cell cell) {
+
+    /** The layers: LSTM ({@code lstm-ae}) or fully connected ({@code dense-ae}). */
+    public enum Cell {
+        /** LSTM layers over the window's frames (see above). */
+        LSTM,
+        /**
+         * Fully connected layers over the whole window: {@code h = tanh(h · kernel + bias)} for every encoder and
+         * decoder layer, starting from the window's {@code T*F} values; then {@code y = h · out.kernel + out.bias}
+         * ({@code T*F} values). {@code samplesPerStep} is 1 and plays no part.
+         */
+        DENSE
+    }
+
+    /**
+     * An LSTM autoencoder ({@link Cell#LSTM}).
+     *
+     * @throws GyroSentinelException as the canonical constructor
+     */
+    public ModelArchitecture(int windowLength, int channels, int samplesPerStep, List<Integer> encoderUnits,
+            List<Integer> decoderUnits) {
+        this(windowLength, channels, samplesPerStep, encoderUnits, decoderUnits, Cell.LSTM);
+    }
+
+    /**
+     * A fully connected autoencoder over the window ({@code dense-ae}), e.g. encoder 32, 8 and decoder 32.
+     *
+     * @throws GyroSentinelException as the canonical constructor
+     */
+    public static ModelArchitecture dense(int windowLength, int channels, List<Integer> encoderUnits,
+            List<Integer> decoderUnits) {
+        return new ModelArchitecture(windowLength, channels, 1, encoderUnits, decoderUnits, Cell.DENSE);
+    }
+
+    /** The family this architecture belongs to. */
+    public ModelFamily family() {
+        return cell == Cell.DENSE ? ModelFamily.DENSE_AE : ModelFamily.LSTM_AE;
+    }
 
     /**
      * @throws GyroSentinelException {@link ErrorCode#INVALID_ARGUMENT} (field names the component) if windowLength is
@@ -62,11 +99,18 @@ public record ModelArchitecture(int windowLength, int channels, int samplesPerSt
         }
         encoderUnits = checkUnits("encoderUnits", encoderUnits);
         decoderUnits = checkUnits("decoderUnits", decoderUnits);
+        if (cell == null) {
+            throw invalid("cell", "cell is required (LSTM or DENSE)");
+        }
+        if (cell == Cell.DENSE && samplesPerStep != 1) {
+            throw invalid("samplesPerStep", "a dense autoencoder takes the whole window: samplesPerStep must be 1, was "
+                    + samplesPerStep);
+        }
     }
 
     /** One sample per LSTM step ({@code samplesPerStep} 1). */
     public ModelArchitecture(int windowLength, int channels, List<Integer> encoderUnits, List<Integer> decoderUnits) {
-        this(windowLength, channels, 1, encoderUnits, decoderUnits);
+        this(windowLength, channels, 1, encoderUnits, decoderUnits, Cell.LSTM);
     }
 
     /** LSTM steps per window: {@code windowLength / samplesPerStep}. */
@@ -119,10 +163,10 @@ public record ModelArchitecture(int windowLength, int channels, int samplesPerSt
         return all;
     }
 
-    /** Input width of each LSTM layer, same order as {@link #lstmLayerNames()}. */
+    /** Input width of each layer, same order as {@link #lstmLayerNames()} (dense: the first takes {@code T*F}). */
     public List<Integer> lstmLayerInputs() {
         List<Integer> inputs = new ArrayList<>();
-        int in = stepWidth();
+        int in = cell == Cell.DENSE ? windowLength * channels : stepWidth();
         for (int u : encoderUnits) {
             inputs.add(in);
             in = u;
@@ -137,7 +181,9 @@ public record ModelArchitecture(int windowLength, int channels, int samplesPerSt
     /**
      * Names and shapes of all parameters, in the fixed order used everywhere (training, files, packager):
      * for each LSTM layer {@code <layer>.kernel [in,4U]}, {@code <layer>.recurrent [U,4U]},
-     * {@code <layer>.bias [4U]}, then {@code out.kernel [U_last,K*F]}, {@code out.bias [K*F]}.
+     * {@code <layer>.bias [4U]}, then {@code out.kernel [U_last,K*F]}, {@code out.bias [K*F]}; for a dense layer
+     * {@code <layer>.kernel [in,U]}, {@code <layer>.bias [U]}, then {@code out.kernel [U_last,T*F]},
+     * {@code out.bias [T*F]}.
      */
     public List<ParameterSpec> parameterSpecs() {
         List<ParameterSpec> specs = new ArrayList<>();
@@ -146,13 +192,19 @@ public record ModelArchitecture(int windowLength, int channels, int samplesPerSt
         List<Integer> inputs = lstmLayerInputs();
         for (int l = 0; l < names.size(); l++) {
             int u = units.get(l);
+            if (cell == Cell.DENSE) {
+                specs.add(new ParameterSpec(names.get(l) + ".kernel", new int[] {inputs.get(l), u}));
+                specs.add(new ParameterSpec(names.get(l) + ".bias", new int[] {u}));
+                continue;
+            }
             specs.add(new ParameterSpec(names.get(l) + ".kernel", new int[] {inputs.get(l), 4 * u}));
             specs.add(new ParameterSpec(names.get(l) + ".recurrent", new int[] {u, 4 * u}));
             specs.add(new ParameterSpec(names.get(l) + ".bias", new int[] {4 * u}));
         }
         int last = decoderUnits.get(decoderUnits.size() - 1);
-        specs.add(new ParameterSpec("out.kernel", new int[] {last, stepWidth()}));
-        specs.add(new ParameterSpec("out.bias", new int[] {stepWidth()}));
+        int outWidth = cell == Cell.DENSE ? windowLength * channels : stepWidth();
+        specs.add(new ParameterSpec("out.kernel", new int[] {last, outWidth}));
+        specs.add(new ParameterSpec("out.bias", new int[] {outWidth}));
         return specs;
     }
 

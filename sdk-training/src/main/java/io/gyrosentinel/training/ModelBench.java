@@ -29,7 +29,8 @@ import java.util.concurrent.TimeoutException;
  * anomalous, or only the windows its per-sample labels mark anomalous), else {@link SyntheticAnomalies} of the held-out normal
  * windows (the same windows for every candidate). All candidates share window, stride and normalisation data.
  *
- * <p><b>Candidates.</b> {@code lstm-ae} (the trainer's defaults, epochs capped), and for each statistical family
+ * <p><b>Candidates.</b> {@code lstm-ae} and {@code dense-ae} (the trainer's defaults, epochs capped), and for each
+ * statistical family
  * the default bands and twice as many (when the window has the bins): a small search.
  *
  * <p><b>Choice.</b> Among the candidates whose ROC-AUC is within {@link #AUC_TOLERANCE} of the best one's, the one
@@ -295,8 +296,10 @@ public final class ModelBench {
 
     private AnomalyModel train(String name, List<TimeSeries> train, List<TimeSeries> calibration)
             throws TimeoutException {
-        if (name.equals(ModelFamily.LSTM_AE.id())) {
+        if (name.equals(ModelFamily.LSTM_AE.id()) || name.equals(ModelFamily.DENSE_AE.id())) {
             AutoencoderTrainer t = AutoencoderTrainer.builder().windowLength(windowLength).stride(stride)
+                    .cell(name.equals(ModelFamily.DENSE_AE.id()) ? ModelArchitecture.Cell.DENSE
+                            : ModelArchitecture.Cell.LSTM)
                     .maxEpochs(lstmEpochs).seed(seed).thresholdPolicy(thresholdPolicy).build();
             CompletableFuture<TrainedModel> f = t.trainAsync(train, calibration, r -> {
                 Thread th = new Thread(r, "gyrosentinel-bench-training");
@@ -393,7 +396,7 @@ public final class ModelBench {
             return this;
         }
 
-        /** Epoch cap of the LSTM candidate (default 60; early stopping usually ends sooner). */
+        /** Epoch cap of the autoencoder candidates (default 60; early stopping usually ends sooner). */
         public Builder lstmEpochs(int epochs) {
             if (epochs < 1) {
                 throw invalid("lstmEpochs", "lstmEpochs must be >= 1, was " + epochs);

@@ -13,6 +13,8 @@ import java.util.Locale;
 public enum ModelFamily {
     /** LSTM autoencoder (TensorFlow Java); score = mean squared reconstruction error. */
     LSTM_AE("lstm-ae"),
+    /** Fully connected autoencoder over the whole window (TensorFlow Java, tanh layers); same score. */
+    DENSE_AE("dense-ae"),
     /** {@link SignalFeatures} scored by a Mahalanobis distance with Ledoit–Wolf shrinkage. */
     FEATURES_MAHALANOBIS("features-mahalanobis"),
     /** {@link SignalFeatures} scored by PCA: Hotelling's T² in the principal subspace plus the residual Q (SPE). */

@@ -114,7 +114,7 @@ public final class TrainedModel implements AnomalyModel {
 
     @Override
     public ModelFamily family() {
-        return ModelFamily.LSTM_AE;
+        return architecture.family();
     }
 
     @Override
@@ -148,6 +148,11 @@ public final class TrainedModel implements AnomalyModel {
     @Override
     public String describe() {
         ModelArchitecture a = architecture;
+        if (a.cell() == ModelArchitecture.Cell.DENSE) {
+            return "dense-ae: window " + a.windowLength() + " x " + a.channels() + " channel(s), encoder "
+                    + a.encoderUnits() + ", decoder " + a.decoderUnits() + " (tanh), " + a.parameterCount()
+                    + " parameters";
+        }
         return "lstm-ae: window " + a.windowLength() + " x " + a.channels() + " channel(s), " + a.samplesPerStep()
                 + " sample(s) per step, encoder " + a.encoderUnits() + ", decoder " + a.decoderUnits() + ", "
                 + a.parameterCount() + " parameters";

@@ -11,7 +11,7 @@ public final class Initializers {
 
     /**
      * Glorot-uniform kernels, orthogonal recurrent kernels, zero biases except the forget gate (1.0, as Keras
-     * {@code unit_forget_bias}).
+     * {@code unit_forget_bias}); a dense autoencoder: Glorot-uniform kernels, zero biases.
      */
     public static float[][] initialParameters(ModelArchitecture arch, long seed) {
         Random rnd = new Random(seed);
@@ -26,7 +26,8 @@ public final class Initializers {
                 glorotUniform(w, shape[0], shape[1], rnd);
             } else if (spec.name().endsWith(".recurrent")) {
                 orthogonal(w, shape[0], shape[1], rnd);
-            } else if (spec.name().endsWith(".bias") && !spec.name().startsWith("out.")) {
+            } else if (spec.name().endsWith(".bias") && !spec.name().startsWith("out.")
+                    && arch.cell() == ModelArchitecture.Cell.LSTM) {
                 int u = units.get(i / 3);
                 for (int j = u; j < 2 * u; j++) {
                     w[j] = 1f;

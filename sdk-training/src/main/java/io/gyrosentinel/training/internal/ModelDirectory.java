@@ -196,16 +196,23 @@ public final class ModelDirectory {
         ObjectNode root = JSON.createObjectNode();
         root.put("format", FORMAT);
         ModelArchitecture a = model.architecture();
-        root.put("formatVersion", a.samplesPerStep() == 1 ? FORMAT_VERSION_ONE_SAMPLE_PER_STEP : FORMAT_VERSION);
+        // version 1 readers know only one-sample-per-step LSTMs: frames and dense layers get version 2
+        root.put("formatVersion", a.samplesPerStep() == 1 && a.cell() == ModelArchitecture.Cell.LSTM
+                ? FORMAT_VERSION_ONE_SAMPLE_PER_STEP : FORMAT_VERSION);
         ObjectNode arch = root.putObject("architecture");
         arch.put("windowLength", a.windowLength());
         arch.put("channels", a.channels());
         arch.put("samplesPerStep", a.samplesPerStep());
         a.encoderUnits().forEach(arch.putArray("encoderUnits")::add);
         a.decoderUnits().forEach(arch.putArray("decoderUnits")::add);
-        arch.put("cell", "lstm");
-        arch.put("gateOrder", "ifco");
-        arch.put("latentRepeat", "concatenation");
+        if (a.cell() == ModelArchitecture.Cell.DENSE) {
+            arch.put("cell", "dense");
+            arch.put("activation", "tanh");
+        } else {
+            arch.put("cell", "lstm");
+            arch.put("gateOrder", "ifco");
+            arch.put("latentRepeat", "concatenation");
+        }
         arch.put("score", "mean_squared_error_normalized");
         root.put("sampleRateHz", model.sampleRateHz());
         putNormalizationAndThreshold(root, model.normalization(), model.threshold());
@@ -441,13 +448,22 @@ public final class ModelDirectory {
         }
         List<Integer> encoderUnits = r.intList(an, "architecture.encoderUnits");
         List<Integer> decoderUnits = r.intList(an, "architecture.decoderUnits");
+        String cellName = r.text(an, "architecture.cell");
+        ModelArchitecture.Cell cell = switch (cellName) {
+            case "lstm" -> ModelArchitecture.Cell.LSTM;
+            case "dense" -> ModelArchitecture.Cell.DENSE;
+            default -> throw r.fail("field 'architecture.cell' is '" + cellName + "'; 'lstm' and 'dense' are supported");
+        };
         try {
-            arch = new ModelArchitecture(windowLength, channels, samplesPerStep, encoderUnits, decoderUnits);
+            arch = new ModelArchitecture(windowLength, channels, samplesPerStep, encoderUnits, decoderUnits, cell);
         } catch (GyroSentinelException e) {
             throw r.fail("field 'architecture' is invalid: " + e.detail());
         }
-        for (String[] fixed : new String[][] {{"gateOrder", "ifco"}, {"latentRepeat", "concatenation"},
-                {"cell", "lstm"}, {"score", "mean_squared_error_normalized"}}) {
+        String[][] fixedFields = cell == ModelArchitecture.Cell.DENSE
+                ? new String[][] {{"activation", "tanh"}, {"score", "mean_squared_error_normalized"}}
+                : new String[][] {{"gateOrder", "ifco"}, {"latentRepeat", "concatenation"},
+                        {"score", "mean_squared_error_normalized"}};
+        for (String[] fixed : fixedFields) {
             String v = r.text(an, "architecture." + fixed[0]);
             if (!fixed[1].equals(v)) {
                 throw r.fail("field 'architecture." + fixed[0] + "' is '" + v + "'; only '" + fixed[1]

@@ -36,6 +36,9 @@ public final class ReferenceForward {
      * @return    the reconstruction, same layout
      */
     public float[] reconstruct(float[] x) {
+        if (arch.cell() == ModelArchitecture.Cell.DENSE) {
+            return dense(x);
+        }
         // Frames: S = T/K steps of K*F values, the same row-major floats as [T][F].
         int t = arch.steps();
         int f = arch.stepWidth();
@@ -75,6 +78,31 @@ public final class ReferenceForward {
             }
         }
         return y;
+    }
+
+    /** The dense autoencoder: tanh layers over the whole window, then a linear output layer. */
+    private float[] dense(float[] x) {
+        int n = arch.windowLength() * arch.channels();
+        if (x.length != n) {
+            throw new IllegalArgumentException("window has " + x.length + " floats, expected T*F=" + n);
+        }
+        float[] h = x;
+        for (int l = 0; l <= layers; l++) {
+            float[] kernel = params[2 * l];
+            float[] bias = params[2 * l + 1];
+            int in = h.length;
+            int out = bias.length;
+            float[] y = new float[out];
+            for (int o = 0; o < out; o++) {
+                float acc = bias[o];
+                for (int k = 0; k < in; k++) {
+                    acc += h[k] * kernel[k * out + o];
+                }
+                y[o] = l < layers ? (float) Math.tanh(acc) : acc;
+            }
+            h = y;
+        }
+        return h;
     }
 
     /** Mean squared reconstruction error of one normalised window (the anomaly score). */

@@ -43,8 +43,8 @@ public final class TfAutoencoderGraph implements AutoCloseable {
     private final Session session;
     private final Placeholder<TFloat32> input;
     private final List<Placeholder<TFloat32>> params = new ArrayList<>();
-    private final Operand<TFloat32> loss;
-    private final Operand<TFloat32> reconstruction;
+    private Operand<TFloat32> loss;
+    private Operand<TFloat32> reconstruction;
     private final List<Output<?>> gradients = new ArrayList<>();
     private boolean closed;
 
@@ -67,6 +67,21 @@ public final class TfAutoencoderGraph implements AutoCloseable {
                 params.add(tf.withName("p." + spec.name()).placeholder(TFloat32.class,
                         Placeholder.shape(Shape.of(dims))));
             }
+            if (arch.cell() == ModelArchitecture.Cell.DENSE) {
+                // Fully connected over the whole window: [B, T*F] through tanh layers and a linear output layer.
+                int n = arch.windowLength() * arch.channels();
+                Operand<TFloat32> flat = tf.reshape(input, tf.constant(new int[] {-1, n}));
+                Operand<TFloat32> h = flat;
+                int layers = arch.lstmLayerUnits().size();
+                for (int l = 0; l < layers; l++) {
+                    h = tf.math.tanh(tf.math.add(tf.linalg.matMul(h, params.get(2 * l)), params.get(2 * l + 1)));
+                }
+                Operand<TFloat32> y = tf.math.add(tf.linalg.matMul(h, params.get(2 * layers)),
+                        params.get(2 * layers + 1));
+                reconstruction = tf.withName("reconstruction").reshape(y, tf.shape(input));
+                loss = tf.withName("loss").math.mean(tf.math.square(tf.math.sub(y, flat)),
+                        tf.constant(new int[] {0, 1}));
+            } else {
             // Time-major [T, B, F] as BlockLSTMV2 wants.
             Operand<TFloat32> xt = tf.linalg.transpose(input, tf.constant(new int[] {1, 0, 2}));
             Operand<TInt32> batch = tf.slice(tf.shape(xt), tf.constant(new int[] {1}), tf.constant(new int[] {1}));
@@ -100,6 +115,7 @@ public final class TfAutoencoderGraph implements AutoCloseable {
             reconstruction = tf.withName("reconstruction").linalg.transpose(yt, tf.constant(new int[] {1, 0, 2}));
             loss = tf.withName("loss").math.mean(tf.math.square(tf.math.sub(yt, xt)),
                     tf.constant(new int[] {0, 1, 2}));
+            }
             Gradients g = tf.gradients(loss, params);
             for (int i = 0; i < params.size(); i++) {
                 gradients.add(g.dy(i));

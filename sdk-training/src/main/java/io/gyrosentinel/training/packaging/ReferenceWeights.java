@@ -44,10 +44,15 @@ public final class ReferenceWeights {
     /**
      * Encodes the weights of {@code model}.
      *
-     * @throws GyroSentinelException {@link ErrorCode#BAD_INPUT} if the model is too large for the format
+     * @throws GyroSentinelException {@link ErrorCode#BAD_INPUT} if the model is too large for the format, or not an
+     *                               LSTM autoencoder
      */
     public static byte[] encode(TrainedModel model) {
         ModelArchitecture a = model.architecture();
+        if (a.cell() != ModelArchitecture.Cell.LSTM) {
+            throw new GyroSentinelException(ErrorCode.BAD_INPUT, "reference.f32 holds LSTM autoencoders; a "
+                    + a.family().id() + " model runs on the device's TFLite Micro backend only", "model", null);
+        }
         List<Integer> units = a.lstmLayerUnits();
         float[][] params = model.parameters();
         long floats = 0;

@@ -28,6 +28,9 @@ public final class LstmGraphBuilder {
 
     /** @param params parameters in {@link ModelArchitecture#parameterSpecs()} order */
     public static Graph build(ModelArchitecture arch, float[][] params) {
+        if (arch.cell() == ModelArchitecture.Cell.DENSE) {
+            return dense(arch, params);
+        }
         // Frames: the input tensor is [T/K][K*F] (byte-identical to [T][F]), one LSTM step per row.
         int t = arch.steps();
         int f = arch.stepWidth();
@@ -87,6 +90,34 @@ public final class LstmGraphBuilder {
         int outK = g.constant("out.kernel", transpose(params[3 * units.size()], last, f), f, last);
         int outB = g.constant("out.bias", params[3 * units.size() + 1], f);
         g.output = g.fullyConnected("output", seq, outK, outB);
+        return g;
+    }
+
+    /**
+     * The dense autoencoder ({@code dense-ae}): the input tensor is [1][T*F] (byte-identical to [T][F]), one
+     * FULLY_CONNECTED + TANH per hidden layer, a FULLY_CONNECTED output layer. Every op quantises (int8 with
+     * ESP-NN's FULLY_CONNECTED, int16x8).
+     */
+    private static Graph dense(ModelArchitecture arch, float[][] params) {
+        int n = arch.windowLength() * arch.channels();
+        List<Integer> units = arch.lstmLayerUnits();
+        List<Integer> inputs = arch.lstmLayerInputs();
+        List<String> names = arch.lstmLayerNames();
+        Graph g = new Graph();
+        g.input = g.activation("input", 1, n);
+        int h = g.input;
+        for (int l = 0; l < units.size(); l++) {
+            int u = units.get(l);
+            int in = inputs.get(l);
+            String name = names.get(l);
+            int k = g.constant(name + ".kernel", transpose(params[2 * l], in, u), u, in);
+            int b = g.constant(name + ".bias", params[2 * l + 1], u);
+            h = g.tanh(name + ".h", g.fullyConnected(name + ".z", h, k, b));
+        }
+        int last = units.get(units.size() - 1);
+        int outK = g.constant("out.kernel", transpose(params[2 * units.size()], last, n), n, last);
+        int outB = g.constant("out.bias", params[2 * units.size() + 1], n);
+        g.output = g.fullyConnected("output", h, outK, outB);
         return g;
     }
 

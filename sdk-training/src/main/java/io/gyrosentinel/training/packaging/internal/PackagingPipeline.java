@@ -91,7 +91,8 @@ public final class PackagingPipeline {
             }
         }
         hook(cfg, g32);
-        byte[] f32 = TfliteWriter.write(g32, "GyroSentinel LSTM autoencoder, float32, whole window");
+        String kind = arch.cell() == ModelArchitecture.Cell.DENSE ? "dense" : "LSTM";
+        byte[] f32 = TfliteWriter.write(g32, "GyroSentinel " + kind + " autoencoder, float32, whole window");
         OpAllowList.check(f32);
 
         Map<Precision, Graph> graphs = new EnumMap<>(Precision.class);
@@ -120,7 +121,7 @@ public final class PackagingPipeline {
                 Graph gq = LstmGraphBuilder.build(arch, model.parameters());
                 Quantizer.quantize(gq, cal, p);
                 hook(cfg, gq);
-                byte[] q = TfliteWriter.write(gq, "GyroSentinel LSTM autoencoder, " + p.id() + ", whole window");
+                byte[] q = TfliteWriter.write(gq, "GyroSentinel " + kind + " autoencoder, " + p.id() + ", whole window");
                 OpAllowList.check(q);
                 graphs.put(p, gq);
                 files.put(p, q);
@@ -170,8 +171,10 @@ public final class PackagingPipeline {
                 continue;
             }
             costs.put(p, CostModel.card(graphs.get(p), LAYOUT, stride, rate, files.get(p).length));
-            stepMicros.put(p, CostModel.stepLayoutCyclesPerSample(graphs.get(p), arch, stride) / CostCard.CLOCK_HZ
-                    * 1e6);
+            if (arch.cell() == ModelArchitecture.Cell.LSTM) {
+                stepMicros.put(p, CostModel.stepLayoutCyclesPerSample(graphs.get(p), arch, stride) / CostCard.CLOCK_HZ
+                        * 1e6);
+            }
         }
         // Float must always reproduce the trainer (it proves the graph); the shipped precision must pass.
         Precision shipped = cfg.precision();
@@ -548,7 +551,9 @@ public final class PackagingPipeline {
         m.put("window", model.windowLength());
         m.put("stride", stride);
         m.put("channels", model.channels());
-        if (model instanceof TrainedModel tm) {
+        if (model instanceof TrainedModel tm && tm.architecture().cell() == ModelArchitecture.Cell.DENSE) {
+            m.put("family", model.family().id());
+        } else if (model instanceof TrainedModel tm) {
             // Informative: the model's input is [window/samplesPerStep][samplesPerStep*channels], byte for byte the
             // [window][channels] the firmware fills.
             m.put("samplesPerStep", tm.architecture().samplesPerStep());

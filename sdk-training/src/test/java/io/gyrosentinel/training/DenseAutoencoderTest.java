@@ -1,0 +1,97 @@
+package io.gyrosentinel.training;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.gyrosentinel.GyroSentinelException;
+import io.gyrosentinel.training.TimeSeries.Label;
+import io.gyrosentinel.training.internal.TfAutoencoderGraph;
+import io.gyrosentinel.training.packaging.ModelPackager;
+import io.gyrosentinel.training.packaging.PackagedModel;
+import io.gyrosentinel.training.packaging.Precision;
+import io.gyrosentinel.training.packaging.ReferenceWeights;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** {@code dense-ae}: trained with TensorFlow Java, scored in Java, packaged int8 (ESP-NN's kernel) and verified. */
+class DenseAutoencoderTest {
+    static TrainedModel model;
+
+    @BeforeAll
+    static void train() {
+        List<TimeSeries> normal = List.of(new MachineSignal().generate("n0", 30, 31, Label.NORMAL),
+                new MachineSignal().generate("n1", 30, 32, Label.NORMAL));
+        model = AutoencoderTrainer.builder().cell(ModelArchitecture.Cell.DENSE).windowLength(40).maxEpochs(40)
+                .seed(3).build().train(normal);
+    }
+
+    @Test
+    void itIsADenseAutoencoderThatFindsFaults() {
+        assertEquals(ModelFamily.DENSE_AE, model.family());
+        ModelArchitecture a = model.architecture();
+        assertEquals(List.of(32, 8), a.encoderUnits());
+        assertEquals(List.of(32), a.decoderUnits());
+        assertEquals(120 * 32 + 32 + 32 * 8 + 8 + 8 * 32 + 32 + 32 * 120 + 120, a.parameterCount());
+        List<TimeSeries> eval = new ArrayList<>();
+        eval.add(new MachineSignal().generate("held-out", 20, 99, Label.NORMAL));
+        eval.add(new MachineSignal().imbalance(1.5).generate("imbalance", 20, 202, Label.ANOMALOUS));
+        EvaluationReport r = model.evaluate(eval, 10);
+        assertTrue(r.rocAuc() > 0.95, "imbalance +50 %: ROC-AUC " + r.rocAuc());
+        float[] w = eval.get(1).windows(40, 40)[3];
+        float[] cs = model.channelScores(w);
+        assertEquals(model.score(w), (cs[0] + cs[1] + cs[2]) / 3, 1e-5 * Math.max(1, model.score(w)));
+    }
+
+    @Test
+    void theJavaForwardPassIsTensorFlowsAndItSurvivesSaveAndLoad(@TempDir Path dir) {
+        float[][] windows = model.sampleWindows();
+        int n = 16;
+        int len = 40 * 3;
+        float[] batch = new float[n * len];
+        for (int i = 0; i < n; i++) {
+            System.arraycopy(model.normalize(windows[i]), 0, batch, i * len, len);
+        }
+        float[] tf;
+        try (TfAutoencoderGraph g = new TfAutoencoderGraph(model.architecture(), 1)) {
+            tf = g.reconstruct(batch, n, model.parameters());
+        }
+        for (int i = 0; i < n; i++) {
+            float[] x = java.util.Arrays.copyOfRange(batch, i * len, (i + 1) * len);
+            float[] y = model.reconstructNormalized(x);
+            for (int k = 0; k < len; k++) {
+                assertEquals(tf[i * len + k], y[k], 1e-5, "window " + i + " value " + k);
+            }
+        }
+        model.save(dir.resolve("m"));
+        TrainedModel loaded = assertInstanceOf(TrainedModel.class, AnomalyModel.load(dir.resolve("m")));
+        assertEquals(ModelArchitecture.Cell.DENSE, loaded.architecture().cell());
+        assertArrayEquals(model.parameters()[0], loaded.parameters()[0]);
+        assertEquals(model.score(windows[0]), loaded.score(windows[0]));
+        // the host C reference backend reads LSTMs only: refused by name, not mis-encoded
+        GyroSentinelException e = assertThrows(GyroSentinelException.class, () -> ReferenceWeights.encode(model));
+        assertTrue(e.getMessage().contains("dense-ae"), e.getMessage());
+    }
+
+    @Test
+    void itPackagesInt8ForEspNnAndEveryPrecisionPasses() {
+        ModelPackager packager = ModelPackager.builder().modelId("dense-fan").precision(Precision.INT8).build();
+        PackagedModel p = packager.pack(model);
+        assertEquals(Precision.INT8, p.report().shipped());
+        for (Precision q : Precision.values()) {
+            assertTrue(p.report().verification(q).passed(), p.report().verification(q).toString());
+            if (packager.tflmRunner() != null) {
+                assertTrue(p.report().verification(q).micro().passed(), "TFLite Micro " + q);
+            }
+        }
+        assertTrue(p.bundle().manifestJson().contains("\"family\":\"dense-ae\""), p.bundle().manifestJson());
+        // a small model: far below the LSTM's cost per sample
+        assertTrue(p.report().shippedCost().microsPerSample() < 20, p.report().shippedCost().verdict());
+    }
+}
