@@ -65,6 +65,8 @@ typedef struct {
     char model_id[48];
     char model_part[32];    /**< name of the TFLite part ("model.tflite") */
     gs_model_output_t output; /**< "output"; absent = GS_MODEL_OUTPUT_RECONSTRUCTION */
+    bool remove_dc;           /**< "dc": "remove" (formatVersion 2): each window's per-channel mean is
+                                   subtracted after the normalisation, before the model */
     uint32_t window;        /**< samples per window */
     uint32_t stride;        /**< samples between window starts (<= window) */
     uint32_t channels;      /**< 1 .. GS_MANIFEST_MAX_CHANNELS */
@@ -77,7 +79,8 @@ typedef struct {
 /**
  * Parse and check the manifest JSON: format and formatVersion, window 2..256, 1 <= stride <=
  * window, channels 1..3 with as many mean/std values, std > 0, a finite threshold >= 0, and
- * "output" absent, "reconstruction" or "channel_scores".
+ * "output" absent, "reconstruction" or "channel_scores"; formatVersion 1 or 2 and "dc" absent,
+ * "keep" or "remove" (another value: GS_ERR_UNSUPPORTED).
  * GS_ERR_INVALID_ARG (malformed or out of range) or GS_ERR_UNSUPPORTED (other format).
  */
 gs_err_t gs_manifest_parse(const uint8_t *json, size_t len, gs_manifest_t *out);

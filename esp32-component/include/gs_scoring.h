@@ -41,6 +41,9 @@ typedef struct {
      * 1 = the channel scores themselves (the first `channels` values of `out`; score = their mean).
      */
     uint32_t output;
+    /** Subtract each window's per-channel mean after the normalisation, before the model
+     *  (manifest "dc": "remove"; gs_scoring_remove_dc()). */
+    bool remove_dc;
 } gs_model_t;
 
 typedef struct {
@@ -87,6 +90,10 @@ gs_err_t gs_scorer_add(gs_scorer_handle_t s, const gs_sample_t *sample,
  */
 void gs_scoring_mse(const float *in, const float *out, uint32_t w, uint32_t channels,
                     float *channel_error, float *score);
+
+/** Subtracts each channel's mean over the window from `x` (w x channels, time-major), in place;
+ *  the mean is accumulated in double, as the Java SDK does. */
+void gs_scoring_remove_dc(float *x, uint32_t w, uint32_t channels);
 
 /**
  * The score of one window as `model` defines it: gs_scoring_mse() of a reconstruction, or, for

@@ -373,7 +373,7 @@ gs_err_t gs_manifest_parse(const uint8_t *json, size_t len, gs_manifest_t *out)
     if (get_string(doc, "format", format, sizeof(format)) || get_uint(doc, "formatVersion", &version)) {
         return GS_ERR_INVALID_ARG;
     }
-    if (strcmp(format, GS_MANIFEST_FORMAT) != 0 || version != 1) {
+    if (strcmp(format, GS_MANIFEST_FORMAT) != 0 || (version != 1 && version != 2)) {
         return GS_ERR_UNSUPPORTED;
     }
     if (get_string(doc, "model", out->model_part, sizeof(out->model_part))) {
@@ -390,6 +390,18 @@ gs_err_t gs_manifest_parse(const uint8_t *json, size_t len, gs_manifest_t *out)
             out->output = GS_MODEL_OUTPUT_CHANNEL_SCORES;
         } else if (strcmp(output, "reconstruction") != 0) {
             return GS_ERR_UNSUPPORTED; /* a model kind this firmware does not know */
+        }
+    }
+    span_t dc_value;
+    if (!find_key(doc, "dc", &dc_value)) {
+        char dc[12];
+        if (get_string(doc, "dc", dc, sizeof(dc))) {
+            return GS_ERR_INVALID_ARG;
+        }
+        if (strcmp(dc, "remove") == 0) {
+            out->remove_dc = true;
+        } else if (strcmp(dc, "keep") != 0) {
+            return GS_ERR_UNSUPPORTED;
         }
     }
     double rate = 0;

@@ -44,6 +44,9 @@ gs_err_t gs_calibration_window_score(const float *window_dps, uint32_t w, uint32
             in[t * channels + k] = (window_dps[t * channels + k] - mean[k]) / std[k];
         }
     }
+    if (model->remove_dc) {
+        gs_scoring_remove_dc(in, w, channels);
+    }
     gs_err_t err = model->ops->reconstruct(model->ctx, in, out, w, channels);
     if (err != GS_OK) {
         return err;

@@ -181,7 +181,7 @@ gs_err_t gs_model_runtime_start(gs_model_runtime_handle_t rt, uint32_t axes_mask
         return GS_ERR_INVALID_ARG;
     }
     gs_model_t model = {.ops = &s_forward_ops, .ctx = rt, .model_id = rt->manifest.model_id,
-                        .output = (uint32_t)rt->manifest.output};
+                        .output = (uint32_t)rt->manifest.output, .remove_dc = rt->manifest.remove_dc};
     return gs_scorer_create(&sc, &model, &rt->scorer);
 }
 
@@ -219,6 +219,7 @@ gs_err_t gs_model_runtime_model(gs_model_runtime_handle_t rt, gs_model_t *out)
     out->ctx = rt;
     out->model_id = rt->manifest.model_id;
     out->output = (uint32_t)rt->manifest.output;
+    out->remove_dc = rt->manifest.remove_dc;
     return GS_OK;
 }
 

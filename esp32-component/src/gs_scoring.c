@@ -15,6 +15,7 @@ struct gs_scorer {
     uint64_t ts[GS_SCORING_MAX_WINDOW];
     float in[GS_SCORING_MAX_WINDOW * GS_SCORING_MAX_CHANNELS];
     float out[GS_SCORING_MAX_WINDOW * GS_SCORING_MAX_CHANNELS];
+    float centred[GS_SCORING_MAX_WINDOW * GS_SCORING_MAX_CHANNELS]; /* the window with DC removed */
     uint64_t window_index;
     /* event state */
     bool in_event;
@@ -170,6 +171,20 @@ void gs_scoring_mse(const float *in, const float *out, uint32_t w, uint32_t chan
     *score = (float)(total / channels);
 }
 
+void gs_scoring_remove_dc(float *x, uint32_t w, uint32_t channels)
+{
+    for (uint32_t k = 0; k < channels; k++) {
+        double sum = 0.0;
+        for (uint32_t t = 0; t < w; t++) {
+            sum += x[t * channels + k];
+        }
+        const double mean = sum / w;
+        for (uint32_t t = 0; t < w; t++) {
+            x[t * channels + k] = (float)((double)x[t * channels + k] - mean);
+        }
+    }
+}
+
 void gs_scoring_window(const gs_model_t *model, const float *in, const float *out, uint32_t w,
                        uint32_t channels, float *channel_error, float *score)
 {
@@ -204,12 +219,18 @@ gs_err_t gs_scorer_add(gs_scorer_handle_t s, const gs_sample_t *sample, gs_scori
     }
     const uint32_t w = s->cfg.window;
     uint64_t t0 = s->cfg.clock.now_us ? s->cfg.clock.now_us(s->cfg.clock.ctx) : 0;
-    gs_err_t err = s->model.ops->reconstruct(s->model.ctx, s->in, s->out, w, ch);
+    const float *x = s->in;
+    if (s->model.remove_dc) {
+        memcpy(s->centred, s->in, (size_t)w * ch * sizeof(float));
+        gs_scoring_remove_dc(s->centred, w, ch);
+        x = s->centred;
+    }
+    gs_err_t err = s->model.ops->reconstruct(s->model.ctx, x, s->out, w, ch);
     uint64_t t1 = s->cfg.clock.now_us ? s->cfg.clock.now_us(s->cfg.clock.ctx) : 0;
     if (err == GS_OK) {
         gyrosentinel_v1_InferenceResult *r = &out->result;
         memset(r, 0, sizeof(*r));
-        gs_scoring_window(&s->model, s->in, s->out, w, ch, r->channel_error, &r->score);
+        gs_scoring_window(&s->model, x, s->out, w, ch, r->channel_error, &r->score);
         r->channel_error_count = (pb_size_t)ch;
         r->window = s->window_index++;
         r->start_timestamp_us = s->ts[0];

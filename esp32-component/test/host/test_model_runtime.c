@@ -137,7 +137,7 @@ static void manifest_fields_are_read_and_checked(void **state)
         {"\"channels\":2", "\"channels\":3", GS_ERR_INVALID_ARG},
         {"\"std\":[2.0,4.0]", "\"std\":[2.0,0]", GS_ERR_INVALID_ARG},
         {"\"window\":4", "\"window\":1", GS_ERR_INVALID_ARG},
-        {"\"formatVersion\":1", "\"formatVersion\":2", GS_ERR_UNSUPPORTED},
+        {"\"formatVersion\":1", "\"formatVersion\":4", GS_ERR_UNSUPPORTED},
         {"tflite-autoencoder", "onnx-autoencoder!!", GS_ERR_UNSUPPORTED},
         {"{\"value\":0.25", "{\"valu\":0.25", GS_ERR_INVALID_ARG},
         {"\"cost\":{\"ops\":[1,2]}}", "\"cost\":{\"ops\":[1,2}}", GS_ERR_INVALID_ARG},
@@ -145,6 +145,8 @@ static void manifest_fields_are_read_and_checked(void **state)
         {"\"layout\":\"window\"", "\"layout\":\"window\",\"output\":\"quantiles\"", GS_ERR_UNSUPPORTED},
         {"\"layout\":\"window\"", "\"layout\":\"window\",\"output\":7", GS_ERR_INVALID_ARG},
         {"\"layout\":\"window\"", "\"layout\":\"window\",\"output\":\"reconstruction\"", GS_OK},
+        {"\"layout\":\"window\"", "\"layout\":\"window\",\"dc\":\"high-pass\"", GS_ERR_UNSUPPORTED},
+        {"\"formatVersion\":1", "\"formatVersion\":3", GS_ERR_UNSUPPORTED},
     };
     for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
         char doc[1024];
@@ -164,6 +166,13 @@ static void manifest_fields_are_read_and_checked(void **state)
              (int)(at - k_manifest), k_manifest, at);
     assert_int_equal(gs_manifest_parse((const uint8_t *)doc, strlen(doc), &m), GS_OK);
     assert_int_equal(m.output, GS_MODEL_OUTPUT_CHANNEL_SCORES);
+    assert_false(m.remove_dc);
+    /* an autoencoder trained with DC removal (formatVersion 2) */
+    at = strstr(k_manifest, "\"formatVersion\":1");
+    snprintf(doc, sizeof(doc), "%.*s\"formatVersion\":2,\"dc\":\"remove\"%s", (int)(at - k_manifest), k_manifest,
+             at + strlen("\"formatVersion\":1"));
+    assert_int_equal(gs_manifest_parse((const uint8_t *)doc, strlen(doc), &m), GS_OK);
+    assert_true(m.remove_dc);
 }
 
 /* Wraps `ref` (NULL: no reference part) in a payload with k_manifest and loads it into the

@@ -144,6 +144,36 @@ static void channel_score_models_report_their_own_scores(void **state)
     assert_true(score > 1000.0f);
 }
 
+/* DC removal (manifest "dc": "remove"): the window's own mean is taken out after the
+ * normalisation, so a static offset does not change the score. With the zero model the score
+ * is then the window's variance. */
+static void dc_removal_takes_each_windows_mean_out(void **state)
+{
+    (void)state;
+    gs_scoring_config_t c = base();
+    gs_model_t m = {.ops = &k_zeros, .model_id = "dc", .remove_dc = true};
+    gs_scorer_handle_t s;
+    assert_int_equal(gs_scorer_create(&c, &m, &s), GS_OK);
+    static gs_scoring_output_t o;
+    const int16_t offsets[] = {0, 100, -250};
+    for (size_t i = 0; i < sizeof(offsets) / sizeof(offsets[0]); i++) {
+        gs_sample_t a = smp(2 * i, (int16_t)(offsets[i] + 3), 0, 0);
+        gs_sample_t b = smp(2 * i + 1, (int16_t)(offsets[i] + 5), 0, 0);
+        gs_scorer_add(s, &a, &o);
+        gs_scorer_add(s, &b, &o);
+        assert_true(o.has_result);
+        assert_float_equal(o.result.score, 1.0f, 1e-6); /* (-1)^2 and 1^2 */
+    }
+    gs_scorer_destroy(s);
+    m.remove_dc = false;
+    assert_int_equal(gs_scorer_create(&c, &m, &s), GS_OK);
+    gs_sample_t a = smp(0, 103, 0, 0), b = smp(1, 105, 0, 0);
+    gs_scorer_add(s, &a, &o);
+    gs_scorer_add(s, &b, &o);
+    assert_float_equal(o.result.score, (103.0f * 103 + 105.0f * 105) / 2, 1e-2);
+    gs_scorer_destroy(s);
+}
+
 /* One window per value: with the zero model, window 2 / hop 2 and unit normalisation, a
  * window of raw value v scores v * v. */
 static void events_open_and_close_with_hysteresis(void **state)
@@ -237,6 +267,7 @@ int main(void)
         cmocka_unit_test(windows_slide_by_hop_with_true_timestamps),
         cmocka_unit_test(score_is_mse_of_normalised_channels),
         cmocka_unit_test(channel_score_models_report_their_own_scores),
+        cmocka_unit_test(dc_removal_takes_each_windows_mean_out),
         cmocka_unit_test(events_open_and_close_with_hysteresis),
         cmocka_unit_test(model_errors_are_returned_and_the_window_still_slides),
         cmocka_unit_test(invalid_configurations_are_rejected),

@@ -66,7 +66,8 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--epochs", defaultValue = "60", description = "Epoch cap of lstm-ae and dense-ae (default: ${DEFAULT-VALUE})")
     int epochs;
 
-    @Option(names = "--remove-dc", description = "Feature families: leave the window mean (static offset) out")
+    @Option(names = "--remove-dc", description = "Every candidate without the window mean (static offset): the "
+            + "autoencoders subtract it, the feature families leave it out")
     boolean removeDc;
 
     @Option(names = "--seed", defaultValue = "1", description = "Seed (default: ${DEFAULT-VALUE})")

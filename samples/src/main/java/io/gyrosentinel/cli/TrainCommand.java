@@ -44,8 +44,9 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--bands", description = "Feature families: frequency bands (default: 8, fewer for windows under 16)")
     Integer bands;
 
-    @Option(names = "--remove-dc", description = "Feature families: leave the window mean out of the features, so the "
-            + "model sees vibration only, not the sensor's static offset or tilt")
+    @Option(names = "--remove-dc", description = "Remove each window's mean (per channel) before the model (autoencoders) "
+            + "or leave it out of the features: the model sees vibration only, not the sensor's static offset or tilt, "
+            + "which moves when the sensor is remounted; saved with the model and applied on the device too")
     boolean removeDc;
 
     @Option(names = "--pca-variance", description = "features-pca: keep the components explaining this share of the "
@@ -112,7 +113,7 @@ final class TrainCommand implements Callable<Integer> {
         }
         AutoencoderTrainer.Builder b = AutoencoderTrainer.builder().windowLength(window).samplesPerStep(samplesPerStep)
                 .cell(fam == ModelFamily.DENSE_AE ? ModelArchitecture.Cell.DENSE : ModelArchitecture.Cell.LSTM)
-                .maxEpochs(epochs).seed(seed);
+                .maxEpochs(epochs).seed(seed).removeDc(removeDc);
         if (encoder != null) {
             b.encoderUnits(encoder.toArray(new Integer[0]));
         }

@@ -85,8 +85,10 @@ public final class AutoencoderTrainer {
     private final ThresholdPolicy thresholdPolicy;
     private final TrainingListener listener;
     private final ModelArchitecture.Cell cell;
+    private final boolean removeDc;
 
     private AutoencoderTrainer(Builder b) {
+        this.removeDc = b.removeDc;
         this.windowLength = b.windowLength;
         this.samplesPerStepSetting = b.samplesPerStep;
         this.cell = b.cell;
@@ -120,6 +122,7 @@ public final class AutoencoderTrainer {
         Builder b = new Builder();
         b.windowLength = windowLength;
         b.cell = cell;
+        b.removeDc = removeDc;
         b.samplesPerStep = samplesPerStepSetting;
         b.stride = stride;
         b.encoderUnits = encoderUnits;
@@ -257,6 +260,10 @@ public final class AutoencoderTrainer {
         Normalization norm = prep.normalization();
         WindowSet train = prep.train();
         WindowSet val = prep.validation();
+        if (removeDc) {
+            train.removeDc();
+            val.removeDc();
+        }
         ModelArchitecture arch = new ModelArchitecture(windowLength, prep.channels(), samplesPerStep, encoderUnits,
                 decoderUnits, cell);
 
@@ -353,7 +360,7 @@ public final class AutoencoderTrainer {
         TrainingHistory history = new TrainingHistory(epochs, bestEpoch, stop, seed, train.size(), val.size(), stride,
                 Duration.ofNanos(System.nanoTime() - t0));
         return TrainedModel.of(arch, norm, threshold, best, history, normal.get(0).sampleRateHz())
-                .withSampleWindows(DataPipeline.rawWindows(normal, split.get(0), split.get(1), windowLength, stride,
+                .withRemoveDc(removeDc).withSampleWindows(DataPipeline.rawWindows(normal, split.get(0), split.get(1), windowLength, stride,
                         SAMPLE_WINDOWS));
     }
 
@@ -386,6 +393,17 @@ public final class AutoencoderTrainer {
         private List<Integer> encoderUnits;
         private List<Integer> decoderUnits;
         private ModelArchitecture.Cell cell = ModelArchitecture.Cell.LSTM;
+        private boolean removeDc;
+
+        /**
+         * Remove each window's per-channel mean after the normalisation, before the model (default false): the
+         * model then learns vibration only, not the sensor's static offset or tilt, which moves when the sensor is
+         * remounted. Saved with the model and applied identically in host scoring and on the device.
+         */
+        public Builder removeDc(boolean remove) {
+            this.removeDc = remove;
+            return this;
+        }
 
         /**
          * LSTM layers ({@code lstm-ae}, the default) or fully connected layers over the whole window

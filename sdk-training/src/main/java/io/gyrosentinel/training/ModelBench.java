@@ -300,7 +300,7 @@ public final class ModelBench {
             AutoencoderTrainer t = AutoencoderTrainer.builder().windowLength(windowLength).stride(stride)
                     .cell(name.equals(ModelFamily.DENSE_AE.id()) ? ModelArchitecture.Cell.DENSE
                             : ModelArchitecture.Cell.LSTM)
-                    .maxEpochs(lstmEpochs).seed(seed).thresholdPolicy(thresholdPolicy).build();
+                    .maxEpochs(lstmEpochs).seed(seed).removeDc(removeDc).thresholdPolicy(thresholdPolicy).build();
             CompletableFuture<TrainedModel> f = t.trainAsync(train, calibration, r -> {
                 Thread th = new Thread(r, "gyrosentinel-bench-training");
                 th.setDaemon(true);
@@ -405,7 +405,10 @@ public final class ModelBench {
             return this;
         }
 
-        /** Leave the window mean out of the statistical families' features (default false). */
+        /**
+         * DC removal for every candidate (default false): the autoencoders subtract each window's per-channel mean,
+         * the statistical families leave the mean out of their features.
+         */
         public Builder removeDc(boolean removeDc) {
             this.removeDc = removeDc;
             return this;

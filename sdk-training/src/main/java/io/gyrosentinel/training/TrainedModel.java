@@ -32,15 +32,18 @@ public final class TrainedModel implements AnomalyModel {
     private final double sampleRateHz;
     private final ReferenceForward forward;
     private final float[][] sampleWindows;
+    private final boolean removeDc;
 
     private TrainedModel(ModelArchitecture architecture, Normalization normalization, Threshold threshold,
             float[][] params, TrainingHistory history, double sampleRateHz) {
-        this(architecture, normalization, threshold, params, history, sampleRateHz, new float[0][]);
+        this(architecture, normalization, threshold, params, history, sampleRateHz, new float[0][], false);
     }
 
     private TrainedModel(ModelArchitecture architecture, Normalization normalization, Threshold threshold,
-            float[][] params, TrainingHistory history, double sampleRateHz, float[][] sampleWindows) {
+            float[][] params, TrainingHistory history, double sampleRateHz, float[][] sampleWindows,
+            boolean removeDc) {
         this.sampleWindows = sampleWindows;
+        this.removeDc = removeDc;
         this.architecture = architecture;
         this.normalization = normalization;
         this.threshold = threshold;
@@ -200,7 +203,23 @@ public final class TrainedModel implements AnomalyModel {
             }
             c[i] = windows[i].clone();
         }
-        return new TrainedModel(architecture, normalization, threshold, params, history, sampleRateHz, c);
+        return new TrainedModel(architecture, normalization, threshold, params, history, sampleRateHz, c, removeDc);
+    }
+
+    /**
+     * The same model with DC removal on or off: with it, every window has each channel's own mean subtracted after
+     * the normalisation, before the autoencoder (training, host scoring, the device — manifest {@code "dc":
+     * "remove"}), so the model sees vibration only, not the sensor's static offset or tilt. A model's weights are
+     * trained for one setting: change it only when assembling a model from parts.
+     */
+    public TrainedModel withRemoveDc(boolean remove) {
+        return new TrainedModel(architecture, normalization, threshold, params, history, sampleRateHz, sampleWindows,
+                remove);
+    }
+
+    /** Whether each window's per-channel mean is removed before the model (see {@link #withRemoveDc}). */
+    public boolean removesDc() {
+        return removeDc;
     }
 
     /** Training history, or null if the model was assembled with none. */
@@ -239,7 +258,8 @@ public final class TrainedModel implements AnomalyModel {
 
     /** The same model with another threshold (e.g. recalibrated on site). */
     public TrainedModel withThreshold(Threshold newThreshold) {
-        return new TrainedModel(architecture, normalization, newThreshold, params, history, sampleRateHz);
+        return new TrainedModel(architecture, normalization, newThreshold, params, history, sampleRateHz,
+                sampleWindows, removeDc);
     }
 
     /**
@@ -250,7 +270,8 @@ public final class TrainedModel implements AnomalyModel {
      */
     public float[] normalize(float[] rawWindow) {
         checkWindow(rawWindow, 0);
-        return WindowScoring.normalize(rawWindow, normalization);
+        float[] x = WindowScoring.normalize(rawWindow, normalization);
+        return removeDc ? WindowScoring.removeDc(x, architecture.channels()) : x;
     }
 
     /**
@@ -334,8 +355,9 @@ public final class TrainedModel implements AnomalyModel {
     }
 
     private List<WindowScore> scoreAll(List<TimeSeries> series, int stride) {
-        return WindowScoring.scoreAll(series, stride, architecture.windowLength(), architecture.channels(),
-                normalization, threshold, forward::score);
+        int f = architecture.channels();
+        return WindowScoring.scoreAll(series, stride, architecture.windowLength(), f, normalization, threshold,
+                removeDc ? x -> forward.score(WindowScoring.removeDc(x, f)) : forward::score);
     }
 
     private void checkWindow(float[] w, int index) {

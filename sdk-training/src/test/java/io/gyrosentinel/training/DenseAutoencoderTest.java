@@ -80,6 +80,44 @@ class DenseAutoencoderTest {
     }
 
     @Test
+    void withDcRemovalAStaticOffsetChangesNothingOnTheHostOrInThePackagedModel(@TempDir Path dir) throws Exception {
+        List<TimeSeries> normal = List.of(new MachineSignal().generate("n0", 20, 41, Label.NORMAL));
+        TrainedModel m = AutoencoderTrainer.builder().cell(ModelArchitecture.Cell.DENSE).windowLength(40)
+                .maxEpochs(10).removeDc(true).seed(4).build().train(normal);
+        assertTrue(m.removesDc());
+        float[] w = m.sampleWindows()[5];
+        float[] shifted = w.clone();
+        for (int i = 0; i < shifted.length; i++) {
+            shifted[i] += 0.7f; // the sensor remounted at another tilt
+        }
+        assertEquals(m.score(w), m.score(shifted), 1e-4 * Math.max(1, m.score(w)));
+        m.save(dir.resolve("dc"));
+        TrainedModel loaded = (TrainedModel) AnomalyModel.load(dir.resolve("dc"));
+        assertTrue(loaded.removesDc());
+        assertEquals(m.score(w), loaded.score(w));
+        assertTrue(java.nio.file.Files.readString(dir.resolve("dc/manifest.json")).contains("\"dc\" : \"remove\""));
+
+        ModelPackager packager = ModelPackager.builder().modelId("dense-dc").precision(Precision.FLOAT32).build();
+        PackagedModel p = packager.pack(m);
+        assertTrue(p.report().float32().passed(), p.report().float32().toString());
+        if (packager.tflmRunner() != null) {
+            assertTrue(p.report().float32().micro().passed(), "TFLite Micro: " + p.report().float32().micro());
+        }
+        String manifest = p.bundle().manifestJson();
+        assertTrue(manifest.contains("\"formatVersion\":2") && manifest.contains("\"dc\":\"remove\""), manifest);
+        // the device engine removes DC as the trainer did
+        var b = p.bundle();
+        try (var dm = new io.gyrosentinel.training.packaging.internal.TfliteDeviceModel(
+                io.gyrosentinel.training.packaging.internal.BundleManifest.parse(b), b.parts().get("model.tflite"))) {
+            float[] want = m.channelScores(shifted);
+            float[] got = dm.channelErrors(shifted);
+            for (int k = 0; k < 3; k++) {
+                assertEquals(want[k], got[k], 1e-4 * Math.max(1, want[k]));
+            }
+        }
+    }
+
+    @Test
     void itPackagesInt8ForEspNnAndEveryPrecisionPasses() {
         ModelPackager packager = ModelPackager.builder().modelId("dense-fan").precision(Precision.INT8).build();
         PackagedModel p = packager.pack(model);

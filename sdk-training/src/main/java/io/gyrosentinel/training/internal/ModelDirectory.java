@@ -55,6 +55,8 @@ public final class ModelDirectory {
     public static final String FEATURE_FORMAT = "gyrosentinel.feature-model";
     public static final int FEATURE_FORMAT_VERSION = 1;
     public static final int FORMAT_VERSION = 2;
+    /** Version written for a model with preprocessing beyond the normalisation ({@code preprocessing.dc}). */
+    static final int FORMAT_VERSION_PREPROCESSING = 3;
     /**
      * Version written for one sample per LSTM step: such a model reads the same in SDKs that predate
      * {@code architecture.samplesPerStep} (which would misread a framed model, so those get version 2).
@@ -196,9 +198,14 @@ public final class ModelDirectory {
         ObjectNode root = JSON.createObjectNode();
         root.put("format", FORMAT);
         ModelArchitecture a = model.architecture();
-        // version 1 readers know only one-sample-per-step LSTMs: frames and dense layers get version 2
-        root.put("formatVersion", a.samplesPerStep() == 1 && a.cell() == ModelArchitecture.Cell.LSTM
+        // version 1 readers know only one-sample-per-step LSTMs: frames and dense layers get version 2; DC removal
+        // version 3 (a reader that ignored "preprocessing" would score the model wrongly)
+        root.put("formatVersion", model.removesDc() ? FORMAT_VERSION_PREPROCESSING
+                : a.samplesPerStep() == 1 && a.cell() == ModelArchitecture.Cell.LSTM
                 ? FORMAT_VERSION_ONE_SAMPLE_PER_STEP : FORMAT_VERSION);
+        if (model.removesDc()) {
+            root.putObject("preprocessing").put("dc", "remove");
+        }
         ObjectNode arch = root.putObject("architecture");
         arch.put("windowLength", a.windowLength());
         arch.put("channels", a.channels());
@@ -431,9 +438,18 @@ public final class ModelDirectory {
             throw r.fail("field 'format' is '" + format + "', expected '" + FORMAT + "'");
         }
         int version = r.integer(root, "formatVersion");
-        if (version != FORMAT_VERSION && version != FORMAT_VERSION_ONE_SAMPLE_PER_STEP) {
-            throw r.fail("field 'formatVersion' is " + version + "; this SDK reads versions " + FORMAT_VERSION_ONE_SAMPLE_PER_STEP + " and " + FORMAT_VERSION
-                    + (version > FORMAT_VERSION ? " (written by a newer SDK: upgrade)" : ""));
+        if (version < FORMAT_VERSION_ONE_SAMPLE_PER_STEP || version > FORMAT_VERSION_PREPROCESSING) {
+            throw r.fail("field 'formatVersion' is " + version + "; this SDK reads versions "
+                    + FORMAT_VERSION_ONE_SAMPLE_PER_STEP + " to " + FORMAT_VERSION_PREPROCESSING
+                    + (version > FORMAT_VERSION_PREPROCESSING ? " (written by a newer SDK: upgrade)" : ""));
+        }
+        boolean removeDc = false;
+        if (root.has("preprocessing")) {
+            String dc = r.text(r.object(root, "preprocessing"), "preprocessing.dc");
+            if (!dc.equals("remove") && !dc.equals("keep")) {
+                throw r.fail("field 'preprocessing.dc' is '" + dc + "'; expected 'remove' or 'keep'");
+            }
+            removeDc = dc.equals("remove");
         }
         JsonNode an = r.object(root, "architecture");
         ModelArchitecture arch;
@@ -478,7 +494,8 @@ public final class ModelDirectory {
         float[][] samples = root.has("sampleWindows") ? readSamples(dir, r, r.object(root, "sampleWindows"), arch.windowLength() * arch.channels())
                 : new float[0][];
         try {
-            return TrainedModel.of(arch, norm, threshold, params, history, rate).withSampleWindows(samples);
+            return TrainedModel.of(arch, norm, threshold, params, history, rate).withRemoveDc(removeDc)
+                    .withSampleWindows(samples);
         } catch (GyroSentinelException e) {
             throw new ModelFormatException(dir, "inconsistent model: " + e.detail(), e);
         }

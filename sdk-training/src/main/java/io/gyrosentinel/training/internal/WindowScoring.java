@@ -58,6 +58,20 @@ public final class WindowScoring {
         }
     }
 
+    /** A copy of a window ({@code T*F} time-major) with each channel's own mean subtracted (DC removal). */
+    public static float[] removeDc(float[] x, int channels) {
+        int t = x.length / channels;
+        double[] mean = new double[channels];
+        for (int i = 0; i < x.length; i++) {
+            mean[i % channels] += x[i];
+        }
+        float[] y = new float[x.length];
+        for (int i = 0; i < x.length; i++) {
+            y[i] = (float) (x[i] - mean[i % channels] / t);
+        }
+        return y;
+    }
+
     /** Normalises a checked raw window. */
     public static float[] normalize(float[] raw, Normalization normalization) {
         int f = normalization.channels();

@@ -13,7 +13,7 @@ import java.util.Map;
 /** The fields of a packaged bundle's manifest that a runtime needs, parsed and checked. */
 public record BundleManifest(String modelId, String model, int window, int stride, int channels, double sampleRateHz,
         float[] mean, float[] std, double threshold, String thresholdMethod, String quantization, int samplesPerStep,
-        Map<String, String> sha256, boolean channelScores) {
+        Map<String, String> sha256, boolean channelScores, boolean removeDc) {
 
     public static BundleManifest parse(ModelBundle b) {
         JsonNode m;
@@ -23,10 +23,11 @@ public record BundleManifest(String modelId, String model, int window, int strid
             throw new GyroSentinelException(ErrorCode.MODEL_LOAD_FAILED, "manifest of " + b.modelId()
                     + " is not JSON: " + e.getMessage(), e);
         }
-        if (!PackagingPipeline.FORMAT.equals(m.path("format").asText()) || m.path("formatVersion").asInt() != 1) {
+        if (!PackagingPipeline.FORMAT.equals(m.path("format").asText()) || (m.path("formatVersion").asInt() != 1
+                && m.path("formatVersion").asInt() != 2)) {
             throw new GyroSentinelException(ErrorCode.MODEL_LOAD_FAILED, "bundle " + b.modelId() + " has format '"
                     + m.path("format").asText() + "' v" + m.path("formatVersion").asInt() + "; this engine runs "
-                    + PackagingPipeline.FORMAT + " v1");
+                    + PackagingPipeline.FORMAT + " v1 and v2");
         }
         int f = m.path("channels").asInt();
         float[] mean = floats(m.path("mean"));
@@ -40,6 +41,11 @@ public record BundleManifest(String modelId, String model, int window, int strid
             throw new GyroSentinelException(ErrorCode.MODEL_LOAD_FAILED, "manifest of " + b.modelId() + ": output '"
                     + output + "' is neither 'reconstruction' nor '" + PackagingPipeline.OUTPUT_CHANNEL_SCORES + "'");
         }
+        String dc = m.path("dc").asText("keep");
+        if (!dc.equals("keep") && !dc.equals("remove")) {
+            throw new GyroSentinelException(ErrorCode.MODEL_LOAD_FAILED, "manifest of " + b.modelId() + ": dc '" + dc
+                    + "' is neither 'keep' nor 'remove'");
+        }
         Map<String, String> sha = new java.util.LinkedHashMap<>();
         Iterator<Map.Entry<String, JsonNode>> it = m.path("sha256").fields();
         while (it.hasNext()) {
@@ -50,7 +56,7 @@ public record BundleManifest(String modelId, String model, int window, int strid
                 m.path("stride").asInt(), f, m.path("sampleRateHz").asDouble(), mean, std,
                 m.path("threshold").path("value").asDouble(), m.path("threshold").path("method").asText(),
                 m.path("quantization").asText(), m.path("samplesPerStep").asInt(1), sha,
-                output.equals(PackagingPipeline.OUTPUT_CHANNEL_SCORES));
+                output.equals(PackagingPipeline.OUTPUT_CHANNEL_SCORES), dc.equals("remove"));
     }
 
     /** Every part listed in the manifest must be present with that SHA-256, and every part must be listed. */

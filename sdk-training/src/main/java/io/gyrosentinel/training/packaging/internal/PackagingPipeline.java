@@ -564,6 +564,12 @@ public final class PackagingPipeline {
             m.put("output", OUTPUT_CHANNEL_SCORES);
         }
         m.put("sampleRateHz", model.sampleRateHz());
+        if (model instanceof TrainedModel tm && tm.removesDc()) {
+            // the device subtracts each window's per-channel mean after normalising; formatVersion 2 makes a
+            // firmware that predates "dc" refuse the bundle instead of scoring it without (docs/model-bundle.md)
+            m.put("formatVersion", 2);
+            m.put("dc", "remove");
+        }
         m.put("mean", model.normalization().mean());
         m.put("std", model.normalization().std());
         Map<String, Object> th = new LinkedHashMap<>();
@@ -599,6 +605,9 @@ public final class PackagingPipeline {
                     + " values, expected windowLength*channels = " + n);
         }
         try {
+            if (m instanceof TrainedModel tm) {
+                return tm.normalize(raw); // and its DC removal, when it has one
+            }
             io.gyrosentinel.training.internal.WindowScoring.checkWindow(raw, 0, m.windowLength(), m.channels());
             return io.gyrosentinel.training.internal.WindowScoring.normalize(raw, m.normalization());
         } catch (GyroSentinelException e) {

@@ -55,6 +55,9 @@ public final class TfliteDeviceModel implements DeviceModel {
         for (int i = 0; i < n; i++) {
             x[i] = (window[i] - mean[i % f]) / std[i % f];
         }
+        if (manifest.removeDc()) {
+            x = io.gyrosentinel.training.internal.WindowScoring.removeDc(x, f);
+        }
         float[] y = runtime.run(x);
         if (manifest.channelScores()) {
             // the statistical families: the model returns each channel's score itself
