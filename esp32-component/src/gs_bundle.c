@@ -357,6 +357,27 @@ static int get_floats(span_t obj, const char *key, float *out, uint32_t cap, uin
     }
 }
 
+/* The index in `names` of the string member `key`; 0 when absent. */
+static gs_err_t get_choice(span_t obj, const char *key, const char *const *names, int n, int *out)
+{
+    span_t v;
+    *out = 0;
+    if (find_key(obj, key, &v)) {
+        return GS_OK;
+    }
+    char text[24];
+    if (get_string(obj, key, text, sizeof(text))) {
+        return GS_ERR_INVALID_ARG;
+    }
+    for (int i = 0; i < n; i++) {
+        if (strcmp(text, names[i]) == 0) {
+            *out = i;
+            return GS_OK;
+        }
+    }
+    return GS_ERR_UNSUPPORTED;
+}
+
 gs_err_t gs_manifest_parse(const uint8_t *json, size_t len, gs_manifest_t *out)
 {
     if (!json || !out) {
@@ -380,30 +401,20 @@ gs_err_t gs_manifest_parse(const uint8_t *json, size_t len, gs_manifest_t *out)
         snprintf(out->model_part, sizeof(out->model_part), "%s", "model.tflite");
     }
     (void)get_string(doc, "modelId", out->model_id, sizeof(out->model_id));
-    span_t output_value;
-    if (!find_key(doc, "output", &output_value)) {
-        char output[24];
-        if (get_string(doc, "output", output, sizeof(output))) {
-            return GS_ERR_INVALID_ARG;
-        }
-        if (strcmp(output, "channel_scores") == 0) {
-            out->output = GS_MODEL_OUTPUT_CHANNEL_SCORES;
-        } else if (strcmp(output, "reconstruction") != 0) {
-            return GS_ERR_UNSUPPORTED; /* a model kind this firmware does not know */
-        }
+    /* Optional members naming a behaviour: absent = the first choice; a value this firmware does
+     * not know is refused (GS_ERR_UNSUPPORTED), never guessed. */
+    static const char *const k_output[] = {"reconstruction", "channel_scores"};
+    static const char *const k_dc[] = {"keep", "remove"};
+    int output = 0, dc = 0;
+    gs_err_t choice = get_choice(doc, "output", k_output, 2, &output);
+    if (choice == GS_OK) {
+        choice = get_choice(doc, "dc", k_dc, 2, &dc);
     }
-    span_t dc_value;
-    if (!find_key(doc, "dc", &dc_value)) {
-        char dc[12];
-        if (get_string(doc, "dc", dc, sizeof(dc))) {
-            return GS_ERR_INVALID_ARG;
-        }
-        if (strcmp(dc, "remove") == 0) {
-            out->remove_dc = true;
-        } else if (strcmp(dc, "keep") != 0) {
-            return GS_ERR_UNSUPPORTED;
-        }
+    if (choice != GS_OK) {
+        return choice;
     }
+    out->output = output == 1 ? GS_MODEL_OUTPUT_CHANNEL_SCORES : GS_MODEL_OUTPUT_RECONSTRUCTION;
+    out->remove_dc = dc == 1;
     double rate = 0;
     if (!get_number(doc, "sampleRateHz", &rate) && rate > 0) {
         out->sample_rate_hz = (float)rate;
