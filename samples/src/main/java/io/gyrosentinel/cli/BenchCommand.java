@@ -160,7 +160,7 @@ final class BenchCommand implements Callable<Integer> {
         for (Candidate c : r.candidates()) {
             var e = c.evaluation();
             String mark = (c.chosen() ? " <- chosen" : "") + (c.onPareto() ? " (Pareto)" : "")
-                    + (c.bundle() == null ? " (not packaged: " + c.packagingError() + ")" : "");
+                    + (c.bundle() == null ? " (not packaged: " + brief(c.packagingError()) + ")" : "");
             pw.printf(Locale.ROOT, "%-26s %7.4f %7.4f %7.4f %7.4f %7.4f %9.1f %7.2f %8d %8d %8.1f%s%n", c.name(),
                     e.rocAuc(), e.prAuc(), e.f1(), e.falseAlarmRate(), e.missedAlarmRate(), c.usPerSample(),
                     100 * c.coreShare(), c.flashBytes(), c.arenaBytes(), c.trainSeconds(), mark);
@@ -199,6 +199,16 @@ final class BenchCommand implements Callable<Integer> {
             pw.printf("report written to %s%n", report);
         }
         return 0;
+    }
+
+    /** The first clause of a packaging error, for the table (the JSON keeps all of it). */
+    static String brief(String message) {
+        if (message == null) {
+            return "";
+        }
+        int cut = message.indexOf("; ");
+        String s = cut > 0 ? message.substring(0, cut) : message;
+        return s.length() > 160 ? s.substring(0, 157) + "..." : s;
     }
 
     static Map<String, Object> toJson(ModelBench.Result r) {

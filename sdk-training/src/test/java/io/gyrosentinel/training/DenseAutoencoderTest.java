@@ -85,6 +85,11 @@ class DenseAutoencoderTest {
         TrainedModel m = AutoencoderTrainer.builder().cell(ModelArchitecture.Cell.DENSE).windowLength(40)
                 .maxEpochs(10).removeDc(true).seed(4).build().train(normal);
         assertTrue(m.removesDc());
+        TrainedModel again = AutoencoderTrainer.builder().cell(ModelArchitecture.Cell.DENSE).windowLength(40)
+                .maxEpochs(10).removeDc(true).seed(4).build().train(normal);
+        for (int i = 0; i < m.parameters().length; i++) {
+            assertArrayEquals(m.parameters()[i], again.parameters()[i], "same data + seed = same weights");
+        }
         float[] w = m.sampleWindows()[5];
         float[] shifted = w.clone();
         for (int i = 0; i < shifted.length; i++) {

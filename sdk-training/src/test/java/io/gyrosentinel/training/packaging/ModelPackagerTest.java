@@ -304,7 +304,7 @@ class ModelPackagerTest {
         PackagingException e = assertThrows(PackagingException.class, () -> ModelPackager.builder().build()
                 .pack(wide, TestModels.windows(wide, 4, false, 1), TestModels.windows(wide, 2, true, 1)));
         assertEquals(PackagingException.Reason.UNSUPPORTED_ARCHITECTURE, e.reason());
-        assertTrue(e.getMessage().contains("12 channels > 8"), e.getMessage());
+        assertTrue(e.getMessage().contains("12 channels > 3"), e.getMessage());
     }
 
     @Test

@@ -41,7 +41,8 @@ public final class PackagingPipeline {
     static final int MAX_WINDOW = 256;
     /** Amplitude of the extra calibration copies (int16 leaves resolution to spare for the headroom). */
     static final float CALIBRATION_GAIN = 2f;
-    static final int MAX_CHANNELS = 8;
+    /** The firmware's channels per model (GS_MANIFEST_MAX_CHANNELS, GS_SCORING_MAX_CHANNELS: the IMU's 3 axes). */
+    static final int MAX_CHANNELS = 3;
     static final int MAX_UNITS = 128;
     static final ObjectMapper JSON = new ObjectMapper().disable(SerializationFeature.INDENT_OUTPUT);
 
@@ -220,9 +221,9 @@ public final class PackagingPipeline {
             float[][] anomalous) {
         int t = model.windowLength();
         if (t > MAX_WINDOW || model.channels() > MAX_CHANNELS) {
-            throw new PackagingException(Reason.UNSUPPORTED_ARCHITECTURE, "cannot package " + model.describe()
-                    + " for TFLite Micro: the firmware takes windows up to " + MAX_WINDOW + " samples and up to "
-                    + MAX_CHANNELS + " channels");
+            throw new PackagingException(Reason.UNSUPPORTED_ARCHITECTURE, "cannot package for TFLite Micro: the "
+                    + "firmware takes windows up to " + MAX_WINDOW + " samples and up to " + MAX_CHANNELS
+                    + " channels (GS_MANIFEST_MAX_CHANNELS); this model: " + model.describe());
         }
         int stride = cfg.stride() == 0 ? t : cfg.stride();
         if (stride > t) {
@@ -370,7 +371,8 @@ public final class PackagingPipeline {
                     + " per step and layer)");
         }
         if (a.channels() > MAX_CHANNELS) {
-            problems.add(a.channels() + " channels > " + MAX_CHANNELS + " (mean/std must fit the 1024-byte manifest)");
+            problems.add(a.channels() + " channels > " + MAX_CHANNELS + " (the firmware scores up to " + MAX_CHANNELS
+                    + " axes per model: GS_MANIFEST_MAX_CHANNELS)");
         }
         for (int u : a.lstmLayerUnits()) {
             if (u > MAX_UNITS) {
@@ -378,8 +380,8 @@ public final class PackagingPipeline {
             }
         }
         if (!problems.isEmpty()) {
-            throw new PackagingException(Reason.UNSUPPORTED_ARCHITECTURE, "cannot package " + a + " for TFLite Micro: "
-                    + String.join("; ", problems) + ". Retrain with a smaller architecture.");
+            throw new PackagingException(Reason.UNSUPPORTED_ARCHITECTURE, "cannot package for TFLite Micro: "
+                    + String.join(", ", problems) + ". Retrain with a smaller architecture (" + a + ")");
         }
         return a;
     }
