@@ -101,6 +101,15 @@ static void copy_id(char *dst, size_t cap, const char *id)
     dst[n] = '\0';
 }
 
+/* The event's peak: its score, time and each channel's share (the peak window's channel errors). */
+static void peak(gyrosentinel_v1_AnomalyEvent *ev, const gyrosentinel_v1_InferenceResult *r)
+{
+    ev->peak_score = r->score;
+    ev->peak_timestamp_us = r->start_timestamp_us;
+    ev->peak_channel_error_count = r->channel_error_count;
+    memcpy(ev->peak_channel_error, r->channel_error, sizeof(float) * r->channel_error_count);
+}
+
 /* Hysteresis: enter_windows anomalous windows in a row open an event, exit_windows windows
  * below threshold x exit_ratio in a row close it, so a score hovering at the threshold
  * does not produce a storm of events. */
@@ -115,8 +124,7 @@ static void track_event(struct gs_scorer *s, const gyrosentinel_v1_InferenceResu
                 memset(&s->ev, 0, sizeof(s->ev));
             }
             if (r->score > s->ev.peak_score || s->run == 1) {
-                s->ev.peak_score = r->score;
-                s->ev.peak_timestamp_us = r->start_timestamp_us;
+                peak(&s->ev, r);
             }
             if (s->run >= c->enter_windows) {
                 s->in_event = true;
@@ -138,8 +146,7 @@ static void track_event(struct gs_scorer *s, const gyrosentinel_v1_InferenceResu
     }
     s->ev.windows++;
     if (r->score > s->ev.peak_score) {
-        s->ev.peak_score = r->score;
-        s->ev.peak_timestamp_us = r->start_timestamp_us;
+        peak(&s->ev, r);
     }
     if (r->score < c->threshold * c->exit_ratio) {
         if (++s->run >= c->exit_windows) {

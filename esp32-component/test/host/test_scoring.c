@@ -213,6 +213,9 @@ static void events_open_and_close_with_hysteresis(void **state)
             assert_float_equal(o.event.peak_score, 9.0f, 1e-6);
             assert_int_equal(o.event.peak_timestamp_us, 160);
             assert_int_equal(o.event.windows, 9);
+            /* the explanation: the peak window's channel errors (one channel, = the peak score) */
+            assert_int_equal(o.event.peak_channel_error_count, 1);
+            assert_float_equal(o.event.peak_channel_error[0], 9.0f, 1e-6);
             events++;
         } else {
             assert_false(o.has_event);

@@ -66,8 +66,8 @@ final class MonitorCommand implements Callable<Integer> {
                 @Override
                 public void onEvent(AnomalyEvent e) {
                     synchronized (pw) {
-                        pw.printf("EVENT %d %s start %d µs peak %.4f%n", e.eventId(), e.state(), e.startTimestampMicros(),
-                                e.peakScore());
+                        pw.printf("EVENT %d %s start %d µs peak %.4f%s%n", e.eventId(), e.state(), e.startTimestampMicros(),
+                                e.peakScore(), shares(e.peakChannelError()));
                     }
                 }
             });

@@ -316,7 +316,7 @@ final class InferenceLoop implements AutoCloseable {
             }
             sink.accept(Envelope.newBuilder().setInferenceResult(r));
         }
-        trackEvent(s, m, score, threshold, anomalous, startUs, endUs);
+        trackEvent(s, m, score, threshold, anomalous, startUs, endUs, err);
     }
 
     /**
@@ -324,8 +324,16 @@ final class InferenceLoop implements AutoCloseable {
      * {@code exitWindows} normal windows in a row close it, so a score hovering at the threshold
      * does not produce a storm of events.
      */
+    /** The event's peak: score, time and each channel's share (as the firmware's scorer keeps them). */
+    private static void peak(AnomalyEvent.Builder e, float score, long startUs, float[] err) {
+        e.setPeakScore(score).setPeakTimestampUs(startUs).clearPeakChannelError();
+        for (float f : err) {
+            e.addPeakChannelError(f);
+        }
+    }
+
     private void trackEvent(Session s, Loaded m, float score, float threshold, boolean anomalous, long startUs,
-                            long endUs) {
+                            long endUs, float[] err) {
         if (s.eventModel != m) {
             s.eventModel = m;
             s.inEvent = false;
@@ -338,9 +346,10 @@ final class InferenceLoop implements AutoCloseable {
             }
             if (s.run++ == 0) {
                 s.runStartUs = startUs;
-                s.event = AnomalyEvent.newBuilder().setPeakScore(score).setPeakTimestampUs(startUs);
+                s.event = AnomalyEvent.newBuilder();
+                peak(s.event, score, startUs, err);
             } else if (score > s.event.getPeakScore()) {
-                s.event.setPeakScore(score).setPeakTimestampUs(startUs);
+                peak(s.event, score, startUs, err);
             }
             if (s.run >= enterWindows) {
                 s.inEvent = true;
@@ -354,7 +363,7 @@ final class InferenceLoop implements AutoCloseable {
         }
         s.event.setWindows(s.event.getWindows() + 1);
         if (score > s.event.getPeakScore()) {
-            s.event.setPeakScore(score).setPeakTimestampUs(startUs);
+            peak(s.event, score, startUs, err);
         }
         if (anomalous) {
             s.run = 0;

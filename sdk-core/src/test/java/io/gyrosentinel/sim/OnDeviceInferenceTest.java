@@ -113,6 +113,10 @@ class OnDeviceInferenceTest {
                 assertEquals(0, started.endTimestampMicros());
                 assertEquals("fan-ma", started.modelId());
                 assertTrue(started.peakScore() > threshold);
+                // the explanation: the peak window's channel errors, whose mean is the peak score
+                float[] pce = started.peakChannelError();
+                assertEquals(3, pce.length);
+                assertEquals(started.peakScore(), (pce[0] + pce[1] + pce[2]) / 3, 1e-4 * started.peakScore());
                 assertTrue(started.peakTimestampMicros() >= started.startTimestampMicros());
 
                 dev.clearFaults();

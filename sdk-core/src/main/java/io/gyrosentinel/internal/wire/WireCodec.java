@@ -129,12 +129,20 @@ public final class WireCodec {
     public static AnomalyEvent fromWire(io.gyrosentinel.internal.wire.v1.AnomalyEvent w) {
         AnomalyEvent.State s = w.getState() == io.gyrosentinel.internal.wire.v1.AnomalyEvent.State.ENDED
                 ? AnomalyEvent.State.ENDED : AnomalyEvent.State.STARTED;
+        float[] pce = new float[w.getPeakChannelErrorCount()];
+        for (int i = 0; i < pce.length; i++) {
+            pce[i] = w.getPeakChannelError(i);
+        }
         return new AnomalyEvent(w.getEventId(), s, w.getStartTimestampUs(), w.getEndTimestampUs(), w.getPeakScore(),
-                w.getPeakTimestampUs(), w.getThreshold(), w.getWindows(), w.getModelId());
+                w.getPeakTimestampUs(), w.getThreshold(), w.getWindows(), w.getModelId(), pce);
     }
 
     public static io.gyrosentinel.internal.wire.v1.AnomalyEvent toWire(AnomalyEvent e) {
-        return io.gyrosentinel.internal.wire.v1.AnomalyEvent.newBuilder()
+        var b = io.gyrosentinel.internal.wire.v1.AnomalyEvent.newBuilder();
+        for (float f : e.peakChannelError()) {
+            b.addPeakChannelError(f);
+        }
+        return b
                 .setEventId(e.eventId())
                 .setState(e.state() == AnomalyEvent.State.ENDED
                         ? io.gyrosentinel.internal.wire.v1.AnomalyEvent.State.ENDED
