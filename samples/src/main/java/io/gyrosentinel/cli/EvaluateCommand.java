@@ -75,6 +75,11 @@ final class EvaluateCommand implements Callable<Integer> {
         pw.printf(Locale.ROOT, "at threshold %.5f: precision %.4f  recall %.4f  F1 %.4f  false alarms %.4f  missed %.4f%n",
                 r.threshold(), r.precision(), r.recall(), r.f1(), r.falseAlarmRate(), r.missedAlarmRate());
         pw.printf("confusion: %s%n", r.confusion());
+        Map<String, Object> shares = channelShares(m, series, r);
+        if (!shares.isEmpty()) {
+            pw.printf("which channel: mean share of the score on %s%n", shares.entrySet().stream()
+                    .map(e -> e.getKey() + " " + e.getValue()).collect(java.util.stream.Collectors.joining("; ")));
+        }
         PointMetrics points = null;
         if (!labelled.isEmpty()) {
             // per-row labels: also point-wise, each sample judged by the window that ends on it
@@ -116,10 +121,58 @@ final class EvaluateCommand implements Callable<Integer> {
                             + " recording(s). Scores are in window order (normal sessions first).")
                     .scores(t, s, r.threshold(), java.util.List.of(), Double.NaN, "host scoring, window index")
                     .roc(s, l, r.rocAuc()).losses(losses).table("metrics", "Metrics at the model's threshold", metrics)
+                    .table("channels", "Which channel: mean share of the score", shares)
                     .write(report);
             pw.printf("report written to %s%n", report);
         }
         return 0;
+    }
+
+    /**
+     * Each channel's mean share of the score (AnomalyModel.channelScores, negative parts as 0) on the anomalous windows
+     * and on the normal ones, from at most 500 windows of each, e.g. {"anomalous windows": "x 71 %, y 20 %, z 9 %"}.
+     */
+    static Map<String, Object> channelShares(AnomalyModel m, List<TimeSeries> series, EvaluationReport r) {
+        Map<String, Object> out = new LinkedHashMap<>();
+        int f = m.channels();
+        if (f < 2) {
+            return out;
+        }
+        for (boolean anomalous : new boolean[] {true, false}) {
+            List<io.gyrosentinel.training.WindowScore> ws = r.windows().stream()
+                    .filter(w -> w.anomalous() == anomalous && w.series() >= 0).toList();
+            if (ws.isEmpty()) {
+                continue;
+            }
+            double[] share = new double[f];
+            int n = 0;
+            int step = Math.max(1, ws.size() / 500);
+            for (int i = 0; i < ws.size(); i += step) {
+                var w = ws.get(i);
+                float[] v = series.get(w.series()).samples();
+                float[] e = m.channelScores(java.util.Arrays.copyOfRange(v, w.start() * f, w.end() * f));
+                double sum = 0;
+                for (float x : e) {
+                    sum += Math.max(0, x);
+                }
+                if (sum > 0) {
+                    for (int c = 0; c < f; c++) {
+                        share[c] += Math.max(0, e[c]) / sum;
+                    }
+                    n++;
+                }
+            }
+            if (n == 0) {
+                continue;
+            }
+            StringBuilder sb = new StringBuilder();
+            for (int c = 0; c < f; c++) {
+                sb.append(c == 0 ? "" : ", ").append(f == 3 ? String.valueOf("xyz".charAt(c)) : "ch" + c)
+                        .append(String.format(Locale.ROOT, " %.0f %%", 100 * share[c] / n));
+            }
+            out.put((anomalous ? "anomalous" : "normal") + " windows", sb.toString());
+        }
+        return out;
     }
 
     static Map<String, Object> metrics(EvaluationReport r) {

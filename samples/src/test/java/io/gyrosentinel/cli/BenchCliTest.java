@@ -100,6 +100,7 @@ class BenchCliTest {
                 dir.resolve("n2.gsr").toString(), "--anomalous", dir.resolve("a1.gsr").toString());
         assertEquals(0, ev.code(), ev.err());
         assertTrue(ev.out().contains("ROC-AUC"), ev.out());
+        assertTrue(ev.out().contains("which channel: mean share of the score on anomalous windows x "), ev.out());
         CliTest.Run info = cli("info", out.resolve("features-pca-b8.gsb").toString());
         assertTrue(info.out().contains("features-pca (returns the channel scores)"), info.out());
 
