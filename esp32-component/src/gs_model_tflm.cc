@@ -35,7 +35,7 @@ alignas(tflite::MicroInterpreter) uint8_t g_interp_mem[sizeof(tflite::MicroInter
 tflite::MicroInterpreter *g_interp = nullptr;
 /* Exactly the ops sdk-training's packager may emit (packaging/internal/OpAllowList.java). The
  * conformance test proves the two agree: every packaged model loads through this resolver. */
-tflite::MicroMutableOpResolver<15> g_resolver;
+tflite::MicroMutableOpResolver<16> g_resolver;
 bool g_resolver_ready = false;
 gs_model_tflm_config_t g_config;
 char g_failure[128];
@@ -214,6 +214,8 @@ gs_err_t load(void *ctx, const gs_bundle_t *bundle, const gs_manifest_t *m)
         g_resolver.AddStridedSlice();
         g_resolver.AddConcatenation();
         g_resolver.AddReshape();
+        /* the convolutional autoencoder (ESP-NN's int8 convolution on the ESP32-S3) */
+        g_resolver.AddConv2D();
         /* the statistical families' features (float32): packaging/internal/FeatureGraphBuilder.java */
         g_resolver.AddTranspose();
         g_resolver.AddAbs();

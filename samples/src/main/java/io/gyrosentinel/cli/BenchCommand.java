@@ -46,7 +46,7 @@ final class BenchCommand implements Callable<Integer> {
             + "labelled anomalous, else synthetic anomalies)")
     List<Path> anomalous = new ArrayList<>();
 
-    @Option(names = "--families", split = ",", description = "Families to try (default: all): lstm-ae, dense-ae, "
+    @Option(names = "--families", split = ",", description = "Families to try (default: all): lstm-ae, dense-ae, conv-ae, "
             + "features-mahalanobis, features-pca")
     List<String> families = new ArrayList<>();
 
@@ -63,7 +63,7 @@ final class BenchCommand implements Callable<Integer> {
             description = "Longest training of one candidate, e.g. 2m (default: ${DEFAULT-VALUE}); longer ones are skipped")
     Duration budget;
 
-    @Option(names = "--epochs", defaultValue = "60", description = "Epoch cap of lstm-ae and dense-ae (default: ${DEFAULT-VALUE})")
+    @Option(names = "--epochs", defaultValue = "60", description = "Epoch cap of the autoencoders (default: ${DEFAULT-VALUE})")
     int epochs;
 
     @Option(names = "--remove-dc", description = "Every candidate without the window mean (static offset): the "

@@ -123,8 +123,9 @@ final class InfoCommand implements Callable<Integer> {
         }
         TrainedModel m = (TrainedModel) any;
         ModelArchitecture a = m.architecture();
-        if (a.cell() == ModelArchitecture.Cell.DENSE) {
-            pw.printf("%s: dense autoencoder model%n", dir);
+        if (a.cell() != ModelArchitecture.Cell.LSTM) {
+            pw.printf("%s: %s autoencoder model%n", dir, a.cell() == ModelArchitecture.Cell.DENSE ? "dense"
+                    : "convolutional");
             pw.printf(Locale.ROOT, "  %s, at %.1f Hz%n", m.describe(), m.sampleRateHz());
         } else {
             pw.printf("%s: LSTM autoencoder model%n", dir);

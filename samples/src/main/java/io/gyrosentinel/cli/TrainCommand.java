@@ -23,7 +23,7 @@ import java.util.concurrent.Callable;
 @Command(name = "train", mixinStandardHelpOptions = true,
         description = {"Train a detector on normal sessions and save the model directory.",
                 "Families: lstm-ae (LSTM autoencoder, TensorFlow Java; the default), dense-ae (fully connected "
-                        + "autoencoder over the window), features-mahalanobis and "
+                        + "autoencoder over the window), conv-ae (1-D convolutional autoencoder), features-mahalanobis and "
                         + "features-pca (per-window signal features: mean, log std, log peak, crest, kurtosis, log band "
                         + "energies; fitted in well under a second). Compare them on your data with 'bench'."})
 final class TrainCommand implements Callable<Integer> {
@@ -38,7 +38,7 @@ final class TrainCommand implements Callable<Integer> {
     List<Path> validation = new java.util.ArrayList<>();
 
     @Option(names = "--family", defaultValue = "lstm-ae",
-            description = "Model family: lstm-ae, dense-ae, features-mahalanobis, features-pca (default: ${DEFAULT-VALUE})")
+            description = "Model family: lstm-ae, dense-ae, conv-ae, features-mahalanobis, features-pca (default: ${DEFAULT-VALUE})")
     String family;
 
     @Option(names = "--bands", description = "Feature families: frequency bands (default: 8, fewer for windows under 16)")
@@ -66,10 +66,10 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--stride", description = "Stride in samples (default: window / 4)")
     Integer stride;
 
-    @Option(names = "--encoder", split = ",", description = "Encoder units (default: 16,8 for lstm-ae, 32,8 for dense-ae)")
+    @Option(names = "--encoder", split = ",", description = "Encoder units or filters (default: 16,8 for lstm-ae and conv-ae, 32,8 for dense-ae)")
     List<Integer> encoder;
 
-    @Option(names = "--decoder", split = ",", description = "Decoder units (default: 8,16 for lstm-ae, 32 for dense-ae)")
+    @Option(names = "--decoder", split = ",", description = "Decoder units or filters (default: 8,16 for lstm-ae and conv-ae, 32 for dense-ae)")
     List<Integer> decoder;
 
     @Option(names = "--epochs", defaultValue = "100", description = "Maximum epochs; early stopping usually ends sooner (default: ${DEFAULT-VALUE})")
@@ -112,7 +112,8 @@ final class TrainCommand implements Callable<Integer> {
             return trainFeatures(fam, series, held, pw);
         }
         AutoencoderTrainer.Builder b = AutoencoderTrainer.builder().windowLength(window).samplesPerStep(samplesPerStep)
-                .cell(fam == ModelFamily.DENSE_AE ? ModelArchitecture.Cell.DENSE : ModelArchitecture.Cell.LSTM)
+                .cell(fam == ModelFamily.DENSE_AE ? ModelArchitecture.Cell.DENSE
+                        : fam == ModelFamily.CONV_AE ? ModelArchitecture.Cell.CONV : ModelArchitecture.Cell.LSTM)
                 .maxEpochs(epochs).seed(seed).removeDc(removeDc);
         if (encoder != null) {
             b.encoderUnits(encoder.toArray(new Integer[0]));

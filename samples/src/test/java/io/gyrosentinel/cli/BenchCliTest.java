@@ -64,7 +64,7 @@ class BenchCliTest {
         assertEquals(0, r.code(), r.out() + r.err());
         JsonNode j = new ObjectMapper().readTree(json.toFile());
         JsonNode cands = j.path("candidates");
-        assertEquals(6, cands.size(), "lstm-ae, dense-ae and two band settings of each statistical family");
+        assertEquals(7, cands.size(), "lstm-ae, dense-ae, conv-ae and two band settings of each statistical family");
         double best = 0;
         JsonNode chosen = null;
         for (JsonNode c : cands) {

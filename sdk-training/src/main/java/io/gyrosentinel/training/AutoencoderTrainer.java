@@ -92,7 +92,7 @@ public final class AutoencoderTrainer {
         this.windowLength = b.windowLength;
         this.samplesPerStepSetting = b.samplesPerStep;
         this.cell = b.cell;
-        this.samplesPerStep = b.cell == ModelArchitecture.Cell.DENSE ? 1
+        this.samplesPerStep = b.cell != ModelArchitecture.Cell.LSTM ? 1
                 : b.samplesPerStep > 0 ? b.samplesPerStep : defaultSamplesPerStep(b.windowLength);
         this.stride = b.stride > 0 ? b.stride : Math.max(1, b.windowLength / 4);
         this.encoderUnits = List.copyOf(b.resolvedEncoder());
@@ -562,9 +562,9 @@ public final class AutoencoderTrainer {
             require(samplesPerStep >= 0, "samplesPerStep", "samplesPerStep must be >= 1 (or 0 for the default), was "
                     + samplesPerStep);
             require(cell != null, "cell", "cell is required (LSTM or DENSE)");
-            require(cell != ModelArchitecture.Cell.DENSE || samplesPerStep <= 1, "samplesPerStep",
-                    "a dense autoencoder takes the whole window: samplesPerStep does not apply, was " + samplesPerStep);
-            new ModelArchitecture(windowLength, 1, cell == ModelArchitecture.Cell.DENSE ? 1 : samplesPerStep > 0
+            require(cell == ModelArchitecture.Cell.LSTM || samplesPerStep <= 1, "samplesPerStep",
+                    "a " + cell.name().toLowerCase(java.util.Locale.ROOT) + " autoencoder takes the whole window: samplesPerStep does not apply, was " + samplesPerStep);
+            new ModelArchitecture(windowLength, 1, cell != ModelArchitecture.Cell.LSTM ? 1 : samplesPerStep > 0
                     ? samplesPerStep : defaultSamplesPerStep(windowLength), resolvedEncoder(), resolvedDecoder(), cell);
             require(stride == -1 || stride >= 1, "stride", "stride must be >= 1, was " + stride);
             require(batchSize >= 1, "batchSize", "batchSize must be >= 1, was " + batchSize);

@@ -52,8 +52,19 @@ public record ModelArchitecture(int windowLength, int channels, int samplesPerSt
          * decoder layer, starting from the window's {@code T*F} values; then {@code y = h · out.kernel + out.bias}
          * ({@code T*F} values). {@code samplesPerStep} is 1 and plays no part.
          */
-        DENSE
+        DENSE,
+        /**
+         * A 1-D convolutional autoencoder over the window: each encoder layer is a convolution of
+         * {@link #CONV_KERNEL} samples with stride 2 ("same" padding as TensorFlow) and tanh, halving the length;
+         * each decoder layer doubles it (nearest neighbour: every sample repeated) and convolves with stride 1 and
+         * tanh; an output convolution (stride 1, linear) returns the {@code F} channels. As many decoder as encoder
+         * layers; the window must divide by {@code 2^layers}. {@code samplesPerStep} is 1 and plays no part.
+         */
+        CONV
     }
+
+    /** Kernel length (samples) of every convolution of a {@link Cell#CONV} model. */
+    public static final int CONV_KERNEL = 5;
 
     /**
      * An LSTM autoencoder ({@link Cell#LSTM}).
@@ -75,9 +86,23 @@ public record ModelArchitecture(int windowLength, int channels, int samplesPerSt
         return new ModelArchitecture(windowLength, channels, 1, encoderUnits, decoderUnits, Cell.DENSE);
     }
 
+    /**
+     * A 1-D convolutional autoencoder ({@code conv-ae}), e.g. encoder 16, 8 and decoder 8, 16 filters.
+     *
+     * @throws GyroSentinelException as the canonical constructor
+     */
+    public static ModelArchitecture conv(int windowLength, int channels, List<Integer> encoderFilters,
+            List<Integer> decoderFilters) {
+        return new ModelArchitecture(windowLength, channels, 1, encoderFilters, decoderFilters, Cell.CONV);
+    }
+
     /** The family this architecture belongs to. */
     public ModelFamily family() {
-        return cell == Cell.DENSE ? ModelFamily.DENSE_AE : ModelFamily.LSTM_AE;
+        return switch (cell) {
+            case DENSE -> ModelFamily.DENSE_AE;
+            case CONV -> ModelFamily.CONV_AE;
+            case LSTM -> ModelFamily.LSTM_AE;
+        };
     }
 
     /**
@@ -102,9 +127,20 @@ public record ModelArchitecture(int windowLength, int channels, int samplesPerSt
         if (cell == null) {
             throw invalid("cell", "cell is required (LSTM or DENSE)");
         }
-        if (cell == Cell.DENSE && samplesPerStep != 1) {
-            throw invalid("samplesPerStep", "a dense autoencoder takes the whole window: samplesPerStep must be 1, was "
-                    + samplesPerStep);
+        if (cell != Cell.LSTM && samplesPerStep != 1) {
+            throw invalid("samplesPerStep", "a " + cell.name().toLowerCase(java.util.Locale.ROOT) + " autoencoder "
+                    + "takes the whole window: samplesPerStep must be 1, was " + samplesPerStep);
+        }
+        if (cell == Cell.CONV) {
+            if (decoderUnits.size() != encoderUnits.size()) {
+                throw invalid("decoderUnits", "a convolutional autoencoder needs as many decoder as encoder layers "
+                        + "(each doubles what one halved): encoder " + encoderUnits + ", decoder " + decoderUnits);
+            }
+            int div = 1 << encoderUnits.size();
+            if (windowLength % div != 0 || windowLength / div < 1) {
+                throw invalid("windowLength", "a convolutional autoencoder with " + encoderUnits.size()
+                        + " encoder layers needs a window divisible by " + div + ", was " + windowLength);
+            }
         }
     }
 
@@ -166,7 +202,7 @@ public record ModelArchitecture(int windowLength, int channels, int samplesPerSt
     /** Input width of each layer, same order as {@link #lstmLayerNames()} (dense: the first takes {@code T*F}). */
     public List<Integer> lstmLayerInputs() {
         List<Integer> inputs = new ArrayList<>();
-        int in = cell == Cell.DENSE ? windowLength * channels : stepWidth();
+        int in = cell == Cell.DENSE ? windowLength * channels : cell == Cell.CONV ? channels : stepWidth();
         for (int u : encoderUnits) {
             inputs.add(in);
             in = u;
@@ -192,6 +228,11 @@ public record ModelArchitecture(int windowLength, int channels, int samplesPerSt
         List<Integer> inputs = lstmLayerInputs();
         for (int l = 0; l < names.size(); l++) {
             int u = units.get(l);
+            if (cell == Cell.CONV) {
+                specs.add(new ParameterSpec(names.get(l) + ".kernel", new int[] {CONV_KERNEL, inputs.get(l), u}));
+                specs.add(new ParameterSpec(names.get(l) + ".bias", new int[] {u}));
+                continue;
+            }
             if (cell == Cell.DENSE) {
                 specs.add(new ParameterSpec(names.get(l) + ".kernel", new int[] {inputs.get(l), u}));
                 specs.add(new ParameterSpec(names.get(l) + ".bias", new int[] {u}));
@@ -202,6 +243,11 @@ public record ModelArchitecture(int windowLength, int channels, int samplesPerSt
             specs.add(new ParameterSpec(names.get(l) + ".bias", new int[] {4 * u}));
         }
         int last = decoderUnits.get(decoderUnits.size() - 1);
+        if (cell == Cell.CONV) {
+            specs.add(new ParameterSpec("out.kernel", new int[] {CONV_KERNEL, last, channels}));
+            specs.add(new ParameterSpec("out.bias", new int[] {channels}));
+            return specs;
+        }
         int outWidth = cell == Cell.DENSE ? windowLength * channels : stepWidth();
         specs.add(new ParameterSpec("out.kernel", new int[] {last, outWidth}));
         specs.add(new ParameterSpec("out.bias", new int[] {outWidth}));

@@ -29,7 +29,8 @@ import java.util.concurrent.TimeoutException;
  * anomalous, or only the windows its per-sample labels mark anomalous), else {@link SyntheticAnomalies} of the held-out normal
  * windows (the same windows for every candidate). All candidates share window, stride and normalisation data.
  *
- * <p><b>Candidates.</b> {@code lstm-ae} and {@code dense-ae} (the trainer's defaults, epochs capped), and for each
+ * <p><b>Candidates.</b> {@code lstm-ae}, {@code dense-ae} and {@code conv-ae} (the trainer's defaults, epochs capped;
+ * {@code conv-ae} only when the window divides by 4), and for each
  * statistical family
  * the default bands and twice as many (when the window has the bins): a small search.
  *
@@ -282,6 +283,10 @@ public final class ModelBench {
         List<String> names = new ArrayList<>();
         int bands = SignalFeatures.defaultBands(windowLength);
         for (ModelFamily f : families) {
+            if (f == ModelFamily.CONV_AE && windowLength % 4 != 0) {
+                listener.skipped(f.id(), "its two stride-2 layers need a window divisible by 4, not " + windowLength);
+                continue;
+            }
             if (!f.usesFeatures()) {
                 names.add(f.id());
                 continue;
@@ -296,10 +301,11 @@ public final class ModelBench {
 
     private AnomalyModel train(String name, List<TimeSeries> train, List<TimeSeries> calibration)
             throws TimeoutException {
-        if (name.equals(ModelFamily.LSTM_AE.id()) || name.equals(ModelFamily.DENSE_AE.id())) {
+        if (!name.startsWith("features-")) {
+            ModelArchitecture.Cell cell = name.equals(ModelFamily.DENSE_AE.id()) ? ModelArchitecture.Cell.DENSE
+                    : name.equals(ModelFamily.CONV_AE.id()) ? ModelArchitecture.Cell.CONV : ModelArchitecture.Cell.LSTM;
             AutoencoderTrainer t = AutoencoderTrainer.builder().windowLength(windowLength).stride(stride)
-                    .cell(name.equals(ModelFamily.DENSE_AE.id()) ? ModelArchitecture.Cell.DENSE
-                            : ModelArchitecture.Cell.LSTM)
+                    .cell(cell)
                     .maxEpochs(lstmEpochs).seed(seed).removeDc(removeDc).thresholdPolicy(thresholdPolicy).build();
             CompletableFuture<TrainedModel> f = t.trainAsync(train, calibration, r -> {
                 Thread th = new Thread(r, "gyrosentinel-bench-training");

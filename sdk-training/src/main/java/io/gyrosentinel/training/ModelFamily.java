@@ -15,6 +15,8 @@ public enum ModelFamily {
     LSTM_AE("lstm-ae"),
     /** Fully connected autoencoder over the whole window (TensorFlow Java, tanh layers); same score. */
     DENSE_AE("dense-ae"),
+    /** 1-D convolutional autoencoder (TensorFlow Java; stride-2 convolutions, nearest-neighbour upsampling). */
+    CONV_AE("conv-ae"),
     /** {@link SignalFeatures} scored by a Mahalanobis distance with Ledoit–Wolf shrinkage. */
     FEATURES_MAHALANOBIS("features-mahalanobis"),
     /** {@link SignalFeatures} scored by PCA: Hotelling's T² in the principal subspace plus the residual Q (SPE). */

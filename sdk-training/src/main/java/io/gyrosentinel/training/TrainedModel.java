@@ -151,6 +151,11 @@ public final class TrainedModel implements AnomalyModel {
     @Override
     public String describe() {
         ModelArchitecture a = architecture;
+        if (a.cell() == ModelArchitecture.Cell.CONV) {
+            return "conv-ae: window " + a.windowLength() + " x " + a.channels() + " channel(s), encoder "
+                    + a.encoderUnits() + " filters (stride 2), decoder " + a.decoderUnits() + " filters (upsampling x2),"
+                    + " kernel " + ModelArchitecture.CONV_KERNEL + ", " + a.parameterCount() + " parameters";
+        }
         if (a.cell() == ModelArchitecture.Cell.DENSE) {
             return "dense-ae: window " + a.windowLength() + " x " + a.channels() + " channel(s), encoder "
                     + a.encoderUnits() + ", decoder " + a.decoderUnits() + " (tanh), " + a.parameterCount()

@@ -23,7 +23,11 @@ public final class Initializers {
             int[] shape = spec.shape();
             float[] w = new float[spec.size()];
             if (spec.name().endsWith(".kernel")) {
-                glorotUniform(w, shape[0], shape[1], rnd);
+                if (shape.length == 3) { // a convolution [k, in, out]: Keras' fans are k*in and k*out
+                    glorotUniform(w, shape[0] * shape[1], shape[0] * shape[2], rnd);
+                } else {
+                    glorotUniform(w, shape[0], shape[1], rnd);
+                }
             } else if (spec.name().endsWith(".recurrent")) {
                 orthogonal(w, shape[0], shape[1], rnd);
             } else if (spec.name().endsWith(".bias") && !spec.name().startsWith("out.")

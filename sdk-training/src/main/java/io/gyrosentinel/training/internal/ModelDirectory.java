@@ -215,6 +215,11 @@ public final class ModelDirectory {
         if (a.cell() == ModelArchitecture.Cell.DENSE) {
             arch.put("cell", "dense");
             arch.put("activation", "tanh");
+        } else if (a.cell() == ModelArchitecture.Cell.CONV) {
+            arch.put("cell", "conv");
+            arch.put("activation", "tanh");
+            arch.put("kernel", ModelArchitecture.CONV_KERNEL);
+            arch.put("padding", "same");
         } else {
             arch.put("cell", "lstm");
             arch.put("gateOrder", "ifco");
@@ -468,14 +473,22 @@ public final class ModelDirectory {
         ModelArchitecture.Cell cell = switch (cellName) {
             case "lstm" -> ModelArchitecture.Cell.LSTM;
             case "dense" -> ModelArchitecture.Cell.DENSE;
-            default -> throw r.fail("field 'architecture.cell' is '" + cellName + "'; 'lstm' and 'dense' are supported");
+            case "conv" -> ModelArchitecture.Cell.CONV;
+            default -> throw r.fail("field 'architecture.cell' is '" + cellName
+                    + "'; 'lstm', 'dense' and 'conv' are supported");
         };
         try {
             arch = new ModelArchitecture(windowLength, channels, samplesPerStep, encoderUnits, decoderUnits, cell);
         } catch (GyroSentinelException e) {
             throw r.fail("field 'architecture' is invalid: " + e.detail());
         }
-        String[][] fixedFields = cell == ModelArchitecture.Cell.DENSE
+        if (cell == ModelArchitecture.Cell.CONV && r.integer(an, "architecture.kernel") != ModelArchitecture.CONV_KERNEL) {
+            throw r.fail("field 'architecture.kernel' is " + an.get("kernel") + "; this SDK's convolutions take "
+                    + ModelArchitecture.CONV_KERNEL + " samples");
+        }
+        String[][] fixedFields = cell == ModelArchitecture.Cell.CONV
+                ? new String[][] {{"activation", "tanh"}, {"padding", "same"}, {"score", "mean_squared_error_normalized"}}
+                : cell == ModelArchitecture.Cell.DENSE
                 ? new String[][] {{"activation", "tanh"}, {"score", "mean_squared_error_normalized"}}
                 : new String[][] {{"gateOrder", "ifco"}, {"latentRepeat", "concatenation"},
                         {"score", "mean_squared_error_normalized"}};

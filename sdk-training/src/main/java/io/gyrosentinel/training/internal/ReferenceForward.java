@@ -39,6 +39,9 @@ public final class ReferenceForward {
         if (arch.cell() == ModelArchitecture.Cell.DENSE) {
             return dense(x);
         }
+        if (arch.cell() == ModelArchitecture.Cell.CONV) {
+            return conv(x);
+        }
         // Frames: S = T/K steps of K*F values, the same row-major floats as [T][F].
         int t = arch.steps();
         int f = arch.stepWidth();
@@ -103,6 +106,71 @@ public final class ReferenceForward {
             h = y;
         }
         return h;
+    }
+
+    /** The convolutional autoencoder: stride-2 convolutions down, (upsample x2, convolution) up, linear output. */
+    private float[] conv(float[] x) {
+        int t = arch.windowLength();
+        int c = arch.channels();
+        if (x.length != t * c) {
+            throw new IllegalArgumentException("window has " + x.length + " floats, expected T*F=" + (t * c));
+        }
+        int encoders = arch.encoderUnits().size();
+        float[] h = x;
+        int len = t;
+        int ch = c;
+        for (int l = 0; l <= layers; l++) {
+            boolean down = l < encoders;
+            if (l >= encoders && l < layers) {
+                h = upsample(h, len, ch);
+                len *= 2;
+            }
+            float[] kernel = params[2 * l];
+            float[] bias = params[2 * l + 1];
+            int u = bias.length;
+            h = conv1d(h, len, ch, kernel, bias, u, down ? 2 : 1, l < layers);
+            len = down ? (len + 1) / 2 : len;
+            ch = u;
+        }
+        return h;
+    }
+
+    /** Nearest-neighbour upsampling x2 of {@code [len][ch]}: every sample twice. */
+    static float[] upsample(float[] x, int len, int ch) {
+        float[] y = new float[2 * len * ch];
+        for (int i = 0; i < len; i++) {
+            System.arraycopy(x, i * ch, y, 2 * i * ch, ch);
+            System.arraycopy(x, i * ch, y, (2 * i + 1) * ch, ch);
+        }
+        return y;
+    }
+
+    /**
+     * A 1-D convolution of {@code [len][in]} with {@code kernel [k][in][out]}, TensorFlow's "same" padding (output
+     * length ceil(len / stride); {@code pad_left = max((out - 1) * stride + k - len, 0) / 2}), tanh when asked.
+     */
+    static float[] conv1d(float[] x, int len, int in, float[] kernel, float[] bias, int out, int stride,
+            boolean tanh) {
+        int k = kernel.length / (in * out);
+        int outLen = (len + stride - 1) / stride;
+        int padLeft = Math.max((outLen - 1) * stride + k - len, 0) / 2;
+        float[] y = new float[outLen * out];
+        for (int o = 0; o < outLen; o++) {
+            for (int u = 0; u < out; u++) {
+                float acc = bias[u];
+                for (int j = 0; j < k; j++) {
+                    int p = o * stride + j - padLeft;
+                    if (p < 0 || p >= len) {
+                        continue;
+                    }
+                    for (int ci = 0; ci < in; ci++) {
+                        acc += x[p * in + ci] * kernel[(j * in + ci) * out + u];
+                    }
+                }
+                y[o * out + u] = tanh ? (float) Math.tanh(acc) : acc;
+            }
+        }
+        return y;
     }
 
     /** Mean squared reconstruction error of one normalised window (the anomaly score). */

@@ -81,6 +81,39 @@ public final class TfAutoencoderGraph implements AutoCloseable {
                 reconstruction = tf.withName("reconstruction").reshape(y, tf.shape(input));
                 loss = tf.withName("loss").math.mean(tf.math.square(tf.math.sub(y, flat)),
                         tf.constant(new int[] {0, 1}));
+            } else if (arch.cell() == ModelArchitecture.Cell.CONV) {
+                // NHWC with H = 1: [B, 1, T, F]; stride-2 convolutions down, (repeat every sample, convolve) up.
+                int t0 = arch.windowLength();
+                int ch = arch.channels();
+                int encoders = arch.encoderUnits().size();
+                List<Integer> units = arch.lstmLayerUnits();
+                int layers = units.size();
+                Operand<TFloat32> h = tf.reshape(input, tf.constant(new int[] {-1, 1, t0, ch}));
+                int len = t0;
+                int in = ch;
+                for (int l = 0; l <= layers; l++) {
+                    boolean down = l < encoders;
+                    if (l >= encoders && l < layers) {
+                        Operand<TFloat32> col = tf.reshape(h, tf.constant(new int[] {-1, len, 1, in}));
+                        h = tf.reshape(tf.concat(List.of(col, col), tf.constant(2)),
+                                tf.constant(new int[] {-1, 1, 2 * len, in}));
+                        len *= 2;
+                    }
+                    int u = l < layers ? units.get(l) : ch;
+                    Operand<TFloat32> filter = tf.reshape(params.get(2 * l), tf.constant(new int[] {1,
+                            ModelArchitecture.CONV_KERNEL, in, u}));
+                    h = tf.math.add(tf.nn.conv2d(h, filter, List.of(1L, 1L, down ? 2L : 1L, 1L), "SAME"),
+                            params.get(2 * l + 1));
+                    if (l < layers) {
+                        h = tf.math.tanh(h);
+                    }
+                    len = down ? (len + 1) / 2 : len;
+                    in = u;
+                }
+                Operand<TFloat32> y = tf.reshape(h, tf.constant(new int[] {-1, t0, ch}));
+                reconstruction = tf.withName("reconstruction").identity(y);
+                loss = tf.withName("loss").math.mean(tf.math.square(tf.math.sub(y, input)),
+                        tf.constant(new int[] {0, 1, 2}));
             } else {
             // Time-major [T, B, F] as BlockLSTMV2 wants.
             Operand<TFloat32> xt = tf.linalg.transpose(input, tf.constant(new int[] {1, 0, 2}));

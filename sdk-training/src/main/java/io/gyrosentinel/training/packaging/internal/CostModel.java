@@ -69,6 +69,13 @@ public final class CostModel {
                     macs += (long) out.size() * w.shape[1];
                     outs += out.size();
                 }
+                case CONV_2D -> {
+                    // priced as FULLY_CONNECTED MACs (k * C per output): no measured ESP-NN convolution figure for
+                    // these shapes yet
+                    Tensor w = g.tensor(op.inputs[1]);
+                    macs += (long) out.size() * w.shape[2] * w.shape[3];
+                    outs += out.size();
+                }
                 case LOGISTIC, TANH -> act += out.size();
                 case ADD -> adds += out.size();
                 case MUL -> muls += out.size();

@@ -15,11 +15,13 @@ public final class Graph {
     public enum OpType {
         FULLY_CONNECTED, ADD, MUL, LOGISTIC, TANH, SPLIT, CONCATENATION,
         /** The feature families' ops (float32 only): 2-D transpose, element-wise |x|, ln x, 1/√x, a / b, max over one axis, reshape. */
-        TRANSPOSE, ABS, LOG, RSQRT, DIV, REDUCE_MAX, RESHAPE;
+        TRANSPOSE, ABS, LOG, RSQRT, DIV, REDUCE_MAX, RESHAPE,
+        /** The convolutional autoencoder: NHWC with H = 1, "same" padding, stride along W. */
+        CONV_2D;
 
-        /** Whether the LSTM packager's quantiser handles the op (the feature ops run in float32 only). */
+        /** Whether the packager's quantiser handles the op (the statistical families' ops run in float32 only). */
         public boolean quantizable() {
-            return ordinal() <= CONCATENATION.ordinal();
+            return ordinal() <= CONCATENATION.ordinal() || this == RESHAPE || this == CONV_2D;
         }
     }
 
@@ -164,6 +166,22 @@ public final class Graph {
         s[axis] = 1;
         int y = activation(name, s);
         ops.add(new Op(OpType.REDUCE_MAX, new int[] {x, indexVector(name + ".axis", axis)}, new int[] {y}, axis));
+        return y;
+    }
+
+    /**
+     * A 1-D convolution as CONV_2D: {@code x [1, 1, L, C]}, {@code filter [U, 1, k, C]} (TFLite's OHWI),
+     * {@code bias [U]}, "same" padding, {@code stride} along W; output {@code [1, 1, ceil(L / stride), U]}.
+     * {@link Op#axis} holds the stride.
+     */
+    public int conv2d(String name, int x, int filter, int bias, int stride) {
+        int[] xs = tensor(x).shape;
+        int[] fs = tensor(filter).shape;
+        if (xs.length != 4 || xs[0] != 1 || xs[1] != 1 || fs.length != 4 || fs[1] != 1 || fs[3] != xs[3]) {
+            throw new IllegalArgumentException(name + ": filter " + tensor(filter) + " does not fit " + tensor(x));
+        }
+        int y = activation(name, 1, 1, (xs[2] + stride - 1) / stride, fs[0]);
+        ops.add(new Op(OpType.CONV_2D, new int[] {x, filter, bias}, new int[] {y}, stride));
         return y;
     }
 

@@ -110,7 +110,24 @@ public final class GraphEvaluator {
                         break;
                     }
                     if (op.axis != 0) {
-                        throw new IllegalStateException("only axis-0 and axis-1 concatenation is evaluated");
+                        // any axis of any rank: [outer][axis * inner] blocks, copied input by input
+                        int[] os = graph.tensor(op.outputs[0]).shape;
+                        int outer = 1;
+                        for (int d = 0; d < op.axis; d++) {
+                            outer *= os[d];
+                        }
+                        float[] y = new float[graph.tensor(op.outputs[0]).size()];
+                        int rowOut = y.length / outer;
+                        int at = 0;
+                        for (int i : op.inputs) {
+                            int row = v[i].length / outer;
+                            for (int r = 0; r < outer; r++) {
+                                System.arraycopy(v[i], r * row, y, r * rowOut + at, row);
+                            }
+                            at += row;
+                        }
+                        v[op.outputs[0]] = y;
+                        break;
                     }
                     int total = 0;
                     for (int i : op.inputs) {
@@ -173,6 +190,37 @@ public final class GraphEvaluator {
                     v[op.outputs[0]] = y;
                 }
                 case RESHAPE -> v[op.outputs[0]] = v[op.inputs[0]];
+                case CONV_2D -> {
+                    int[] xs = graph.tensor(op.inputs[0]).shape;
+                    int[] fs = graph.tensor(op.inputs[1]).shape;
+                    float[] x = v[op.inputs[0]];
+                    float[] w = v[op.inputs[1]];
+                    float[] b = v[op.inputs[2]];
+                    int len = xs[2];
+                    int in = xs[3];
+                    int out = fs[0];
+                    int k = fs[2];
+                    int stride = op.axis;
+                    int outLen = (len + stride - 1) / stride;
+                    int padLeft = Math.max((outLen - 1) * stride + k - len, 0) / 2;
+                    float[] y = new float[outLen * out];
+                    for (int o = 0; o < outLen; o++) {
+                        for (int u = 0; u < out; u++) {
+                            float acc = b[u];
+                            for (int j = 0; j < k; j++) {
+                                int p = o * stride + j - padLeft;
+                                if (p < 0 || p >= len) {
+                                    continue;
+                                }
+                                for (int c = 0; c < in; c++) {
+                                    acc += x[p * in + c] * w[(u * k + j) * in + c];
+                                }
+                            }
+                            y[o * out + u] = acc;
+                        }
+                    }
+                    v[op.outputs[0]] = y;
+                }
                 default -> throw new IllegalStateException("unhandled op " + op.type);
             }
             for (int o : op.outputs) {

@@ -31,6 +31,9 @@ public final class LstmGraphBuilder {
         if (arch.cell() == ModelArchitecture.Cell.DENSE) {
             return dense(arch, params);
         }
+        if (arch.cell() == ModelArchitecture.Cell.CONV) {
+            return conv(arch, params);
+        }
         // Frames: the input tensor is [T/K][K*F] (byte-identical to [T][F]), one LSTM step per row.
         int t = arch.steps();
         int f = arch.stepWidth();
@@ -118,6 +121,56 @@ public final class LstmGraphBuilder {
         int outK = g.constant("out.kernel", transpose(params[2 * units.size()], last, n), n, last);
         int outB = g.constant("out.bias", params[2 * units.size() + 1], n);
         g.output = g.fullyConnected("output", h, outK, outB);
+        return g;
+    }
+
+    /**
+     * The convolutional autoencoder ({@code conv-ae}): the input tensor is [1][1][T][F] (the same bytes as [T][F]);
+     * CONV_2D (stride 2) + TANH per encoder layer; per decoder layer the samples are repeated (RESHAPE to
+     * [1][L][1][C], CONCATENATION of it with itself on axis 2, RESHAPE to [1][1][2L][C]: nearest-neighbour
+     * upsampling from stock ops) before CONV_2D (stride 1) + TANH; an output CONV_2D returns [1][1][T][F]. Filters
+     * are TFLite's OHWI {@code [U][1][k][C]}.
+     */
+    private static Graph conv(ModelArchitecture arch, float[][] params) {
+        int t = arch.windowLength();
+        int f = arch.channels();
+        int k = ModelArchitecture.CONV_KERNEL;
+        int encoders = arch.encoderUnits().size();
+        List<Integer> units = arch.lstmLayerUnits();
+        List<String> names = arch.lstmLayerNames();
+        int layers = units.size();
+        Graph g = new Graph();
+        g.input = g.activation("input", 1, 1, t, f);
+        int h = g.input;
+        int len = t;
+        int in = f;
+        for (int l = 0; l <= layers; l++) {
+            boolean down = l < encoders;
+            String name = l < layers ? names.get(l) : "out";
+            if (l >= encoders && l < layers) {
+                int col = g.reshape(name + ".col", h, 1, len, 1, in);
+                int twice = g.concat(name + ".repeat", new int[] {col, col}, 2);
+                h = g.reshape(name + ".up", twice, 1, 1, 2 * len, in);
+                len *= 2;
+            }
+            int u = l < layers ? units.get(l) : f;
+            float[] ohwi = new float[u * k * in];
+            float[] kernel = params[2 * l]; // [k][in][u]
+            for (int j = 0; j < k; j++) {
+                for (int c = 0; c < in; c++) {
+                    for (int o = 0; o < u; o++) {
+                        ohwi[(o * k + j) * in + c] = kernel[(j * in + c) * u + o];
+                    }
+                }
+            }
+            int filter = g.constant(name + ".kernel", ohwi, u, 1, k, in);
+            int bias = g.constant(name + ".bias", params[2 * l + 1], u);
+            int z = g.conv2d(l < layers ? name + ".z" : "output", h, filter, bias, down ? 2 : 1);
+            h = l < layers ? g.tanh(name + ".h", z) : z;
+            len = down ? (len + 1) / 2 : len;
+            in = u;
+        }
+        g.output = h;
         return g;
     }
 

@@ -33,6 +33,8 @@ public final class OpAllowList {
             Map.entry(BuiltinOperator.CONCATENATION, Set.of(1, 2, 3)),
             Map.entry(BuiltinOperator.RESHAPE, Set.of(1)),
             // the feature families (float32): TFLM's transpose.cc, elementwise.cc (ABS, LOG, RSQRT), div.cc, reduce.cc
+            // the convolutional autoencoder: TFLM's conv.cc (ESP-NN's int8 convolution on the ESP32-S3)
+            Map.entry(BuiltinOperator.CONV_2D, Set.of(1, 3, 4)),
             Map.entry(BuiltinOperator.TRANSPOSE, Set.of(1)),
             Map.entry(BuiltinOperator.ABS, Set.of(1)),
             Map.entry(BuiltinOperator.LOG, Set.of(1)),

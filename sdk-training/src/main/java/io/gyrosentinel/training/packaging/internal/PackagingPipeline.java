@@ -92,7 +92,11 @@ public final class PackagingPipeline {
             }
         }
         hook(cfg, g32);
-        String kind = arch.cell() == ModelArchitecture.Cell.DENSE ? "dense" : "LSTM";
+        String kind = switch (arch.cell()) {
+            case DENSE -> "dense";
+            case CONV -> "convolutional";
+            case LSTM -> "LSTM";
+        };
         byte[] f32 = TfliteWriter.write(g32, "GyroSentinel " + kind + " autoencoder, float32, whole window");
         OpAllowList.check(f32);
 
@@ -553,7 +557,7 @@ public final class PackagingPipeline {
         m.put("window", model.windowLength());
         m.put("stride", stride);
         m.put("channels", model.channels());
-        if (model instanceof TrainedModel tm && tm.architecture().cell() == ModelArchitecture.Cell.DENSE) {
+        if (model instanceof TrainedModel tm && tm.architecture().cell() != ModelArchitecture.Cell.LSTM) {
             m.put("family", model.family().id());
         } else if (model instanceof TrainedModel tm) {
             // Informative: the model's input is [window/samplesPerStep][samplesPerStep*channels], byte for byte the

@@ -42,6 +42,11 @@ public final class Quantizer {
         if (scheme == Precision.FLOAT32) {
             throw new IllegalArgumentException("float32 is not a quantisation scheme");
         }
+        for (Op op : g.ops) {
+            if (!op.type.quantizable()) {
+                throw new IllegalArgumentException(op.type + " has no integer kernel here: the graph ships float32");
+            }
+        }
         boolean int8 = scheme == Precision.INT8;
         int n = g.tensors.size();
         if (calibrated.min.length != n) {
@@ -54,7 +59,10 @@ public final class Quantizer {
         }
         java.util.Map<Integer, Integer> biasInput = new java.util.HashMap<>();
         for (Op op : g.ops) {
-            if (op.type == Graph.OpType.SPLIT) {
+            if (op.type == Graph.OpType.RESHAPE) {
+                // RESHAPE copies the bytes: input and output share one set of parameters
+                union(parent, op.inputs[0], op.outputs[0]);
+            } else if (op.type == Graph.OpType.SPLIT) {
                 for (int o : op.outputs) {
                     union(parent, op.inputs[1], o);
                 }
@@ -124,7 +132,7 @@ public final class Quantizer {
         }
         DType biasType = int8 ? DType.INT32 : DType.INT64;
         for (Op op : g.ops) {
-            if (op.type != Graph.OpType.FULLY_CONNECTED) {
+            if (op.type != Graph.OpType.FULLY_CONNECTED && op.type != Graph.OpType.CONV_2D) {
                 continue;
             }
             Tensor w = g.tensor(op.inputs[1]);

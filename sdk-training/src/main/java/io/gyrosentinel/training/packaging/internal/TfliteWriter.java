@@ -21,6 +21,8 @@ import org.tensorflow.lite.schema.BuiltinOperator;
 import org.tensorflow.lite.schema.BuiltinOptions;
 import org.tensorflow.lite.schema.BuiltinOptionsUnion;
 import org.tensorflow.lite.schema.ConcatenationOptionsT;
+import org.tensorflow.lite.schema.Conv2DOptionsT;
+import org.tensorflow.lite.schema.Padding;
 import org.tensorflow.lite.schema.FullyConnectedOptionsT;
 import org.tensorflow.lite.schema.Model;
 import org.tensorflow.lite.schema.MulOptionsT;
@@ -209,7 +211,8 @@ public final class TfliteWriter {
         return switch (type) {
             case FULLY_CONNECTED -> 7;
             case ADD, LOGISTIC, TANH, CONCATENATION -> 3;
-            case MUL, SPLIT -> 4;
+            case MUL, SPLIT, CONV_2D -> 4;
+            case RESHAPE -> 1;
             default -> throw new IllegalStateException(type + " is float32-only");
         };
     }
@@ -225,6 +228,8 @@ public final class TfliteWriter {
             case MUL -> (double) g.tensor(op.inputs[0]).scale * g.tensor(op.inputs[1]).scale
                     / g.tensor(op.outputs[0]).scale >= 1.0 ? 3 : 2;
             case ADD, LOGISTIC, TANH, SPLIT, CONCATENATION -> 2;
+            case CONV_2D -> 3;
+            case RESHAPE -> 1;
             default -> throw new IllegalStateException(op.type + " is float32-only");
         };
     }
@@ -245,6 +250,7 @@ public final class TfliteWriter {
             case DIV -> BuiltinOperator.DIV;
             case REDUCE_MAX -> BuiltinOperator.REDUCE_MAX;
             case RESHAPE -> BuiltinOperator.RESHAPE;
+            case CONV_2D -> BuiltinOperator.CONV_2D;
         };
     }
 
@@ -295,6 +301,16 @@ public final class TfliteWriter {
                 r.setKeepDims(true);
                 u.setType(BuiltinOptions.ReducerOptions);
                 u.setValue(r);
+            }
+            case CONV_2D -> {
+                Conv2DOptionsT c = new Conv2DOptionsT();
+                c.setPadding(Padding.SAME);
+                c.setStrideW(op.axis);
+                c.setStrideH(1);
+                c.setDilationWFactor(1);
+                c.setDilationHFactor(1);
+                u.setType(BuiltinOptions.Conv2DOptions);
+                u.setValue(c);
             }
             case RESHAPE -> {
                 ReshapeOptionsT r = new ReshapeOptionsT();
