@@ -93,7 +93,6 @@ public final class FeatureModelTrainer {
                 validationFraction);
         int channels = prep.channels();
         WindowSet train = prep.train();
-        requireLiveChannels(train, channels);
         SignalFeatures sf = new SignalFeatures(windowLength, channels, bands, !removeDc);
         int d = sf.size();
         int n = train.size();
@@ -230,26 +229,6 @@ public final class FeatureModelTrainer {
                 prep.normal().get(0).sampleRateHz(), fit).withSampleWindows(DataPipeline.rawWindows(prep.normal(),
                         prep.split().get(0), prep.split().get(1), windowLength, stride,
                         AutoencoderTrainer.SAMPLE_WINDOWS));
-    }
-
-    /** A channel that never moves (a dead axis) makes every feature of it constant: refuse it by name. */
-    private static void requireLiveChannels(WindowSet train, int channels) {
-        double[] min = new double[channels];
-        double[] max = new double[channels];
-        Arrays.fill(min, Double.POSITIVE_INFINITY);
-        Arrays.fill(max, Double.NEGATIVE_INFINITY);
-        for (int k = 0; k < train.data.length; k++) {
-            int c = k % channels;
-            min[c] = Math.min(min[c], train.data[k]);
-            max[c] = Math.max(max[c], train.data[k]);
-        }
-        for (int c = 0; c < channels; c++) {
-            if (!(max[c] - min[c] > 1e-6)) {
-                throw new GyroSentinelException(ErrorCode.BAD_INPUT, "channel " + c + " is constant in every training "
-                        + "window (a dead or disconnected axis?); its features carry no information: import without "
-                        + "it (import --columns) or check the sensor", "channel", null);
-            }
-        }
     }
 
     private static double[][] features(SignalFeatures sf, WindowSet ws) {

@@ -44,6 +44,21 @@ class BadInputTest {
     }
 
     @Test
+    void aDeadChannelIsRefusedByNameInEveryFamily() {
+        float[] v = series("live", 400, 3).samples();
+        for (int i = 0; i < 400; i++) {
+            v[i * 3 + 1] = 0.5f; // axis y never moves
+        }
+        TimeSeries dead = TimeSeries.builder().name("dead-y").samples(v, 3).sampleRateHz(200).build();
+        for (ModelArchitecture.Cell cell : ModelArchitecture.Cell.values()) {
+            assertMessage(() -> AutoencoderTrainer.builder().cell(cell).windowLength(20).maxEpochs(1).build()
+                    .train(List.of(dead)), "channel 1 is constant", "import --columns");
+        }
+        assertMessage(() -> FeatureModelTrainer.builder().windowLength(20).build().train(List.of(dead)),
+                "channel 1 is constant");
+    }
+
+    @Test
     void emptyInputIsRejected() {
         assertMessage(() -> TRAINER.train(List.of()), "no time series");
     }

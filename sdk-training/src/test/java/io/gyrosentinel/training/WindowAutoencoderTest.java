@@ -146,6 +146,19 @@ class WindowAutoencoderTest {
         }
     }
 
+    @ParameterizedTest
+    @EnumSource(value = ModelArchitecture.Cell.class, names = {"DENSE", "CONV"})
+    void sameDataAndSeedGiveTheSameWeights(ModelArchitecture.Cell cell) {
+        List<TimeSeries> normal = List.of(new MachineSignal().generate("n", 10, 51, Label.NORMAL));
+        TrainedModel a = AutoencoderTrainer.builder().cell(cell).windowLength(40).maxEpochs(5).seed(9).build()
+                .train(normal);
+        TrainedModel b = AutoencoderTrainer.builder().cell(cell).windowLength(40).maxEpochs(5).seed(9).build()
+                .train(normal);
+        for (int i = 0; i < a.parameters().length; i++) {
+            assertArrayEquals(a.parameters()[i], b.parameters()[i], cell + " tensor " + i);
+        }
+    }
+
     @Test
     void aConvWindowThatDoesNotDivideIsRefusedByName() {
         GyroSentinelException e = assertThrows(GyroSentinelException.class, () -> AutoencoderTrainer.builder()

@@ -327,6 +327,9 @@ public final class DataPipeline {
         Normalization norm = fitNormalization(normal, split.get(0), channels);
         WindowSet train = windows(normal, split.get(0), windowLength, stride, norm);
         WindowSet val = windows(normal, split.get(1), windowLength, stride, norm);
+        if (train.size() > 0) {
+            requireLiveChannels(train, channels);
+        }
         if (train.size() == 0 || val.size() == 0) {
             long total = normal.stream().mapToLong(TimeSeries::length).sum();
             throw bad("too little data: " + total + " samples give " + train.size() + " training and " + val.size()
@@ -336,4 +339,27 @@ public final class DataPipeline {
         }
         return new Prepared(normal, split, norm, train, val);
     }
+    /**
+     * A channel that never moves (a dead or disconnected axis) carries no information: every model family refuses
+     * it by name rather than learn a constant (the feature families could not standardise it at all).
+     */
+    private static void requireLiveChannels(WindowSet train, int channels) {
+        double[] min = new double[channels];
+        double[] max = new double[channels];
+        java.util.Arrays.fill(min, Double.POSITIVE_INFINITY);
+        java.util.Arrays.fill(max, Double.NEGATIVE_INFINITY);
+        for (int k = 0; k < train.data.length; k++) {
+            int c = k % channels;
+            min[c] = Math.min(min[c], train.data[k]);
+            max[c] = Math.max(max[c], train.data[k]);
+        }
+        for (int c = 0; c < channels; c++) {
+            if (!(max[c] - min[c] > 1e-6)) {
+                throw new GyroSentinelException(ErrorCode.BAD_INPUT, "channel " + c + " is constant in every training "
+                        + "window (a dead or disconnected axis?): it carries no information; import without it "
+                        + "(import --columns) or check the sensor", "channel", null);
+            }
+        }
+    }
+
 }
