@@ -28,6 +28,8 @@ import java.util.concurrent.TimeoutException;
  * 60 / 20 / 20 (train / calibration / test). Anomalies: the given series (every window of a series labelled
  * anomalous, or only the windows its per-sample labels mark anomalous), else {@link SyntheticAnomalies} of the held-out normal
  * windows (the same windows for every candidate). All candidates share window, stride and normalisation data.
+ * Each is packaged in the precision that passes verification and costs the device least (every precision is
+ * built and verified; the statistical families are float32).
  *
  * <p><b>Candidates.</b> {@code lstm-ae}, {@code dense-ae} and {@code conv-ae} (the trainer's defaults, epochs capped;
  * {@code conv-ae} only when the window divides by 4), and for each
@@ -218,6 +220,19 @@ public final class ModelBench {
                 ModelPackager.Builder pb = ModelPackager.builder().modelId(name).sampleRateHz(sampleRateHz > 0
                         ? sampleRateHz : m.sampleRateHz());
                 packaged = pb.build().pack(m);
+                // every precision was built and verified: ship the one that costs the device least among those that
+                // passed (int8 for a dense autoencoder, int16x8 for the LSTM, whose int8 activations are slower)
+                io.gyrosentinel.training.packaging.Precision cheapest = packaged.report().shipped();
+                for (var e : packaged.report().verifications().entrySet()) {
+                    CostCard cc = packaged.report().cost(e.getKey());
+                    if (e.getValue().passed() && cc != null && cc.microsPerSample()
+                            < packaged.report().cost(cheapest).microsPerSample()) {
+                        cheapest = e.getKey();
+                    }
+                }
+                if (cheapest != packaged.report().shipped()) {
+                    packaged = pb.precision(cheapest).build().pack(m);
+                }
             } catch (GyroSentinelException e) {
                 error = e.getMessage();
             }
