@@ -52,11 +52,7 @@ public final class PackagingPipeline {
     public static PackagedModel run(ModelPackager cfg, TrainedModel model, float[][] training, float[][] anomalous) {
         ModelArchitecture arch = checkSupported(model.architecture());
         int t = arch.windowLength();
-        int stride = cfg.stride() == 0 ? t : cfg.stride();
-        if (stride > t) {
-            throw new PackagingException(Reason.BAD_INPUT, "stride " + stride + " is longer than the window (" + t
-                    + "): samples between windows would never be scored");
-        }
+        int stride = deviceStride(cfg, t);
         double rate = cfg.sampleRateHz() > 0 ? cfg.sampleRateHz() : model.sampleRateHz();
         if (training == null || training.length < 2) {
             throw new PackagingException(Reason.BAD_INPUT, "need at least 2 normal windows (calibration + verification)");
@@ -194,7 +190,26 @@ public final class PackagingPipeline {
             throw new PackagingException(Reason.VERIFICATION_FAILED, why.toString());
         }
 
-        byte[] tflite = files.get(shipped);
+        return bundle(cfg, model, stride, shipped, files.get(shipped), verifications, costs, stepMicros);
+    }
+
+    /** The stride the device scores at: the configured one, or the window; never longer than the window. */
+    private static int deviceStride(ModelPackager cfg, int window) {
+        int stride = cfg.stride() == 0 ? window : cfg.stride();
+        if (stride > window) {
+            throw new PackagingException(Reason.BAD_INPUT, "stride " + stride + " is longer than the window ("
+                    + window + "): samples between windows would never be scored");
+        }
+        return stride;
+    }
+
+    /**
+     * The report, the manifest (sized with the report's own size in it) and the bundle of the shipped model, signed
+     * when a key is configured.
+     */
+    private static PackagedModel bundle(ModelPackager cfg, AnomalyModel model, int stride, Precision shipped,
+            byte[] tflite, Map<Precision, Verification> verifications, Map<Precision, CostCard> costs,
+            Map<Precision, Double> stepMicros) {
         String id = cfg.modelId() != null ? cfg.modelId()
                 : "gs-" + HexFormat.of().formatHex(ModelBundle.sha256(tflite)).substring(0, 12);
         PackagingReport draft = new PackagingReport(id, cfg.precision(), shipped, LAYOUT, verifications, costs,
@@ -229,11 +244,7 @@ public final class PackagingPipeline {
                     + "firmware takes windows up to " + MAX_WINDOW + " samples and up to " + MAX_CHANNELS
                     + " channels (GS_MANIFEST_MAX_CHANNELS); this model: " + model.describe());
         }
-        int stride = cfg.stride() == 0 ? t : cfg.stride();
-        if (stride > t) {
-            throw new PackagingException(Reason.BAD_INPUT, "stride " + stride + " is longer than the window (" + t
-                    + "): samples between windows would never be scored");
-        }
+        int stride = deviceStride(cfg, t);
         double rate = cfg.sampleRateHz() > 0 ? cfg.sampleRateHz() : model.sampleRateHz();
         if (training == null || training.length < 1) {
             throw new PackagingException(Reason.BAD_INPUT, "need normal windows to verify the packaged model");
@@ -330,24 +341,7 @@ public final class PackagingPipeline {
         }
         Map<Precision, CostCard> costs = new EnumMap<>(Precision.class);
         costs.put(Precision.FLOAT32, CostModel.card(g, LAYOUT, stride, rate, tflite.length));
-        String id = cfg.modelId() != null ? cfg.modelId()
-                : "gs-" + HexFormat.of().formatHex(ModelBundle.sha256(tflite)).substring(0, 12);
-        PackagingReport draft = new PackagingReport(id, cfg.precision(), Precision.FLOAT32, LAYOUT, verifications,
-                costs, Map.of(), 0);
-        byte[] reportJson = json(draft.toMap());
-        String manifest = manifest(cfg, id, model, stride, Precision.FLOAT32, tflite, reportJson, draft);
-        PackagingReport report = new PackagingReport(id, cfg.precision(), Precision.FLOAT32, LAYOUT, verifications,
-                costs, Map.of(), manifest.getBytes(StandardCharsets.UTF_8).length);
-        reportJson = json(report.toMap());
-        manifest = manifest(cfg, id, model, stride, Precision.FLOAT32, tflite, reportJson, report);
-        Map<String, byte[]> parts = new LinkedHashMap<>();
-        parts.put(MODEL_PART, tflite);
-        parts.put(REPORT_PART, reportJson);
-        ModelBundle bundle = ModelBundle.of(id, manifest, parts);
-        if (cfg.signingKey() != null) {
-            bundle = bundle.sign(cfg.signingKey());
-        }
-        return new PackagedModel(bundle, report);
+        return bundle(cfg, model, stride, Precision.FLOAT32, tflite, verifications, costs, Map.of());
     }
 
     private static double mean(float[] v) {
