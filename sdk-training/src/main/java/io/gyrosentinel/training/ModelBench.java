@@ -217,22 +217,10 @@ public final class ModelBench {
             PackagedModel packaged = null;
             String error = null;
             try {
-                ModelPackager.Builder pb = ModelPackager.builder().modelId(name).sampleRateHz(sampleRateHz > 0
-                        ? sampleRateHz : m.sampleRateHz());
-                packaged = pb.build().pack(m);
-                // every precision was built and verified: ship the one that costs the device least among those that
-                // passed (int8 for a dense autoencoder, int16x8 for the LSTM, whose int8 activations are slower)
-                io.gyrosentinel.training.packaging.Precision cheapest = packaged.report().shipped();
-                for (var e : packaged.report().verifications().entrySet()) {
-                    CostCard cc = packaged.report().cost(e.getKey());
-                    if (e.getValue().passed() && cc != null && cc.microsPerSample()
-                            < packaged.report().cost(cheapest).microsPerSample()) {
-                        cheapest = e.getKey();
-                    }
-                }
-                if (cheapest != packaged.report().shipped()) {
-                    packaged = pb.precision(cheapest).build().pack(m);
-                }
+                // every precision is built and verified: ship the one that costs the device least among those that
+                // passed (float32 for the small autoencoders, int16x8 rather than int8 for the LSTM)
+                packaged = ModelPackager.builder().modelId(name).sampleRateHz(sampleRateHz > 0 ? sampleRateHz
+                        : m.sampleRateHz()).shipCheapest(true).build().pack(m);
             } catch (GyroSentinelException e) {
                 error = e.getMessage();
             }

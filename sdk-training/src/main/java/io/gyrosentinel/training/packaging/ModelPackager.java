@@ -73,6 +73,7 @@ public final class ModelPackager {
     private final String modelId;
     private final Precision precision;
     private final boolean fallbackToInt16x8;
+    private final boolean shipCheapest;
     private final int stride;
     private final double sampleRateHz;
     private final PrivateKey signingKey;
@@ -91,6 +92,7 @@ public final class ModelPackager {
         this.modelId = b.modelId;
         this.precision = b.precision;
         this.fallbackToInt16x8 = b.fallbackToInt16x8;
+        this.shipCheapest = b.shipCheapest;
         this.stride = b.stride;
         this.sampleRateHz = b.sampleRateHz;
         this.signingKey = b.signingKey;
@@ -115,6 +117,7 @@ public final class ModelPackager {
         b.modelId = modelId;
         b.precision = precision;
         b.fallbackToInt16x8 = fallbackToInt16x8;
+        b.shipCheapest = shipCheapest;
         b.stride = stride;
         b.sampleRateHz = sampleRateHz;
         b.signingKey = signingKey;
@@ -199,6 +202,11 @@ public final class ModelPackager {
         return fallbackToInt16x8;
     }
 
+    /** Whether the cheapest precision that passed verification is shipped instead of the requested one. */
+    public boolean shipCheapest() {
+        return shipCheapest;
+    }
+
     /** Stride in samples, or 0 for "one window" (non-overlapping windows). */
     public int stride() {
         return stride;
@@ -264,6 +272,7 @@ public final class ModelPackager {
         private String modelId;
         private Precision precision = Precision.INT16X8;
         private boolean fallbackToInt16x8 = true;
+        private boolean shipCheapest;
         private int stride;
         private double sampleRateHz;
         private PrivateKey signingKey;
@@ -334,6 +343,16 @@ public final class ModelPackager {
          */
         public Builder fallbackToInt16x8(boolean fallback) {
             this.fallbackToInt16x8 = fallback;
+            return this;
+        }
+
+        /**
+         * Ship the precision that passed verification and costs the device least by the cost card (default false:
+         * the requested one). Every precision is built and verified anyway; this only changes which one ships, once
+         * the requested one (or its int16x8 fallback) has passed. {@code gyrosentinel bench} uses it.
+         */
+        public Builder shipCheapest(boolean cheapest) {
+            this.shipCheapest = cheapest;
             return this;
         }
 

@@ -299,6 +299,23 @@ class ModelPackagerTest {
     }
 
     @Test
+    void shipCheapestShipsThePassingPrecisionWithTheLowestCost() {
+        TrainedModel m = TestModels.random(TestModels.defaultArch(), 5);
+        float[][] normal = TestModels.windows(m, 40, false, 1);
+        float[][] faults = TestModels.windows(m, 20, true, 2);
+        PackagingReport asked = ModelPackager.builder().build().pack(m, normal, faults).report();
+        PackagingReport cheapest = ModelPackager.builder().shipCheapest(true).build().pack(m, normal, faults).report();
+        assertEquals(Precision.INT16X8, asked.shipped());
+        for (Precision q : Precision.values()) {
+            if (cheapest.verification(q).passed()) {
+                assertTrue(cheapest.cost(cheapest.shipped()).microsPerSample() <= cheapest.cost(q).microsPerSample(),
+                        q + " costs less than the shipped " + cheapest.shipped());
+            }
+        }
+        assertTrue(cheapest.verification(cheapest.shipped()).passed());
+    }
+
+    @Test
     void anUnsupportedArchitectureIsRefusedWithAClearMessage() {
         TrainedModel wide = TestModels.random(TestModels.arch(8, 12, List.of(4), List.of(4)), 3);
         PackagingException e = assertThrows(PackagingException.class, () -> ModelPackager.builder().build()

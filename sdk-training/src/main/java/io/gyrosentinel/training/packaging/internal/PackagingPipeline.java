@@ -189,6 +189,14 @@ public final class PackagingPipeline {
             verifications.values().forEach(v -> why.append("; ").append(v));
             throw new PackagingException(Reason.VERIFICATION_FAILED, why.toString());
         }
+        if (cfg.shipCheapest()) {
+            for (Precision p : costs.keySet()) {
+                if (verifications.get(p).passed()
+                        && costs.get(p).microsPerSample() < costs.get(shipped).microsPerSample()) {
+                    shipped = p;
+                }
+            }
+        }
 
         return bundle(cfg, model, stride, shipped, files.get(shipped), verifications, costs, stepMicros);
     }
