@@ -88,8 +88,17 @@ final class BenchCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         PrintWriter pw = spec.commandLine().getOut();
-        if (Files.exists(out) && (!Files.isDirectory(out) || Files.list(out).findAny().isPresent())) {
-            throw new IllegalArgumentException("--out " + out + " exists and is not an empty directory; choose a new one");
+        if (Files.exists(out)) {
+            boolean empty = Files.isDirectory(out);
+            if (empty) {
+                try (var entries = Files.list(out)) {
+                    empty = entries.findAny().isEmpty();
+                }
+            }
+            if (!empty) {
+                throw new IllegalArgumentException("--out " + out + " exists and is not an empty directory; choose a "
+                        + "new one");
+            }
         }
         List<TimeSeries> all = Sessions.read(data);
         Sessions.NormalParts parts = Sessions.normalParts(all);
