@@ -150,14 +150,11 @@ final class EvaluateCommand implements Callable<Integer> {
             for (int i = 0; i < ws.size(); i += step) {
                 var w = ws.get(i);
                 float[] v = series.get(w.series()).samples();
-                float[] e = m.channelScores(java.util.Arrays.copyOfRange(v, w.start() * f, w.end() * f));
-                double sum = 0;
-                for (float x : e) {
-                    sum += Math.max(0, x);
-                }
-                if (sum > 0) {
+                double[] s = MonitorCommand.shareOf(m.channelScores(java.util.Arrays.copyOfRange(v, w.start() * f,
+                        w.end() * f)));
+                if (s != null) {
                     for (int c = 0; c < f; c++) {
-                        share[c] += Math.max(0, e[c]) / sum;
+                        share[c] += s[c];
                     }
                     n++;
                 }
@@ -167,7 +164,7 @@ final class EvaluateCommand implements Callable<Integer> {
             }
             StringBuilder sb = new StringBuilder();
             for (int c = 0; c < f; c++) {
-                sb.append(c == 0 ? "" : ", ").append(f == 3 ? String.valueOf("xyz".charAt(c)) : "ch" + c)
+                sb.append(c == 0 ? "" : ", ").append(MonitorCommand.channelName(c, f))
                         .append(String.format(Locale.ROOT, " %.0f %%", 100 * share[c] / n));
             }
             out.put((anomalous ? "anomalous" : "normal") + " windows", sb.toString());

@@ -30,21 +30,38 @@ final class MonitorCommand implements Callable<Integer> {
     @Option(names = "--interval", converter = Durations.class, defaultValue = "1s", description = "Print every (default: ${DEFAULT-VALUE})")
     Duration interval;
 
+    /** x, y, z for a 3-axis model, else ch0, ch1, … (the CLI's names for a model's channels). */
+    static String channelName(int k, int channels) {
+        return channels == 3 ? String.valueOf("xyz".charAt(k)) : "ch" + k;
+    }
+
     /** Each channel's share of the score, e.g. " shares x 12 % y 80 % z 8 %" (empty when the device sent none). */
     static String shares(float[] channelScores) {
+        double[] share = shareOf(channelScores);
+        if (channelScores.length < 2 || share == null) {
+            return "";
+        }
+        StringBuilder sb = new StringBuilder(" shares");
+        for (int k = 0; k < share.length; k++) {
+            sb.append(String.format(java.util.Locale.ROOT, " %s %.0f %%", channelName(k, share.length), 100 * share[k]));
+        }
+        return sb.toString();
+    }
+
+    /** Each channel's fraction of the score (negative contributions count as 0), or null when nothing is positive. */
+    static double[] shareOf(float[] channelScores) {
         double sum = 0;
         for (float v : channelScores) {
             sum += Math.max(0, v);
         }
-        if (channelScores.length < 2 || !(sum > 0)) {
-            return "";
+        if (!(sum > 0)) {
+            return null;
         }
-        StringBuilder sb = new StringBuilder(" shares");
-        for (int k = 0; k < channelScores.length; k++) {
-            String name = channelScores.length == 3 ? String.valueOf("xyz".charAt(k)) : "ch" + k;
-            sb.append(String.format(java.util.Locale.ROOT, " %s %.0f %%", name, 100 * Math.max(0, channelScores[k]) / sum));
+        double[] share = new double[channelScores.length];
+        for (int k = 0; k < share.length; k++) {
+            share[k] = Math.max(0, channelScores[k]) / sum;
         }
-        return sb.toString();
+        return share;
     }
 
     @Override
