@@ -39,10 +39,8 @@ public final class DataPipeline {
         /** Subtracts each window's per-channel mean in place (DC removal, as {@link WindowScoring#removeDc}). */
         public void removeDc() {
             int len = windowLength * channels;
-            float[] w = new float[len];
             for (int i = 0; i < size(); i++) {
-                System.arraycopy(data, i * len, w, 0, len);
-                System.arraycopy(WindowScoring.removeDc(w, channels), 0, data, i * len, len);
+                WindowScoring.removeDcInPlace(data, i * len, len, channels);
             }
         }
 

@@ -60,16 +60,21 @@ public final class WindowScoring {
 
     /** A copy of a window ({@code T*F} time-major) with each channel's own mean subtracted (DC removal). */
     public static float[] removeDc(float[] x, int channels) {
-        int t = x.length / channels;
-        double[] mean = new double[channels];
-        for (int i = 0; i < x.length; i++) {
-            mean[i % channels] += x[i];
-        }
-        float[] y = new float[x.length];
-        for (int i = 0; i < x.length; i++) {
-            y[i] = (float) (x[i] - mean[i % channels] / t);
-        }
+        float[] y = x.clone();
+        removeDcInPlace(y, 0, y.length, channels);
         return y;
+    }
+
+    /** {@link #removeDc} on {@code data[offset .. offset + length)}, in place. */
+    public static void removeDcInPlace(float[] data, int offset, int length, int channels) {
+        int t = length / channels;
+        double[] mean = new double[channels];
+        for (int i = 0; i < length; i++) {
+            mean[i % channels] += data[offset + i];
+        }
+        for (int i = 0; i < length; i++) {
+            data[offset + i] = (float) (data[offset + i] - mean[i % channels] / t);
+        }
     }
 
     /** Normalises a checked raw window. */
