@@ -13,19 +13,10 @@ OUT=${2:-target/bench-cf}
 GS=bin/gyrosentinel
 [ -d "$DATA" ] || { echo "error: no dataset at $DATA" >&2; exit 1; }
 rm -rf "$OUT"; mkdir -p "$OUT"
-imp() { local out=$1 label=$2; shift 2
-  $GS import --csv "$@" --no-header --columns 0,1,2 --rate 200 --unit g --label "$label" --out "$out" >"$out.log"; }
+. scripts/ceiling-fan-import.sh
 for speed in low med high; do
-  mapfile -t normal < <(ls "$DATA/fan_0_${speed}_0_weight"/*.csv | sort)
-  train=(); val=(); test=()
-  for i in "${!normal[@]}"; do
-    case $(( i % 5 )) in 0|1|2) train+=("${normal[$i]}");; 3) val+=("${normal[$i]}");; 4) test+=("${normal[$i]}");; esac
-  done
-  d="$OUT/$speed"; mkdir -p "$d"
-  imp "$d/train.gsr" normal "${train[@]}"
-  imp "$d/val.gsr" normal "${val[@]}"
-  imp "$d/test.gsr" normal "${test[@]}"
-  imp "$d/weighted.gsr" anomalous "$DATA/fan_0_${speed}_1_weight"
+  d="$OUT/$speed"
+  import_speed "$DATA" "$speed" "$d"
   for dc in "" --remove-dc; do
     o="$d/bench${dc}"
     $GS bench --data "$d/train.gsr" --validation "$d/val.gsr" "$d/test.gsr" --anomalous "$d/weighted.gsr" \
