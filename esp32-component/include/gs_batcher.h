@@ -14,6 +14,7 @@
 #include "gs_err.h"
 #include "gs_sample.h"
 #include "gs_envelope.h"
+#include "gs_contract.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -21,6 +22,11 @@ extern "C" {
 
 /** Largest number of 3-axis samples that fit one SampleBatch (options: data max_size). */
 #define GS_BATCH_MAX_BYTES sizeof(((gyrosentinel_v1_SampleBatch *)0)->data.bytes)
+/* The wire's SampleBatch.data capacity (gyrosentinel.options) is the device contract's. */
+#ifndef __cplusplus
+_Static_assert(GS_BATCH_MAX_BYTES == GS_BATCH_DATA_MAX_BYTES,
+               "gyrosentinel.options SampleBatch.data max_size differs from device_contract.txt BATCH_DATA_MAX_BYTES");
+#endif
 
 typedef struct gs_batcher *gs_batcher_handle_t;
 

@@ -16,6 +16,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include "gs_err.h"
+#include "gs_contract.h" /* GS_CALIBRATION_MIN_MS, GS_CALIBRATION_MAX_MS */
 #include "gs_sample.h"
 #include "gs_scoring.h"
 
@@ -31,8 +32,6 @@ extern "C" {
 #define GS_CALIBRATION_MAX_WINDOWS 1024u
 #endif
 
-#define GS_CALIBRATION_MIN_MS 100u
-#define GS_CALIBRATION_MAX_MS 600000u
 
 /* ---------------------------------------------------------------- math */
 

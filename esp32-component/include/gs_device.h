@@ -21,6 +21,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include "gs_err.h"
+#include "gs_contract.h"
 #include "gs_sensor.h"
 #include "gs_frame.h"
 #include "gs_model_store.h"
@@ -71,15 +72,16 @@ typedef struct {
     uint32_t batch_size;
 } gs_device_config_t;
 
-#define GS_DEVICE_CONFIG_DEFAULT() {                                   \
-        .device_id = "gs-device", .firmware_version = "0.1.0",         \
-        .chip = "unknown", .ring_capacity = 1024, .odr_hz = 960.0f,    \
-        .full_scale_dps = 250, .axes_mask = 7, .decimation = 1,        \
-        .batch_size = 32 }
+/** The sensor configuration defaults are the device contract's (gs_contract.h). */
+#define GS_DEVICE_CONFIG_DEFAULT() {                                                   \
+        .device_id = "gs-device", .firmware_version = "0.1.0",                         \
+        .chip = "unknown", .ring_capacity = 1024, .odr_hz = GS_DEFAULT_ODR_HZ,         \
+        .full_scale_dps = GS_DEFAULT_FULL_SCALE_DPS, .axes_mask = GS_DEFAULT_AXES_MASK, \
+        .decimation = GS_DEFAULT_DECIMATION, .batch_size = GS_DEFAULT_BATCH_SIZE }
 
 /** Protocol versions this device speaks. */
-#define GS_DEVICE_MIN_PROTOCOL 1u
-#define GS_DEVICE_MAX_PROTOCOL 1u
+#define GS_DEVICE_MIN_PROTOCOL ((uint32_t)GS_PROTOCOL_MIN)
+#define GS_DEVICE_MAX_PROTOCOL ((uint32_t)GS_PROTOCOL_MAX)
 
 /** Create from the static pool; applies the initial sensor configuration. */
 gs_err_t gs_device_create(const gs_device_config_t *config, gs_device_handle_t *out);

@@ -17,6 +17,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include "gs_err.h"
+#include "gs_contract.h"
 #include "gs_bundle.h"
 #include "gs_model_backend.h"
 #include "gs_model_store.h"
@@ -45,7 +46,7 @@ typedef struct {
 
 /** Hysteresis of the Java VirtualDevice: 3 windows in, 5 out, at the threshold. */
 #define GS_MODEL_RUNTIME_CONFIG_DEFAULT() \
-    { .enter_windows = 3, .exit_windows = 5, .exit_ratio = 1.0f }
+    { .enter_windows = GS_EVENT_ENTER_WINDOWS, .exit_windows = GS_EVENT_EXIT_WINDOWS, .exit_ratio = GS_EVENT_EXIT_RATIO }
 
 gs_err_t gs_model_runtime_create(const gs_model_runtime_config_t *config,
                                  gs_model_runtime_handle_t *out);

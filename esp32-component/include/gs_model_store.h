@@ -22,13 +22,14 @@
 #include <stddef.h>
 #include <stdint.h>
 #include "gs_err.h"
+#include "gs_contract.h"
 #include "gs_envelope.h"
 
 #ifdef __cplusplus
 extern "C" {
 #endif
 
-#define GS_MODEL_SLOTS 2u
+/* GS_MODEL_SLOTS: the device contract (gs_contract.h). */
 #define GS_MODEL_META_MAX 256u
 
 /** Storage backend: two model slots and one small metadata record. */
@@ -81,6 +82,9 @@ void gs_model_store_destroy(gs_model_store_handle_t store);
  * gs_device_create binds it to the device's own id; until then (or with NULL/"") every scoped
  * bundle is refused.
  */
+/** The store has a key and verifies signatures (DeviceInfo's CAPABILITY_SIGNED_MODELS). */
+bool gs_model_store_checks_signatures(gs_model_store_handle_t store);
+
 gs_err_t gs_model_store_set_device_id(gs_model_store_handle_t store, const char *device_id);
 
 /** The highest manifest "version" this store has committed (0 when none): the anti-rollback floor. */

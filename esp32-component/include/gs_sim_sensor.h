@@ -16,7 +16,9 @@ extern "C" {
 #endif
 
 typedef struct {
-    uint64_t seed;            /**< noise seed; the same seed gives the same samples */
+    uint64_t seed;            /**< noise seed; the same seed and session give the same samples */
+    uint64_t session;         /**< noise index of the first stream; each start takes the next one, so every
+                                   stream has new noise, as a real sensor's has (Java sim: `session`) */
     float rotation_hz;        /**< fundamental, e.g. 24.5 (1470 rpm) */
     float amplitude_dps;      /**< amplitude of the 1x component on X */
     float harmonic2;          /**< 2x amplitude relative to 1x */

@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "gs_bundle.h"
+#include "gs_contract.h"
 
 /* ------------------------------------------------------------------ protobuf wire format */
 
@@ -475,7 +476,7 @@ gs_err_t gs_manifest_parse_deploy(const uint8_t *json, size_t len, gs_manifest_d
     if (check.p >= check.end || *check.p != '{' || skip_value(&check, 0) ||
         (ws(&check), check.p != check.end)) {
         *field = "model_begin.manifest";
-        *message = "manifest is not one JSON object";
+        *message = GS_MSG_MANIFEST_NOT_OBJECT;
         return GS_ERR_INVALID_ARG;
     }
     span_t v;
@@ -483,13 +484,13 @@ gs_err_t gs_manifest_parse_deploy(const uint8_t *json, size_t len, gs_manifest_d
     if (find_member(doc, "modelId", &v, &count) || count > 1 ||
         (count == 1 && plain_string(v, &out->model_id, &out->model_id_len))) {
         *field = "manifest.modelId";
-        *message = "manifest modelId must appear once, as a string without escapes";
+        *message = GS_MSG_MANIFEST_MODEL_ID;
         return GS_ERR_INVALID_ARG;
     }
     if (find_member(doc, "scope", &v, &count) || count > 1 ||
         (count == 1 && plain_string(v, &out->scope, &out->scope_len))) {
         *field = "manifest.scope";
-        *message = "manifest scope must appear once, as a device id string without escapes";
+        *message = GS_MSG_MANIFEST_SCOPE;
         return GS_ERR_INVALID_ARG;
     }
     if (find_member(doc, "version", &v, &count) || count > 1) {
@@ -526,10 +527,10 @@ gs_err_t gs_manifest_parse_deploy(const uint8_t *json, size_t len, gs_manifest_d
     return GS_OK;
 bad_version:
     *field = "manifest.version";
-    *message = "manifest version must appear once, as an integer 0..4294967295";
+    *message = GS_MSG_MANIFEST_VERSION;
     return GS_ERR_INVALID_ARG;
 bad_downgrade:
     *field = "manifest.downgrade";
-    *message = "manifest downgrade must appear once, as true or false";
+    *message = GS_MSG_MANIFEST_DOWNGRADE;
     return GS_ERR_INVALID_ARG;
 }

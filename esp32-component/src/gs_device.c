@@ -8,15 +8,12 @@
 #include "gs_batcher.h"
 #include "gs_calibration.h"
 #include "gs_config.h"
+#include "gs_contract.h"
+#include "gs_sensor_config.h"
 
-/* Proto comment of SensorConfig.odr_hz: ISM330BX gyro 7.5 ... 3840 Hz. */
-#define GS_ODR_MIN_HZ 7.5f
-#define GS_ODR_MAX_HZ 3840.0f
-#define GS_MAX_DECIMATION 1024u
-#define GS_MAX_CHUNK 1024u
 #define GS_POP_CHUNK 64u
 /* Drops are reported at most this often so a sustained overload cannot flood the link. */
-#define GS_DROP_REPORT_INTERVAL_US 250000u
+#define GS_DROP_REPORT_INTERVAL_US (GS_DROP_REPORT_INTERVAL_MS * 1000u)
 /* A host writes each frame at once: a partial frame followed by this much silence was cut
  * (cable pulled, host restarted) and is discarded, so the next request is not glued to it. */
 #define GS_RX_IDLE_RESYNC_US 200000u
@@ -289,13 +286,13 @@ static gs_err_t on_hello(struct gs_device *d, uint32_t rid, const gyrosentinel_v
     uint32_t hmax = h->max_protocol_version ? h->max_protocol_version : hmin;
     if (hmax < hmin) {
         return send_error(d, rid, gyrosentinel_v1_ErrorCode_INVALID_ARGUMENT,
-                          "max_protocol_version < min_protocol_version",
+                          GS_MSG_HELLO_MAX_BELOW_MIN,
                           "hello.max_protocol_version");
     }
     uint32_t v = hmax < GS_DEVICE_MAX_PROTOCOL ? hmax : GS_DEVICE_MAX_PROTOCOL;
     if (v < hmin || v < GS_DEVICE_MIN_PROTOCOL) {
         char msg[96];
-        snprintf(msg, sizeof(msg), "device speaks protocol %u..%u, host asked %u..%u",
+        snprintf(msg, sizeof(msg), GS_MSG_HELLO_NO_COMMON,
                  (unsigned)GS_DEVICE_MIN_PROTOCOL, (unsigned)GS_DEVICE_MAX_PROTOCOL,
                  (unsigned)hmin, (unsigned)hmax);
         return send_error(d, rid, gyrosentinel_v1_ErrorCode_PROTOCOL_VERSION, msg,
@@ -317,12 +314,14 @@ static gs_err_t on_hello(struct gs_device *d, uint32_t rid, const gyrosentinel_v
     info->has_sensor_config = true;
     info->sensor_config = d->sensor_cfg;
     info->device_time_us = now_us(d);
-    info->max_chunk_size = GS_MAX_CHUNK;
+    info->max_chunk_size = GS_MAX_CHUNK_BYTES;
     if (d->cfg.model_store) {
         info->capabilities[info->capabilities_count++] =
             gyrosentinel_v1_Capability_CAPABILITY_MODEL_TRANSFER;
-        info->capabilities[info->capabilities_count++] =
-            gyrosentinel_v1_Capability_CAPABILITY_SIGNED_MODELS;
+        if (gs_model_store_checks_signatures(d->cfg.model_store)) {
+            info->capabilities[info->capabilities_count++] =
+                gyrosentinel_v1_Capability_CAPABILITY_SIGNED_MODELS;
+        }
         if (d->cfg.model_runtime) {
             info->capabilities[info->capabilities_count++] =
                 gyrosentinel_v1_Capability_CAPABILITY_INFERENCE;
@@ -339,15 +338,19 @@ static gs_err_t on_hello(struct gs_device *d, uint32_t rid, const gyrosentinel_v
     return send_tx(d);
 }
 
-static bool valid_full_scale(uint32_t fs)
+static gs_sensor_config_t plain_config(const gyrosentinel_v1_SensorConfig *w)
 {
-    static const uint32_t ok[] = {125, 250, 500, 1000, 2000, 4000};
-    for (size_t i = 0; i < sizeof(ok) / sizeof(ok[0]); i++) {
-        if (fs == ok[i]) {
-            return true;
-        }
-    }
-    return false;
+    gs_sensor_config_t c = {.odr_hz = w->odr_hz, .full_scale_dps = w->full_scale_dps, .axes_mask = w->axes_mask,
+                            .decimation = w->decimation, .batch_size = w->batch_size};
+    return c;
+}
+
+static gyrosentinel_v1_SensorConfig wire_config(const gs_sensor_config_t *c)
+{
+    gyrosentinel_v1_SensorConfig w = {.odr_hz = c->odr_hz, .full_scale_dps = c->full_scale_dps,
+                                      .axes_mask = c->axes_mask, .decimation = c->decimation,
+                                      .batch_size = c->batch_size};
+    return w;
 }
 
 static gs_err_t on_configure(struct gs_device *d, uint32_t rid,
@@ -355,72 +358,40 @@ static gs_err_t on_configure(struct gs_device *d, uint32_t rid,
 {
     const gyrosentinel_v1_ErrorCode bad = gyrosentinel_v1_ErrorCode_INVALID_ARGUMENT;
     if (atomic_load(&d->streaming)) {
-        return send_error(d, rid, gyrosentinel_v1_ErrorCode_BUSY,
-                          "stop streaming before configuring", NULL);
+        return send_error(d, rid, gyrosentinel_v1_ErrorCode_BUSY, GS_MSG_CONFIGURE_STREAMING, NULL);
     }
     if (atomic_load(&d->calibrating)) {
-        return send_error(d, rid, gyrosentinel_v1_ErrorCode_BUSY,
-                          "a calibration is running; configure when it has answered", NULL);
+        return send_error(d, rid, gyrosentinel_v1_ErrorCode_BUSY, GS_MSG_CONFIGURE_CALIBRATING, NULL);
     }
     /* Zero fields keep the current value; everything is checked before anything changes. */
-    gyrosentinel_v1_SensorConfig next = d->sensor_cfg;
-    if (req->odr_hz != 0.0f) {
-        if (!isfinite(req->odr_hz) || req->odr_hz < GS_ODR_MIN_HZ || req->odr_hz > GS_ODR_MAX_HZ) {
-            return send_error(d, rid, bad, "odr_hz must be within 7.5 .. 3840 Hz",
-                              "configure.odr_hz");
-        }
-        next.odr_hz = req->odr_hz;
-    }
-    if (req->full_scale_dps != 0) {
-        if (!valid_full_scale(req->full_scale_dps)) {
-            return send_error(d, rid, bad,
-                              "full_scale_dps must be 125, 250, 500, 1000, 2000 or 4000",
-                              "configure.full_scale_dps");
-        }
-        next.full_scale_dps = req->full_scale_dps;
-    }
-    if (req->axes_mask != 0) {
-        if (req->axes_mask > 7u) {
-            return send_error(d, rid, bad, "axes_mask allows bits X=1, Y=2, Z=4 only",
-                              "configure.axes_mask");
-        }
-        next.axes_mask = req->axes_mask;
-    }
-    if (req->decimation != 0) {
-        if (req->decimation > GS_MAX_DECIMATION) {
-            return send_error(d, rid, bad, "decimation must be within 1 .. 1024",
-                              "configure.decimation");
-        }
-        next.decimation = req->decimation;
-    }
-    if (req->batch_size != 0) {
-        next.batch_size = req->batch_size;
-    }
-    uint32_t max_batch = (uint32_t)(GS_BATCH_MAX_BYTES / (2u * channels_of(next.axes_mask)));
-    if (next.batch_size > max_batch) {
-        char msg[96];
-        snprintf(msg, sizeof(msg), "batch_size must be within 1 .. %u for %u axes",
-                 (unsigned)max_batch, (unsigned)channels_of(next.axes_mask));
-        return send_error(d, rid, bad, msg, "configure.batch_size");
+    gs_sensor_config_t cur = plain_config(&d->sensor_cfg);
+    gs_sensor_config_t request = plain_config(req);
+    gs_sensor_config_t next;
+    gs_config_error_t why;
+    if (gs_sensor_config_merge(&cur, &request, &next, &why) != GS_OK) {
+        return send_error(d, rid, bad, why.message, why.field);
     }
     gs_sensor_settings_t settings = {.odr_hz = next.odr_hz, .full_scale_dps = next.full_scale_dps};
     float actual = next.odr_hz;
     gs_err_t err = d->cfg.sensor.ops->configure(d->cfg.sensor.ctx, &settings, &actual);
     if (err == GS_ERR_INVALID_ARG) {
-        return send_error(d, rid, bad, "the sensor cannot apply this rate and range",
-                          "configure.odr_hz");
+        return send_error(d, rid, bad, GS_MSG_SENSOR_CANNOT_APPLY, "configure.odr_hz");
     }
     if (err != GS_OK) {
         return send_error(d, rid, gyrosentinel_v1_ErrorCode_SENSOR, gs_err_to_name(err), NULL);
     }
     next.odr_hz = actual;
-    gs_batcher_config_t bc = batcher_config(&next);
+    gyrosentinel_v1_SensorConfig applied = wire_config(&next);
+    gs_batcher_config_t bc = batcher_config(&applied);
     if (gs_batcher_configure(d->batcher, &bc) != GS_OK) {
         return send_error(d, rid, gyrosentinel_v1_ErrorCode_INTERNAL,
                           "batcher rejected a validated configuration", NULL);
     }
-    d->sensor_cfg = next;
-    return send_ack(d, rid);
+    d->sensor_cfg = applied;
+    begin_tx(d, rid, gyrosentinel_v1_Envelope_ack_tag);
+    d->tx.body.ack.has_config = true;
+    d->tx.body.ack.config = applied;
+    return send_tx(d);
 }
 
 static gs_err_t on_start(struct gs_device *d, uint32_t rid,
@@ -430,7 +401,7 @@ static gs_err_t on_start(struct gs_device *d, uint32_t rid,
      * an active model the device streams samples only, it does not refuse. */
     if (atomic_load(&d->calibrating)) {
         return send_error(d, rid, gyrosentinel_v1_ErrorCode_BUSY,
-                          "a calibration is running; start streaming when it has answered", NULL);
+                          GS_MSG_START_CALIBRATING, NULL);
     }
     d->send_results = req->results;
     if (atomic_load(&d->streaming)) {
@@ -620,29 +591,29 @@ static gs_err_t on_calibrate(struct gs_device *d, uint32_t rid, const gyrosentin
     const gyrosentinel_v1_ErrorCode bad = gyrosentinel_v1_ErrorCode_INVALID_ARGUMENT;
     char msg[96];
     if (atomic_load(&d->calibrating)) {
-        return send_error(d, rid, gyrosentinel_v1_ErrorCode_BUSY, "a calibration is running", NULL);
+        return send_error(d, rid, gyrosentinel_v1_ErrorCode_BUSY, GS_MSG_CALIBRATION_BUSY, NULL);
     }
     if (req->duration_ms < GS_CALIBRATION_MIN_MS || req->duration_ms > GS_CALIBRATION_MAX_MS) {
-        return send_error(d, rid, bad, "duration_ms must be within 100 .. 600000",
+        return send_error(d, rid, bad, GS_MSG_CALIBRATION_DURATION,
                           "calibrate.duration_ms");
     }
     if (!isfinite(req->quantile) || req->quantile < 0.0f || req->quantile >= 1.0f) {
-        return send_error(d, rid, bad, "quantile must be within (0, 1), or 0 to use k_sigma",
+        return send_error(d, rid, bad, GS_MSG_CALIBRATION_QUANTILE,
                           "calibrate.quantile");
     }
     if (req->quantile == 0.0f && (!isfinite(req->k_sigma) || !(req->k_sigma > 0.0f))) {
-        return send_error(d, rid, bad, "k_sigma must be > 0 when quantile is 0",
+        return send_error(d, rid, bad, GS_MSG_CALIBRATION_K_SIGMA,
                           "calibrate.k_sigma");
     }
     gs_model_runtime_handle_t rt = d->cfg.model_runtime;
     const gs_manifest_t *m = gs_model_runtime_manifest(rt);
     if (!m) {
         return send_error(d, rid, gyrosentinel_v1_ErrorCode_NO_MODEL,
-                          "no active model to calibrate: deploy and activate one first", NULL);
+                          GS_MSG_CALIBRATION_NO_MODEL, NULL);
     }
     uint32_t ch = channels_of(d->sensor_cfg.axes_mask);
     if (ch != m->channels) {
-        snprintf(msg, sizeof(msg), "the active model expects %u channels, %u axes are enabled",
+        snprintf(msg, sizeof(msg), GS_MSG_CALIBRATION_CHANNELS,
                  (unsigned)m->channels, (unsigned)ch);
         return send_error(d, rid, gyrosentinel_v1_ErrorCode_NO_MODEL, msg, NULL);
     }
@@ -651,7 +622,7 @@ static gs_err_t on_calibrate(struct gs_device *d, uint32_t rid, const gyrosentin
     uint64_t usable = target < GS_CALIBRATION_MAX_SAMPLES ? target : GS_CALIBRATION_MAX_SAMPLES;
     if (usable < m->window) {
         double ms = ceil((double)m->window * dec * 1000.0 / (double)d->sensor_cfg.odr_hz);
-        snprintf(msg, sizeof(msg), "too short for one window of %u samples: at least %.0f ms",
+        snprintf(msg, sizeof(msg), GS_MSG_CALIBRATION_TOO_SHORT,
                  (unsigned)m->window, ms);
         return send_error(d, rid, bad, msg, "calibrate.duration_ms");
     }
@@ -693,14 +664,14 @@ static gs_err_t finish_calibration(struct gs_device *d)
     if (!m || gs_model_runtime_model(rt, &model) != GS_OK) {
         gs_calibration_cancel(&d->cal);
         return send_error(d, rid, gyrosentinel_v1_ErrorCode_NO_MODEL,
-                          "the model went away during calibration", NULL);
+                          GS_MSG_CALIBRATION_MODEL_GONE, NULL);
     }
     gs_calibration_result_t res;
     gs_err_t err = gs_calibration_finish(&d->cal, &model, m->window, m->stride, d->cal_quantile,
                                          d->cal_k_sigma, &res);
     if (err == GS_ERR_INVALID_STATE) {
         return send_error(d, rid, gyrosentinel_v1_ErrorCode_SENSOR,
-                          "a channel did not vary (std 0): is the sensor attached and the machine on?",
+                          GS_MSG_CALIBRATION_FLAT,
                           NULL);
     }
     if (err == GS_OK) {
@@ -745,6 +716,13 @@ static gs_err_t dispatch(struct gs_device *d)
     const gs_envelope_t *r = &d->rx;
     uint32_t rid = r->request_id;
     d->stats.requests++;
+    /* An envelope of another protocol version is refused (0 = unset, read as this one); Hello negotiates. */
+    if (r->protocol_version != 0 && r->protocol_version != GS_PROTOCOL_VERSION &&
+        r->which_body != gyrosentinel_v1_Envelope_hello_tag) {
+        char msg[96];
+        snprintf(msg, sizeof(msg), GS_MSG_ENVELOPE_VERSION, (unsigned)r->protocol_version);
+        return send_error(d, rid, gyrosentinel_v1_ErrorCode_PROTOCOL_VERSION, msg, "protocol_version");
+    }
     switch (r->which_body) {
     case gyrosentinel_v1_Envelope_hello_tag:
         return on_hello(d, rid, &r->body.hello);
@@ -779,10 +757,10 @@ static gs_err_t dispatch(struct gs_device *d)
         return on_calibrate(d, rid, &r->body.calibrate);
     case 0:
         return send_error(d, rid, gyrosentinel_v1_ErrorCode_UNKNOWN_MESSAGE,
-                          "unknown or missing body", NULL);
+                          GS_MSG_UNKNOWN_BODY, NULL);
     default:
         return send_error(d, rid, gyrosentinel_v1_ErrorCode_UNKNOWN_MESSAGE,
-                          "not a request the device handles", NULL);
+                          GS_MSG_NOT_A_REQUEST, NULL);
     }
 }
 
@@ -795,7 +773,7 @@ gs_err_t gs_device_handle_envelope(gs_device_handle_t d, const uint8_t *env, siz
         d->decode_errors++;
         /* The request id may be unreadable: answer as unsolicited (0). */
         return send_error(d, 0, gyrosentinel_v1_ErrorCode_MALFORMED,
-                          "envelope could not be decoded", NULL);
+                          GS_MSG_UNDECODABLE, NULL);
     }
     return dispatch(d);
 }
@@ -947,8 +925,8 @@ gs_err_t gs_device_create(const gs_device_config_t *config, gs_device_handle_t *
     };
     gs_ring_config_t rc = {.capacity = config->ring_capacity};
     gs_err_t err = GS_ERR_INVALID_ARG;
-    if (!isfinite(sc.odr_hz) || sc.odr_hz < GS_ODR_MIN_HZ || sc.odr_hz > GS_ODR_MAX_HZ ||
-        !valid_full_scale(sc.full_scale_dps) || sc.decimation > GS_MAX_DECIMATION) {
+    gs_sensor_config_t initial = plain_config(&sc);
+    if (gs_sensor_config_check(&initial, NULL) != GS_OK) {
         goto fail;
     }
     gs_sensor_settings_t st = {.odr_hz = sc.odr_hz, .full_scale_dps = sc.full_scale_dps};

@@ -2,6 +2,7 @@
 #include <stdio.h>
 #include <string.h>
 #include "gs_model_store.h"
+#include "gs_contract.h"
 #include "gs_bundle.h"
 #include "gs_crc32.h"
 #include "mbedtls/version.h"
@@ -217,6 +218,11 @@ void gs_model_store_destroy(gs_model_store_handle_t s)
     }
 }
 
+bool gs_model_store_checks_signatures(gs_model_store_handle_t s)
+{
+    return s && s->cfg.public_key;
+}
+
 gs_err_t gs_model_store_set_device_id(gs_model_store_handle_t s, const char *device_id)
 {
     if (!s) {
@@ -239,6 +245,9 @@ const char *gs_model_store_error_detail(gs_model_store_handle_t s, const char **
     return s && s->err_msg[0] ? s->err_msg : NULL;
 }
 
+_Static_assert(sizeof(((gyrosentinel_v1_ModelChunk *)0)->data.bytes) == GS_MAX_CHUNK_BYTES,
+               "gyrosentinel.options ModelChunk.data max_size differs from device_contract.txt MAX_CHUNK_BYTES");
+
 /* Records why a request is refused (the device sends it in Error.message / Error.field). */
 static gs_err_t refuse(struct gs_model_store *s, gs_err_t err, const char *field, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
@@ -258,13 +267,13 @@ static gs_err_t verify_signature(struct gs_model_store *s, const gyrosentinel_v1
 {
     if (signature->size == 0) {
         return s->cfg.require_signature
-                   ? refuse(s, GS_ERR_SIGNATURE, "model_begin.signature", "this device only accepts signed models")
+                   ? refuse(s, GS_ERR_SIGNATURE, "model_begin.signature", GS_MSG_MODEL_UNSIGNED)
                    : GS_OK;
     }
     if (!s->cfg.public_key) {
-        /* signed, but nothing to check it against */
-        return refuse(s, GS_ERR_SIGNATURE, "model_begin.signature",
-                      "model is signed but this device has no key to check it");
+        /* Signed, but this device has no key (it takes unsigned models too): the signature cannot be checked and
+         * is ignored, as it would be with no signature at all. The device does not claim SIGNED_MODELS. */
+        return GS_OK;
     }
     uint8_t digest[32];
     mbedtls_sha256_context sha;
@@ -288,7 +297,7 @@ static gs_err_t verify_signature(struct gs_model_store *s, const gyrosentinel_v1
         mbedtls_pk_free(&pk);
     }
     return rc ? refuse(s, GS_ERR_SIGNATURE, "model_begin.signature",
-                       "signature is not by the key this device trusts")
+                       GS_MSG_MODEL_BAD_SIGNATURE)
               : GS_OK;
 }
 
@@ -304,10 +313,10 @@ static gs_err_t check_begin(struct gs_model_store *s, const gyrosentinel_v1_Mode
                             gs_manifest_deploy_t *m)
 {
     if (req->size == 0) {
-        return refuse(s, GS_ERR_INVALID_ARG, "model_begin.size", "model size must be > 0");
+        return refuse(s, GS_ERR_INVALID_ARG, "model_begin.size", GS_MSG_MODEL_SIZE_ZERO);
     }
     if (req->size > s->cfg.storage.slot_size) {
-        return refuse(s, GS_ERR_TOO_LARGE, "model_begin.size", "model of %lu bytes exceeds the slot size of %lu",
+        return refuse(s, GS_ERR_TOO_LARGE, "model_begin.size", GS_MSG_MODEL_TOO_LARGE,
                       (unsigned long)req->size, (unsigned long)s->cfg.storage.slot_size);
     }
     gs_err_t err = verify_signature(s, &req->manifest, &req->signature, req->sha256);
@@ -322,22 +331,28 @@ static gs_err_t check_begin(struct gs_model_store *s, const gyrosentinel_v1_Mode
     size_t id_len = nul ? (size_t)(nul - req->model_id) : sizeof(req->model_id);
     if (m->model_id && id_len > 0 &&
         (id_len != m->model_id_len || memcmp(req->model_id, m->model_id, id_len) != 0)) {
-        return refuse(s, GS_ERR_INVALID_ARG, "model_begin.model_id",
-                      "model_id '%s' differs from the manifest's modelId '%.*s'", req->model_id,
-                      (int)m->model_id_len, m->model_id);
+        char manifest_id[sizeof(req->model_id)];
+        size_t n = m->model_id_len < sizeof(manifest_id) ? m->model_id_len : sizeof(manifest_id) - 1;
+        memcpy(manifest_id, m->model_id, n);
+        manifest_id[n] = '\0';
+        return refuse(s, GS_ERR_INVALID_ARG, "model_begin.model_id", GS_MSG_MODEL_ID_MISMATCH, req->model_id,
+                      manifest_id);
     }
     if (m->model_id && m->model_id_len >= sizeof(s->xfer.model_id)) {
-        return refuse(s, GS_ERR_INVALID_ARG, "manifest.modelId", "manifest modelId is longer than %u bytes",
+        return refuse(s, GS_ERR_INVALID_ARG, "manifest.modelId", GS_MSG_MODEL_ID_TOO_LONG,
                       (unsigned)(sizeof(s->xfer.model_id) - 1));
     }
     size_t dev_len = strlen(s->device_id);
     if (m->scope_len > 0 && (m->scope_len != dev_len || memcmp(m->scope, s->device_id, dev_len) != 0)) {
-        return refuse(s, GS_ERR_INVALID_ARG, "manifest.scope", "bundle is for device '%.*s', this is '%s'",
-                      (int)m->scope_len, m->scope, s->device_id);
+        char scope[sizeof(s->device_id)];
+        size_t n = m->scope_len < sizeof(scope) ? m->scope_len : sizeof(scope) - 1;
+        memcpy(scope, m->scope, n);
+        scope[n] = '\0';
+        return refuse(s, GS_ERR_INVALID_ARG, "manifest.scope", GS_MSG_MODEL_SCOPE, scope, s->device_id);
     }
     if (!m->downgrade && m->version < s->meta.highest_version) {
         return refuse(s, GS_ERR_VERSION, "manifest.version",
-                      "model version %lu < highest accepted %lu; sign with \"downgrade\": true to go back",
+                      GS_MSG_MODEL_VERSION,
                       (unsigned long)m->version, (unsigned long)s->meta.highest_version);
     }
     return GS_OK;
@@ -406,16 +421,21 @@ gs_err_t gs_model_store_chunk(gs_model_store_handle_t s, const gyrosentinel_v1_M
     s->err_msg[0] = '\0';
     transfer_t *x = &s->xfer;
     if (!x->receiving) {
-        return GS_ERR_INVALID_STATE;
+        return refuse(s, GS_ERR_INVALID_STATE, "model_chunk.offset", GS_MSG_MODEL_NO_TRANSFER);
     }
     if (req->offset != x->next_offset) {
-        return GS_ERR_OFFSET_MISMATCH;
+        return refuse(s, GS_ERR_OFFSET_MISMATCH, "model_chunk.offset", GS_MSG_CHUNK_OFFSET,
+                      (unsigned long)req->offset, (unsigned long)x->next_offset);
     }
-    if (req->data.size == 0 || (uint64_t)req->offset + req->data.size > x->size) {
-        return GS_ERR_TOO_LARGE;
+    if (req->data.size == 0) {
+        return refuse(s, GS_ERR_INVALID_ARG, "model_chunk.data", GS_MSG_CHUNK_EMPTY);
+    }
+    if ((uint64_t)req->offset + req->data.size > x->size) {
+        return refuse(s, GS_ERR_TOO_LARGE, "model_chunk.data", GS_MSG_CHUNK_PAST_END,
+                      (unsigned long)((uint64_t)req->offset + req->data.size), (unsigned long)x->size);
     }
     if (gs_crc32_update(0, req->data.bytes, req->data.size) != req->crc32) {
-        return GS_ERR_CRC_MISMATCH;
+        return refuse(s, GS_ERR_CRC_MISMATCH, "model_chunk.crc32", GS_MSG_CHUNK_CRC, (unsigned long)req->offset);
     }
     if (s->cfg.storage.ops->write(s->cfg.storage.ctx, x->slot, req->offset, req->data.bytes,
                                   req->data.size) != GS_OK) {
@@ -452,10 +472,11 @@ gs_err_t gs_model_store_commit(gs_model_store_handle_t s, bool activate)
     s->err_msg[0] = '\0';
     transfer_t *x = &s->xfer;
     if (!x->receiving) {
-        return GS_ERR_INVALID_STATE;
+        return refuse(s, GS_ERR_INVALID_STATE, NULL, GS_MSG_MODEL_NO_TRANSFER);
     }
     if (x->next_offset != x->size) {
-        return GS_ERR_OFFSET_MISMATCH;
+        return refuse(s, GS_ERR_OFFSET_MISMATCH, "model_chunk.offset", GS_MSG_COMMIT_INCOMPLETE,
+                      (unsigned long)x->next_offset, (unsigned long)x->size);
     }
     /* Hash what storage really holds, not what went past in RAM. */
     uint8_t digest[32];
@@ -465,7 +486,7 @@ gs_err_t gs_model_store_commit(gs_model_store_handle_t s, bool activate)
     }
     if (memcmp(digest, x->sha256, 32) != 0) {
         x->receiving = false;
-        return GS_ERR_HASH_MISMATCH;
+        return refuse(s, GS_ERR_HASH_MISMATCH, "model_begin.sha256", GS_MSG_HASH_MISMATCH);
     }
     if ((err = verify_signature(s, &x->manifest, &x->signature, digest)) != GS_OK) {
         x->receiving = false;
@@ -506,12 +527,15 @@ gs_err_t gs_model_store_abort(gs_model_store_handle_t s)
 
 gs_err_t gs_model_store_activate(gs_model_store_handle_t s, uint32_t slot)
 {
-    if (!s || slot >= GS_MODEL_SLOTS) {
+    if (!s) {
         return GS_ERR_INVALID_ARG;
     }
     s->err_msg[0] = '\0';
+    if (slot >= GS_MODEL_SLOTS) {
+        return refuse(s, GS_ERR_INVALID_ARG, "model_activate.slot", GS_MSG_ACTIVATE_SLOT);
+    }
     if (!s->meta.slots[slot].valid || (s->xfer.receiving && s->xfer.slot == slot)) {
-        return GS_ERR_NO_MODEL;
+        return refuse(s, GS_ERR_NO_MODEL, "model_activate.slot", GS_MSG_SLOT_EMPTY, (unsigned)slot);
     }
     if (s->meta.active != (int32_t)slot) {
         s->meta.previous = s->meta.active;
@@ -528,7 +552,7 @@ gs_err_t gs_model_store_rollback(gs_model_store_handle_t s)
     s->err_msg[0] = '\0';
     int32_t p = s->meta.previous;
     if (p < 0 || !s->meta.slots[p].valid) {
-        return GS_ERR_NO_MODEL;
+        return refuse(s, GS_ERR_NO_MODEL, NULL, GS_MSG_ROLLBACK_NONE);
     }
     s->meta.previous = s->meta.active;
     s->meta.active = p;

@@ -1,6 +1,7 @@
 #include <math.h>
 #include <string.h>
 #include "gs_sim_sensor.h"
+#include "gs_sensor_config.h"
 
 #define GS_SIM_POOL 2
 #define GS_TWO_PI 6.283185307179586476925
@@ -14,6 +15,7 @@ typedef struct {
     uint64_t t0_us;
     uint64_t produced;        /* samples generated since start */
     uint64_t rng;
+    uint64_t starts;          /* streams started: the noise index after cfg.session */
     int has_spare;
     double spare;
 } sim_t;
@@ -71,10 +73,12 @@ static gs_err_t sim_configure(void *ctx, const gs_sensor_settings_t *st, float *
     if (s->running) {
         return GS_ERR_INVALID_STATE;
     }
-    s->odr_hz = st->odr_hz;
+    /* Runs at the nearest rate of the contract's sensor (the ISM330BX's), as the real driver does, so a host
+     * developing against this device sees what the board will do. */
+    s->odr_hz = gs_sensor_config_nearest_odr(st->odr_hz);
     s->full_scale_dps = st->full_scale_dps;
     if (actual) {
-        *actual = st->odr_hz; /* a simulation can run at any rate */
+        *actual = s->odr_hz;
     }
     return GS_OK;
 }
@@ -84,8 +88,10 @@ static gs_err_t sim_start(void *ctx)
     sim_t *s = ctx;
     s->t0_us = s->cfg.clock.now_us(s->cfg.clock.ctx);
     s->produced = 0;
-    /* Reseeding at every start makes each run reproducible on its own. */
-    s->rng = s->cfg.seed * 0x9E3779B97F4A7C15ULL + 0x632BE59BD9B4E019ULL;
+    /* Stream k of a session has noise index session + k: reproducible (same seed, same session, same order of
+     * starts), yet each stream differs from the one before, as a real sensor's would. */
+    uint64_t index = s->cfg.session + s->starts++;
+    s->rng = (s->cfg.seed + index * 0x9E3779B97F4A7C15ULL) * 0x9E3779B97F4A7C15ULL + 0x632BE59BD9B4E019ULL;
     if (s->rng == 0) {
         s->rng = 1;
     }

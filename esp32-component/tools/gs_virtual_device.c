@@ -3,7 +3,7 @@
  * GyroSentinel protocol over stdin/stdout or a terminal path (e.g. a pseudo-terminal slave),
  * so host software and the Java integration tests can run without hardware.
  *
- *   gs_virtual_device [--tty PATH] [--fast] [--seed N] [--device-id ID] [--odr HZ]
+ *   gs_virtual_device [--tty PATH] [--fast] [--seed N] [--session N] [--device-id ID] [--odr HZ]
  *                     [--rotation-hz HZ] [--fault-after-ms MS] [--fault-gain G]
  *                     [--model-dir DIR [--public-key FILE]] [--verbose]
  *
@@ -94,7 +94,7 @@ static gs_err_t write_all(void *ctx, const uint8_t *frame, size_t len)
 
 static void usage(FILE *f)
 {
-    fputs("usage: gs_virtual_device [--tty PATH] [--fast] [--seed N] [--device-id ID]\n"
+    fputs("usage: gs_virtual_device [--tty PATH] [--fast] [--seed N] [--session N] [--device-id ID]\n"
           "                         [--odr HZ] [--rotation-hz HZ] [--fault-after-ms MS]\n"
           "                         [--fault-gain G] [--model-dir DIR [--public-key FILE]]\n"
           "                         [--verbose]\n"
@@ -129,8 +129,6 @@ int main(int argc, char **argv)
     dc.chip = "virtual";
     dc.firmware_version = "0.1.0-virtual";
     dc.ring_capacity = 2048;
-    dc.odr_hz = 1666.0f;
-    dc.batch_size = 64;
 
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
@@ -150,6 +148,8 @@ int main(int argc, char **argv)
             key_file = v, i++;
         } else if (v && !strcmp(a, "--seed")) {
             sim.seed = strtoull(v, NULL, 0), i++;
+        } else if (v && !strcmp(a, "--session")) {
+            sim.session = strtoull(v, NULL, 0), i++;
         } else if (v && !strcmp(a, "--device-id")) {
             dc.device_id = v, i++;
         } else if (v && !strcmp(a, "--odr")) {

@@ -643,7 +643,7 @@ static void model_begin_refusals_name_the_code_field_and_both_values(void **stat
     e->body.model_activate.slot = 1;
     size_t first = send(f, e);
     expect_error(f, first, rid, gyrosentinel_v1_ErrorCode_NO_MODEL, "model_activate.slot");
-    assert_string_equal(f->replies.env[first].body.error.message, "no valid model in that slot");
+    assert_string_equal(f->replies.env[first].body.error.message, "no valid model in slot 1");
     /* scoped to this device and at the floor: accepted */
     rid++;
     only_reply(f, send(f, model_begin(rid, "m-2", "{\"modelId\":\"m-2\",\"version\":2,\"scope\":\"test-1\"}")),

@@ -11,7 +11,9 @@ import java.util.Set;
  * SensorConfig cfg = SensorConfig.builder().odrHz(1920).fullScaleDps(500).batchSize(50).build();
  * }</pre>
  *
- * @param odrHz        output data rate of the sensor in Hz (ISM330BX gyro: 7.5 ... 3840)
+ * @param odrHz        output data rate of the sensor in Hz, {@link DeviceLimits#ODR_MIN_HZ} ..
+ *                     {@link DeviceLimits#ODR_MAX_HZ}; the device runs the nearest rate its sensor has
+ *                     ({@link DeviceLimits#odrSupportedHz()}) and {@code DeviceClient.config()} then reports that
  * @param fullScaleDps full scale in degrees per second (125, 250, 500, 1000, 2000, 4000)
  * @param axes         enabled axes
  * @param decimation   keep one sample in {@code decimation}
@@ -19,18 +21,22 @@ import java.util.Set;
  */
 public record SensorConfig(double odrHz, int fullScaleDps, Set<Axis> axes, int decimation, int batchSize) {
 
-    /** Output data rates of the ISM330BX gyroscope, in Hz. */
-    public static final double[] SUPPORTED_ODR_HZ = {7.5, 15, 30, 60, 120, 240, 480, 960, 1920, 3840};
-    /** Full scales of the ISM330BX gyroscope, in dps. */
-    public static final int[] SUPPORTED_FULL_SCALE_DPS = {125, 250, 500, 1000, 2000, 4000};
+    /** Output data rates of the ISM330BX gyroscope, in Hz (the device contract's {@link DeviceLimits#odrSupportedHz()}). */
+    public static final double[] SUPPORTED_ODR_HZ = DeviceLimits.odrSupportedHz();
+    /** Full scales of the ISM330BX gyroscope, in dps (the device contract's {@link DeviceLimits#fullScaleDps()}). */
+    public static final int[] SUPPORTED_FULL_SCALE_DPS = DeviceLimits.fullScaleDps();
     /** Largest batch the protocol carries (1536 data bytes / 6 bytes per 3-axis sample). */
-    public static final int MAX_BATCH_SIZE = 256;
+    public static final int MAX_BATCH_SIZE = DeviceLimits.BATCH_DATA_MAX_BYTES / 6;
+
+    /** What the device contract refuses in a configuration: the request's field and the firmware's message. */
+    public record Violation(String field, String message) {
+    }
 
     public SensorConfig {
         axes = Collections.unmodifiableSet(axes.isEmpty() ? EnumSet.noneOf(Axis.class) : EnumSet.copyOf(axes));
     }
 
-    /** The default: 960 Hz, ±250 dps, X/Y/Z, no decimation, 48 samples per batch (50 batches/s). */
+    /** The device contract's default: 960 Hz, ±250 dps, X/Y/Z, no decimation, 64 samples per batch (15 batches/s). */
     public static SensorConfig defaults() {
         return builder().build();
     }
@@ -84,13 +90,70 @@ public record SensorConfig(double odrHz, int fullScaleDps, Set<Axis> axes, int d
         return s;
     }
 
-    /** Builder; {@link #build()} validates every field against the sensor's capabilities. */
+    /** The supported rate nearest to {@code odrHz} (ties: the lower one), as the device's sensor picks it. */
+    public static double nearestOdrHz(double odrHz) {
+        double best = SUPPORTED_ODR_HZ[0];
+        for (double r : SUPPORTED_ODR_HZ) {
+            if (Math.abs(odrHz - r) < Math.abs(odrHz - best)) {
+                best = r;
+            }
+        }
+        return best;
+    }
+
+    /** SampleBatch.sample_period_ns as the firmware computes it: round(1e9 / odr) x decimation. */
+    public static long samplePeriodNs(double odrHz, int decimation) {
+        return Math.round(1e9 / odrHz) * decimation;
+    }
+
+    /**
+     * The device contract's check of a complete configuration (gs_sensor_config_check in the firmware, same
+     * order, same fields, same messages): the first violation, or empty when the device accepts it.
+     */
+    public static java.util.Optional<Violation> violation(double odrHz, int fullScaleDps, int axesMask, int decimation,
+                                                        int batchSize) {
+        float odr = (float) odrHz; // the wire carries a float, as the firmware sees it
+        if (!Float.isFinite(odr) || odr < (float) DeviceLimits.ODR_MIN_HZ || odr > (float) DeviceLimits.ODR_MAX_HZ) {
+            return violated("configure.odr_hz", io.gyrosentinel.internal.DeviceMessages.ODR_RANGE);
+        }
+        boolean fsOk = false;
+        for (int f : SUPPORTED_FULL_SCALE_DPS) {
+            fsOk |= f == fullScaleDps;
+        }
+        if (!fsOk) {
+            return violated("configure.full_scale_dps", io.gyrosentinel.internal.DeviceMessages.FULL_SCALE);
+        }
+        if (axesMask <= 0 || axesMask > DeviceLimits.AXES_MASK_MAX) {
+            return violated("configure.axes_mask", io.gyrosentinel.internal.DeviceMessages.AXES_MASK);
+        }
+        if (decimation < 1 || decimation > DeviceLimits.DECIMATION_MAX) {
+            return violated("configure.decimation", io.gyrosentinel.internal.DeviceMessages.DECIMATION_RANGE);
+        }
+        double rate = nearestOdrHz(odr);
+        if (samplePeriodNs(rate, decimation) > 0xFFFF_FFFFL) {
+            return violated("configure.decimation", io.gyrosentinel.internal.DeviceMessages.format(
+                    io.gyrosentinel.internal.DeviceMessages.DECIMATION_PERIOD, decimation, rate));
+        }
+        int channels = Integer.bitCount(axesMask);
+        int maxBatch = DeviceLimits.BATCH_DATA_MAX_BYTES / (2 * channels);
+        if (batchSize < 1 || batchSize > maxBatch) {
+            return violated("configure.batch_size", io.gyrosentinel.internal.DeviceMessages.format(
+                    io.gyrosentinel.internal.DeviceMessages.BATCH_RANGE, maxBatch, channels));
+        }
+        return java.util.Optional.empty();
+    }
+
+    private static java.util.Optional<Violation> violated(String field, String message) {
+        return java.util.Optional.of(new Violation(field, message));
+    }
+
+    /** Builder; {@link #build()} validates every field against the device contract ({@link #violation}). */
     public static final class Builder {
-        private double odrHz = 960;
-        private int fullScaleDps = 250;
-        private Set<Axis> axes = EnumSet.allOf(Axis.class);
-        private int decimation = 1;
-        private int batchSize = 48;
+        private double odrHz = DeviceLimits.DEFAULT_ODR_HZ;
+        private int fullScaleDps = DeviceLimits.DEFAULT_FULL_SCALE_DPS;
+        private Set<Axis> axes = axesFromMask(DeviceLimits.DEFAULT_AXES_MASK);
+        private int decimation = DeviceLimits.DEFAULT_DECIMATION;
+        private int batchSize = DeviceLimits.DEFAULT_BATCH_SIZE;
 
         public Builder odrHz(double v) { this.odrHz = v; return this; }
         public Builder fullScaleDps(int v) { this.fullScaleDps = v; return this; }
@@ -100,32 +163,20 @@ public record SensorConfig(double odrHz, int fullScaleDps, Set<Axis> axes, int d
         public Builder batchSize(int v) { this.batchSize = v; return this; }
 
         public SensorConfig build() {
-            boolean odrOk = false;
-            for (double o : SUPPORTED_ODR_HZ) {
-                odrOk |= Math.abs(o - odrHz) < 1e-6;
+            int mask = 0;
+            for (Axis a : axes == null ? Set.<Axis>of() : axes) {
+                mask |= a.bit();
             }
-            if (!odrOk) {
-                throw invalid("odr_hz", "unsupported ODR " + odrHz + " Hz; the ISM330BX gyro supports "
-                        + java.util.Arrays.toString(SUPPORTED_ODR_HZ));
-            }
-            boolean fsOk = false;
-            for (int f : SUPPORTED_FULL_SCALE_DPS) {
-                fsOk |= f == fullScaleDps;
-            }
-            if (!fsOk) {
-                throw invalid("full_scale_dps", "unsupported full scale " + fullScaleDps + " dps; supported: "
-                        + java.util.Arrays.toString(SUPPORTED_FULL_SCALE_DPS));
-            }
-            if (axes == null || axes.isEmpty()) {
-                throw invalid("axes_mask", "at least one axis must be enabled");
-            }
-            if (decimation < 1 || decimation > 64) {
-                throw invalid("decimation", "decimation must be 1..64, got " + decimation);
-            }
-            int maxBatch = 1536 / (2 * axes.size());
-            if (batchSize < 1 || batchSize > maxBatch) {
-                throw invalid("batch_size", "batch size must be 1.." + maxBatch + " for " + axes.size()
-                        + " axes, got " + batchSize);
+            java.util.Optional<Violation> v = violation(odrHz, fullScaleDps, mask, decimation, batchSize);
+            if (v.isPresent()) {
+                String got = switch (v.get().field()) {
+                    case "configure.odr_hz" -> odrHz + " Hz";
+                    case "configure.full_scale_dps" -> fullScaleDps + " dps";
+                    case "configure.axes_mask" -> "no axis";
+                    case "configure.decimation" -> String.valueOf(decimation);
+                    default -> String.valueOf(batchSize);
+                };
+                throw invalid(v.get().field(), v.get().message() + ", got " + got);
             }
             return new SensorConfig(odrHz, fullScaleDps, axes, decimation, batchSize);
         }

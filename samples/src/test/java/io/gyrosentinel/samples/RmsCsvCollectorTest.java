@@ -23,7 +23,7 @@ class RmsCsvCollectorTest {
     void writesOneRowPerBlockWithTheRmsOfEachChannel() throws Exception {
         Path csv = dir.resolve("rms.csv");
         try (DeviceClient c = DeviceClient.connect("sim:?realtime=false");
-             GyroStream s = c.stream(StreamOptions.defaults().withMaxSamples(48 * 20))) {
+             GyroStream s = c.stream(StreamOptions.defaults().withMaxSamples(io.gyrosentinel.DeviceLimits.DEFAULT_BATCH_SIZE * 20))) {
             AutoCloseable h = s.collectTo(new RmsCsvCollector(csv));
             while (s.poll(Duration.ofSeconds(5)) != null) {
                 // drain

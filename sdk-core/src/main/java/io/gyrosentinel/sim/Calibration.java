@@ -14,8 +14,8 @@ final class Calibration {
     /** The firmware's defaults (Kconfig GS_CALIBRATION_MAX_SAMPLES / _MAX_WINDOWS). */
     static final int MAX_SAMPLES = 4096;
     static final int MAX_WINDOWS = 1024;
-    static final int MIN_MS = 100;
-    static final int MAX_MS = 600_000;
+    static final int MIN_MS = io.gyrosentinel.DeviceLimits.CALIBRATION_MIN_MS;
+    static final int MAX_MS = io.gyrosentinel.DeviceLimits.CALIBRATION_MAX_MS;
 
     private Calibration() {
     }

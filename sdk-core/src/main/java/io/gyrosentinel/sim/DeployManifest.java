@@ -1,5 +1,7 @@
 package io.gyrosentinel.sim;
 
+import io.gyrosentinel.internal.DeviceMessages;
+
 import java.nio.charset.StandardCharsets;
 
 /**
@@ -34,18 +36,18 @@ record DeployManifest(String modelId, String scope, long version, boolean downgr
         Scanner doc = new Scanner(json, 0);
         doc.ws();
         if (doc.p >= json.length || json[doc.p] != '{' || !doc.skipValue(0) || doc.wsThenAtEnd()) {
-            throw new Malformed("model_begin.manifest", "manifest is not one JSON object");
+            throw new Malformed("model_begin.manifest", DeviceMessages.MANIFEST_NOT_OBJECT);
         }
         int[] v = member(json, "modelId");
         String modelId = null;
         if (v != null && (v[2] > 1 || (modelId = plainString(json, v)) == null)) {
-            throw new Malformed("manifest.modelId", "manifest modelId must appear once, as a string without escapes");
+            throw new Malformed("manifest.modelId", DeviceMessages.MANIFEST_MODEL_ID);
         }
         v = member(json, "scope");
         String scope = null;
         if (v != null && (v[2] > 1 || (scope = plainString(json, v)) == null)) {
             throw new Malformed("manifest.scope",
-                    "manifest scope must appear once, as a device id string without escapes");
+                    DeviceMessages.MANIFEST_SCOPE);
         }
         long version = 0;
         v = member(json, "version");
@@ -57,7 +59,7 @@ record DeployManifest(String modelId, String scope, long version, boolean downgr
                 version = version * 10 + (json[i] - '0');
             }
             if (!ok || version > MAX_VERSION) {
-                throw new Malformed("manifest.version", "manifest version must appear once, as an integer 0..4294967295");
+                throw new Malformed("manifest.version", DeviceMessages.MANIFEST_VERSION);
             }
         }
         boolean downgrade = false;
@@ -66,7 +68,7 @@ record DeployManifest(String modelId, String scope, long version, boolean downgr
             String literal = new String(json, v[0], v[1] - v[0], StandardCharsets.ISO_8859_1);
             downgrade = literal.equals("true");
             if (v[2] > 1 || !(downgrade || literal.equals("false"))) {
-                throw new Malformed("manifest.downgrade", "manifest downgrade must appear once, as true or false");
+                throw new Malformed("manifest.downgrade", DeviceMessages.MANIFEST_DOWNGRADE);
             }
         }
         return new DeployManifest(modelId, scope, version, downgrade);

@@ -1,5 +1,6 @@
 package io.gyrosentinel.sim;
 
+import io.gyrosentinel.DeviceLimits;
 import io.gyrosentinel.internal.wire.v1.AnomalyEvent;
 import io.gyrosentinel.internal.wire.v1.Envelope;
 import io.gyrosentinel.internal.wire.v1.InferenceResult;
@@ -321,7 +322,8 @@ final class InferenceLoop implements AutoCloseable {
 
     /**
      * Hysteresis: {@code enterWindows} anomalous windows in a row open an episode,
-     * {@code exitWindows} normal windows in a row close it, so a score hovering at the threshold
+     * {@code exitWindows} calm windows in a row (score &lt; threshold x {@link DeviceLimits#EVENT_EXIT_RATIO}) close it,
+     * so a score hovering at the threshold
      * does not produce a storm of events.
      */
     /** The event's peak: score, time and each channel's share (as the firmware's scorer keeps them). */
@@ -365,7 +367,9 @@ final class InferenceLoop implements AutoCloseable {
         if (score > s.event.getPeakScore()) {
             peak(s.event, score, startUs, err);
         }
-        if (anomalous) {
+        // as the firmware's scorer: calm is score < threshold x EVENT_EXIT_RATIO (a window exactly at the
+        // threshold is not anomalous, yet not calm either)
+        if (!(score < threshold * (float) DeviceLimits.EVENT_EXIT_RATIO)) {
             s.run = 0;
             return;
         }

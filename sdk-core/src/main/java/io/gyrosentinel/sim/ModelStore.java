@@ -1,5 +1,6 @@
 package io.gyrosentinel.sim;
 
+import io.gyrosentinel.internal.DeviceMessages;
 import io.gyrosentinel.ModelSlotInfo;
 import io.gyrosentinel.internal.wire.v1.ErrorCode;
 import io.gyrosentinel.internal.wire.v1.ModelBegin;
@@ -183,23 +184,22 @@ final class ModelStore {
     private DeployManifest checkBegin(ModelBegin req) throws Refused {
         int size = req.getSize();
         if (size == 0) {
-            throw new Refused(ErrorCode.INVALID_ARGUMENT, "model size must be > 0", "model_begin.size");
+            throw new Refused(ErrorCode.INVALID_ARGUMENT, DeviceMessages.MODEL_SIZE_ZERO, "model_begin.size");
         }
         if (Integer.toUnsignedLong(size) > slotSize) {
-            throw new Refused(ErrorCode.MODEL_TOO_LARGE, "model of " + Integer.toUnsignedString(size)
-                    + " bytes exceeds the slot size of " + slotSize, "model_begin.size");
+            throw new Refused(ErrorCode.MODEL_TOO_LARGE, DeviceMessages.format(DeviceMessages.MODEL_TOO_LARGE,
+                    Integer.toUnsignedLong(size), slotSize), "model_begin.size");
         }
         if (req.getSha256().size() != 32) {
             throw new Refused(ErrorCode.INVALID_ARGUMENT, "sha256 must be 32 bytes", "model_begin.sha256");
         }
         if (trustedKey != null && req.getSignature().isEmpty()) {
-            throw new Refused(ErrorCode.MODEL_SIGNATURE_INVALID, "this device only accepts signed models",
+            throw new Refused(ErrorCode.MODEL_SIGNATURE_INVALID, DeviceMessages.MODEL_UNSIGNED,
                     "model_begin.signature");
         }
         if (trustedKey != null && !ModelBundle.verify(trustedKey, req.getManifest().toByteArray(),
                 req.getSha256().toByteArray(), req.getSignature().toByteArray())) {
-            throw new Refused(ErrorCode.MODEL_SIGNATURE_INVALID, "signature is not by the key this device trusts",
-                    "model_begin.signature");
+            throw new Refused(ErrorCode.MODEL_SIGNATURE_INVALID, DeviceMessages.MODEL_BAD_SIGNATURE, "model_begin.signature");
         }
         DeployManifest m;
         try {
@@ -209,21 +209,20 @@ final class ModelStore {
         }
         String id = req.getModelId();
         if (m.modelId() != null && !id.isEmpty() && !id.equals(m.modelId())) {
-            throw new Refused(ErrorCode.INVALID_ARGUMENT, "model_id '" + id + "' differs from the manifest's modelId '"
-                    + m.modelId() + "'", "model_begin.model_id");
+            throw new Refused(ErrorCode.INVALID_ARGUMENT, DeviceMessages.format(DeviceMessages.MODEL_ID_MISMATCH, id, m.modelId()),
+                    "model_begin.model_id");
         }
         if (m.modelIdBytes() > MAX_MODEL_ID_BYTES) {
-            throw new Refused(ErrorCode.INVALID_ARGUMENT, "manifest modelId is longer than " + MAX_MODEL_ID_BYTES
-                    + " bytes", "manifest.modelId");
+            throw new Refused(ErrorCode.INVALID_ARGUMENT, DeviceMessages.format(DeviceMessages.MODEL_ID_TOO_LONG, MAX_MODEL_ID_BYTES),
+                    "manifest.modelId");
         }
         if (m.scope() != null && !m.scope().isEmpty() && !m.scope().equals(deviceId)) {
-            throw new Refused(ErrorCode.INVALID_ARGUMENT, "bundle is for device '" + m.scope() + "', this is '"
-                    + deviceId + "'", "manifest.scope");
+            throw new Refused(ErrorCode.INVALID_ARGUMENT, DeviceMessages.format(DeviceMessages.MODEL_SCOPE, m.scope(), deviceId),
+                    "manifest.scope");
         }
         if (!m.downgrade() && m.version() < highestVersion) {
-            throw new Refused(ErrorCode.MODEL_VERSION_REJECTED, "model version " + m.version()
-                    + " < highest accepted " + highestVersion + "; sign with \"downgrade\": true to go back",
-                    "manifest.version");
+            throw new Refused(ErrorCode.MODEL_VERSION_REJECTED, DeviceMessages.format(DeviceMessages.MODEL_VERSION, m.version(),
+                    highestVersion), "manifest.version");
         }
         return m;
     }
@@ -240,27 +239,29 @@ final class ModelStore {
     void chunk(ModelChunk req) throws Refused {
         Transfer x = xfer;
         if (x == null) {
-            throw new Refused(ErrorCode.MODEL_OFFSET_MISMATCH, "no transfer in progress: send ModelBegin",
-                    "model_chunk.offset");
+            throw new Refused(ErrorCode.MODEL_OFFSET_MISMATCH, DeviceMessages.MODEL_NO_TRANSFER, "model_chunk.offset");
         }
         int off = req.getOffset();
         if (off != x.nextOffset) {
-            throw new Refused(ErrorCode.MODEL_OFFSET_MISMATCH, "chunk at offset " + Integer.toUnsignedString(off)
-                    + ", expected next_offset " + x.nextOffset, "model_chunk.offset");
+            throw new Refused(ErrorCode.MODEL_OFFSET_MISMATCH, DeviceMessages.format(DeviceMessages.CHUNK_OFFSET,
+                    Integer.toUnsignedLong(off), x.nextOffset), "model_chunk.offset");
         }
         int n = req.getData().size();
-        if (n == 0 || n > maxChunk) {
+        if (n == 0) {
+            throw new Refused(ErrorCode.INVALID_ARGUMENT, DeviceMessages.CHUNK_EMPTY, "model_chunk.data");
+        }
+        if (n > maxChunk) { // the firmware's decoder refuses such an envelope as MALFORMED before it gets here
             throw new Refused(ErrorCode.INVALID_ARGUMENT, "chunk of " + n + " bytes; this device takes 1.."
                     + maxChunk, "model_chunk.data");
         }
         if ((long) off + n > x.data.length) {
-            throw new Refused(ErrorCode.MODEL_TOO_LARGE, "chunk ends at " + ((long) off + n)
-                    + ", past the announced size " + x.data.length, "model_chunk.data");
+            throw new Refused(ErrorCode.MODEL_TOO_LARGE, DeviceMessages.format(DeviceMessages.CHUNK_PAST_END, (long) off + n,
+                    x.data.length), "model_chunk.data");
         }
         CRC32 crc = new CRC32();
         req.getData().asReadOnlyByteBufferList().forEach(crc::update);
         if ((int) crc.getValue() != req.getCrc32()) {
-            throw new Refused(ErrorCode.MODEL_CRC_MISMATCH, "chunk CRC-32 mismatch at offset " + off,
+            throw new Refused(ErrorCode.MODEL_CRC_MISMATCH, DeviceMessages.format(DeviceMessages.CHUNK_CRC, Integer.toUnsignedLong(off)),
                     "model_chunk.crc32");
         }
         req.getData().copyTo(x.data, off);
@@ -274,23 +275,21 @@ final class ModelStore {
     int commit() throws Refused {
         Transfer x = xfer;
         if (x == null) {
-            throw new Refused(ErrorCode.MODEL_OFFSET_MISMATCH, "no transfer in progress: send ModelBegin", "");
+            throw new Refused(ErrorCode.MODEL_OFFSET_MISMATCH, DeviceMessages.MODEL_NO_TRANSFER, "");
         }
         if (x.nextOffset != x.data.length) {
-            throw new Refused(ErrorCode.MODEL_OFFSET_MISMATCH, "received " + x.nextOffset + " of "
-                    + x.data.length + " bytes; send the rest from next_offset", "model_chunk.offset");
+            throw new Refused(ErrorCode.MODEL_OFFSET_MISMATCH, DeviceMessages.format(DeviceMessages.COMMIT_INCOMPLETE, x.nextOffset,
+                    x.data.length), "model_chunk.offset");
         }
         byte[] digest = sha256(x.data);
         if (!MessageDigest.isEqual(digest, x.sha256)) {
             xfer = null;
-            throw new Refused(ErrorCode.MODEL_HASH_MISMATCH, "SHA-256 of the received model differs from ModelBegin",
-                    "model_begin.sha256");
+            throw new Refused(ErrorCode.MODEL_HASH_MISMATCH, DeviceMessages.HASH_MISMATCH, "model_begin.sha256");
         }
         if (trustedKey != null && !ModelBundle.verify(trustedKey, x.manifest, digest, x.signature)) {
             xfer = null;
             throw new Refused(ErrorCode.MODEL_SIGNATURE_INVALID, x.signature.length == 0
-                    ? "model is unsigned; this device only accepts signed models"
-                    : "signature is not by the key this device trusts", "model_begin.signature");
+                    ? DeviceMessages.MODEL_UNSIGNED : DeviceMessages.MODEL_BAD_SIGNATURE, "model_begin.signature");
         }
         ModelBundle bundle;
         try {
@@ -331,19 +330,19 @@ final class ModelStore {
     /** Checks that {@code slot} can run; the caller loads it, then calls {@link #switchTo}. */
     Slot requireRunnable(int slot, String field) throws Refused {
         if (slot < 0 || slot >= SLOTS) {
-            throw new Refused(ErrorCode.INVALID_ARGUMENT, "slot must be 0 or 1", field);
+            throw new Refused(ErrorCode.INVALID_ARGUMENT, DeviceMessages.ACTIVATE_SLOT, field);
         }
         if (slots[slot] == null || (xfer != null && xfer.slot == slot)) {
-            throw new Refused(ErrorCode.NO_MODEL, "no valid model in slot " + slot, field);
+            throw new Refused(ErrorCode.NO_MODEL, DeviceMessages.format(DeviceMessages.SLOT_EMPTY, slot), field);
         }
         return slots[slot];
     }
 
-    /** The slot a rollback goes to: the previous one, else the other valid one. */
+    /** The slot a rollback goes to: the previous one, as the firmware's store (gs_model_store_rollback). */
     int rollbackTarget() throws Refused {
-        int t = previous >= 0 && slots[previous] != null ? previous : active >= 0 ? 1 - active : -1;
+        int t = previous;
         if (t < 0 || slots[t] == null || t == active) {
-            throw new Refused(ErrorCode.NO_MODEL, "no other valid model to roll back to", "");
+            throw new Refused(ErrorCode.NO_MODEL, DeviceMessages.ROLLBACK_NONE, "");
         }
         return t;
     }
@@ -475,6 +474,13 @@ final class ModelStore {
             }
             active = parseSlot(p.getProperty("active"));
             previous = parseSlot(p.getProperty("previous"));
+            if (active < 0 && p.getProperty("active") != null && Integer.parseInt(p.getProperty("active").trim()) >= 0
+                    && previous >= 0) {
+                // as the firmware's store at boot: a damaged active slot falls back to the previous model
+                log.warn("virtual device model store {}: active slot damaged, falling back to slot {}", dir, previous);
+                active = previous;
+                previous = -1;
+            }
             long hv = Long.parseLong(p.getProperty("highest_version", "0").trim()); // absent: written before it existed
             if (hv < 0 || hv > DeployManifest.MAX_VERSION) {
                 throw new IllegalArgumentException("highest_version " + hv + " out of range");

@@ -39,7 +39,7 @@ public final class SimTransportProvider implements TransportProvider {
         SensorConfig.Builder cb = SensorConfig.builder();
         if (e.params().containsKey("odr")) cb.odrHz(e.doubleParam("odr", 960));
         if (e.params().containsKey("fs")) cb.fullScaleDps(e.intParam("fs", 250));
-        if (e.params().containsKey("batch")) cb.batchSize(e.intParam("batch", 48));
+        if (e.params().containsKey("batch")) cb.batchSize(e.intParam("batch", io.gyrosentinel.DeviceLimits.DEFAULT_BATCH_SIZE));
         SensorConfig config = cb.build(); // its INVALID_ARGUMENT (field odr_hz, ...) is reported as it is
         VirtualDevice dev;
         try {

@@ -4,11 +4,13 @@ import com.google.protobuf.ByteString;
 import com.google.protobuf.InvalidProtocolBufferException;
 import io.gyrosentinel.Capability;
 import io.gyrosentinel.DeviceInfo;
+import io.gyrosentinel.DeviceLimits;
 import io.gyrosentinel.GyroSentinelException;
 import io.gyrosentinel.ModelSlotInfo;
 import io.gyrosentinel.SensorConfig;
 import io.gyrosentinel.internal.framing.FrameCodec;
 import io.gyrosentinel.internal.framing.FrameDecoder;
+import io.gyrosentinel.internal.DeviceMessages;
 import io.gyrosentinel.internal.wire.WireCodec;
 import io.gyrosentinel.internal.wire.v1.Ack;
 import io.gyrosentinel.internal.wire.v1.Calibrate;
@@ -350,18 +352,27 @@ public final class VirtualDevice implements AutoCloseable {
 
     private void handle(Envelope env, Uplink up) {
         int rid = env.getRequestId();
-        if (env.getProtocolVersion() != PROTOCOL_VERSION && env.getBodyCase() != Envelope.BodyCase.HELLO) {
-            reply(up, rid, error(ErrorCode.PROTOCOL_VERSION, "this device speaks protocol " + PROTOCOL_VERSION
-                    + ", the envelope carries " + env.getProtocolVersion(), "protocol_version"));
+        // as the firmware: another version is refused, 0 (unset) reads as this one; Hello negotiates
+        if (env.getProtocolVersion() != 0 && env.getProtocolVersion() != PROTOCOL_VERSION
+                && env.getBodyCase() != Envelope.BodyCase.HELLO) {
+            reply(up, rid, error(ErrorCode.PROTOCOL_VERSION, DeviceMessages.format(DeviceMessages.ENVELOPE_VERSION,
+                    Integer.toUnsignedLong(env.getProtocolVersion())), "protocol_version"));
             return;
         }
         switch (env.getBodyCase()) {
             case HELLO -> {
                 var h = env.getHello();
-                if (h.getMinProtocolVersion() > PROTOCOL_VERSION || h.getMaxProtocolVersion() < PROTOCOL_VERSION) {
-                    reply(up, rid, error(ErrorCode.PROTOCOL_VERSION, "device speaks protocol " + PROTOCOL_VERSION + ".."
-                            + PROTOCOL_VERSION + ", host asked " + h.getMinProtocolVersion() + ".."
-                            + h.getMaxProtocolVersion(), "hello.min_protocol_version"));
+                // as the firmware: unset fields read as min 1, max = min
+                int min = h.getMinProtocolVersion() != 0 ? h.getMinProtocolVersion() : 1;
+                int max = h.getMaxProtocolVersion() != 0 ? h.getMaxProtocolVersion() : min;
+                if (Integer.compareUnsigned(max, min) < 0) {
+                    reply(up, rid, error(ErrorCode.INVALID_ARGUMENT, DeviceMessages.HELLO_MAX_BELOW_MIN,
+                            "hello.max_protocol_version"));
+                } else if (Integer.compareUnsigned(min, PROTOCOL_VERSION) > 0
+                        || Integer.compareUnsigned(max, PROTOCOL_VERSION) < 0) {
+                    reply(up, rid, error(ErrorCode.PROTOCOL_VERSION, DeviceMessages.format(DeviceMessages.HELLO_NO_COMMON,
+                            PROTOCOL_VERSION, PROTOCOL_VERSION, Integer.toUnsignedLong(min), Integer.toUnsignedLong(max)),
+                            "hello.min_protocol_version"));
                 } else {
                     reply(up, rid, Envelope.newBuilder().setDeviceInfo(WireCodec.toWire(info())));
                 }
@@ -369,8 +380,7 @@ public final class VirtualDevice implements AutoCloseable {
             case CONFIGURE -> configure(env.getConfigure(), up, rid);
             case START_STREAMING -> {
                 if (calibrating.get()) {
-                    reply(up, rid, error(ErrorCode.BUSY, "a calibration is running; start streaming when it has "
-                            + "answered", ""));
+                    reply(up, rid, error(ErrorCode.BUSY, DeviceMessages.START_CALIBRATING, ""));
                     return;
                 }
                 // like the firmware: the answer is the stream's status, sent before the first batch
@@ -383,8 +393,9 @@ public final class VirtualDevice implements AutoCloseable {
             }
             case STOP_STREAMING -> {
                 Streamer s = stopStreaming();
-                reply(up, rid, Envelope.newBuilder().setStreamStatus(StreamStatus.newBuilder().setStreaming(false)
-                        .setSamples(s == null ? 0 : s.samples)));
+                reply(up, rid, Envelope.newBuilder().setStreamStatus(s == null ? StreamStatus.newBuilder()
+                        : StreamStatus.newBuilder().setStreaming(false).setSamples(s.samples * s.cfg.decimation())
+                                .setNextSequence(s.nextSequence)));
             }
             case PING -> reply(up, rid, Envelope.newBuilder().setPong(Pong.newBuilder()
                     .setNonce(env.getPing().getNonce()).setDeviceTimeUs(nowMicros())));
@@ -392,15 +403,13 @@ public final class VirtualDevice implements AutoCloseable {
             case MODEL_BEGIN, MODEL_CHUNK, MODEL_COMMIT, MODEL_ABORT, MODEL_ACTIVATE, MODEL_ROLLBACK,
                     GET_MODEL_STATUS -> reply(up, rid, onModel(env));
             case CALIBRATE -> calibrate(env.getCalibrate(), up, rid);
-            case BODY_NOT_SET -> reply(up, rid, error(ErrorCode.UNKNOWN_MESSAGE,
-                    "unknown message (a newer protocol?); this device speaks protocol " + PROTOCOL_VERSION, ""));
+            case BODY_NOT_SET -> reply(up, rid, error(ErrorCode.UNKNOWN_MESSAGE, DeviceMessages.UNKNOWN_BODY, ""));
             default -> {
                 Consumer<Envelope> ext = extension;
                 if (ext != null) {
                     ext.accept(env);
                 } else {
-                    reply(up, rid, error(ErrorCode.UNSUPPORTED, WireCodec.bodyName(env.getBodyCase())
-                            + " is not supported by this virtual device", ""));
+                    reply(up, rid, error(ErrorCode.UNKNOWN_MESSAGE, DeviceMessages.NOT_A_REQUEST, ""));
                 }
             }
         }
@@ -408,26 +417,29 @@ public final class VirtualDevice implements AutoCloseable {
 
     private void configure(io.gyrosentinel.internal.wire.v1.SensorConfig w, Uplink up, int rid) {
         if (isStreaming()) {
-            reply(up, rid, error(ErrorCode.BUSY, "stop streaming before reconfiguring", ""));
+            reply(up, rid, error(ErrorCode.BUSY, DeviceMessages.CONFIGURE_STREAMING, ""));
             return;
         }
         if (calibrating.get()) {
-            reply(up, rid, error(ErrorCode.BUSY, "a calibration is running; configure when it has answered", ""));
+            reply(up, rid, error(ErrorCode.BUSY, DeviceMessages.CONFIGURE_CALIBRATING, ""));
             return;
         }
+        // as the firmware: zero fields keep the current value, the merged whole is checked before anything changes
         SensorConfig cur = config;
-        SensorConfig.Builder b = cur.toBuilder();
-        if (w.getOdrHz() != 0) b.odrHz(w.getOdrHz());
-        if (w.getFullScaleDps() != 0) b.fullScaleDps(w.getFullScaleDps());
-        if (w.getAxesMask() != 0) b.axes(SensorConfig.axesFromMask(w.getAxesMask()));
-        if (w.getDecimation() != 0) b.decimation(w.getDecimation());
-        if (w.getBatchSize() != 0) b.batchSize(w.getBatchSize());
-        try {
-            config = b.build();
-            reply(up, rid, Envelope.newBuilder().setAck(Ack.getDefaultInstance()));
-        } catch (GyroSentinelException e) {
-            reply(up, rid, error(ErrorCode.INVALID_ARGUMENT, e.detail(), e.field() == null ? "" : e.field()));
+        double odr = w.getOdrHz() != 0 ? w.getOdrHz() : cur.odrHz();
+        int fs = w.getFullScaleDps() != 0 ? w.getFullScaleDps() : cur.fullScaleDps();
+        int mask = w.getAxesMask() != 0 ? w.getAxesMask() : cur.axesMask();
+        int dec = w.getDecimation() != 0 ? w.getDecimation() : cur.decimation();
+        int batch = w.getBatchSize() != 0 ? w.getBatchSize() : cur.batchSize();
+        var violation = SensorConfig.violation(odr, fs, mask, dec, batch);
+        if (violation.isPresent()) {
+            reply(up, rid, error(ErrorCode.INVALID_ARGUMENT, violation.get().message(), violation.get().field()));
+            return;
         }
+        // the sensor runs at its nearest rate, and the answer says which
+        config = new SensorConfig(SensorConfig.nearestOdrHz((float) odr), fs, SensorConfig.axesFromMask(mask), dec,
+                batch);
+        reply(up, rid, Envelope.newBuilder().setAck(Ack.newBuilder().setConfig(WireCodec.toWire(config))));
     }
 
     // ------------------------------------------------------------------ calibration
@@ -440,47 +452,46 @@ public final class VirtualDevice implements AutoCloseable {
      */
     private void calibrate(Calibrate c, Uplink up, int rid) {
         if (calibrating.get()) {
-            reply(up, rid, error(ErrorCode.BUSY, "a calibration is running", ""));
+            reply(up, rid, error(ErrorCode.BUSY, DeviceMessages.CALIBRATION_BUSY, ""));
             return;
         }
         if (c.getDurationMs() < Calibration.MIN_MS || c.getDurationMs() > Calibration.MAX_MS) {
-            reply(up, rid, error(ErrorCode.INVALID_ARGUMENT, "duration_ms must be within 100 .. 600000",
+            reply(up, rid, error(ErrorCode.INVALID_ARGUMENT, DeviceMessages.CALIBRATION_DURATION,
                     "calibrate.duration_ms"));
             return;
         }
         float q = c.getQuantile();
         float k = c.getKSigma();
         if (!(q >= 0f && q < 1f)) {
-            reply(up, rid, error(ErrorCode.INVALID_ARGUMENT, "quantile must be within (0, 1), or 0 to use k_sigma",
+            reply(up, rid, error(ErrorCode.INVALID_ARGUMENT, DeviceMessages.CALIBRATION_QUANTILE,
                     "calibrate.quantile"));
             return;
         }
         if (q == 0f && !(k > 0f && Float.isFinite(k))) {
-            reply(up, rid, error(ErrorCode.INVALID_ARGUMENT, "k_sigma must be > 0 when quantile is 0",
+            reply(up, rid, error(ErrorCode.INVALID_ARGUMENT, DeviceMessages.CALIBRATION_K_SIGMA,
                     "calibrate.k_sigma"));
             return;
         }
         InferenceLoop.Loaded m = loaded;
         if (m == null) {
-            reply(up, rid, error(ErrorCode.NO_MODEL, "no active model to calibrate: deploy and activate one first",
-                    ""));
+            reply(up, rid, error(ErrorCode.NO_MODEL, DeviceMessages.CALIBRATION_NO_MODEL, ""));
             return;
         }
         SensorConfig cfg = config;
         if (m.channels != cfg.channels()) {
-            reply(up, rid, error(ErrorCode.NO_MODEL, "the active model expects " + m.channels + " channels, "
-                    + cfg.channels() + " axes are enabled", ""));
+            reply(up, rid, error(ErrorCode.NO_MODEL, DeviceMessages.format(DeviceMessages.CALIBRATION_CHANNELS,
+                    m.channels, cfg.channels()), ""));
             return;
         }
         long target = Calibration.samplesFor(c.getDurationMs(), (float) cfg.odrHz(), cfg.decimation());
         if (Math.min(target, Calibration.MAX_SAMPLES) < m.windowSize) {
-            long ms = (long) Math.ceil(m.windowSize * cfg.decimation() * 1000.0 / (float) cfg.odrHz());
-            reply(up, rid, error(ErrorCode.INVALID_ARGUMENT, "too short for one window of " + m.windowSize
-                    + " samples: at least " + ms + " ms", "calibrate.duration_ms"));
+            double ms = Math.ceil(m.windowSize * cfg.decimation() * 1000.0 / (float) cfg.odrHz());
+            reply(up, rid, error(ErrorCode.INVALID_ARGUMENT, DeviceMessages.format(DeviceMessages.CALIBRATION_TOO_SHORT,
+                    m.windowSize, ms), "calibrate.duration_ms"));
             return;
         }
         if (!calibrating.compareAndSet(false, true)) {
-            reply(up, rid, error(ErrorCode.BUSY, "a calibration is running", ""));
+            reply(up, rid, error(ErrorCode.BUSY, DeviceMessages.CALIBRATION_BUSY, ""));
             return;
         }
         Thread t = new Thread(() -> {
@@ -536,14 +547,13 @@ public final class VirtualDevice implements AutoCloseable {
             LockSupport.parkNanos(wait);
         }
         if (m != loaded || m.retired) {
-            return error(ErrorCode.NO_MODEL, "the model went away during calibration", "");
+            return error(ErrorCode.NO_MODEL, DeviceMessages.CALIBRATION_MODEL_GONE, "");
         }
         float[] mean = stats.mean();
         float[] std = stats.std();
         for (float v : std) {
             if (!(v > 0f) || !Float.isFinite(v)) {
-                return error(ErrorCode.SENSOR, "a channel did not vary (std 0): is the sensor attached and the "
-                        + "machine on?", "");
+                return error(ErrorCode.SENSOR, DeviceMessages.CALIBRATION_FLAT, "");
             }
         }
         float[] scores = new float[Calibration.MAX_WINDOWS];
@@ -781,6 +791,7 @@ public final class VirtualDevice implements AutoCloseable {
         volatile boolean faultsChanged;
         final boolean paced = realTime;
         long samples;
+        volatile int nextSequence;
 
         Streamer(SensorConfig cfg, long maxSamples, boolean results, int index) {
             this.cfg = cfg;
@@ -800,10 +811,14 @@ public final class VirtualDevice implements AutoCloseable {
             int ch = cfg.channels();
             int batch = cfg.batchSize();
             int dec = cfg.decimation();
-            long periodNs = Math.round(1e9 * dec / cfg.odrHz());
+            long periodNs = SensorConfig.samplePeriodNs(cfg.odrHz(), dec); // as the firmware rounds it
             float lsb = cfg.dpsPerLsb();
             int[] axisIdx = cfg.axes().stream().mapToInt(Enum::ordinal).toArray();
             double[] s = new double[3];
+            double[] skipped = new double[3];
+            long streamDropped = 0;
+            long droppedReported = 0;
+            long lastDropReportNanos = Long.MIN_VALUE / 2;
             byte[] data = new byte[batch * ch * 2];
             float[] dps = new float[batch * ch];
             long t0Micros = nowMicros();
@@ -825,7 +840,17 @@ public final class VirtualDevice implements AutoCloseable {
                             g.next(s);
                         }
                         samples += skip;
+                        streamDropped += skip;
                         droppedSamples.addAndGet(skip);
+                    }
+                    // like the firmware: drops are reported in a StreamStatus, at most every DROP_REPORT_INTERVAL_MS
+                    long nowNanos = System.nanoTime();
+                    if (streamDropped != droppedReported
+                            && nowNanos - lastDropReportNanos >= DeviceLimits.DROP_REPORT_INTERVAL_MS * 1_000_000L) {
+                        lastDropReportNanos = nowNanos;
+                        droppedReported = streamDropped;
+                        sendAll(Envelope.newBuilder().setStreamStatus(StreamStatus.newBuilder().setStreaming(true)
+                                .setDroppedSamples(streamDropped).setSamples(samples * dec).setNextSequence(seq)));
                     }
                 }
                 if (faultsChanged) {
@@ -838,8 +863,9 @@ public final class VirtualDevice implements AutoCloseable {
                     count = (int) Math.min(batch, maxSamples - samples);
                 }
                 for (int i = 0; i < count; i++) {
-                    for (int d = 0; d < dec; d++) {
-                        g.next(s);
+                    g.next(s); // like the firmware's batcher: the first sample of each group of `dec` is kept
+                    for (int d = 1; d < dec; d++) {
+                        g.next(skipped);
                     }
                     for (int c = 0; c < ch; c++) {
                         double v = s[axisIdx[c]];
@@ -870,6 +896,7 @@ public final class VirtualDevice implements AutoCloseable {
                     sendAll(Envelope.newBuilder().setSampleBatch(sb));
                 } // else lost on the (simulated) link: the host sees a sequence gap when batches come back
                 batchesSent.incrementAndGet();
+                nextSequence = seq;
                 inference.onSamples(session, loaded, dps, count, samples);
                 samples += count;
                 if (maxSamples > 0 && samples >= maxSamples) {
@@ -880,7 +907,7 @@ public final class VirtualDevice implements AutoCloseable {
                         }
                     }
                     sendAll(Envelope.newBuilder().setStreamStatus(StreamStatus.newBuilder().setStreaming(false)
-                            .setSamples(samples).setNextSequence(seq)));
+                            .setSamples(samples * dec).setDroppedSamples(streamDropped).setNextSequence(seq)));
                     return;
                 }
             }
@@ -936,8 +963,8 @@ public final class VirtualDevice implements AutoCloseable {
         private Path modelDirectory;
         private int slotSize = DEFAULT_SLOT_SIZE;
         private int queueCapacity = 8;
-        private int enterWindows = 3;
-        private int exitWindows = 5;
+        private int enterWindows = DeviceLimits.EVENT_ENTER_WINDOWS;
+        private int exitWindows = DeviceLimits.EVENT_EXIT_WINDOWS;
 
         public Builder deviceId(String id) { this.deviceId = Objects.requireNonNull(id); return this; }
         /**

@@ -165,15 +165,19 @@ class DeviceClientSimTest {
     void invalidConfigurationIsRejectedNamingTheField() {
         try (DeviceClient c = DeviceClient.connect("sim:")) {
             GyroSentinelException e = assertThrows(GyroSentinelException.class,
-                    () -> SensorConfig.builder().odrHz(1000).build());
-            assertEquals("odr_hz", e.field());
+                    () -> SensorConfig.builder().odrHz(5000).build());
+            assertEquals("configure.odr_hz", e.field());
             assertEquals(ErrorCode.INVALID_ARGUMENT, e.code());
-            // the device validates too: bypass the builder
+            assertTrue(e.getMessage().contains("5000"), e.getMessage());
+            // the device validates too (bypass the builder), with the firmware's words
             GyroSentinelException d = assertThrows(GyroSentinelException.class,
                     () -> c.configure(new SensorConfig(960, 300, SensorConfig.defaults().axes(), 1, 48)));
             assertEquals(ErrorCode.INVALID_ARGUMENT, d.code());
-            assertEquals("full_scale_dps", d.field());
-            assertTrue(d.getMessage().contains("300"), d.getMessage());
+            assertEquals("configure.full_scale_dps", d.field());
+            assertEquals(io.gyrosentinel.internal.DeviceMessages.FULL_SCALE, d.detail());
+            // a rate the sensor does not have is run at the nearest one, and the client is told
+            c.configure(SensorConfig.builder().odrHz(1000).build());
+            assertEquals(960, c.config().odrHz());
         }
     }
 

@@ -566,7 +566,8 @@ public final class DefaultDeviceClient implements DeviceClient, Transport.Listen
         return request(Envelope.newBuilder().setConfigure(WireCodec.toWire(c)), "configure", requestTimeout)
                 .thenApply(env -> {
                     expect(env, Envelope.BodyCase.ACK, "configure");
-                    config = c;
+                    // the device says what it applied (the sensor's nearest rate); an older one does not
+                    config = env.getAck().hasConfig() ? WireCodec.fromWire(env.getAck().getConfig()) : c;
                     return null;
                 });
     }
