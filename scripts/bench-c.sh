@@ -3,7 +3,8 @@
 #  - code size and static RAM of the portable core built with -Os (size(1) of the objects that
 #    the firmware links; host-only files excluded),
 #  - instructions per sample of the sample path (ring -> batcher -> envelope -> COBS/CRC frame),
-#    counted by valgrind --tool=callgrind, start-up removed by differencing two runs.
+#    counted by valgrind --tool=callgrind, start-up removed by differencing two runs,
+#  - instructions per sample of the ISM330BX FIFO burst path (driver core against its register model).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 B=target/bench-c
@@ -26,6 +27,24 @@ for batch in 25 64 100; do
   ir() { valgrind --tool=callgrind --callgrind-out-file=/dev/null "$bin" "$1" "$batch" 2>&1 | awk '/Collected/ {print $4}'; }
   a=$(ir 100000); b=$(ir 300000)
   echo "batch $batch: $(( (b - a) / 200000 )) instructions/sample (Ir $a for 100k samples, $b for 300k)"
+done
+
+# ISM330BX driver core (src/gs_ism330bx.c) draining the register model (test/host/ism330bx_model.c) at 3840 Hz, one
+# timestamp word per 8 samples, watermark = burst size, read as gs_device_sensor_step reads. Same differencing.
+# "driver": collection off at start and toggled at entry/exit of the driver's sensor ops (gs_ism330bx_op_*) and of the
+# model's bus functions (ism_model_bus_*), which the driver calls, so the nested toggle leaves the model's bus emulation
+# out (checked: equals callgrind_annotate's inclusive cost of gs_ism330bx_op_read minus ism_model_bus_read).
+# "with model": the whole program. The firmware's real bus cost (I2C/SPI driver, wire time) is in neither.
+echo "== instructions per sample for a FIFO burst (ISM330BX core, register model; callgrind)"
+cmake --build "$B-o2" -j2 --target gs_bench_ism330bx >/dev/null
+bin="$B-o2/tools/gs_bench_ism330bx"
+for burst in 16 32 64; do
+  ir() { valgrind --tool=callgrind --callgrind-out-file=/dev/null "$@" 2>&1 | awk '/Collected/ {print $4}'; }
+  drv() { ir --collect-atstart=no --toggle-collect='gs_ism330bx_op_*' --toggle-collect='ism_model_bus_*' "$bin" "$1" "$burst"; }
+  a=$(drv 100000); b=$(drv 300000); c=$(ir "$bin" 100000 "$burst"); d=$(ir "$bin" 300000 "$burst")
+  traffic=$("$bin" 100000 "$burst" | sed -E 's/^([0-9]+) samples.*: ([0-9]+) bursts, ([0-9]+) words.* ([0-9]+) bus bytes read.*/\1 \2 \3 \4/' |
+    awk '{printf "%.1f words per burst, %.2f bus bytes per sample", $3 / $2, $4 / $1}')
+  echo "burst $burst words: driver only $(( (b - a) / 200000 )) instructions/sample, with the register model $(( (d - c) / 200000 )) ($traffic)"
 done
 
 if command -v xtensa-lx106-elf-gcc >/dev/null 2>&1; then

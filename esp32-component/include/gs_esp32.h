@@ -1,5 +1,6 @@
 /*
- * ESP32 glue (ESP-IDF >= 5.2 only; not part of the host build): the ISM330BX FIFO driver,
+ * ESP32 glue (ESP-IDF >= 5.2 only; not part of the host build): the ISM330BX bus glue (I2C
+ * or SPI, INT1, mutex) around the portable driver core gs_ism330bx.h,
  * the UART or MQTT transport (Kconfig choice GS_HOST_LINK) and the two tasks that run a
  * gs_device.
  *
@@ -17,6 +18,7 @@
 #include "sdkconfig.h"   /* CONFIG_GS_* for GS_ESP32_CONFIG_DEFAULT() */
 #include "gs_err.h"
 #include "gs_sensor.h"
+#include "gs_ism330bx.h"
 #include "gs_scoring.h"
 #include "gs_model_backend.h"
 #include "gs_model_store.h"
@@ -25,6 +27,17 @@
 extern "C" {
 #endif
 
+/** Bus of the ISM330BX (gs_ism330bx_config_t.bus). */
+typedef enum {
+    GS_ISM330BX_BUS_I2C = 0,   /**< default: i2c_port/sda/scl/i2c_hz/i2c_address */
+    GS_ISM330BX_BUS_SPI = 1,   /**< 4-wire SPI, mode 3: spi_* fields */
+} gs_ism330bx_bus_kind_t;
+
+/*
+ * The fields up to fifo_watermark are the original I2C configuration, in their original
+ * order; the ones after it are new and zero means the previous behaviour (I2C, 64-word bursts,
+ * a timestamp word every 8 samples), so existing initialisers keep compiling and working.
+ */
 typedef struct {
     int i2c_port;          /**< I2C controller number */
     int sda_gpio;
@@ -32,13 +45,32 @@ typedef struct {
     uint32_t i2c_hz;       /**< bus clock; FIFO bursts at 3840 Hz need >= 350 kHz */
     uint8_t i2c_address;   /**< 7-bit: 0x6A (SA0 low) or 0x6B */
     int int1_gpio;         /**< FIFO watermark interrupt pin, -1 to poll */
-    uint16_t fifo_watermark; /**< FIFO words per wake-up (1 .. 255) */
+    uint16_t fifo_watermark; /**< FIFO words (gyro + timestamp) per wake-up (1 .. 255) */
+    gs_ism330bx_bus_kind_t bus; /**< GS_ISM330BX_BUS_I2C (0) or GS_ISM330BX_BUS_SPI */
+    int spi_host;          /**< spi_host_device_t: 1 = SPI2_HOST, 2 = SPI3_HOST; 0 = SPI2_HOST
+                                (SPI1 is the flash) */
+    int spi_mosi_gpio;     /**< used when spi_init_bus */
+    int spi_miso_gpio;
+    int spi_sclk_gpio;
+    int spi_cs_gpio;       /**< chip select (the part answers on SPI while CS is low) */
+    uint32_t spi_hz;       /**< SCLK; 0 = 8 MHz (the family's 10 MHz maximum is unverified) */
+    bool spi_init_bus;     /**< initialise the SPI bus here (no DMA); false: the application did */
+    uint16_t burst_words;  /**< FIFO words per bus transaction, 1 .. 64; 0 = 64 */
+    uint8_t ts_decimation; /**< one timestamp word per 1, 8 or 32 samples; 0 = 8 */
 } gs_ism330bx_config_t;
 
-/** Probe (WHO_AM_I 0x71), reset and bind the ISM330BX; fills *out with its ops table. */
+/** Probe (WHO_AM_I 0x71), reset and bind the ISM330BX; fills *out with its ops table. Call
+ *  once. On failure gs_ism330bx_create_error() says why ("WHO_AM_I 0x6C, expected 0x71"). */
 gs_err_t gs_ism330bx_create(const gs_ism330bx_config_t *config, gs_sensor_t *out);
 
-/** Sensor task helper: block until the FIFO watermark interrupt or timeout_ms. */
+/** Why the last gs_ism330bx_create() failed; "" if it did not. */
+const char *gs_ism330bx_create_error(void);
+
+/** The driver's counters (overflows, lost samples, bus errors, ...; gs_ism330bx.h). */
+gs_err_t gs_ism330bx_sensor_stats(const gs_sensor_t *sensor, gs_ism330bx_stats_t *out);
+
+/** Sensor task helper: block until the FIFO watermark interrupt or timeout_ms (returns at
+ *  once while INT1 is still high, i.e. the FIFO is still above the watermark). */
 void gs_ism330bx_wait(const gs_sensor_t *sensor, uint32_t timeout_ms);
 
 typedef struct {
@@ -134,7 +166,8 @@ typedef struct {
                     .scl_gpio = CONFIG_GS_I2C_SCL_GPIO, .i2c_hz = CONFIG_GS_I2C_HZ,    \
                     .i2c_address = CONFIG_GS_ISM330BX_ADDR,                            \
                     .int1_gpio = CONFIG_GS_ISM330BX_INT1_GPIO,                         \
-                    .fifo_watermark = CONFIG_GS_FIFO_WATERMARK },                      \
+                    .fifo_watermark = CONFIG_GS_FIFO_WATERMARK,                        \
+                    .bus = GS_ISM330BX_BUS_I2C },                                      \
         .uart = { .uart_port = CONFIG_GS_UART_PORT, .tx_gpio = CONFIG_GS_UART_TX_GPIO,  \
                   .rx_gpio = CONFIG_GS_UART_RX_GPIO, .baud_rate = CONFIG_GS_UART_BAUD }, \
         GS_ESP32_MQTT_DEFAULT_                                                         \

@@ -28,6 +28,29 @@ static void tflm_log(void *ctx, const char *line)
     ESP_LOGI("gs_tflm", "%s", line);
 }
 
+/* Every 5 s, a warning when the driver saw FIFO overflows or bus errors since the last one
+ * (the lost samples also show as gaps in the batches). */
+static void log_sensor_losses(void)
+{
+    static gs_ism330bx_stats_t last;
+    static TickType_t last_tick;
+    const TickType_t now = xTaskGetTickCount();
+    if (now - last_tick < pdMS_TO_TICKS(5000)) {
+        return;
+    }
+    last_tick = now;
+    gs_ism330bx_stats_t st;
+    if (gs_ism330bx_sensor_stats(&s_sensor, &st) != GS_OK) {
+        return;
+    }
+    if (st.overflows != last.overflows || st.bus_errors != last.bus_errors) {
+        ESP_LOGW("gs", "ISM330BX: %llu FIFO overflows (%llu samples lost), %llu bus errors so far",
+                 (unsigned long long)st.overflows, (unsigned long long)st.lost_samples,
+                 (unsigned long long)st.bus_errors);
+    }
+    last = st;
+}
+
 static void sensor_task(void *arg)
 {
     (void)arg;
@@ -35,6 +58,7 @@ static void sensor_task(void *arg)
         if (gs_device_is_sampling(s_dev)) { /* streaming, or collecting for Calibrate */
             gs_ism330bx_wait(&s_sensor, 20);
             (void)gs_device_sensor_step(s_dev);
+            log_sensor_losses();
         } else {
             vTaskDelay(pdMS_TO_TICKS(20));
         }
@@ -77,6 +101,7 @@ gs_err_t gs_esp32_start(const gs_esp32_config_t *c)
     }
     gs_err_t err = gs_ism330bx_create(&c->sensor, &s_sensor);
     if (err != GS_OK) {
+        ESP_LOGE("gs", "ISM330BX: %s", gs_ism330bx_create_error());
         return err;
     }
     const char *id = c->device_id;

@@ -1,185 +1,173 @@
 /*
- * ISM330BX gyroscope through its FIFO (ESP-IDF i2c_master driver, IDF >= 5.2).
+ * ISM330BX on ESP-IDF (>= 5.2): thin glue around the portable driver core (src/gs_ism330bx.c,
+ * which does everything register-level and is tested on the host against a model of the part).
+ * Here: the bus ops over the i2c_master driver or an SPI device, the INT1 watermark interrupt,
+ * and a mutex, since the comms task configures/starts/stops while the sensor task reads.
  *
- * Why the FIFO: a single-register read costs ~420 µs on I2C, so reading sample by sample
- * cannot keep up above ~2 kHz; one burst of N FIFO words (7 bytes each: tag + X/Y/Z) costs
- * about N x 7 bytes on the bus and carries ~5,500 words/s at 350 kHz.
- * Register addresses and codes: ST ISM330BX datasheet / ism330bx-pid register map.
- * Timestamps: the sensor task stamps each burst with esp_timer at the watermark interrupt
- * and spaces the samples backwards by the ODR period (the FIFO timestamp words would be
- * more exact; CAPABILITY_SENSOR_TIMESTAMPS covers both).
+ * I2C: one write-then-read with a repeated start per register read (i2c_master_transmit_receive),
+ * one transmit of [reg, data] per write; 50 ms timeouts.
+ * SPI: mode 3 (CPOL = CPHA = 1, as ST's drivers for the family; DS-unverified for this part),
+ * the register address in an 8-bit address phase with bit 0x80 set for reads, full duplex,
+ * polling transactions. The bus is initialised without DMA when spi_init_bus is set: a
+ * non-DMA transaction carries at most 64 bytes, so reads are split into pieces of 63 bytes (9
+ * FIFO words); a piece of the FIFO window restarts at 0x78, which continues with the next word
+ * since the address wraps 0x7E -> 0x78 (this is what keeps DMA out: with DMA, IDF copies any
+ * buffer whose length is not a multiple of 4 through a heap-allocated bounce buffer).
  */
 #include <string.h>
 #include "gs_esp32.h"
-#include "driver/i2c_master.h"
+#include "gs_ism330bx.h"
 #include "driver/gpio.h"
-#include "esp_timer.h"
+#include "driver/i2c_master.h"
+#include "driver/spi_master.h"
+#include "esp_attr.h"
+#include "esp_log.h"
 #include "freertos/FreeRTOS.h"
 #include "freertos/semphr.h"
 #include "freertos/task.h"
 
-#define REG_FIFO_CTRL1 0x07   /* watermark, low 8 bits */
-#define REG_FIFO_CTRL3 0x09   /* BDR_GY[7:4] | BDR_XL[3:0] */
-#define REG_FIFO_CTRL4 0x0A   /* FIFO_MODE[2:0] */
-#define REG_INT1_CTRL 0x0D    /* bit 3: INT1_FIFO_TH */
-#define REG_WHO_AM_I 0x0F
-#define REG_CTRL2 0x11        /* ODR_G[3:0], OP_MODE_G[6:4] */
-#define REG_CTRL3 0x12        /* BDU bit 6, IF_INC bit 2, SW_RESET bit 0 */
-#define REG_CTRL6 0x15        /* FS_G[3:0] */
-#define REG_FIFO_STATUS1 0x1B /* DIFF_FIFO[7:0] */
-#define REG_FIFO_STATUS2 0x1C /* DIFF_FIFO[8] bit 0, FIFO_OVR_IA bit 6 */
-#define REG_FIFO_DATA_OUT_TAG 0x78
-#define WHO_AM_I_VALUE 0x71
-#define FIFO_MODE_CONTINUOUS 0x6
-#define TAG_GYRO_NC 0x01
-#define FIFO_WORD 7
-#define BURST_WORDS 64
+#define TAG "gs_ism330bx"
+#define I2C_TIMEOUT_MS 50
+#define WRITE_MAX 8u            /* the core writes one register at a time */
+#define SPI_PIECE 63u           /* bytes per SPI transaction: 9 FIFO words, <= 64 without DMA */
+#define SPI_DEFAULT_HZ 8000000u
+#define REG_IF_CFG 0x03u        /* bit 0: I2C_I3C_DISABLE */
+#define REG_FIFO_DATA_OUT_TAG 0x78u
 
 typedef struct {
     gs_ism330bx_config_t cfg;
-    i2c_master_bus_handle_t bus;
-    i2c_master_dev_handle_t dev;
-    SemaphoreHandle_t lock;      /* comms task configures while the sensor task reads */
+    gs_ism330bx_t core;          /* the portable driver's state (burst buffer included) */
+    gs_sensor_t inner;           /* the core's ops, called under the lock */
+    i2c_master_bus_handle_t i2c_bus;
+    i2c_master_dev_handle_t i2c_dev;
+    spi_device_handle_t spi_dev;
+    SemaphoreHandle_t lock;
     TaskHandle_t waiter;
-    uint8_t odr_code;
-    float odr_hz;
-    uint8_t fs_code;
-    uint64_t last_ts_us;
-    uint8_t burst[BURST_WORDS * FIFO_WORD];
 } ism_t;
 
 static ism_t s_ism;
+static const char *s_error = "";
 
-static const struct { float hz; uint8_t code; } k_odr[] = {
-    {7.5f, 0x2}, {15, 0x3}, {30, 0x4}, {60, 0x5}, {120, 0x6},
-    {240, 0x7}, {480, 0x8}, {960, 0x9}, {1920, 0xA}, {3840, 0xB},
-};
+/* ------------------------------------------------------------------ bus ops */
 
-static gs_err_t wr(ism_t *s, uint8_t reg, uint8_t val)
-{
-    uint8_t b[2] = {reg, val};
-    return i2c_master_transmit(s->dev, b, 2, 50) == ESP_OK ? GS_OK : GS_ERR_SENSOR;
-}
-
-static gs_err_t rd(ism_t *s, uint8_t reg, uint8_t *out, size_t n)
-{
-    return i2c_master_transmit_receive(s->dev, &reg, 1, out, n, 50) == ESP_OK ? GS_OK
-                                                                           : GS_ERR_SENSOR;
-}
-
-static gs_err_t ism_configure(void *ctx, const gs_sensor_settings_t *st, float *actual)
+static gs_err_t i2c_read(void *ctx, uint8_t reg, uint8_t *buf, size_t n)
 {
     ism_t *s = ctx;
-    size_t best = 0;
-    for (size_t i = 1; i < sizeof(k_odr) / sizeof(k_odr[0]); i++) {
-        float d_best = st->odr_hz - k_odr[best].hz, d = st->odr_hz - k_odr[i].hz;
-        if ((d < 0 ? -d : d) < (d_best < 0 ? -d_best : d_best)) {
-            best = i;
+    return i2c_master_transmit_receive(s->i2c_dev, &reg, 1, buf, n, I2C_TIMEOUT_MS) == ESP_OK
+               ? GS_OK : GS_ERR_IO;
+}
+
+static gs_err_t i2c_write(void *ctx, uint8_t reg, const uint8_t *buf, size_t n)
+{
+    ism_t *s = ctx;
+    uint8_t b[1 + WRITE_MAX];
+    if (n > WRITE_MAX) {
+        return GS_ERR_INVALID_ARG;
+    }
+    b[0] = reg;
+    memcpy(&b[1], buf, n);
+    return i2c_master_transmit(s->i2c_dev, b, n + 1, I2C_TIMEOUT_MS) == ESP_OK ? GS_OK : GS_ERR_IO;
+}
+
+static gs_err_t spi_xfer(ism_t *s, uint8_t addr, uint8_t *rx, const uint8_t *tx, size_t n)
+{
+    spi_transaction_t t;
+    memset(&t, 0, sizeof t);
+    t.addr = addr;        /* 8-bit address phase (address_bits = 8) */
+    t.length = 8 * n;     /* bits; rxlength 0 = the same */
+    t.rx_buffer = rx;
+    t.tx_buffer = tx;     /* NULL: no MOSI data while reading */
+    return spi_device_polling_transmit(s->spi_dev, &t) == ESP_OK ? GS_OK : GS_ERR_IO;
+}
+
+static gs_err_t spi_read(void *ctx, uint8_t reg, uint8_t *buf, size_t n)
+{
+    ism_t *s = ctx;
+    while (n > 0) {
+        const size_t k = n < SPI_PIECE ? n : SPI_PIECE;
+        if (spi_xfer(s, (uint8_t)(reg | 0x80u), buf, NULL, k) != GS_OK) {
+            return GS_ERR_IO;
         }
-    }
-    uint8_t fs;
-    switch (st->full_scale_dps) {
-    case 125: fs = 0x0; break;
-    case 250: fs = 0x1; break;
-    case 500: fs = 0x2; break;
-    case 1000: fs = 0x3; break;
-    case 2000: fs = 0x4; break;
-    case 4000: fs = 0xC; break;
-    default: return GS_ERR_INVALID_ARG;
-    }
-    xSemaphoreTake(s->lock, portMAX_DELAY);
-    s->odr_code = k_odr[best].code;
-    s->odr_hz = k_odr[best].hz;
-    s->fs_code = fs;
-    gs_err_t err = wr(s, REG_CTRL6, fs);
-    xSemaphoreGive(s->lock);
-    *actual = s->odr_hz;
-    return err;
-}
-
-static gs_err_t ism_start(void *ctx)
-{
-    ism_t *s = ctx;
-    xSemaphoreTake(s->lock, portMAX_DELAY);
-    /* Bypass mode empties the FIFO; then continuous mode batching the gyro at its ODR. */
-    gs_err_t err = wr(s, REG_FIFO_CTRL4, 0x0);
-    if (err == GS_OK) err = wr(s, REG_FIFO_CTRL1, (uint8_t)s->cfg.fifo_watermark);
-    if (err == GS_OK) err = wr(s, REG_FIFO_CTRL3, (uint8_t)(s->odr_code << 4));
-    if (err == GS_OK) err = wr(s, REG_CTRL2, s->odr_code);           /* high-performance */
-    if (err == GS_OK) err = wr(s, REG_FIFO_CTRL4, FIFO_MODE_CONTINUOUS);
-    if (err == GS_OK && s->cfg.int1_gpio >= 0) err = wr(s, REG_INT1_CTRL, 1u << 3);
-    s->last_ts_us = 0;
-    xSemaphoreGive(s->lock);
-    return err;
-}
-
-static gs_err_t ism_stop(void *ctx)
-{
-    ism_t *s = ctx;
-    xSemaphoreTake(s->lock, portMAX_DELAY);
-    gs_err_t err = wr(s, REG_CTRL2, 0x0);
-    if (err == GS_OK) err = wr(s, REG_FIFO_CTRL4, 0x0);
-    xSemaphoreGive(s->lock);
-    return err;
-}
-
-static gs_err_t ism_read(void *ctx, gs_sample_t *out, size_t max, size_t *n)
-{
-    ism_t *s = ctx;
-    *n = 0;
-    xSemaphoreTake(s->lock, portMAX_DELAY);
-    uint8_t st[2];
-    gs_err_t err = rd(s, REG_FIFO_STATUS1, st, 2);
-    size_t words = ((size_t)(st[1] & 1u) << 8) | st[0];
-    if (words > max) words = max;
-    if (words > BURST_WORDS) words = BURST_WORDS;
-    if (err == GS_OK && words > 0) {
-        /* One burst for all words relies on the FIFO output registers (0x78..0x7E) wrapping
-         * back to the tag with IF_INC, as on the LSM6DSV family: TO VERIFY ON HARDWARE.
-         * The fallback is one 7-byte read per word, which is too slow at 3840 Hz. */
-        err = rd(s, REG_FIFO_DATA_OUT_TAG, s->burst, words * FIFO_WORD);
-    }
-    xSemaphoreGive(s->lock);
-    if (err != GS_OK || words == 0) {
-        return err;
-    }
-    uint64_t now = (uint64_t)esp_timer_get_time();
-    uint64_t period_us = (uint64_t)(1e6f / s->odr_hz);
-    size_t gyro = 0;
-    for (size_t i = 0; i < words; i++) {
-        if ((s->burst[i * FIFO_WORD] >> 3) == TAG_GYRO_NC) gyro++;
-    }
-    /* The newest sample was taken at most one period ago; space the others backwards, but
-     * never before the previous burst's last sample. */
-    uint64_t t = now - (gyro ? (gyro - 1) * period_us : 0);
-    if (s->last_ts_us && t <= s->last_ts_us) t = s->last_ts_us + period_us;
-    for (size_t i = 0; i < words; i++) {
-        const uint8_t *w = &s->burst[i * FIFO_WORD];
-        if ((w[0] >> 3) != TAG_GYRO_NC) continue;
-        gs_sample_t *o = &out[(*n)++];
-        o->timestamp_us = t;
-        o->xyz[0] = (int16_t)(w[1] | (w[2] << 8));
-        o->xyz[1] = (int16_t)(w[3] | (w[4] << 8));
-        o->xyz[2] = (int16_t)(w[5] | (w[6] << 8));
-        s->last_ts_us = t;
-        t += period_us;
+        buf += k;
+        n -= k;
+        if (reg < REG_FIFO_DATA_OUT_TAG) {
+            reg = (uint8_t)(reg + k); /* elsewhere the next piece continues at reg + k */
+        }
     }
     return GS_OK;
 }
 
+static gs_err_t spi_write(void *ctx, uint8_t reg, const uint8_t *buf, size_t n)
+{
+    ism_t *s = ctx;
+    if (n > SPI_PIECE) {
+        return GS_ERR_INVALID_ARG;
+    }
+    return spi_xfer(s, (uint8_t)(reg & 0x7Fu), NULL, buf, n);
+}
+
+static void bus_delay_ms(void *ctx, uint32_t ms)
+{
+    (void)ctx;
+    TickType_t t = pdMS_TO_TICKS(ms);
+    vTaskDelay(t > 0 ? t : 1); /* at a 100 Hz tick, pdMS_TO_TICKS(1) is 0 */
+}
+
+/* ------------------------------------------------------------------ locked sensor ops */
+
+static gs_err_t locked_configure(void *ctx, const gs_sensor_settings_t *st, float *actual)
+{
+    ism_t *s = ctx;
+    xSemaphoreTake(s->lock, portMAX_DELAY);
+    gs_err_t err = s->inner.ops->configure(s->inner.ctx, st, actual);
+    xSemaphoreGive(s->lock);
+    return err;
+}
+
+static gs_err_t locked_start(void *ctx)
+{
+    ism_t *s = ctx;
+    xSemaphoreTake(s->lock, portMAX_DELAY);
+    gs_err_t err = s->inner.ops->start(s->inner.ctx);
+    xSemaphoreGive(s->lock);
+    return err;
+}
+
+static gs_err_t locked_stop(void *ctx)
+{
+    ism_t *s = ctx;
+    xSemaphoreTake(s->lock, portMAX_DELAY);
+    gs_err_t err = s->inner.ops->stop(s->inner.ctx);
+    xSemaphoreGive(s->lock);
+    return err;
+}
+
+static gs_err_t locked_read(void *ctx, gs_sample_t *out, size_t max, size_t *n)
+{
+    ism_t *s = ctx;
+    xSemaphoreTake(s->lock, portMAX_DELAY);
+    gs_err_t err = s->inner.ops->read(s->inner.ctx, out, max, n);
+    xSemaphoreGive(s->lock);
+    return err;
+}
+
 static const gs_sensor_ops_t s_ops = {
     .model = "ISM330BX",
-    .configure = ism_configure,
-    .start = ism_start,
-    .stop = ism_stop,
-    .read = ism_read,
+    .configure = locked_configure,
+    .start = locked_start,
+    .stop = locked_stop,
+    .read = locked_read,
 };
+
+/* ------------------------------------------------------------------ INT1 */
 
 static void IRAM_ATTR on_int1(void *arg)
 {
     ism_t *s = arg;
     BaseType_t woken = pdFALSE;
-    if (s->waiter) vTaskNotifyGiveFromISR(s->waiter, &woken);
+    if (s->waiter) {
+        vTaskNotifyGiveFromISR(s->waiter, &woken);
+    }
     portYIELD_FROM_ISR(woken);
 }
 
@@ -187,7 +175,66 @@ void gs_ism330bx_wait(const gs_sensor_t *sensor, uint32_t timeout_ms)
 {
     ism_t *s = sensor->ctx;
     s->waiter = xTaskGetCurrentTaskHandle();
+    /* The interrupt is on the rising edge: if the FIFO is still above the watermark (more
+     * arrived while the last read ran), INT1 stays high and no new edge would come. */
+    if (s->cfg.int1_gpio >= 0 && gpio_get_level((gpio_num_t)s->cfg.int1_gpio)) {
+        (void)ulTaskNotifyTake(pdTRUE, 0);
+        return;
+    }
     (void)ulTaskNotifyTake(pdTRUE, pdMS_TO_TICKS(timeout_ms));
+}
+
+/* ------------------------------------------------------------------ create */
+
+static gs_err_t open_i2c(ism_t *s, gs_ism330bx_bus_t *bus)
+{
+    const gs_ism330bx_config_t *c = &s->cfg;
+    i2c_master_bus_config_t bc = {
+        .i2c_port = c->i2c_port, .sda_io_num = c->sda_gpio, .scl_io_num = c->scl_gpio,
+        .clk_source = I2C_CLK_SRC_DEFAULT, .glitch_ignore_cnt = 7,
+        .flags.enable_internal_pullup = true, /* too weak for 400 kHz: fit external pull-ups */
+    };
+    i2c_device_config_t dc = {
+        .dev_addr_length = I2C_ADDR_BIT_LEN_7, .device_address = c->i2c_address,
+        .scl_speed_hz = c->i2c_hz,
+    };
+    if (i2c_new_master_bus(&bc, &s->i2c_bus) != ESP_OK ||
+        i2c_master_bus_add_device(s->i2c_bus, &dc, &s->i2c_dev) != ESP_OK) {
+        s_error = "I2C bus or device could not be created";
+        return GS_ERR_SENSOR;
+    }
+    bus->read = i2c_read;
+    bus->write = i2c_write;
+    return GS_OK;
+}
+
+static gs_err_t open_spi(ism_t *s, gs_ism330bx_bus_t *bus)
+{
+    const gs_ism330bx_config_t *c = &s->cfg;
+    const spi_host_device_t host = c->spi_host > 0 ? (spi_host_device_t)c->spi_host : SPI2_HOST;
+    if (c->spi_init_bus) {
+        spi_bus_config_t bc = {
+            .mosi_io_num = c->spi_mosi_gpio, .miso_io_num = c->spi_miso_gpio,
+            .sclk_io_num = c->spi_sclk_gpio, .quadwp_io_num = -1, .quadhd_io_num = -1,
+            .max_transfer_sz = 64,
+        };
+        if (spi_bus_initialize(host, &bc, SPI_DMA_DISABLED) != ESP_OK) {
+            s_error = "SPI bus could not be initialised";
+            return GS_ERR_SENSOR;
+        }
+    }
+    spi_device_interface_config_t dc = {
+        .address_bits = 8, .mode = 3,
+        .clock_speed_hz = (int)(c->spi_hz ? c->spi_hz : SPI_DEFAULT_HZ),
+        .spics_io_num = c->spi_cs_gpio, .queue_size = 1,
+    };
+    if (spi_bus_add_device(host, &dc, &s->spi_dev) != ESP_OK) {
+        s_error = "SPI device could not be added";
+        return GS_ERR_SENSOR;
+    }
+    bus->read = spi_read;
+    bus->write = spi_write;
+    return GS_OK;
 }
 
 gs_err_t gs_ism330bx_create(const gs_ism330bx_config_t *c, gs_sensor_t *out)
@@ -196,43 +243,76 @@ gs_err_t gs_ism330bx_create(const gs_ism330bx_config_t *c, gs_sensor_t *out)
         return GS_ERR_INVALID_ARG;
     }
     ism_t *s = &s_ism;
+    if (s->lock) {
+        return GS_ERR_INVALID_STATE; /* one sensor, created once */
+    }
     memset(s, 0, sizeof(*s));
     s->cfg = *c;
+    s_error = "";
     s->lock = xSemaphoreCreateMutex();
-    i2c_master_bus_config_t bc = {
-        .i2c_port = c->i2c_port, .sda_io_num = c->sda_gpio, .scl_io_num = c->scl_gpio,
-        .clk_source = I2C_CLK_SRC_DEFAULT, .glitch_ignore_cnt = 7,
-        .flags.enable_internal_pullup = true,
-    };
-    i2c_device_config_t dc = {
-        .dev_addr_length = I2C_ADDR_BIT_LEN_7, .device_address = c->i2c_address,
-        .scl_speed_hz = c->i2c_hz,
-    };
-    if (!s->lock || i2c_new_master_bus(&bc, &s->bus) != ESP_OK ||
-        i2c_master_bus_add_device(s->bus, &dc, &s->dev) != ESP_OK) {
-        return GS_ERR_SENSOR;
+    if (!s->lock) {
+        s_error = "no memory for the mutex";
+        return GS_ERR_NO_MEM;
     }
-    uint8_t id = 0;
-    if (rd(s, REG_WHO_AM_I, &id, 1) != GS_OK || id != WHO_AM_I_VALUE) {
-        return GS_ERR_SENSOR;
+    gs_ism330bx_bus_t bus = {.delay_ms = bus_delay_ms, .ctx = s};
+    gs_err_t err = c->bus == GS_ISM330BX_BUS_SPI ? open_spi(s, &bus) : open_i2c(s, &bus);
+    if (err != GS_OK) {
+        ESP_LOGE(TAG, "%s", s_error);
+        return err;
     }
-    if (wr(s, REG_CTRL3, 0x01) != GS_OK) { /* software reset */
-        return GS_ERR_SENSOR;
+    gs_ism330bx_options_t opt = GS_ISM330BX_OPTIONS_DEFAULT();
+    opt.fifo_watermark = c->fifo_watermark;
+    opt.burst_words = c->burst_words;
+    opt.ts_decimation = c->ts_decimation;
+    opt.int1_fifo_th = c->int1_gpio >= 0;
+    opt.clock = gs_esp32_clock(); /* sample times on esp_timer's clock, re-anchored at each start */
+    err = gs_ism330bx_init(&s->core, &bus, &opt);
+    if (err != GS_OK) {
+        s_error = err == GS_ERR_INVALID_ARG ? "invalid burst_words or ts_decimation"
+                                            : gs_ism330bx_last_error(&s->core);
+        ESP_LOGE(TAG, "%s", s_error);
+        return err;
     }
-    vTaskDelay(pdMS_TO_TICKS(10));
-    if (wr(s, REG_CTRL3, (1u << 6) | (1u << 2)) != GS_OK) { /* BDU + auto-increment */
-        return GS_ERR_SENSOR;
+    if (c->bus == GS_ISM330BX_BUS_SPI) {
+        /* On SPI, switch the I2C/I3C interface off so SPI traffic on SDA/SCL is never taken
+         * for an I2C transfer (IF_CFG bit 0; DS-unverified, as ST recommends for the family). */
+        uint8_t v = 0;
+        if (bus.read(s, REG_IF_CFG, &v, 1) != GS_OK) {
+            s_error = "bus error writing IF_CFG";
+            return GS_ERR_SENSOR;
+        }
+        v |= 0x01u;
+        if (bus.write(s, REG_IF_CFG, &v, 1) != GS_OK) {
+            s_error = "bus error writing IF_CFG";
+            return GS_ERR_SENSOR;
+        }
     }
+    gs_ism330bx_sensor(&s->core, &s->inner);
     if (c->int1_gpio >= 0) {
         gpio_config_t io = {.pin_bit_mask = 1ULL << c->int1_gpio, .mode = GPIO_MODE_INPUT,
                             .intr_type = GPIO_INTR_POSEDGE};
         gpio_config(&io);
-        gpio_install_isr_service(0);
-        gpio_isr_handler_add(c->int1_gpio, on_int1, s);
+        (void)gpio_install_isr_service(0); /* ESP_ERR_INVALID_STATE: already installed, fine */
+        gpio_isr_handler_add((gpio_num_t)c->int1_gpio, on_int1, s);
     }
-    s->odr_hz = 960.0f;
-    s->odr_code = 0x9;
     out->ops = &s_ops;
     out->ctx = s;
+    return GS_OK;
+}
+
+const char *gs_ism330bx_create_error(void)
+{
+    return s_error;
+}
+
+gs_err_t gs_ism330bx_sensor_stats(const gs_sensor_t *sensor, gs_ism330bx_stats_t *out)
+{
+    if (!sensor || !out || sensor->ops != &s_ops) {
+        return GS_ERR_INVALID_ARG;
+    }
+    ism_t *s = sensor->ctx;
+    xSemaphoreTake(s->lock, portMAX_DELAY);
+    gs_ism330bx_get_stats(&s->core, out);
+    xSemaphoreGive(s->lock);
     return GS_OK;
 }
