@@ -60,7 +60,7 @@ import org.junit.jupiter.api.io.TempDir;
  * (proto/gyrosentinel/v1/device_contract.txt) through {@link DeviceLimits} and {@link DeviceMessages}, the same
  * table the firmware's gs_contract.h is generated from.
  *
- * <p>A subclass says how to start the device ({@link #start}); docs/protocol.md §2.3 describes the contract.
+ * <p>A subclass says how to start the device ({@link #start}); docs/protocol.md §2.1 describes the contract.
  */
 @Timeout(90)
 public abstract class DeviceContract {
