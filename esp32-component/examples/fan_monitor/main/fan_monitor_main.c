@@ -1,7 +1,7 @@
 /*
  * fan_monitor: an ESP32-S3 with an ISM330BX on a fan housing. Everything (sensor, UART,
  * tasks) comes from Kconfig (idf.py menuconfig -> GyroSentinel); the host side is
- *     gyrosentinel stream serial:///dev/ttyUSB0
+ *     gyrosentinel record --device serial:/dev/ttyUSB0 ...   (or monitor, deploy; docs/hardware.md)
  */
 #include "esp_log.h"
 #include "gs_esp32.h"

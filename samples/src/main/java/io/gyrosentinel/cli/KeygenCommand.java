@@ -36,7 +36,7 @@ final class KeygenCommand implements Callable<Integer> {
         SigningKeys.write(SigningKeys.generate(), out, pub);
         var pw = spec.commandLine().getOut();
         pw.printf("private key: %s (keep it secret; sign with: gyrosentinel package --sign-key %s)%n", out, out);
-        pw.printf("public key:  %s (configure devices with it: menuconfig > GyroSentinel > trusted key)%n", pub);
+        pw.printf("public key:  %s (devices trust it through gs_esp32_config_t.model_public_key, docs/hardware.md; gs_virtual_device --public-key)%n", pub);
         return 0;
     }
 }
