@@ -49,6 +49,7 @@ public final class TfAutoencoderGraph implements AutoCloseable {
     private boolean closed;
 
     public TfAutoencoderGraph(ModelArchitecture arch, int intraOpThreads) {
+        requireNativeLibrary();
         registerLstmGradient();
         this.arch = arch;
         this.specs = arch.parameterSpecs();
@@ -180,6 +181,23 @@ public final class TfAutoencoderGraph implements AutoCloseable {
         BlockLSTM<TFloat32> cell = tf.nn.blockLSTM(seqLenMax, seq, state0, state0, w, zerosU, zerosU, zerosU, bias,
                 BlockLSTM.usePeephole(false), BlockLSTM.cellClip(0f));
         return cell.h();
+    }
+
+    /**
+     * Loads TensorFlow's native library (TensorFlow's class initialiser does, once per JVM; a failure there
+     * surfaces as {@link UnsatisfiedLinkError} the first time and {@link NoClassDefFoundError} after).
+     *
+     * @throws io.gyrosentinel.GyroSentinelException {@link io.gyrosentinel.ErrorCode#UNSUPPORTED} when it is not
+     *                                               there for this platform: the message names the platform and
+     *                                               the artifact to add ({@link NativePlatform})
+     */
+    public static void requireNativeLibrary() {
+        QuietNativeLogs.apply();
+        try {
+            TensorFlow.version();
+        } catch (UnsatisfiedLinkError | NoClassDefFoundError | ExceptionInInitializerError e) {
+            throw NativePlatform.current().tensorflowMissing(e);
+        }
     }
 
     @SuppressWarnings({"rawtypes", "unchecked"})

@@ -1,5 +1,6 @@
 package io.gyrosentinel.training.packaging.internal;
 
+import io.gyrosentinel.training.internal.NativePlatform;
 import io.gyrosentinel.training.packaging.PackagingException;
 import io.gyrosentinel.training.packaging.PackagingException.Reason;
 import java.io.IOException;
@@ -15,11 +16,12 @@ import org.tensorflow.lite.Tensor;
 
 /**
  * A real TensorFlow Lite 2.6.2 interpreter (DJL's JNI build, {@code ai.djl.tflite:tflite-native-cpu}),
- * loaded without network: the {@code .so} is copied out of the jar once per JVM and {@code System.load}-ed.
- * The system property {@code gyrosentinel.tflite.library} may name a library file to load instead.
+ * loaded without network: the platform's JNI library ({@code native/lib/libtensorflowlite_jni.so}, {@code .dylib} or
+ * {@code tensorflowlite_jni.dll}, see {@link NativePlatform}) is copied out of the jar once per JVM and
+ * {@code System.load}-ed. The system property {@code gyrosentinel.tflite.library} may name a library file to load
+ * instead. Without one: {@link PackagingException} {@link Reason#NATIVE_LIBRARY} naming the platform and artifact.
  */
 public final class TfliteRuntime implements AutoCloseable {
-    static final String RESOURCE = "native/lib/libtensorflowlite_jni.so";
     private static boolean loaded;
 
     private final Interpreter interpreter;
@@ -116,34 +118,56 @@ public final class TfliteRuntime implements AutoCloseable {
         }
     }
 
-    /** Loads the JNI library once per JVM. */
+    /**
+     * Loads the JNI library once per JVM.
+     *
+     * @throws PackagingException {@link Reason#NATIVE_LIBRARY} if there is none for this platform or it does not
+     *                            load; {@link Reason#RUNTIME} if it cannot be copied out of its jar
+     */
     public static synchronized void ensureLoaded() {
         if (loaded) {
             return;
         }
-        String override = System.getProperty("gyrosentinel.tflite.library");
-        try {
-            if (override != null) {
-                System.load(Path.of(override).toAbsolutePath().toString());
-            } else {
-                ClassLoader cl = TfliteRuntime.class.getClassLoader();
-                try (InputStream s = cl.getResourceAsStream(RESOURCE)) {
-                    if (s == null) {
-                        throw new PackagingException(Reason.RUNTIME, "no TFLite native library on the class path ("
-                                + RESOURCE + "): add ai.djl.tflite:tflite-native-cpu:2.6.2 with classifier "
-                                + "linux-x86_64, or set -Dgyrosentinel.tflite.library=/path/libtensorflowlite_jni.so");
-                    }
-                    Path dir = Files.createTempDirectory("gyrosentinel-tflite");
-                    Path so = dir.resolve("libtensorflowlite_jni.so");
-                    Files.copy(s, so, StandardCopyOption.REPLACE_EXISTING);
-                    so.toFile().deleteOnExit();
-                    dir.toFile().deleteOnExit();
-                    System.load(so.toString());
-                }
+        load(TfliteRuntime.class.getClassLoader(), System.getProperty(NativePlatform.TFLITE_LIBRARY_PROPERTY),
+                NativePlatform.current());
+        loaded = true;
+    }
+
+    /** Finds and loads the library for {@code platform}: the {@code override} file, else from {@code cl}. */
+    static void load(ClassLoader cl, String override, NativePlatform platform) {
+        if (override != null) {
+            String file = Path.of(override).toAbsolutePath().toString();
+            String where = "-D" + NativePlatform.TFLITE_LIBRARY_PROPERTY + "=" + override;
+            if (!Files.isRegularFile(Path.of(file))) {
+                throw new PackagingException(Reason.NATIVE_LIBRARY, platform.tfliteMissingMessage(where
+                        + ": no such file", null));
             }
-            loaded = true;
-        } catch (IOException | UnsatisfiedLinkError e) {
-            throw new PackagingException(Reason.RUNTIME, "cannot load the TFLite native library: " + e.getMessage(), e);
+            try {
+                System.load(file);
+            } catch (UnsatisfiedLinkError e) {
+                throw new PackagingException(Reason.NATIVE_LIBRARY, platform.tfliteMissingMessage(where, e), e);
+            }
+            return;
+        }
+        String resource = platform.tfliteResource();
+        String where = "class path resource " + resource;
+        try (InputStream s = cl.getResourceAsStream(resource)) {
+            if (s == null) {
+                throw new PackagingException(Reason.NATIVE_LIBRARY, platform.tfliteMissingMessage(where, null));
+            }
+            Path dir = Files.createTempDirectory("gyrosentinel-tflite");
+            Path lib = dir.resolve(platform.tfliteLibraryName());
+            Files.copy(s, lib, StandardCopyOption.REPLACE_EXISTING);
+            lib.toFile().deleteOnExit();
+            dir.toFile().deleteOnExit();
+            try {
+                System.load(lib.toString());
+            } catch (UnsatisfiedLinkError e) {
+                throw new PackagingException(Reason.NATIVE_LIBRARY, platform.tfliteMissingMessage(where, e), e);
+            }
+        } catch (IOException e) {
+            throw new PackagingException(Reason.RUNTIME, "cannot copy the TFLite native library (" + resource
+                    + ") to a temporary file: " + e.getMessage(), e);
         }
     }
 }
