@@ -11,13 +11,14 @@
 #include <stddef.h>
 #include <stdint.h>
 #include "gs_err.h"
+#include "gs_contract.h"
 
 #ifdef __cplusplus
 extern "C" {
 #endif
 
 /** Largest envelope (protobuf bytes, before framing) either side sends or accepts. */
-#define GS_MAX_ENVELOPE 2048u
+#define GS_MAX_ENVELOPE ((unsigned)GS_MAX_ENVELOPE_BYTES) /* the device contract (gs_contract.h) */
 /** Size of the CRC trailer. */
 #define GS_FRAME_CRC_SIZE 4u
 /** Worst-case framed size of an envelope of n bytes: CRC, one COBS code byte per 254 bytes

@@ -454,6 +454,8 @@ static gs_err_t send_model_status(struct gs_device *d, uint32_t rid)
 {
     begin_tx(d, rid, gyrosentinel_v1_Envelope_model_status_tag);
     gs_model_store_status(d->cfg.model_store, &d->tx.body.model_status);
+    d->tx.body.model_status.runs_inference =
+        d->cfg.model_runtime != NULL && gs_model_runtime_ready(d->cfg.model_runtime);
     return send_tx(d);
 }
 

@@ -1,5 +1,6 @@
 package io.gyrosentinel.cli;
 
+import io.gyrosentinel.recording.SessionLabel;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import io.gyrosentinel.training.ModelBench;
@@ -107,10 +108,10 @@ final class BenchCommand implements Callable<Integer> {
                 : Sessions.usable(Sessions.normalParts(Sessions.read(validation)).series(), window, "bench validation")
                         .series();
         List<TimeSeries> anom = anomalous.isEmpty() ? List.of()
-                : Sessions.read(anomalous, TimeSeries.Label.ANOMALOUS);
+                : Sessions.read(anomalous, SessionLabel.ANOMALOUS);
         if (anomalous.isEmpty() && parts.anomalousSamplesLeftOut() > 0) {
             // labelled logs: their anomalous stretches are the faults (only the windows the labels mark are scored)
-            anom = all.stream().filter(s -> s.sampleLabels().isPresent() || s.label() == TimeSeries.Label.ANOMALOUS)
+            anom = all.stream().filter(s -> s.sampleLabels().isPresent() || s.label() == SessionLabel.ANOMALOUS)
                     .filter(s -> s.length() >= window).toList();
             pw.printf("anomalies: the %d samples labelled anomalous in --data%n", parts.anomalousSamplesLeftOut());
         }
@@ -177,7 +178,7 @@ final class BenchCommand implements Callable<Integer> {
         pw.printf("chosen: %s (%s); model %s, bundle %s%n", r.chosen().name(), r.chosen().family().id(),
                 out.resolve("best"), r.chosen().bundle() != null ? out.resolve("best.gsb") : "(none)");
         if (json != null) {
-            io.gyrosentinel.internal.io.AtomicFiles.write(json, new ObjectMapper()
+            io.gyrosentinel.io.AtomicFiles.write(json, new ObjectMapper()
                     .enable(SerializationFeature.INDENT_OUTPUT).writeValueAsBytes(toJson(r)));
             pw.printf("results written to %s%n", json);
         }

@@ -119,7 +119,7 @@ final class DemoCommand implements Callable<Integer> {
             dev.clearFaults();
 
             // ---- train
-            List<TimeSeries> train = Sessions.read(List.of(trainRec), TimeSeries.Label.NORMAL);
+            List<TimeSeries> train = Sessions.read(List.of(trainRec), SessionLabel.NORMAL);
             List<double[]> losses = new ArrayList<>();
             TrainedModel model;
             try (ProgressBar bar = Progress.bar("2. train", epochs, "epochs")) {
@@ -144,8 +144,8 @@ final class DemoCommand implements Callable<Integer> {
                     model.history().epochs().size(), model.history().bestValidationLoss(), model.threshold().value());
 
             // ---- evaluate on held-out sessions
-            List<TimeSeries> test = new ArrayList<>(Sessions.read(List.of(normalTest), TimeSeries.Label.NORMAL));
-            test.addAll(Sessions.read(List.of(faultTest), TimeSeries.Label.ANOMALOUS));
+            List<TimeSeries> test = new ArrayList<>(Sessions.read(List.of(normalTest), SessionLabel.NORMAL));
+            test.addAll(Sessions.read(List.of(faultTest), SessionLabel.ANOMALOUS));
             EvaluationReport eval = model.evaluate(test, 10);
             EvaluateCommand.writeJson(eval, out.resolve("metrics.json"));
             pw.printf(Locale.ROOT, "3. evaluated on held-out normal and imbalance sessions: ROC-AUC %.4f, F1 %.4f, "
@@ -378,6 +378,7 @@ final class DemoCommand implements Callable<Integer> {
         dep.put("model id", dr.modelId());
         dep.put("slot", dr.slot());
         dep.put("activated", dr.activated());
+        dep.put("runsInference", dr.runsInference());
         dep.put("bytes sent", dr.bytesSent());
         dep.put("sha256", dr.sha256());
         dep.put("time", dr.elapsed().toMillis() + " ms");

@@ -43,6 +43,11 @@ final class DeployCommand implements Callable<Integer> {
             pw.printf(Locale.ROOT, "deployed %s (%d bytes, sha256 %s) to %s slot %d%s in %d ms%s%n", r.modelId(),
                     b.payloadSize(), r.sha256(), Terminal.safe(c.info().deviceId()), r.slot(), r.activated() ? ", active" : "",
                     r.elapsed().toMillis(), r.resumedFrom() > 0 ? " (resumed from byte " + r.resumedFrom() + ")" : "");
+            if (r.activated() && !r.runsInference()) {
+                pw.println("warning: the device keeps this model but runs no inference (no results, no anomaly "
+                        + "events): it has no inference runtime (a sim: device needs io.gyrosentinel:sdk-training "
+                        + "on this host's class path)");
+            }
         }
         return 0;
     }

@@ -1,5 +1,6 @@
 package io.gyrosentinel.cli;
 
+import io.gyrosentinel.recording.SessionLabel;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import io.gyrosentinel.training.EvaluationReport;
@@ -60,8 +61,8 @@ final class EvaluateCommand implements Callable<Integer> {
         }
         AnomalyModel m = AnomalyModel.load(model);
         List<TimeSeries> series = new ArrayList<>();
-        series.addAll(Sessions.read(normal, TimeSeries.Label.NORMAL));
-        series.addAll(Sessions.read(anomalous, TimeSeries.Label.ANOMALOUS));
+        series.addAll(Sessions.read(normal, SessionLabel.NORMAL));
+        series.addAll(Sessions.read(anomalous, SessionLabel.ANOMALOUS));
         series.addAll(Sessions.read(labelled));
         var pw = spec.commandLine().getOut();
         Sessions.Usable usable = Sessions.usable(series, m.windowLength(), "evaluation");
@@ -213,7 +214,7 @@ final class EvaluateCommand implements Callable<Integer> {
             pm.put("confusion", confusion(p.truePositives(), p.falsePositives(), p.trueNegatives(), p.falseNegatives()));
             m.put("pointwise", pm);
         }
-        io.gyrosentinel.internal.io.AtomicFiles.write(file,
+        io.gyrosentinel.io.AtomicFiles.write(file,
                 new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsBytes(m));
     }
 }

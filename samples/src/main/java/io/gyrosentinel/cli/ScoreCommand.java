@@ -60,7 +60,7 @@ final class ScoreCommand implements Callable<Integer> {
         boolean labelled = !r.labelRuns().isEmpty() || r.info().label() != SessionLabel.UNLABELLED;
         double thr = m.threshold().value();
         long[] flaggedCount = {0};
-        io.gyrosentinel.internal.io.AtomicFiles.write(out, false, stream -> {
+        io.gyrosentinel.io.AtomicFiles.write(out, false, stream -> {
             BufferedWriter w = new BufferedWriter(new java.io.OutputStreamWriter(stream, StandardCharsets.UTF_8));
             w.write("start_sample,end_sample,score,flag" + (labelled ? ",label" : "") + "\n");
             for (int i = 0; i < scores.length; i++) {

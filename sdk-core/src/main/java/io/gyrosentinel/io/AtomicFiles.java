@@ -1,4 +1,4 @@
-package io.gyrosentinel.internal.io;
+package io.gyrosentinel.io;
 
 import java.io.IOException;
 import java.io.OutputStream;
@@ -11,7 +11,7 @@ import java.nio.file.attribute.PosixFilePermissions;
 /**
  * Files that appear whole or not at all: written to a hidden temporary file beside the target and
  * moved into place when complete; on any failure the temporary file is deleted and the target is
- * left as it was. Not public API.
+ * left as it was. Public: recordings, models, reports and applications writing their own files use it.
  */
 public final class AtomicFiles {
     private AtomicFiles() {
@@ -20,13 +20,23 @@ public final class AtomicFiles {
     /** Writes the file's content. */
     @FunctionalInterface
     public interface Body {
+        /**
+         * Writes the content.
+         *
+         * @param out the temporary file's stream; do not close it
+         * @throws IOException when writing fails; the target is then left as it was
+         */
         void write(OutputStream out) throws IOException;
     }
 
     /**
      * Writes {@code target} atomically.
      *
+     * @param target the file to write, replaced if it exists; its folder is created if missing
      * @param secret owner-only permissions (keys); otherwise rw-r--r-- like any file
+     * @param body   writes the content
+     * @throws IOException when the file cannot be written or moved into place (a {@link RuntimeException} from
+     *         {@code body} also leaves the target as it was)
      */
     public static void write(Path target, boolean secret, Body body) throws IOException {
         Path abs = target.toAbsolutePath();
@@ -42,6 +52,13 @@ public final class AtomicFiles {
         }
     }
 
+    /**
+     * Writes {@code target} atomically with the given bytes, readable like any file.
+     *
+     * @param target the file to write, replaced if it exists
+     * @param data   the content
+     * @throws IOException when the file cannot be written or moved into place
+     */
     public static void write(Path target, byte[] data) throws IOException {
         write(target, false, out -> out.write(data));
     }
@@ -49,6 +66,11 @@ public final class AtomicFiles {
     /**
      * A new empty temporary file in {@code target}'s folder (created if missing), named after it
      * and hidden; for writers that stream into it themselves and finish with {@link #moveIntoPlace}.
+     *
+     * @param target the file that will be written
+     * @param secret owner-only permissions (rw-------), otherwise rw-r--r--
+     * @return the temporary file: {@code .<name>.<random>.part} in the target's folder
+     * @throws IOException when the folder or the file cannot be created
      */
     public static Path temporaryBeside(Path target, boolean secret) throws IOException {
         Path abs = target.toAbsolutePath();
@@ -63,7 +85,13 @@ public final class AtomicFiles {
         return tmp;
     }
 
-    /** Replaces {@code target} with {@code tmp}, atomically where the file system can. */
+    /**
+     * Replaces {@code target} with {@code tmp}, atomically where the file system can.
+     *
+     * @param tmp    the finished temporary file
+     * @param target the file to replace
+     * @throws IOException when the move fails
+     */
     public static void moveIntoPlace(Path tmp, Path target) throws IOException {
         try {
             Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
@@ -72,6 +100,11 @@ public final class AtomicFiles {
         }
     }
 
+    /**
+     * Deletes a file if it exists, ignoring failures (best effort clean-up).
+     *
+     * @param p the file
+     */
     public static void deleteQuietly(Path p) {
         try {
             Files.deleteIfExists(p);

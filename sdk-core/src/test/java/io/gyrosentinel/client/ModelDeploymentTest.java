@@ -70,6 +70,7 @@ class ModelDeploymentTest {
             assertEquals("fan-1", r.modelId());
             assertEquals(0, r.slot());
             assertTrue(r.activated());
+            assertTrue(r.runsInference(), "the engine loaded it");
             assertEquals(b.payloadSize(), r.bytesSent());
             assertEquals(0, r.resumedFrom());
             assertEquals(0, r.retries());
@@ -104,6 +105,18 @@ class ModelDeploymentTest {
             Thread.onSpinWait();
         }
         assertEquals(n, l.size());
+    }
+
+    @Test
+    void withoutAnInferenceEngineTheResultSaysTheModelDoesNotRun() {
+        try (VirtualDevice dev = VirtualDevice.builder().realTime(false).inferenceEngine(null).build();
+             DeviceClient c = connect(dev.newTransport())) {
+            assertFalse(c.info().has(Capability.INFERENCE));
+            DeployResult r = c.deploy(bundle("idle-1", 2_000));
+            assertTrue(r.activated(), "it is the active model");
+            assertFalse(r.runsInference(), "but nothing runs it");
+            assertFalse(c.modelStatus().runsInference());
+        }
     }
 
     @Test

@@ -154,7 +154,7 @@ public final class HtmlReport {
         String title = String.valueOf(data.get("title")).replace("&", "&amp;").replace("<", "&lt;");
         String html = template.replace("{{TITLE}}", title).replace("/*{{CHARTJS}}*/", chartJs.replace("</script", "<\\/script"))
                 .replace("/*{{DATA}}*/null", json);
-        io.gyrosentinel.internal.io.AtomicFiles.write(file, html.getBytes(StandardCharsets.UTF_8));
+        io.gyrosentinel.io.AtomicFiles.write(file, html.getBytes(StandardCharsets.UTF_8));
     }
 
     private static List<double[]> thin(List<double[]> pts, int max) {

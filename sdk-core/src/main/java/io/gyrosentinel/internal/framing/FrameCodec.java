@@ -8,7 +8,7 @@ import java.util.zip.CRC32;
  */
 public final class FrameCodec {
     /** Largest envelope, in bytes, before framing. */
-    public static final int MAX_ENVELOPE = 2048;
+    public static final int MAX_ENVELOPE = io.gyrosentinel.DeviceLimits.MAX_ENVELOPE_BYTES;
     /** Largest frame on the wire, delimiter included. */
     public static final int MAX_FRAME = maxEncodedLength(MAX_ENVELOPE);
 

@@ -103,7 +103,7 @@ public final class WireCodec {
             default -> io.gyrosentinel.model.ModelStatus.TransferState.IDLE;
         };
         return new io.gyrosentinel.model.ModelStatus(st, Integer.toUnsignedLong(w.getNextOffset()),
-                slots(w.getSlotsList()), w.getActiveSlot());
+                slots(w.getSlotsList()), w.getActiveSlot(), w.getRunsInference());
     }
 
     public static InferenceResult fromWire(io.gyrosentinel.internal.wire.v1.InferenceResult w) {

@@ -2,7 +2,6 @@ package io.gyrosentinel.transport.mqtt.internal;
 
 import io.gyrosentinel.ErrorCode;
 import io.gyrosentinel.GyroSentinelException;
-import io.gyrosentinel.internal.framing.FrameCodec;
 import io.gyrosentinel.transport.Transport;
 import io.gyrosentinel.transport.TransportStats;
 import org.eclipse.paho.mqttv5.client.IMqttToken;
@@ -79,9 +78,9 @@ public final class MqttTransport implements Transport, MqttCallback {
 
     @Override
     public void send(byte[] envelope) {
-        if (envelope.length > FrameCodec.MAX_ENVELOPE) {
+        if (envelope.length > io.gyrosentinel.DeviceLimits.MAX_ENVELOPE_BYTES) {
             throw new GyroSentinelException(ErrorCode.FRAME_TOO_LARGE, "envelope of " + envelope.length
-                    + " bytes exceeds the maximum of " + FrameCodec.MAX_ENVELOPE);
+                    + " bytes exceeds the maximum of " + io.gyrosentinel.DeviceLimits.MAX_ENVELOPE_BYTES);
         }
         ManagedClient m = managed;
         MqttAsyncClient c = m == null ? null : m.current();

@@ -453,6 +453,7 @@ public abstract class DeviceContract {
             DeployResult two = c.deploy(signed("contract-v2", InteropModels.randomModel(14, 1.0), 16,
                     "\"version\":2"));
             assertTrue(one.activated() && two.activated());
+            assertTrue(one.runsInference() && two.runsInference(), "the model runs, and the device says so");
             assertEquals(1 - one.slot(), two.slot(), "a new model goes to the other slot");
             assertEquals("contract-v1", c.rollbackModel().active().orElseThrow().modelId());
             assertEquals("contract-v2", c.rollbackModel().active().orElseThrow().modelId(),
