@@ -75,7 +75,7 @@ public final class GenerateDeviceContract {
                     String method = camel(name);
                     limits.append("    private static final ").append(type).append("[] ").append(name)
                             .append(" = {").append(String.join(", ", items)).append("};\n\n")
-                            .append(doc.replace("/** ", "/** A copy of ")).append("    public static ").append(type)
+                            .append(doc.replace("/** ", "/** {@return a copy of ").replace("} (", "}} (")).append("    public static ").append(type)
                             .append("[] ").append(method).append("() {\n        return ").append(name)
                             .append(".clone();\n    }\n\n");
                 }

@@ -6,23 +6,43 @@ package io.gyrosentinel;
  */
 public enum ErrorCode {
     // --- reported by the device (docs/protocol.md, "Error codes") ---
+    /** The receiver did not know the message's body (e.g. a request a newer SDK sends to an older firmware). */
     UNKNOWN_MESSAGE(1),
+    /** The envelope could not be decoded. */
     MALFORMED(2),
+    /** No protocol version both sides support, or an envelope of another version than the negotiated one. */
     PROTOCOL_VERSION(3),
+    /** A field is out of range; {@link GyroSentinelException#field()} names it (e.g. {@code configure.odr_hz}). */
     INVALID_ARGUMENT(4),
+    /** Not possible in the current state (e.g. configure while streaming, or a second calibration). */
     BUSY(5),
+    /** The device lacks the capability (see {@link Capability}). */
     UNSUPPORTED(6),
+    /** The envelope is larger than the device's {@link DeviceInfo#maxFrameSize() maximum frame size}. */
     FRAME_TOO_LARGE(7),
+    /** A request that needs a running stream arrived while the device was idle. */
     NOT_STREAMING(8),
+    /** The CRC-32 of a model chunk does not match its data. */
     MODEL_CRC_MISMATCH(9),
+    /** A model chunk is not at the transfer's {@code next_offset} (or came without a {@code ModelBegin}). */
     MODEL_OFFSET_MISMATCH(10),
+    /** The SHA-256 of the whole stored model differs from the one announced at {@code ModelBegin}. */
     MODEL_HASH_MISMATCH(11),
+    /**
+     * The bundle's signature is missing or not made by the device's configured key (checked at {@code ModelBegin}).
+     */
     MODEL_SIGNATURE_INVALID(12),
+    /** The model is larger than a model slot. */
     MODEL_TOO_LARGE(13),
+    /** The device's interpreter refused the model; the previously running model stays active. */
     MODEL_LOAD_FAILED(14),
+    /** Inference or calibration was requested without a valid (or active) model. */
     NO_MODEL(15),
+    /** Writing the device's flash or file storage failed. */
     STORAGE(16),
+    /** The sensor did not respond, or (calibration) a channel did not vary. */
     SENSOR(17),
+    /** Any other failure inside the device. */
     INTERNAL(18),
     /**
      * The bundle's manifest {@code "version"} is lower than the highest version the device has accepted
@@ -60,17 +80,30 @@ public enum ErrorCode {
         this.wireCode = wireCode;
     }
 
-    /** The protocol's numeric code, or a negative number for host-side codes. */
+    /**
+     * The protocol's numeric code, or a negative number for host-side codes.
+     *
+     * @return the wire code, 1 .. 19 for device errors, negative for host-side ones
+     */
     public int wireCode() {
         return wireCode;
     }
 
-    /** True for errors the device reported. */
+    /**
+     * True for errors the device reported.
+     *
+     * @return whether the device reported this error (including {@link #DEVICE_UNKNOWN})
+     */
     public boolean isDeviceError() {
         return wireCode > 0 || this == DEVICE_UNKNOWN;
     }
 
-    /** Maps a protocol error code to the enum; unknown codes map to {@link #DEVICE_UNKNOWN}. */
+    /**
+     * Maps a protocol error code to the enum; unknown codes map to {@link #DEVICE_UNKNOWN}.
+     *
+     * @param code the protocol's error code
+     * @return the matching constant, {@link #DEVICE_UNKNOWN} when there is none (or {@code code} is not positive)
+     */
     public static ErrorCode fromWire(int code) {
         for (ErrorCode c : values()) {
             if (c.wireCode == code && code > 0) {

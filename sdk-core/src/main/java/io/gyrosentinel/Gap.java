@@ -11,6 +11,7 @@ package io.gyrosentinel;
  * @param cause          why
  */
 public record Gap(long atSample, long missingSamples, int missingBatches, Cause cause) {
+    /** Why samples are missing. */
     public enum Cause {
         /** Batch sequence numbers jumped: frames were lost or corrupted on the link. */
         SEQUENCE,

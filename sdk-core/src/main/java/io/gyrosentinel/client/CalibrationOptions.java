@@ -22,9 +22,22 @@ import java.util.Objects;
  * @param kSigma   with {@code quantile} 0: threshold = mean + kSigma × std of the scores (&gt; 0)
  */
 public record CalibrationOptions(Duration duration, double quantile, double kSigma) {
+    /** Shortest calibration the device accepts, 100 ms. */
     public static final Duration MIN_DURATION = Duration.ofMillis(100);
+    /** Longest calibration the device accepts, 600 s. */
     public static final Duration MAX_DURATION = Duration.ofSeconds(600);
 
+    /**
+     * Validates the options.
+     *
+     * @param duration how long to collect, 100 ms .. 600 s
+     * @param quantile the threshold quantile, 0 &lt; q &lt; 1, or 0 to use {@code kSigma}
+     * @param kSigma   with {@code quantile} 0: the multiple of the std above the mean, &gt; 0
+     * @throws io.gyrosentinel.GyroSentinelException {@code BAD_INPUT} naming the field ({@code
+     *         calibrate.duration_ms}, {@code calibrate.quantile} or {@code calibrate.k_sigma}) when a value is out
+     *         of range
+     * @throws NullPointerException when {@code duration} is {@code null}
+     */
     public CalibrationOptions {
         Objects.requireNonNull(duration, "duration");
         if (duration.compareTo(MIN_DURATION) < 0 || duration.compareTo(MAX_DURATION) > 0) {
@@ -41,12 +54,24 @@ public record CalibrationOptions(Duration duration, double quantile, double kSig
         }
     }
 
-    /** Threshold = the {@code q} quantile of the window scores (linear interpolation). */
+    /**
+     * Threshold = the {@code q} quantile of the window scores (linear interpolation).
+     *
+     * @param duration how long to collect, 100 ms .. 600 s
+     * @param q        the quantile, 0 &lt; q &lt; 1 (e.g. 0.995)
+     * @return the options
+     */
     public static CalibrationOptions quantile(Duration duration, double q) {
         return new CalibrationOptions(duration, q, 0);
     }
 
-    /** Threshold = mean + {@code k} × population std of the window scores. */
+    /**
+     * Threshold = mean + {@code k} × population std of the window scores.
+     *
+     * @param duration how long to collect, 100 ms .. 600 s
+     * @param k        the multiple of the std, &gt; 0 (e.g. 4)
+     * @return the options
+     */
     public static CalibrationOptions kSigma(Duration duration, double k) {
         return new CalibrationOptions(duration, 0, k);
     }

@@ -7,6 +7,8 @@ package io.gyrosentinel.client;
 @FunctionalInterface
 public interface DeployProgressListener {
     /**
+     * Called each time the device confirms a chunk.
+     *
      * @param bytesOnDevice bytes of the payload the device holds so far (a resumed transfer
      *                      starts above zero)
      * @param totalBytes    size of the payload

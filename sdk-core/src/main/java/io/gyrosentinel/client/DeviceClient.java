@@ -45,50 +45,148 @@ import java.util.concurrent.Flow;
  */
 public interface DeviceClient extends AutoCloseable {
 
-    /** A builder for a client. */
+    /** {@return a new builder for a client (URI, timeouts, reconnection)} */
     static DeviceClientBuilder builder() {
         return new DeviceClientBuilder();
     }
 
-    /** Connects to {@code uri} with default settings and performs the handshake. */
+    /**
+     * Connects to {@code uri} with default settings and performs the handshake.
+     *
+     * @param uri the device, e.g. {@code sim:?rpm=1500}, {@code serial:/dev/ttyUSB0}, {@code mqtt://broker/device-1}
+     * @return the connected client; close it when done
+     * @throws io.gyrosentinel.GyroSentinelException {@code BAD_URI} or {@code UNKNOWN_SCHEME} for the URI, {@code
+     *         TRANSPORT} when the link cannot be opened, {@code TIMEOUT} or {@code PROTOCOL_VERSION} when the
+     *         handshake fails
+     */
     static DeviceClient connect(String uri) {
         return builder().uri(uri).connect();
     }
 
-    /** What the device said in the handshake (refreshed after a reconnect). */
+    /** {@return what the device said in the handshake (refreshed after a reconnect)} */
     DeviceInfo info();
 
-    /** Applies a sensor configuration; the device validates it too. */
+    /**
+     * Applies a sensor configuration; the device validates it too.
+     *
+     * @param config the configuration to apply; afterwards {@link #config()} reports what the device runs (e.g. the
+     *        sensor's nearest rate)
+     * @throws io.gyrosentinel.GyroSentinelException {@code BUSY} while a stream is open, {@code INVALID_ARGUMENT}
+     *         (with the field) when the device refuses a value, {@code TIMEOUT} without an answer
+     */
     void configure(SensorConfig config);
 
-    /** The sensor configuration in force. */
+    /** {@return the sensor configuration in force, as the device last reported it} */
     SensorConfig config();
 
-    /** Starts streaming samples. One stream at a time; closing it stops streaming. */
+    /**
+     * Starts streaming samples. One stream at a time; closing it stops streaming.
+     *
+     * @return the open stream, with inference results when a model is active
+     * @throws io.gyrosentinel.GyroSentinelException {@code BUSY} when a stream is already open
+     */
     GyroStream stream();
 
-    /** Starts streaming, with inference results when {@code withResults} and a model is active. */
+    /**
+     * Starts streaming, with inference results when {@link StreamOptions#results()} and a model is active.
+     * One stream at a time; closing it stops streaming.
+     *
+     * @param options the sample limit and whether to ask for results
+     * @return the open stream
+     * @throws io.gyrosentinel.GyroSentinelException {@code BUSY} when a stream is already open
+     */
     GyroStream stream(StreamOptions options);
 
-    /** Asks the device for its telemetry. */
+    /** {@return the device's health counters, asked for now} */
     Telemetry telemetry();
 
-    /** Round trip time of a ping. */
+    /** {@return the round trip time of a ping} */
     Duration ping();
 
-    /** Inference results from the device's model, as they arrive. */
+    /** {@return a publisher of the inference results of the device's model, as they arrive} */
     Flow.Publisher<InferenceResult> results();
 
-    /** Anomaly events from the device, as they arrive. */
+    /** {@return a publisher of the device's anomaly events, as they arrive} */
     Flow.Publisher<AnomalyEvent> events();
 
-    /** Periodic telemetry the device sends by itself. */
+    /**
+     * Calls {@code action} for every anomaly event from now on (on the client's callback executor, never the I/O
+     * thread), without writing a {@link Flow.Subscriber}: {@code dev.onEvent(e -> alarm(e))}. Subscribe before
+     * streaming; events end when the client closes.
+     *
+     * @param action what to do with each event; an exception it throws is logged and the events go on
+     * @return closing it stops the calls
+     */
+    default AutoCloseable onEvent(java.util.function.Consumer<? super AnomalyEvent> action) {
+        return each(events(), action);
+    }
+
+    /**
+     * Like {@link #onEvent}, for the device model's per-window {@link InferenceResult}s.
+     *
+     * @param action what to do with each result; an exception it throws is logged and the results go on
+     * @return closing it stops the calls
+     */
+    default AutoCloseable onResult(java.util.function.Consumer<? super InferenceResult> action) {
+        return each(results(), action);
+    }
+
+    private static <T> AutoCloseable each(Flow.Publisher<T> publisher, java.util.function.Consumer<? super T> action) {
+        java.util.Objects.requireNonNull(action, "action");
+        java.util.concurrent.atomic.AtomicReference<Flow.Subscription> sub = new java.util.concurrent.atomic.AtomicReference<>();
+        java.util.concurrent.atomic.AtomicBoolean closed = new java.util.concurrent.atomic.AtomicBoolean();
+        publisher.subscribe(new Flow.Subscriber<T>() {
+            @Override
+            public void onSubscribe(Flow.Subscription s) {
+                sub.set(s);
+                if (closed.get()) {
+                    s.cancel();
+                } else {
+                    s.request(Long.MAX_VALUE);
+                }
+            }
+
+            @Override
+            public void onNext(T item) {
+                if (closed.get()) {
+                    return;
+                }
+                try {
+                    action.accept(item);
+                } catch (RuntimeException e) {
+                    org.slf4j.LoggerFactory.getLogger(DeviceClient.class).warn("event handler failed", e);
+                }
+            }
+
+            @Override
+            public void onError(Throwable t) {
+            }
+
+            @Override
+            public void onComplete() {
+            }
+        });
+        return () -> {
+            closed.set(true);
+            Flow.Subscription s = sub.get();
+            if (s != null) {
+                s.cancel();
+            }
+        };
+    }
+
+    /** {@return a publisher of the telemetry the device sends by itself, periodically} */
     Flow.Publisher<Telemetry> telemetryUpdates();
 
-    /** Connection state changes (connected, link lost, reconnected, closed). */
+    /** {@return a publisher of connection state changes (connected, link lost, reconnected, closed)} */
     Flow.Publisher<ConnectionEvent> connectionEvents();
 
-    /** Sends results and events to a collector until the client or the returned handle closes. */
+    /**
+     * Sends results and events to a collector until the client or the returned handle closes.
+     *
+     * @param collector receives the results and events (not the samples: use {@link GyroStream} for those)
+     * @return closing it detaches the collector (and closes it)
+     */
     AutoCloseable collectTo(Collector collector);
 
     /**
@@ -104,6 +202,9 @@ public interface DeviceClient extends AutoCloseable {
      * continues from the device's {@code next_offset} (up to {@link DeployOptions#maxRetries()});
      * if it gives up, deploying the same bundle again later resumes too.
      *
+     * @param bundle  the model bundle, as written by the training module's packager
+     * @param options activation, chunk size, retries and progress listener
+     * @return the model's id, the slot it was written to and the transfer's figures
      * @throws io.gyrosentinel.GyroSentinelException with the device's code ({@code
      *         MODEL_SIGNATURE_INVALID}, {@code MODEL_VERSION_REJECTED}, {@code INVALID_ARGUMENT}
      *         (field {@code manifest.scope}, {@code model_begin.model_id}, ...), {@code
@@ -112,23 +213,35 @@ public interface DeviceClient extends AutoCloseable {
      */
     DeployResult deploy(ModelBundle bundle, DeployOptions options);
 
-    /** {@link #deploy(ModelBundle, DeployOptions)} with {@link DeployOptions#defaults()}. */
+    /**
+     * {@link #deploy(ModelBundle, DeployOptions)} with {@link DeployOptions#defaults()}.
+     *
+     * @param bundle the model bundle
+     * @return the model's id, the slot it was written to and the transfer's figures
+     */
     default DeployResult deploy(ModelBundle bundle) {
         return deploy(bundle, DeployOptions.defaults());
     }
 
-    /** The device's model slots and transfer state. */
+    /** {@return the device's model slots and transfer state} */
     ModelStatus modelStatus();
 
     /**
      * Runs the model in {@code slot}.
      *
+     * @param slot the slot to run, 0 or 1
+     * @return the slots after the switch
      * @throws io.gyrosentinel.GyroSentinelException {@code NO_MODEL} when the slot holds no valid
      *         model, {@code MODEL_LOAD_FAILED} when it does not load (the running model stays)
      */
     ModelStatus activateModel(int slot);
 
-    /** Goes back to the previously active model (the other valid slot). */
+    /**
+     * Goes back to the previously active model (the other valid slot).
+     *
+     * @return the slots after the switch
+     * @throws io.gyrosentinel.GyroSentinelException {@code NO_MODEL} when there is no previous valid model
+     */
     ModelStatus rollbackModel();
 
     /** Makes the device forget a pending (interrupted) transfer, so the next deployment starts over. */
@@ -144,24 +257,32 @@ public interface DeviceClient extends AutoCloseable {
      * CalibrationResult r = client.calibrate(Duration.ofSeconds(30), 0.995);
      * }</pre>
      *
+     * @param options how long to collect and how to set the threshold
+     * @return the per-channel normalisation and the threshold the device now uses
      * @throws io.gyrosentinel.GyroSentinelException {@code NO_MODEL} without an active model,
      *         {@code BUSY} while another calibration runs, {@code INVALID_ARGUMENT} (e.g. a duration
      *         too short for one window), {@code SENSOR} when a channel did not vary
      */
     CalibrationResult calibrate(CalibrationOptions options);
 
-    /** {@link #calibrate(CalibrationOptions)} with a quantile threshold (0 &lt; {@code quantile} &lt; 1). */
+    /**
+     * {@link #calibrate(CalibrationOptions)} with a quantile threshold (0 &lt; {@code quantile} &lt; 1).
+     *
+     * @param duration how long to collect normal data, 100 ms .. 600 s
+     * @param quantile the threshold's quantile of the window scores
+     * @return the per-channel normalisation and the threshold the device now uses
+     */
     default CalibrationResult calibrate(Duration duration, double quantile) {
         return calibrate(CalibrationOptions.quantile(duration, quantile));
     }
 
-    /** The asynchronous view of this client. */
+    /** {@return the asynchronous view of this client (same connection)} */
     AsyncDeviceClient async();
 
-    /** Link and protocol counters. */
+    /** {@return the link and protocol counters, a snapshot} */
     ClientStats stats();
 
-    /** The URI this client was built from (credentials removed). */
+    /** {@return the URI this client was built from (credentials removed)} */
     String uri();
 
     /** Stops streaming, closes the transport and the client's threads. Idempotent. */

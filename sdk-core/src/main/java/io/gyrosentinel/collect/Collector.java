@@ -27,15 +27,35 @@ import io.gyrosentinel.SampleBlock;
  * }</pre>
  */
 public interface Collector extends AutoCloseable {
+    /**
+     * A block of samples arrived.
+     *
+     * @param block the samples; its arrays are shared, copy what you keep
+     */
     default void onBlock(SampleBlock block) {
     }
 
+    /**
+     * Samples went missing before the next block.
+     *
+     * @param gap where and how many
+     */
     default void onGap(Gap gap) {
     }
 
+    /**
+     * The device's model scored a window.
+     *
+     * @param result the window's score and verdict
+     */
     default void onResult(InferenceResult result) {
     }
 
+    /**
+     * An anomaly episode started or ended.
+     *
+     * @param event the episode
+     */
     default void onEvent(AnomalyEvent event) {
     }
 

@@ -19,8 +19,14 @@ import java.util.Arrays;
 public record CalibrationResult(float[] mean, float[] std, float threshold, int windows) {
 
     /**
+     * Copies the arrays.
+     *
+     * @param mean      per-channel mean, dps
+     * @param std       per-channel population standard deviation, dps
+     * @param threshold the new threshold on the window score
+     * @param windows   how many windows the threshold was computed from
      * @throws GyroSentinelException {@link ErrorCode#INVALID_ARGUMENT} (field {@code std}) if mean and std differ in
-     *                               length
+     *                              length
      */
     public CalibrationResult {
         mean = mean.clone();
@@ -31,16 +37,18 @@ public record CalibrationResult(float[] mean, float[] std, float threshold, int 
         }
     }
 
-    /** Channels calibrated. */
+    /** {@return the number of channels calibrated} */
     public int channels() {
         return mean.length;
     }
 
+    /** {@return a copy of the per-channel mean of the collected samples, dps} */
     @Override
     public float[] mean() {
         return mean.clone();
     }
 
+    /** {@return a copy of the per-channel population standard deviation, dps} */
     @Override
     public float[] std() {
         return std.clone();

@@ -7,12 +7,14 @@ package io.gyrosentinel.model;
  * real TensorFlow Lite runtime.
  */
 public interface InferenceEngineProvider {
-    /** Short name, e.g. "tflite". */
+    /** {@return a short name for the engine, e.g. {@code "tflite"}} */
     String name();
 
     /**
      * Loads a bundle.
      *
+     * @param bundle the model bundle
+     * @return the loaded model; close it to free the engine's resources
      * @throws io.gyrosentinel.GyroSentinelException with {@code MODEL_LOAD_FAILED} when it cannot
      */
     DeviceModel load(ModelBundle bundle);

@@ -13,6 +13,12 @@ public final class InferenceEngines {
     private InferenceEngines() {
     }
 
+    /**
+     * The engines registered with {@link ServiceLoader} (in {@code META-INF/services}), loaded through the thread's
+     * context class loader.
+     *
+     * @return a new list of the installed engines, in class path order; empty when none
+     */
     public static List<InferenceEngineProvider> installed() {
         List<InferenceEngineProvider> l = new ArrayList<>();
         ClassLoader cl = Thread.currentThread().getContextClassLoader();
@@ -21,13 +27,18 @@ public final class InferenceEngines {
         return l;
     }
 
-    /** The first installed engine, if any. */
+    /** {@return the first installed engine, or empty when none is installed} */
     public static Optional<InferenceEngineProvider> find() {
         List<InferenceEngineProvider> l = installed();
         return l.isEmpty() ? Optional.empty() : Optional.of(l.get(0));
     }
 
-    /** The first installed engine, or a clear error saying what to add. */
+    /**
+     * The first installed engine, or a clear error saying what to add.
+     *
+     * @return the engine
+     * @throws GyroSentinelException {@link ErrorCode#UNSUPPORTED} when none is installed
+     */
     public static InferenceEngineProvider require() {
         return find().orElseThrow(() -> new GyroSentinelException(ErrorCode.UNSUPPORTED,
                 "no inference engine installed: add io.gyrosentinel:sdk-training (TensorFlow Lite runtime) to the "

@@ -58,7 +58,18 @@ public final class ModelBundle {
         this.signature = signature;
     }
 
-    /** An unsigned bundle. Part order is kept. */
+    /**
+     * An unsigned bundle. Part order is kept.
+     *
+     * @param modelId      the model's id, 1 .. 47 characters (what a device keeps)
+     * @param manifestJson the JSON manifest ({@code modelId}, {@code version}, {@code scope}, ...;
+     *                     docs/model-bundle.md), at most 1024 bytes in UTF-8
+     * @param parts        the files by name, e.g. {@code model.tflite}; copied; not empty, {@link #ALIGN_PART}
+     *                     reserved
+     * @return the bundle; {@code .tflite} parts start 16-byte aligned in the payload
+     * @throws GyroSentinelException {@link ErrorCode#BAD_INPUT} when the id, the manifest's size or the parts are
+     *         invalid
+     */
     public static ModelBundle of(String modelId, String manifestJson, Map<String, byte[]> parts) {
         if (modelId == null || modelId.isBlank() || modelId.length() > 47) {
             throw new GyroSentinelException(ErrorCode.BAD_INPUT, "model id must be 1..47 characters (a device keeps 47), got '" + modelId + "'");
@@ -120,7 +131,13 @@ public final class ModelBundle {
         return pad;
     }
 
-    /** Offset of a part's data inside the payload (for tests and devices that map the payload). */
+    /**
+     * Offset of a part's data inside the payload (for tests and devices that map the payload).
+     *
+     * @param name the part's name
+     * @return the offset of the part's first data byte in {@link #payload()}, bytes
+     * @throws GyroSentinelException {@link ErrorCode#BAD_INPUT} when the bundle has no such part
+     */
     public int partOffset(String name) {
         try {
             com.google.protobuf.CodedInputStream in = com.google.protobuf.CodedInputStream.newInstance(payload);
@@ -156,7 +173,15 @@ public final class ModelBundle {
         throw new GyroSentinelException(ErrorCode.BAD_INPUT, "bundle " + modelId + " has no part '" + name + "'");
     }
 
-    /** Parses the payload bytes a device received (no signature attached). */
+    /**
+     * Parses the payload bytes a device received; the signature travels beside the payload, not in it.
+     *
+     * @param payload   the payload, as {@link #payload()} returns it; copied
+     * @param signature the signature, or {@code null} or empty for an unsigned bundle; copied
+     * @return the bundle
+     * @throws GyroSentinelException {@link ErrorCode#MODEL_LOAD_FAILED} when the bytes are not a bundle payload or
+     *         of an unsupported format version
+     */
     public static ModelBundle fromPayload(byte[] payload, byte[] signature) {
         BundlePayload p;
         try {
@@ -181,6 +206,9 @@ public final class ModelBundle {
     /**
      * Whether {@code path} is a readable file that starts like a bundle file ("GSBNDL", of any format version);
      * nothing else is checked.
+     *
+     * @param path a file
+     * @return {@code true} when it starts with the bundle magic; {@code false} too when it cannot be read
      */
     public static boolean looksLikeBundle(Path path) {
         int name = MAGIC.length - 2; // the magic ends with two version bytes
@@ -191,7 +219,14 @@ public final class ModelBundle {
         }
     }
 
-    /** Reads a bundle file. */
+    /**
+     * Reads a bundle file (as {@link #write(Path)} writes it).
+     *
+     * @param path the file, usually ending in {@link #EXTENSION}
+     * @return the bundle; its signature is not checked (see {@link #verify(PublicKey)})
+     * @throws GyroSentinelException {@link ErrorCode#IO} when the file is missing or unreadable, {@link
+     *         ErrorCode#BAD_INPUT} when it is not a bundle or is corrupt
+     */
     public static ModelBundle read(Path path) {
         byte[] all;
         try {
@@ -215,12 +250,17 @@ public final class ModelBundle {
         }
     }
 
-    /** Writes the bundle atomically. */
+    /**
+     * Writes the bundle atomically.
+     *
+     * @param path the file to write, replaced if it exists
+     * @throws GyroSentinelException {@link ErrorCode#IO} when it cannot be written
+     */
     public void write(Path path) {
         byte[] body = BundleFile.newBuilder().setPayload(ByteString.copyFrom(payload))
                 .setSignature(ByteString.copyFrom(signature)).build().toByteArray();
         try {
-            io.gyrosentinel.internal.io.AtomicFiles.write(path, false, out -> {
+            io.gyrosentinel.io.AtomicFiles.write(path, false, out -> {
                 out.write(MAGIC);
                 out.write(body);
             });
@@ -229,7 +269,15 @@ public final class ModelBundle {
         }
     }
 
-    /** A signed copy of this bundle. */
+    /**
+     * A signed copy of this bundle.
+     *
+     * The signature is ECDSA P-256 with SHA-256 over the manifest followed by the payload's SHA-256.
+     *
+     * @param key an EC P-256 private key (see {@link SigningKeys#readPrivateKey(Path)})
+     * @return a new bundle with the same content and the signature; this one stays unchanged
+     * @throws GyroSentinelException {@link ErrorCode#BAD_INPUT} when the key cannot sign (not an EC key)
+     */
     public ModelBundle sign(PrivateKey key) {
         try {
             Signature s = Signature.getInstance("SHA256withECDSA");
@@ -243,12 +291,25 @@ public final class ModelBundle {
         }
     }
 
-    /** True when the bundle carries a valid signature by {@code key}. */
+    /**
+     * True when the bundle carries a valid signature by {@code key}.
+     *
+     * @param key the EC P-256 public key a device would be configured with
+     * @return {@code false} for an unsigned bundle, a signature by another key or an unusable key
+     */
     public boolean verify(PublicKey key) {
         return verify(key, manifest, sha256, signature);
     }
 
-    /** The device-side check: signature over {@code manifest || sha256}. */
+    /**
+     * The device-side check: signature over {@code manifest || sha256}.
+     *
+     * @param key       the EC P-256 public key
+     * @param manifest  the manifest bytes, as sent in {@code ModelBegin}
+     * @param sha256    the SHA-256 of the payload, 32 bytes
+     * @param signature the signature, or {@code null}
+     * @return whether the signature is valid; {@code false} when it is missing or the key is unusable
+     */
     public static boolean verify(PublicKey key, byte[] manifest, byte[] sha256, byte[] signature) {
         if (signature == null || signature.length == 0) {
             return false;
@@ -264,6 +325,12 @@ public final class ModelBundle {
         }
     }
 
+    /**
+     * The SHA-256 of some bytes.
+     *
+     * @param data the bytes
+     * @return the 32-byte digest
+     */
     public static byte[] sha256(byte[] data) {
         try {
             return MessageDigest.getInstance("SHA-256").digest(data);
@@ -273,11 +340,25 @@ public final class ModelBundle {
         }
     }
 
+    /** {@return the model's id (the manifest's {@code modelId})} */
     public String modelId() { return modelId; }
+    /** {@return a copy of the manifest, UTF-8 JSON bytes} */
     public byte[] manifest() { return manifest.clone(); }
+    /** {@return the manifest as JSON text} */
     public String manifestJson() { return new String(manifest, StandardCharsets.UTF_8); }
-    /** Parts by name (read-only map; arrays are copies on the way in, shared on the way out: do not modify). */
+    /**
+     * Parts by name (read-only map; arrays are copies on the way in, shared on the way out: do not modify).
+     *
+     * @return the parts, in the order they were added, without the alignment fillers
+     */
     public Map<String, byte[]> parts() { return parts; }
+    /**
+     * The data of one part (shared, do not modify).
+     *
+     * @param name the part's name, e.g. {@code model.tflite}
+     * @return the part's bytes
+     * @throws GyroSentinelException {@link ErrorCode#BAD_INPUT} when the bundle has no such part
+     */
     public byte[] part(String name) {
         byte[] b = parts.get(name);
         if (b == null) {
@@ -286,11 +367,16 @@ public final class ModelBundle {
         }
         return b;
     }
-    /** The bytes a device receives. */
+    /** {@return a copy of the bytes a device receives (and that are hashed)} */
     public byte[] payload() { return payload.clone(); }
+    /** {@return the size of the payload, bytes} */
     public int payloadSize() { return payload.length; }
+    /** {@return a copy of the payload's SHA-256, 32 bytes} */
     public byte[] payloadSha256() { return sha256.clone(); }
+    /** {@return the payload's SHA-256 as lower-case hex (64 characters)} */
     public String payloadSha256Hex() { return HexFormat.of().formatHex(sha256); }
+    /** {@return a copy of the signature (DER-encoded ECDSA), empty when unsigned} */
     public byte[] signature() { return signature.clone(); }
+    /** {@return whether the bundle carries a signature (valid or not: see {@link #verify(PublicKey)})} */
     public boolean isSigned() { return signature.length > 0; }
 }

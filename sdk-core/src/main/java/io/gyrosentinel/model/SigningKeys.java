@@ -29,6 +29,7 @@ public final class SigningKeys {
     private SigningKeys() {
     }
 
+    /** {@return a new random ECDSA P-256 key pair} */
     public static KeyPair generate() {
         try {
             KeyPairGenerator g = KeyPairGenerator.getInstance("EC");
@@ -40,16 +41,38 @@ public final class SigningKeys {
         }
     }
 
-    /** Writes both PEM files atomically; the private key is readable by its owner only. */
+    /**
+     * Writes both PEM files atomically; the private key is readable by its owner only.
+     *
+     * @param kp         the key pair
+     * @param privatePem where to write the private key (PKCS#8 PEM)
+     * @param publicPem  where to write the public key (X.509 PEM), for the firmware
+     * @throws GyroSentinelException {@link ErrorCode#IO} when a file cannot be written
+     */
     public static void write(KeyPair kp, Path privatePem, Path publicPem) {
         writePem(privatePem, "PRIVATE KEY", kp.getPrivate().getEncoded(), true);
         writePem(publicPem, "PUBLIC KEY", kp.getPublic().getEncoded(), false);
     }
 
+    /**
+     * A public key as PEM text ({@code -----BEGIN PUBLIC KEY-----}, lines of 64 characters).
+     *
+     * @param key the public key
+     * @return the PEM text, ending with a newline
+     */
     public static String toPem(PublicKey key) {
         return pem("PUBLIC KEY", key.getEncoded());
     }
 
+    /**
+     * Reads a PKCS#8 PEM private key ({@code -----BEGIN PRIVATE KEY-----}).
+     *
+     * @param pem the PEM file
+     * @return the EC private key
+     * @throws GyroSentinelException {@link ErrorCode#IO} when the file is missing or unreadable, {@link
+     *         ErrorCode#BAD_INPUT} when it holds no such block (an {@code EC PRIVATE KEY} block gets the openssl
+     *         command converting it) or no EC key
+     */
     public static PrivateKey readPrivateKey(Path pem) {
         byte[] der = readPem(pem, "PRIVATE KEY");
         try {
@@ -60,6 +83,14 @@ public final class SigningKeys {
         }
     }
 
+    /**
+     * Reads an X.509 PEM public key ({@code -----BEGIN PUBLIC KEY-----}).
+     *
+     * @param pem the PEM file
+     * @return the EC public key
+     * @throws GyroSentinelException {@link ErrorCode#IO} when the file is missing or unreadable, {@link
+     *         ErrorCode#BAD_INPUT} when it holds no such block or no EC key
+     */
     public static PublicKey readPublicKey(Path pem) {
         byte[] der = readPem(pem, "PUBLIC KEY");
         try {
@@ -104,7 +135,7 @@ public final class SigningKeys {
 
     private static void writePem(Path path, String type, byte[] der, boolean secret) {
         try {
-            io.gyrosentinel.internal.io.AtomicFiles.write(path, secret,
+            io.gyrosentinel.io.AtomicFiles.write(path, secret,
                     out -> out.write(pem(type, der).getBytes(StandardCharsets.US_ASCII)));
         } catch (IOException e) {
             throw new GyroSentinelException(ErrorCode.IO, "cannot write key " + path + ": " + e.getMessage(), e);

@@ -7,7 +7,7 @@ import io.gyrosentinel.SampleBlock;
 import java.io.BufferedWriter;
 import java.io.IOException;
 import java.io.OutputStreamWriter;
-import io.gyrosentinel.internal.io.AtomicFiles;
+import io.gyrosentinel.io.AtomicFiles;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 
@@ -19,6 +19,14 @@ public final class CsvExport {
     private CsvExport() {
     }
 
+    /**
+     * Writes all samples of a recording, in physical units, with the label of each sample.
+     *
+     * @param rec the recording
+     * @param out the CSV file, replaced if it exists
+     * @return the number of rows written (samples, not counting the header)
+     * @throws GyroSentinelException {@link ErrorCode#IO} when the file cannot be written
+     */
     public static long write(Recording rec, Path out) {
         long[] rows = {0};
         try {

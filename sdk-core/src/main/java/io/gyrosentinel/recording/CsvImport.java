@@ -61,12 +61,19 @@ public final class CsvImport {
     /**
      * What an import did.
      *
+     * @param output          the recording written
      * @param rows            data rows read
      * @param imported        samples written (after resampling, when asked)
-     * @param timing          what the time column looked like and how it was read, or null without a time column
+     * @param skipped         malformed rows skipped ({@code skipBadRows})
+     * @param skippedExamples up to five of them, with line, column and problem
+     * @param filteredOut     rows left out by the row filters
+     * @param channels        channels per sample
+     * @param channelNames    the channels' names (header names, also for columns given by index)
+     * @param sampleRateHz    the recording's sample rate, Hz
      * @param gaps            outages: intervals longer than the gap threshold (clock steps backwards and file
      *                        boundaries end segments too, without missing samples: see {@link Timing})
      * @param missingSamples  samples estimated missing in those outages
+     * @param timing          what the time column looked like and how it was read, or null without a time column
      */
     public record Report(Path output, long rows, long imported, long skipped, List<String> skippedExamples,
                          long filteredOut, int channels, List<String> channelNames, double sampleRateHz, long gaps,
@@ -95,7 +102,10 @@ public final class CsvImport {
                          double jitterS, double gapThresholdS, boolean automaticThreshold, long backwardSteps,
                          int segments, double resampledHz) {
 
-        /** One line for people, e.g. for {@code import} and {@code info}. */
+        /**
+         * {@return one line for people, e.g. for {@code import} and {@code info}: intervals, jitter, threshold,
+         * segments}
+         */
         public String summary() {
             return String.format(java.util.Locale.ROOT, "intervals median %s, p99 %s, max %s, jitter %s; gap "
                     + "threshold %s (%s); %d clock step(s) backwards; %d segment(s)%s", ms(medianIntervalS),
@@ -150,11 +160,21 @@ public final class CsvImport {
         this.scaleFactor = b.scaleFactor;
     }
 
+    /** {@return a builder: comma-separated, with a header line, session label unlabelled} */
     public static Builder builder() {
         return new Builder();
     }
 
-    /** Reads {@code csv} and writes the recording {@code out} atomically. */
+    /**
+     * Reads {@code csv} and writes the recording {@code out} atomically.
+     *
+     * @param csv the CSV file
+     * @param out the recording to write, replaced if it exists
+     * @return what the import did
+     * @throws GyroSentinelException {@link ErrorCode#IO} when a file cannot be read or written, {@link
+     *         ErrorCode#BAD_INPUT} for a malformed row (file, line and column in the message) unless skipped, an
+     *         unknown column, or no way to tell the sample rate
+     */
     public Report run(Path csv, Path out) {
         return run(List.of(csv), out);
     }
@@ -163,6 +183,13 @@ public final class CsvImport {
      * Reads several CSV files (e.g. a folder of short captures) into one recording, written atomically: each file is
      * its own segment (a boundary between files, no window spans two), in the order given. The files must have the
      * same columns.
+     *
+     * @param csvs the CSV files, at least one
+     * @param out  the recording to write, replaced if it exists
+     * @return what the import did
+     * @throws GyroSentinelException {@link ErrorCode#IO} when a file cannot be read or written, {@link
+     *         ErrorCode#BAD_INPUT} for no file, a malformed row unless skipped, an unknown column, or no way to tell
+     *         the sample rate
      */
     public Report run(List<Path> csvs, Path out) {
         if (csvs.isEmpty()) {
@@ -755,35 +782,125 @@ public final class CsvImport {
         private double resampleHz;
         private double scaleFactor = 1;
 
+        /**
+         * The field delimiter (default {@code ,}).
+         *
+         * @param d the delimiter, e.g. {@code ';'} or {@code '\t'}
+         * @return this builder
+         */
         public Builder delimiter(char d) { this.delimiter = d; return this; }
         /**
          * An interval between timestamps longer than this is an outage (samples missing); default: chosen from the
          * data ({@link Timing}), which tells a jittery host clock from a real outage.
+         *
+         * @param d the gap threshold, positive
+         * @return this builder
          */
         public Builder maxGap(java.time.Duration d) { this.maxGap = d; return this; }
         /**
          * Puts the samples on a uniform grid at this rate by linear interpolation between neighbouring rows, segment
          * by segment (for loggers that do not sample evenly). 0: off (samples keep their order, taken as evenly
          * spaced at the nominal period).
+         *
+         * @param hz the grid's rate, Hz, or 0 for off
+         * @return this builder
          */
         public Builder resampleHz(double hz) { this.resampleHz = hz; return this; }
-        /** Multiplies every value, e.g. raw counts to physical units (with {@link #unit}). Default 1. */
+        /**
+         * Multiplies every value, e.g. raw counts to physical units (with {@link #unit}). Default 1.
+         *
+         * @param factor finite and not zero
+         * @return this builder
+         */
         public Builder scale(double factor) { this.scaleFactor = factor; return this; }
+        /**
+         * Whether the first line is a header (default {@code true}); without one, columns are given by index.
+         *
+         * @param h the file has a header line
+         * @return this builder
+         */
         public Builder header(boolean h) { this.header = h; return this; }
-        /** Value columns by header name or 0-based index. */
+        /**
+         * Value columns by header name or 0-based index.
+         *
+         * @param c the columns, at least one; each becomes a channel, in this order
+         * @return this builder
+         */
         public Builder columns(List<String> c) { this.columns = List.copyOf(c); return this; }
-        /** Keeps only rows whose column equals the value. Repeatable. */
+        /**
+         * Keeps only rows whose column equals the value. Repeatable.
+         *
+         * @param column the column, by header name or 0-based index
+         * @param value  the value the row must have in it
+         * @return this builder
+         */
         public Builder filter(String column, String value) { this.filters.put(column, value); return this; }
+        /**
+         * The column holding each row's time (default none: the samples are evenly spaced at {@link #rateHz}).
+         *
+         * @param c the column, by header name or 0-based index
+         * @param f how the times are written
+         * @return this builder
+         */
         public Builder timeColumn(String c, TimeFormat f) { this.timeColumn = c; this.timeFormat = f; return this; }
-        /** Sample rate; when absent it is the median rate of the time column. */
+        /**
+         * Sample rate; when absent it is the median rate of the time column.
+         *
+         * @param r the rate, Hz, or 0 to take it from the time column
+         * @return this builder
+         */
         public Builder rateHz(double r) { this.rateHz = r; return this; }
+        /**
+         * A column holding each row's label, in any spelling {@link SessionLabel#lookup(String)} knows (default
+         * none).
+         *
+         * @param c the column, by header name or 0-based index
+         * @return this builder
+         */
         public Builder labelColumn(String c) { this.labelColumn = c; return this; }
+        /**
+         * The session's label (default unlabelled); rows of a label column override it.
+         *
+         * @param l the label
+         * @return this builder
+         */
         public Builder label(SessionLabel l) { this.label = l; return this; }
+        /**
+         * Whether malformed rows are skipped and counted instead of failing the import (default {@code false}).
+         *
+         * @param s skip bad rows
+         * @return this builder
+         */
         public Builder skipBadRows(boolean s) { this.skipBadRows = s; return this; }
+        /**
+         * The machine recorded (default none).
+         *
+         * @param m the machine id
+         * @return this builder
+         */
         public Builder machineId(String m) { this.machineId = m; return this; }
+        /**
+         * The values' physical unit, e.g. {@code dps} or {@code g} (default none).
+         *
+         * @param u the unit
+         * @return this builder
+         */
         public Builder unit(String u) { this.unit = u; return this; }
+        /**
+         * Adds a free tag to the session information.
+         *
+         * @param k the key
+         * @param v the value
+         * @return this builder
+         */
         public Builder tag(String k, String v) { this.tags.put(k, v); return this; }
 
+        /**
+         * {@return the importer}
+         *
+         * @throws GyroSentinelException {@link ErrorCode#BAD_INPUT} for no value column, or a negative rate, max
+         *         gap, resample rate or zero scale
+         */
         public CsvImport build() {
             if (rateHz < 0 || Double.isNaN(rateHz) || Double.isInfinite(rateHz)) {
                 throw new GyroSentinelException(ErrorCode.BAD_INPUT, "rate must be a positive number of Hz, got " + rateHz);

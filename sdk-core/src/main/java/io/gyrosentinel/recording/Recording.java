@@ -39,7 +39,13 @@ public final class Recording {
     /** Conventional file extension. */
     public static final String EXTENSION = ".gsr";
 
-    /** A run of samples with a label. */
+    /**
+     * A run of samples with a label.
+     *
+     * @param firstSample index of the run's first sample (the stream's numbering)
+     * @param count       number of samples in the run
+     * @param label       the label of these samples
+     */
     public record LabelRun(long firstSample, long count, SessionLabel label) {
     }
 
@@ -83,6 +89,8 @@ public final class Recording {
     /**
      * Reads a complete recording.
      *
+     * @param path the recording file (usually ending in {@link #EXTENSION})
+     * @return the recording
      * @throws GyroSentinelException {@code BAD_RECORDING} for a file that is not a recording, is
      *                               corrupt or truncated (the message says where); {@code IO} when it cannot be read
      */
@@ -93,6 +101,13 @@ public final class Recording {
     /**
      * Reads a recording; with {@code lenient}, a truncated file (no footer, or cut inside an
      * entry) yields the complete entries before the cut instead of an error.
+     *
+     * @param path    the recording file
+     * @param lenient accept a truncated file, keeping what precedes the cut ({@link #complete()} then says {@code
+     *                false})
+     * @return the recording
+     * @throws GyroSentinelException {@code BAD_RECORDING} for a file that is not a recording or is corrupt (or
+     *         truncated when not {@code lenient}); {@code IO} when it cannot be read
      */
     public static Recording read(Path path, boolean lenient) {
         byte[] bytes;
@@ -250,25 +265,38 @@ public final class Recording {
         return new GyroSentinelException(ErrorCode.BAD_RECORDING, "recording " + path + ": " + msg);
     }
 
+    /** {@return the file this recording was read from} */
     public Path path() { return path; }
+    /** {@return the session information: label, machine, tags, channel names and scales, sample rate} */
     public SessionInfo info() { return info; }
-    /** The sensor configuration, or {@code null} for imported data. */
+    /** {@return the sensor configuration, or {@code null} for imported data} */
     public SensorConfig config() { return config; }
-    /** The device, or {@code null} for imported data. */
+    /** {@return the device, or {@code null} for imported data} */
     public DeviceInfo device() { return device; }
+    /** {@return when the recording was created, ms since the Unix epoch} */
     public long createdUnixMs() { return createdUnixMs; }
+    /** {@return the sample blocks in order (unmodifiable); {@link SampleBlock#missingBefore()} marks the gaps} */
     public List<SampleBlock> blocks() { return blocks; }
+    /** {@return the gaps and segment boundaries in order (unmodifiable)} */
     public List<Gap> gaps() { return gaps; }
+    /**
+     * {@return the per-sample label runs as written (unmodifiable); samples outside them have the session's label}
+     */
     public List<LabelRun> labelRuns() { return labelRuns; }
+    /** {@return the inference results recorded with the samples (unmodifiable)} */
     public List<InferenceResult> results() { return results; }
+    /** {@return the anomaly events recorded with the samples (unmodifiable)} */
     public List<AnomalyEvent> events() { return events; }
-    /** False when read leniently from a truncated file. */
+    /** {@return {@code false} when read leniently from a truncated file} */
     public boolean complete() { return complete; }
-    /** Samples present (missing ones excluded). */
+    /** {@return the number of samples present (missing ones excluded)} */
     public long samples() { return samples; }
+    /** {@return the number of channels per sample} */
     public int channels() { return info.channels(); }
 
-    /** All present samples in physical units, interleaved. */
+    /**
+     * {@return all present samples in physical units, interleaved (a new array of {@code samples() * channels()})}
+     */
     public float[] values() {
         float[] out = new float[Math.toIntExact(samples * info.channels())];
         int off = 0;
@@ -279,7 +307,7 @@ public final class Recording {
         return out;
     }
 
-    /** The blocks grouped into contiguous runs: a new run starts at every gap (also one of zero samples). */
+    /** {@return the blocks grouped into contiguous runs: a new run starts at every gap (also one of zero samples)} */
     public List<List<SampleBlock>> runs() {
         // A gap record ends a run even when it counts no missing samples: an importer marks a clock that stepped
         // backwards that way (the samples are contiguous in count, their times are not).
@@ -305,6 +333,8 @@ public final class Recording {
     /**
      * Contiguous runs of samples (split at gaps), each in physical units, interleaved, in the
      * order of {@link #runs()}. Windows must not span gaps: train and score on segments.
+     *
+     * @return one new array per run, physical units, interleaved
      */
     public List<float[]> segments() {
         List<float[]> out = new ArrayList<>();
@@ -328,7 +358,12 @@ public final class Recording {
         return out;
     }
 
-    /** The label of sample {@code index}: its label run, else the session label. O(log runs). */
+    /**
+     * The label of sample {@code index}: its label run, else the session label. O(log runs).
+     *
+     * @param index a sample index (the stream's numbering)
+     * @return the label of that sample
+     */
     public SessionLabel labelAt(long index) {
         int lo = 0;
         int hi = sortedRuns.length - 1;

@@ -23,7 +23,7 @@ import java.io.OutputStream;
 import java.nio.channels.Channels;
 import java.nio.channels.FileChannel;
 import java.nio.file.Path;
-import io.gyrosentinel.internal.io.AtomicFiles;
+import io.gyrosentinel.io.AtomicFiles;
 import java.nio.file.StandardOpenOption;
 
 /**
@@ -110,12 +110,32 @@ public final class RecordingWriter implements Collector {
         }
     }
 
-    /** Starts a recording of a device stream or of imported data. */
+    /**
+     * Starts a recording of a device stream or of imported data.
+     *
+     * @param target the recording file; it appears (or is replaced) only when {@link #close()} completes
+     * @param info   session information (label, channel names and scales, sample rate)
+     * @param config the sensor configuration, or {@code null} for imported data
+     * @param device the device, or {@code null} for imported data
+     * @return the open writer; close it to finish the file, or {@link #abort()} it
+     * @throws GyroSentinelException {@link ErrorCode#IO} when the temporary file cannot be created
+     */
     public static RecordingWriter create(Path target, SessionInfo info, SensorConfig config, DeviceInfo device) {
         return new RecordingWriter(target, info, config, device);
     }
 
-    /** A {@link SessionInfo} for a device stream in dps. */
+    /**
+     * A {@link SessionInfo} for a device stream in dps.
+     *
+     * Channels are named after the enabled axes ({@code x}, {@code y}, {@code z}), scaled by the configuration's
+     * sensitivity, at its decimated sample rate.
+     *
+     * @param label     what the session is known to be
+     * @param machineId the machine recorded, or {@code null}
+     * @param config    the sensor configuration of the stream
+     * @param source    where the data comes from, e.g. {@code device:sim:}
+     * @return the session information
+     */
     public static SessionInfo deviceSession(SessionLabel label, String machineId, SensorConfig config, String source) {
         java.util.List<String> names = config.axes().stream().map(a -> a.name().toLowerCase(java.util.Locale.ROOT)).toList();
         float[] scale = new float[config.channels()];
@@ -136,7 +156,17 @@ public final class RecordingWriter implements Collector {
         append(b.raw(), b.count(), b.sequence(), b.timestampMicros(), b.periodNanos());
     }
 
-    /** Appends {@code count} samples of raw values (interleaved). */
+    /**
+     * Appends {@code count} samples of raw values (interleaved).
+     *
+     * @param raw             raw values, interleaved, at least {@code count * channels}
+     * @param count           number of samples
+     * @param sequence        batch sequence number
+     * @param timestampMicros sensor-clock time of the first sample, µs
+     * @param periodNanos     time between samples, ns
+     * @throws GyroSentinelException {@link ErrorCode#BAD_INPUT} when {@code raw} is too short (the recording is then
+     *         aborted), {@link ErrorCode#IO} when writing fails or the writer is closed
+     */
     public synchronized void append(short[] raw, int count, long sequence, long timestampMicros, long periodNanos) {
         int ch = info.channels();
         if (raw.length < count * ch) {
@@ -152,7 +182,17 @@ public final class RecordingWriter implements Collector {
         nextSample += count;
     }
 
-    /** Marks missing samples at the current position. */
+    /**
+     * Marks missing samples at the current position.
+     *
+     * The next sample written gets the index {@code missingSamples} higher.
+     *
+     * @param atSample       index where the missing samples belong
+     * @param missingSamples how many samples are missing (0 marks a segment boundary)
+     * @param missingBatches how many batches are missing, 0 when unknown
+     * @param cause          why, as free text (e.g. {@code sequence}, {@code file})
+     * @throws GyroSentinelException {@link ErrorCode#IO} when writing fails or the writer is closed
+     */
     public synchronized void writeGap(long atSample, long missingSamples, int missingBatches, String cause) {
         write(RecordEntry.newBuilder().setGap(GapRecord.newBuilder().setAtSample(atSample)
                 .setMissingSamples(missingSamples).setMissingBatches(missingBatches).setCause(cause)).build());
@@ -161,7 +201,14 @@ public final class RecordingWriter implements Collector {
         nextSample += missingSamples;
     }
 
-    /** Labels a run of samples (per-sample labels, e.g. from a CSV label column). */
+    /**
+     * Labels a run of samples (per-sample labels, e.g. from a CSV label column).
+     *
+     * @param firstSample index of the run's first sample
+     * @param count       number of samples in the run
+     * @param label       their label
+     * @throws GyroSentinelException {@link ErrorCode#IO} when writing fails or the writer is closed
+     */
     public synchronized void writeLabelRun(long firstSample, long count, SessionLabel label) {
         write(RecordEntry.newBuilder().setLabelRun(LabelRun.newBuilder().setFirstSample(firstSample).setCount(count)
                 .setLabel(switch (label) {
@@ -205,15 +252,17 @@ public final class RecordingWriter implements Collector {
         throw e;
     }
 
-    /** Samples written so far. */
+    /** {@return the number of samples written so far} */
     public synchronized long samples() {
         return samples;
     }
 
+    /** {@return the number of gap records written so far} */
     public synchronized long gaps() {
         return gaps;
     }
 
+    /** {@return the absolute path the recording is written to} */
     public Path target() {
         return target;
     }
@@ -232,7 +281,11 @@ public final class RecordingWriter implements Collector {
         AtomicFiles.deleteQuietly(temp);
     }
 
-    /** Writes the footer, syncs, and moves the file into place. */
+    /**
+     * Writes the footer, syncs, and moves the file into place.
+     *
+     * @throws GyroSentinelException {@link ErrorCode#IO} when finishing fails; the target is then left untouched
+     */
     @Override
     public synchronized void close() {
         if (closed) {

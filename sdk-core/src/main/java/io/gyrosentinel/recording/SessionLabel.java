@@ -5,12 +5,19 @@ import io.gyrosentinel.GyroSentinelException;
 
 /** What a session (or a run of samples) is known to be. */
 public enum SessionLabel {
-    UNLABELLED, NORMAL, ANOMALOUS;
+    /** Not known (the default). */
+    UNLABELLED,
+    /** The machine ran normally. */
+    NORMAL,
+    /** The machine was faulty or behaved abnormally. */
+    ANOMALOUS;
 
     /**
      * Parses a label as people write it: {@code normal}, {@code anomalous}/{@code anomaly}/{@code abnormal}/
      * {@code fault}, {@code unlabelled}, 0/1 in any numeric spelling, true/false, yes/no; any case.
      *
+     * @param s the text, e.g. {@code Normal}, {@code 1.0}, {@code yes}
+     * @return the label
      * @throws GyroSentinelException {@link ErrorCode#INVALID_ARGUMENT} (field {@code label}) for anything else
      */
     public static SessionLabel parse(String s) {
@@ -24,6 +31,9 @@ public enum SessionLabel {
     /**
      * The label {@code s} names, or {@code null}: any case, surrounding spaces ignored; 0/1 in any numeric spelling
      * ({@code 0.0}, {@code 1.000}, {@code +1}, as pandas writes a float column).
+     *
+     * @param s the text, not {@code null}
+     * @return the label, or {@code null} when {@code s} names none
      */
     public static SessionLabel lookup(String s) {
         String v = s.trim().toLowerCase(java.util.Locale.ROOT);
@@ -44,7 +54,12 @@ public enum SessionLabel {
         }
     }
 
-    /** What {@link #parse(String)} says about a string it does not know. */
+    /**
+     * What {@link #parse(String)} says about a string it does not know.
+     *
+     * @param s the string that is not a label
+     * @return an error message listing the accepted spellings
+     */
     public static String unknown(String s) {
         return "unknown label '" + s + "'; use normal/anomalous (also anomaly, abnormal, fault), 0/1 (also 0.0/1.0), "
                 + "true/false or yes/no, in any case";

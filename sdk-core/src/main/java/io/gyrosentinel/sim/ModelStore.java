@@ -433,10 +433,10 @@ final class ModelStore {
                 p.setProperty("slot." + i + ".manifest", b64.encodeToString(s.manifest()));
                 p.setProperty("slot." + i + ".signature", b64.encodeToString(s.signature()));
                 if (!Files.exists(file) || !HexFormat.of().formatHex(sha256(Files.readAllBytes(file))).equals(sha)) {
-                    io.gyrosentinel.internal.io.AtomicFiles.write(file, s.payload());
+                    io.gyrosentinel.io.AtomicFiles.write(file, s.payload());
                 }
             }
-            io.gyrosentinel.internal.io.AtomicFiles.write(dir.resolve("meta.properties"), false, out -> {
+            io.gyrosentinel.io.AtomicFiles.write(dir.resolve("meta.properties"), false, out -> {
                 Writer w = new java.io.OutputStreamWriter(out, StandardCharsets.UTF_8);
                 p.store(w, "GyroSentinel virtual device model store");
                 w.flush();

@@ -19,11 +19,20 @@ public final class SignalGenerator {
     private double impulseAge = 1e9;
     private double impulseAmp;
 
+    /**
+     * A generator whose machine and noise both follow from one seed.
+     *
+     * @param machine      the machine
+     * @param sampleRateHz sample rate, Hz
+     * @param seed         fixes the machine and the noise
+     */
     public SignalGenerator(MachineModel machine, double sampleRateHz, long seed) {
         this(machine, sampleRateHz, seed, seed);
     }
 
     /**
+     * @param machine      the machine
+     * @param sampleRateHz sample rate, Hz
      * @param machineSeed fixes the machine itself (harmonic phases): the same machine for the same seed
      * @param noiseSeed   fixes the noise and impulse sequence: a new recording of the same machine
      *                    uses another noise seed
@@ -42,20 +51,30 @@ public final class SignalGenerator {
         }
     }
 
+    /**
+     * Replaces the simulated faults, from the next sample on; safe to call from another thread.
+     *
+     * @param f the faults (they add up), empty for a healthy machine
+     */
     public void setFaults(List<Fault> f) {
         faults = List.copyOf(f);
     }
 
+    /** {@return the faults simulated now (unmodifiable)} */
     public List<Fault> faults() {
         return faults;
     }
 
-    /** Index of the next sample. */
+    /** {@return the index of the next sample} */
     public long position() {
         return n;
     }
 
-    /** Writes the next sample (X, Y, Z in dps) into {@code out}. */
+    /**
+     * Writes the next sample (X, Y, Z in dps) into {@code out}.
+     *
+     * @param out at least 3 elements; receives X, Y and Z, dps
+     */
     public void next(double[] out) {
         double t = n / rate;
         double f = machine.shaftHz() * (1 + machine.speedWander() * Math.sin(2 * Math.PI * 0.05 * t));
@@ -111,7 +130,12 @@ public final class SignalGenerator {
         n++;
     }
 
-    /** Convenience: {@code count} samples as an interleaved X/Y/Z array. */
+    /**
+     * Convenience: {@code count} samples as an interleaved X/Y/Z array.
+     *
+     * @param count number of samples
+     * @return a new array of {@code 3 * count} values, dps
+     */
     public float[] generate(int count) {
         float[] out = new float[count * 3];
         double[] s = new double[3];

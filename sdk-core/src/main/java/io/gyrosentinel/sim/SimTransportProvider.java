@@ -19,6 +19,10 @@ import java.util.Set;
  * Example: {@code sim:?rpm=1800&fault=imbalance&severity=0.5&realtime=false}.
  */
 public final class SimTransportProvider implements TransportProvider {
+    /** Created by {@link java.util.ServiceLoader} (it is listed in {@code META-INF/services}). */
+    public SimTransportProvider() {
+    }
+
     private static final Set<String> PARAMS = Set.of("id", "seed", "session", "rpm", "noise", "realtime", "fault", "severity",
             "odr", "fs", "batch", "trustedKey", "slotKiB", "outageAt", "outageFor");
 

@@ -71,6 +71,7 @@ import java.util.function.Consumer;
  */
 public final class VirtualDevice implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(VirtualDevice.class);
+    /** The firmware version the device reports in its {@link DeviceInfo}. */
     public static final String FIRMWARE_VERSION = "virtual-0.1.0";
     private static final int PROTOCOL_VERSION = 1;
     /** Largest model chunk this device accepts (DeviceInfo.max_chunk_size). */
@@ -81,6 +82,12 @@ public final class VirtualDevice implements AutoCloseable {
     /** Where the device's outgoing envelopes go (one per call). */
     @FunctionalInterface
     public interface Uplink {
+        /**
+         * Sends one encoded envelope (unframed); called by one thread at a time.
+         *
+         * @param envelope the encoded envelope
+         * @throws IOException when the link fails; the device then drops this uplink
+         */
         void send(byte[] envelope) throws IOException;
     }
 
@@ -141,42 +148,55 @@ public final class VirtualDevice implements AutoCloseable {
         }
     }
 
+    /**
+     * {@return a builder: device {@code virtual-1}, seed 1, a fan at 1500 rpm, the default configuration, real time}
+     */
     public static Builder builder() {
         return new Builder();
     }
 
+    /** {@return the device's id, as reported in the handshake} */
     public String deviceId() {
         return deviceId;
     }
 
+    /** {@return the sensor configuration in force (changed by the host's {@code configure})} */
     public SensorConfig config() {
         return config;
     }
 
+    /** {@return the simulated machine} */
     public MachineModel machine() {
         return machine;
     }
 
-    /** Changes the machine (e.g. its speed) while running. */
+    /**
+     * Changes the machine (e.g. its speed). Takes effect at the next stream or calibration: a stream already running
+     * keeps the machine it started with.
+     *
+     * @param m the new machine, not {@code null}
+     */
     public void setMachine(MachineModel m) {
         this.machine = Objects.requireNonNull(m);
-        Streamer s = streamer;
-        if (s != null) {
-            s.machineChanged = true;
-        }
     }
 
-    /** Adds a fault from now on. */
+    /**
+     * Adds a fault from now on.
+     *
+     * @param f the fault, not {@code null}; faults add up
+     */
     public void injectFault(Fault f) {
         faults.add(Objects.requireNonNull(f));
         pushFaults();
     }
 
+    /** Removes every injected fault: the machine is healthy again from now on. */
     public void clearFaults() {
         faults.clear();
         pushFaults();
     }
 
+    /** {@return a copy of the faults injected now} */
     public List<Fault> faults() {
         return List.copyOf(faults);
     }
@@ -194,6 +214,8 @@ public final class VirtualDevice implements AutoCloseable {
      * Sensor-clock time (µs) of the first sample generated after the last {@link #injectFault} or
      * {@link #clearFaults} took effect, or -1 before any change reached a stream. Use it to tell
      * detections after a fault from false alarms before it.
+     *
+     * @return the device-clock time of the last fault change reaching a stream, µs, or -1
      */
     public long faultChangeMicros() {
         return faultChangeMicros;
@@ -202,25 +224,30 @@ public final class VirtualDevice implements AutoCloseable {
     /**
      * Paces batches at the sensor rate (true) or sends them as fast as the link takes them.
      * Takes effect at the next StartStreaming.
+     *
+     * @param r {@code true} for real time
      */
     public void setRealTime(boolean r) {
         this.realTime = r;
     }
 
+    /** {@return whether a stream is running} */
     public boolean isStreaming() {
         Streamer s = streamer;
         return s != null && s.running;
     }
 
+    /** {@return the sample batches the device has sent since it started} */
     public long batchesSent() {
         return batchesSent.get();
     }
 
+    /** {@return the frames the device discarded (bad CRC, bad COBS, oversize, undecodable)} */
     public long badFrames() {
         return badFrames.get();
     }
 
-    /** The id of the model in the active slot, if any. */
+    /** {@return the id of the model in the active slot, or empty when no slot is active} */
     public java.util.Optional<String> activeModelId() {
         synchronized (store) {
             int a = store.active();
@@ -228,17 +255,17 @@ public final class VirtualDevice implements AutoCloseable {
         }
     }
 
-    /** Windows the inference thread has scored since the device started. */
+    /** {@return the windows the inference thread has scored since the device started} */
     public long windowsScored() {
         return inference.scored();
     }
 
-    /** Windows skipped because the inference queue was full (the device could not keep up). */
+    /** {@return the windows skipped because the inference queue was full (the device could not keep up)} */
     public long windowsSkipped() {
         return inference.skipped();
     }
 
-    /** Device clock: µs since "boot". */
+    /** {@return the device clock: µs since "boot" (the builder's {@code bootMicros} at creation)} */
     public long nowMicros() {
         return bootMicros + (System.nanoTime() - startNanos) / 1000;
     }
@@ -248,6 +275,8 @@ public final class VirtualDevice implements AutoCloseable {
     /**
      * A transport to this device over an OS pipe pair with real COBS/CRC framing: what a
      * {@code sim:} URI gives you.
+     *
+     * @return a new, unconnected transport; each (re)connect opens a new pipe pair
      */
     public Transport newTransport() {
         return new StreamTransport("sim:" + deviceId, () -> {
@@ -269,6 +298,9 @@ public final class VirtualDevice implements AutoCloseable {
      * Serves the protocol on a byte stream (a PTY, a socket, a pipe): reads framed envelopes from
      * {@code in}, writes framed envelopes to {@code out}. Returns at once; a daemon thread reads.
      * The link ends when {@code in} reaches its end or fails.
+     *
+     * @param in  the host's bytes (framed envelopes)
+     * @param out where the device's framed envelopes go
      */
     public void attach(InputStream in, OutputStream out) {
         byte[] frameBuf = new byte[FrameCodec.MAX_FRAME];
@@ -308,6 +340,11 @@ public final class VirtualDevice implements AutoCloseable {
     /**
      * Serves the protocol on a message link (MQTT): call this with each received envelope;
      * replies go to {@code uplink}.
+     *
+     * @param buf    the buffer holding the envelope
+     * @param off    offset of the envelope in {@code buf}
+     * @param len    length of the envelope, bytes
+     * @param uplink where replies (and, from now on, unsolicited messages) go
      */
     public void onEnvelope(byte[] buf, int off, int len, Uplink uplink) {
         if (!uplinks.contains(uplink)) {
@@ -328,6 +365,8 @@ public final class VirtualDevice implements AutoCloseable {
      * Registers a message uplink (e.g. an MQTT publisher) before the host has sent anything, so
      * unsolicited messages (status, batches) reach it. Envelopes received from that link go to
      * {@link #onEnvelope(byte[], int, int, Uplink)}.
+     *
+     * @param uplink the link's sending side
      */
     public void attach(Uplink uplink) {
         if (!uplinks.contains(uplink)) {
@@ -335,7 +374,11 @@ public final class VirtualDevice implements AutoCloseable {
         }
     }
 
-    /** Detaches a message uplink. */
+    /**
+     * Detaches a message uplink.
+     *
+     * @param uplink an uplink given to {@link #attach(Uplink)} or {@link #onEnvelope}
+     */
     public void detach(Uplink uplink) {
         uplinks.remove(uplink);
     }
@@ -602,7 +645,9 @@ public final class VirtualDevice implements AutoCloseable {
                     case MODEL_ROLLBACK -> activate(store.rollbackTarget(), "");
                     default -> { } // GET_MODEL_STATUS
                 }
-                return Envelope.newBuilder().setModelStatus(store.status());
+                InferenceLoop.Loaded running = loaded;
+                return Envelope.newBuilder().setModelStatus(store.status().toBuilder()
+                        .setRunsInference(running != null && !running.retired));
             } catch (ModelStore.Refused e) {
                 log.debug("virtual device {}: {} refused: {} {}", deviceId, WireCodec.bodyName(env.getBodyCase()),
                         e.code, e.getMessage());
@@ -673,7 +718,10 @@ public final class VirtualDevice implements AutoCloseable {
         return m.length() <= 240 ? m : m.substring(0, 237) + "...";
     }
 
-    /** What the device reports in the handshake. */
+    /**
+     * {@return what the device reports in the handshake: id, capabilities (inference and calibration with an engine,
+     * signed models with a trusted key), frame and chunk limits, slots and configuration}
+     */
     public DeviceInfo info() {
         EnumSet<Capability> caps = EnumSet.of(Capability.STREAMING, Capability.SENSOR_TIMESTAMPS,
                 Capability.MODEL_TRANSFER);
@@ -727,17 +775,25 @@ public final class VirtualDevice implements AutoCloseable {
         }
     }
 
-    /** Sends an unsolicited message on every link. */
-    /** Sends an inference result on every link, as if the device's model had produced it (tests, demos). */
+    /**
+     * Sends an inference result on every link, as if the device's model had produced it (tests, demos).
+     *
+     * @param result the result to send
+     */
     public void publish(io.gyrosentinel.InferenceResult result) {
         sendAll(Envelope.newBuilder().setInferenceResult(WireCodec.toWire(result)));
     }
 
-    /** Sends an anomaly event on every link, as if the device had raised it (tests, demos). */
+    /**
+     * Sends an anomaly event on every link, as if the device had raised it (tests, demos).
+     *
+     * @param event the event to send
+     */
     public void publish(io.gyrosentinel.AnomalyEvent event) {
         sendAll(Envelope.newBuilder().setAnomalyEvent(WireCodec.toWire(event)));
     }
 
+    /** Sends an unsolicited message on every link. */
     void sendAll(Envelope.Builder body) {
         byte[] bytes = body.setProtocolVersion(PROTOCOL_VERSION).setRequestId(0).build().toByteArray();
         synchronized (sendLock) {
@@ -787,7 +843,6 @@ public final class VirtualDevice implements AutoCloseable {
         final SignalGenerator gen;
         final Thread thread;
         volatile boolean running = true;
-        volatile boolean machineChanged;
         volatile boolean faultsChanged;
         final boolean paced = realTime;
         long samples;
@@ -966,11 +1021,23 @@ public final class VirtualDevice implements AutoCloseable {
         private int enterWindows = DeviceLimits.EVENT_ENTER_WINDOWS;
         private int exitWindows = DeviceLimits.EVENT_EXIT_WINDOWS;
 
+        /**
+         * The device id (default {@code virtual-1}); a bundle's {@code scope} must match it.
+         *
+         * @param id the id, not {@code null}
+         * @return this builder
+         */
         public Builder deviceId(String id) { this.deviceId = Objects.requireNonNull(id); return this; }
         /**
          * Fault injection: every stream loses the batches of its time {@code [after, after + length)} on the link
          * (sent by the "sensor", never delivered), as a cable pulled or a broker down would; the host sees the link go
          * quiet, then a gap. {@code sim:?outageAt=SECONDS&outageFor=SECONDS}.
+         *
+         * @param after  when the outage starts, measured from each stream's start
+         * @param length how long it lasts
+         * @return this builder
+         * @throws GyroSentinelException {@link io.gyrosentinel.ErrorCode#INVALID_ARGUMENT} (field {@code
+         *         linkOutage}) when a duration is negative
          */
         public Builder linkOutage(java.time.Duration after, java.time.Duration length) {
             if (after.isNegative() || length.isNegative()) {
@@ -981,11 +1048,22 @@ public final class VirtualDevice implements AutoCloseable {
             this.outageToNanos = after.toNanos() + length.toNanos();
             return this;
         }
+        /**
+         * The seed (default 1): the same seed gives the same machine and the same signals.
+         *
+         * @param s the seed
+         * @return this builder
+         */
         public Builder seed(long s) { this.seed = s; return this; }
         /**
          * The session the device's first stream is (default 0): each stream is a new session of the same machine
          * (its own noise); separate devices given sessions 0, 1, 2 … of one seed record distinct sessions of one
          * machine, as successive streams of one device do.
+         *
+         * @param first the first stream's session number, &ge; 0
+         * @return this builder
+         * @throws GyroSentinelException {@link io.gyrosentinel.ErrorCode#INVALID_ARGUMENT} (field {@code session})
+         *         when negative
          */
         public Builder session(int first) {
             if (first < 0) {
@@ -995,39 +1073,92 @@ public final class VirtualDevice implements AutoCloseable {
             this.session = first;
             return this;
         }
-        /** Pace batches at the sensor rate (default) or send them as fast as the link takes them. */
+        /**
+         * Pace batches at the sensor rate (default) or send them as fast as the link takes them.
+         *
+         * @param r {@code true} to pace at the sensor rate
+         * @return this builder
+         */
         public Builder realTime(boolean r) { this.realTime = r; return this; }
+        /**
+         * The simulated machine (default {@link MachineModel#fan(double) a fan at 1500 rpm}).
+         *
+         * @param m the machine, not {@code null}
+         * @return this builder
+         */
         public Builder machine(MachineModel m) { this.machine = Objects.requireNonNull(m); return this; }
+        /**
+         * The sensor configuration at power-up (default {@link SensorConfig#defaults()}).
+         *
+         * @param c the configuration, not {@code null}
+         * @return this builder
+         */
         public Builder config(SensorConfig c) { this.config = Objects.requireNonNull(c); return this; }
+        /**
+         * Adds a fault present from the start; repeatable, faults add up.
+         *
+         * @param f the fault, not {@code null}
+         * @return this builder
+         */
         public Builder fault(Fault f) { this.faults.add(Objects.requireNonNull(f)); return this; }
-        /** Device clock at creation, µs. */
+        /**
+         * Device clock at creation, µs.
+         *
+         * @param us the device clock at creation, µs (default 5 000 000)
+         * @return this builder
+         */
         public Builder bootMicros(long us) { this.bootMicros = us; return this; }
 
         /**
          * The engine that runs deployed models; {@code null} for none (the device then stores and
          * activates models without running them). Default: the first {@link InferenceEngineProvider}
          * on the class path, if any.
+         *
+         * @param p the engine, or {@code null} for none
+         * @return this builder
          */
         public Builder inferenceEngine(InferenceEngineProvider p) { this.engine = p; this.engineSet = true; return this; }
 
         /**
          * Accept only models signed by this ECDSA P-256 key (the firmware's configured key); the
          * device then announces {@code SIGNED_MODELS}. Default: no key, signatures are not checked.
+         *
+         * @param key the EC P-256 public key, or {@code null} for none
+         * @return this builder
          */
         public Builder trustedKey(PublicKey key) { this.trustedKey = key; return this; }
 
-        /** Keep the model slots in this directory across devices (default: in memory only). */
+        /**
+         * Keep the model slots in this directory across devices (default: in memory only).
+         *
+         * @param dir the directory, or {@code null} for memory only
+         * @return this builder
+         */
         public Builder modelDirectory(Path dir) { this.modelDirectory = dir; return this; }
 
-        /** Bytes one model slot holds (default 256 KiB); larger models get {@code MODEL_TOO_LARGE}. */
+        /**
+         * Bytes one model slot holds (default 256 KiB); larger models get {@code MODEL_TOO_LARGE}.
+         *
+         * @param bytes slot size, bytes, at least 1
+         * @return this builder
+         */
         public Builder slotSize(int bytes) { this.slotSize = bytes; return this; }
 
-        /** Windows waiting for the inference thread before new ones are skipped (default 8). */
+        /**
+         * Windows waiting for the inference thread before new ones are skipped (default 8).
+         *
+         * @param windows queue capacity, windows, at least 1
+         * @return this builder
+         */
         public Builder inferenceQueue(int windows) { this.queueCapacity = windows; return this; }
 
         /**
          * Event hysteresis: {@code enterWindows} anomalous windows in a row start an episode
          * (default 3), {@code exitWindows} normal windows in a row end it (default 5).
+         *
+         * @param enterWindows anomalous windows in a row that start an episode, at least 1
+         * @param exitWindows  calm windows in a row that end it, at least 1
+         * @return this builder
          */
         public Builder anomalyHysteresis(int enterWindows, int exitWindows) {
             this.enterWindows = enterWindows;
@@ -1036,6 +1167,7 @@ public final class VirtualDevice implements AutoCloseable {
         }
 
         /**
+         * @return the device, ready to be attached to a link; close it to stop its threads
          * @throws GyroSentinelException {@link io.gyrosentinel.ErrorCode#INVALID_ARGUMENT} (with
          *                               {@link GyroSentinelException#field()}) if the slot size, the inference
          *                               queue or a hysteresis window count is below 1

@@ -30,10 +30,10 @@ import java.util.concurrent.Flow;
  */
 public interface GyroStream extends Flow.Publisher<SampleBlock>, AutoCloseable {
 
-    /** The sensor configuration of this stream. */
+    /** {@return the sensor configuration of this stream} */
     SensorConfig config();
 
-    /** Physical units per LSB for each channel. */
+    /** {@return the physical units per LSB for each channel (dps/LSB for a gyroscope)} */
     float[] scale();
 
     /**
@@ -41,22 +41,38 @@ public interface GyroStream extends Flow.Publisher<SampleBlock>, AutoCloseable {
      * has ended. Blocks that overflow the poll buffer (see the client's {@code streamBuffer})
      * are dropped; the next block polled carries them in {@link SampleBlock#missingBefore()}, and
      * {@link #stats()} counts them.
+     *
+     * @param timeout how long to wait at most
+     * @return the next block, or {@code null}
      */
     SampleBlock poll(Duration timeout);
 
-    /** Gaps as they are detected. */
+    /** {@return a publisher of the gaps, as they are detected} */
     Flow.Publisher<Gap> gaps();
 
-    /** Sliding windows of {@code size} samples every {@code stride} samples. */
+    /**
+     * Sliding windows of {@code size} samples every {@code stride} samples, in physical units; a window never spans a
+     * gap.
+     *
+     * @param size   samples per window, at least 1
+     * @param stride samples between the starts of consecutive windows, at least 1
+     * @return a publisher of the windows
+     */
     Flow.Publisher<Window> windows(int size, int stride);
 
-    /** Sends every block and gap to {@code collector} until the stream or the returned handle closes. */
+    /**
+     * Sends every block and gap to {@code collector} until the stream or the returned handle closes.
+     *
+     * @param collector receives every block and gap, one call at a time
+     * @return closing it detaches and closes the collector; once the stream has ended it first waits (up to
+     *         30 s) until the blocks delivered are handled
+     */
     AutoCloseable collectTo(Collector collector);
 
-    /** Counters so far. */
+    /** {@return the counters so far} */
     GyroStreamStats stats();
 
-    /** True once the stream has ended (closed, finished or failed). */
+    /** {@return {@code true} once the stream has ended (closed, finished or failed)} */
     boolean isDone();
 
     /** Stops the stream. Idempotent. */
@@ -66,6 +82,12 @@ public interface GyroStream extends Flow.Publisher<SampleBlock>, AutoCloseable {
     /**
      * Replays a recording as a stream: as fast as possible, or at the recorded rate when
      * {@code realTime} is true.
+     *
+     * @param recording the recording file
+     * @param realTime  pace the blocks at the recorded rate instead of as fast as possible
+     * @return the stream of the recording's blocks and gaps
+     * @throws io.gyrosentinel.GyroSentinelException {@code BAD_RECORDING} or {@code IO} when the recording cannot be
+     *         read
      */
     static GyroStream replay(Path recording, boolean realTime) {
         return ReplayStream.open(recording, realTime);

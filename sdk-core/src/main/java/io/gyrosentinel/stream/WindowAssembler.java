@@ -26,6 +26,9 @@ public final class WindowAssembler {
     private long restarts;
 
     /**
+     * @param size   samples per window, at least 1
+     * @param stride samples between the starts of consecutive windows, at least 1
+     * @param sink   receives each window, on the thread calling {@link #accept(SampleBlock)}
      * @throws GyroSentinelException {@link ErrorCode#INVALID_ARGUMENT} (field {@code size} or {@code stride}) if
      *                               either is below 1
      */
@@ -39,6 +42,11 @@ public final class WindowAssembler {
         this.sink = sink;
     }
 
+    /**
+     * Adds a block's samples, emitting every window it completes; a block with another channel count also restarts.
+     *
+     * @param b the next block
+     */
     public void accept(SampleBlock b) {
         if (b.channels() != channels) {
             channels = b.channels();
@@ -83,12 +91,12 @@ public final class WindowAssembler {
         sink.accept(new Window(runStart + filled - size, times[first], size, ch, out));
     }
 
-    /** Windows emitted so far. */
+    /** {@return the number of windows emitted so far} */
     public long windows() {
         return windows;
     }
 
-    /** Times a gap restarted the windowing with samples pending. */
+    /** {@return how many times a gap restarted the windowing with samples pending} */
     public long restarts() {
         return restarts;
     }

@@ -36,6 +36,8 @@ public final class Endpoint {
     /**
      * Parses a URI.
      *
+     * @param uri the device URI; parameter names and values are URL-decoded, user info in the authority is dropped
+     * @return the endpoint
      * @throws GyroSentinelException with {@code BAD_URI} saying what is wrong
      */
     public static Endpoint parse(String uri) {
@@ -111,21 +113,45 @@ public final class Endpoint {
         return URLDecoder.decode(s, StandardCharsets.UTF_8);
     }
 
+    /** {@return the URI as given (may hold credentials: log {@link #redacted()} instead)} */
     public String uri() { return uri; }
+    /** {@return the scheme, lower case, e.g. {@code serial}} */
     public String scheme() { return scheme; }
-    /** Host for {@code scheme://host...} URIs, else {@code null}. */
+    /** {@return the host for {@code scheme://host...} URIs (IPv6 without brackets), else {@code null}} */
     public String host() { return host; }
-    /** Port, or -1 when absent. */
+    /** {@return the port, 1 .. 65535, or -1 when absent} */
     public int port() { return port; }
+    /**
+     * The port, or a default when the URI has none.
+     *
+     * @param defaultPort the port to use when absent
+     * @return the port
+     */
     public int port(int defaultPort) { return port > 0 ? port : defaultPort; }
-    /** Path: after the authority for hierarchical URIs, after the colon otherwise. */
+    /** {@return the path: after the authority for hierarchical URIs, after the colon otherwise; may be empty} */
     public String path() { return path; }
+    /** {@return the query parameters, decoded, in URI order (unmodifiable)} */
     public Map<String, String> params() { return params; }
 
+    /**
+     * A query parameter as text.
+     *
+     * @param name         the parameter
+     * @param defaultValue returned when absent
+     * @return the value (empty for {@code ?name} without {@code =}), or the default
+     */
     public String param(String name, String defaultValue) {
         return params.getOrDefault(name, defaultValue);
     }
 
+    /**
+     * A query parameter as an integer.
+     *
+     * @param name         the parameter
+     * @param defaultValue returned when absent
+     * @return the value
+     * @throws GyroSentinelException {@link ErrorCode#BAD_URI} (field {@code name}) when it is not an integer
+     */
     public long longParam(String name, long defaultValue) {
         String v = params.get(name);
         if (v == null) {
@@ -138,6 +164,14 @@ public final class Endpoint {
         }
     }
 
+    /**
+     * A query parameter as a 32-bit integer.
+     *
+     * @param name         the parameter
+     * @param defaultValue returned when absent
+     * @return the value
+     * @throws GyroSentinelException {@link ErrorCode#BAD_URI} (field {@code name}) when it is not a 32-bit integer
+     */
     public int intParam(String name, int defaultValue) {
         long v = longParam(name, defaultValue);
         if (v < Integer.MIN_VALUE || v > Integer.MAX_VALUE) {
@@ -146,6 +180,14 @@ public final class Endpoint {
         return (int) v;
     }
 
+    /**
+     * A query parameter as a number.
+     *
+     * @param name         the parameter
+     * @param defaultValue returned when absent
+     * @return the value
+     * @throws GyroSentinelException {@link ErrorCode#BAD_URI} (field {@code name}) when it is not a finite number
+     */
     public double doubleParam(String name, double defaultValue) {
         String v = params.get(name);
         if (v == null) {
@@ -162,6 +204,15 @@ public final class Endpoint {
         }
     }
 
+    /**
+     * A query parameter as a flag: {@code true}/{@code 1}/{@code yes}/{@code on} or empty ({@code ?name}) for true,
+     * {@code false}/{@code 0}/{@code no}/{@code off} for false, any case.
+     *
+     * @param name         the parameter
+     * @param defaultValue returned when absent
+     * @return the value
+     * @throws GyroSentinelException {@link ErrorCode#BAD_URI} (field {@code name}) for anything else
+     */
     public boolean boolParam(String name, boolean defaultValue) {
         String v = params.get(name);
         if (v == null) {
@@ -174,7 +225,13 @@ public final class Endpoint {
         }
     }
 
-    /** Fails when the URI carries a parameter outside {@code known}: typos must not pass silently. */
+    /**
+     * Fails when the URI carries a parameter outside {@code known}: typos must not pass silently.
+     *
+     * @param known the parameters the transport understands
+     * @throws GyroSentinelException {@link ErrorCode#BAD_URI} (field: the parameter) naming the unknown parameter and
+     *         the known ones
+     */
     public void requireKnownParams(Set<String> known) {
         for (String k : params.keySet()) {
             if (!known.contains(k)) {
@@ -189,7 +246,10 @@ public final class Endpoint {
                 + value + "' must be " + expected, name, null);
     }
 
-    /** The URI with passwords removed, for logs and messages. */
+    /**
+     * {@return the URI with passwords ({@code password=} parameters, user info) replaced by {@code ***}, for logs and
+     * messages}
+     */
     public String redacted() {
         return uri.replaceAll("(?i)(password=)[^&]*", "$1***").replaceAll("//[^/@]*@", "//***@");
     }

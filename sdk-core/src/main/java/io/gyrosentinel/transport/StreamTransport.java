@@ -27,15 +27,33 @@ public class StreamTransport implements Transport {
     /** Opens the byte stream; called again for every reconnect. */
     @FunctionalInterface
     public interface Connector {
+        /**
+         * Opens the byte stream.
+         *
+         * @return the open stream
+         * @throws IOException when it cannot be opened (at start this fails the transport, on a reconnect it is
+         *         retried)
+         */
         Connection connect() throws IOException;
     }
 
     /** An open byte stream. Closing it must unblock a pending read. */
     public interface Connection extends Closeable {
+        /** {@return the stream the device's bytes are read from} */
         InputStream in();
 
+        /** {@return the stream the frames are written to} */
         OutputStream out();
 
+        /**
+         * A connection over two streams and the resource that owns them (e.g. a socket); closing it closes the
+         * resource, then the streams.
+         *
+         * @param in       the input stream
+         * @param out      the output stream
+         * @param resource what to close first, so that a blocked read returns
+         * @return the connection
+         */
         static Connection of(InputStream in, OutputStream out, Closeable resource) {
             return new Connection() {
                 public InputStream in() { return in; }
@@ -53,16 +71,27 @@ public class StreamTransport implements Transport {
     }
 
     /**
+     * How a stream transport reconnects.
+     *
      * @param reconnect      reconnect by itself after the stream breaks
      * @param initialBackoff first wait before a reconnect attempt
-     * @param maxBackoff     longest wait between attempts
+     * @param maxBackoff     longest wait between attempts (the wait doubles after each failure)
      */
     public record Options(boolean reconnect, Duration initialBackoff, Duration maxBackoff) {
+        /** {@return reconnect, first after 100 ms, then doubling up to 5 s between attempts} */
         public static Options defaults() {
             return new Options(true, Duration.ofMillis(100), Duration.ofSeconds(5));
         }
 
-        /** Reads {@code reconnect=true|false} and {@code backoffMs}/{@code maxBackoffMs} from the URI. */
+        /**
+         * Reads {@code reconnect=true|false} and {@code backoffMs}/{@code maxBackoffMs} from the URI.
+         *
+         * Absent parameters keep the {@link #defaults()}.
+         *
+         * @param e the endpoint
+         * @return the options
+         * @throws GyroSentinelException {@link ErrorCode#BAD_URI} when a value is malformed
+         */
         public static Options fromEndpoint(Endpoint e) {
             return new Options(e.boolParam("reconnect", true), Duration.ofMillis(e.longParam("backoffMs", 100)),
                     Duration.ofMillis(e.longParam("maxBackoffMs", 5000)));
@@ -84,6 +113,14 @@ public class StreamTransport implements Transport {
     private Thread reader;
     private Listener listener;
 
+    /**
+     * A transport that is not connected yet; {@link #start(Listener)} connects it.
+     *
+     * @param name      a short description for logs and {@link #describe()}, e.g. {@code serial:/dev/ttyUSB0@921600}
+     * @param connector opens the byte stream, at start and for every reconnect
+     * @param options   how to reconnect
+     * @throws NullPointerException when an argument is {@code null}
+     */
     public StreamTransport(String name, Connector connector, Options options) {
         this.name = Objects.requireNonNull(name);
         this.connector = Objects.requireNonNull(connector);

@@ -15,16 +15,25 @@ public interface Transport extends AutoCloseable {
     interface Listener {
         /**
          * One envelope arrived. The array may be reused after the call returns: copy what you keep.
+         *
+         * @param buf the buffer holding the envelope
+         * @param off offset of the envelope's first byte in {@code buf}
+         * @param len length of the envelope, bytes
          */
         void onFrame(byte[] buf, int off, int len);
 
-        /** The link is up (first connect or after a reconnect). */
+        /**
+         * The link is up (first connect or after a reconnect).
+         *
+         * @param reconnect {@code false} for the first connect, {@code true} after a reconnect
+         */
         default void onConnected(boolean reconnect) {
         }
 
         /**
          * The link went down.
          *
+         * @param cause         why, or {@code null} when the link was closed normally
          * @param willReconnect true when the transport is trying to reconnect by itself
          */
         default void onDisconnected(Throwable cause, boolean willReconnect) {
@@ -35,6 +44,7 @@ public interface Transport extends AutoCloseable {
      * Connects (blocking until the link is up or fails) and starts delivering frames to
      * {@code listener}. Called once.
      *
+     * @param listener receives frames and link state changes
      * @throws io.gyrosentinel.GyroSentinelException with {@code TRANSPORT} when the link cannot be opened
      */
     void start(Listener listener);
@@ -42,14 +52,15 @@ public interface Transport extends AutoCloseable {
     /**
      * Sends one envelope.
      *
+     * @param envelope the encoded envelope, without framing
      * @throws io.gyrosentinel.GyroSentinelException with {@code CONNECTION_CLOSED} when the link is down
      */
     void send(byte[] envelope);
 
-    /** A short human-readable description, e.g. {@code serial:/dev/ttyUSB0@921600}. */
+    /** {@return a short human-readable description, e.g. {@code serial:/dev/ttyUSB0@921600}} */
     String describe();
 
-    /** Statistics of the link. */
+    /** {@return the statistics of the link so far; {@link TransportStats#EMPTY} when the transport keeps none} */
     default TransportStats stats() {
         return TransportStats.EMPTY;
     }

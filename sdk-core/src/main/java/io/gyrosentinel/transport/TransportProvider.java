@@ -23,13 +23,19 @@ import java.util.Set;
  */
 public interface TransportProvider {
 
-    /** URI schemes served, lower case, e.g. {@code serial}. */
+    /** {@return the URI schemes served, lower case, e.g. {@code serial}} */
     Set<String> schemes();
 
-    /** Creates an unconnected transport for the endpoint; {@link Transport#start} connects it. */
+    /**
+     * Creates an unconnected transport for the endpoint; {@link Transport#start} connects it.
+     *
+     * @param endpoint the parsed URI, with one of {@link #schemes()}
+     * @return the transport
+     * @throws io.gyrosentinel.GyroSentinelException {@code BAD_URI} when the endpoint's options are invalid
+     */
     Transport open(Endpoint endpoint);
 
-    /** One line for listings, e.g. "USB serial ports (jSerialComm)". */
+    /** {@return one line for listings, e.g. "USB serial ports (jSerialComm)"; by default the class name} */
     default String description() {
         return getClass().getName();
     }

@@ -113,11 +113,12 @@ public final class AutoencoderTrainer {
         this.listener = b.listener;
     }
 
+    /** {@return a builder with the defaults listed on its setters (an LSTM autoencoder)} */
     public static Builder builder() {
         return new Builder();
     }
 
-    /** A builder holding this trainer's configuration, to derive a variant. */
+    /** {@return a builder holding this trainer's configuration, to derive a variant} */
     public Builder toBuilder() {
         Builder b = new Builder();
         b.windowLength = windowLength;
@@ -144,6 +145,7 @@ public final class AutoencoderTrainer {
         return b;
     }
 
+    /** {@return the samples per window} */
     public int windowLength() {
         return windowLength;
     }
@@ -151,6 +153,9 @@ public final class AutoencoderTrainer {
     /**
      * The largest divisor of {@code windowLength} that is at most {@link #DEFAULT_SAMPLES_PER_STEP} and leaves at
      * least 2 steps (1 for a window with no such divisor).
+     *
+     * @param windowLength samples per window
+     * @return the samples per step
      */
     public static int defaultSamplesPerStep(int windowLength) {
         for (int k = DEFAULT_SAMPLES_PER_STEP; k > 1; k--) {
@@ -161,15 +166,17 @@ public final class AutoencoderTrainer {
         return 1;
     }
 
-    /** Samples fed to the LSTM per step (see {@link ModelArchitecture}). */
+    /** {@return the samples fed to the LSTM per step (see {@link ModelArchitecture})} */
     public int samplesPerStep() {
         return samplesPerStep;
     }
 
+    /** {@return the samples between window starts} */
     public int stride() {
         return stride;
     }
 
+    /** {@return the seed of initial weights and shuffling} */
     public long seed() {
         return seed;
     }
@@ -178,10 +185,15 @@ public final class AutoencoderTrainer {
      * Trains on normal data, blocking. Checks the calling thread's interrupt flag between batches and throws
      * {@link CancellationException} when it is set.
      *
+     * @param normal normal series; the tail of each ({@code validationFraction}) is held out for early stopping and
+     *        the threshold
+     * @return the trained model, with its threshold calibrated
      * @throws GyroSentinelException {@link ErrorCode#BAD_INPUT} if the data is unusable (empty, too short,
      *                               NaN/Inf, channel mismatch, labelled anomalous); the message names series,
      *                               sample and channel
      * @throws TrainingException     if training fails (e.g. the loss diverges)
+     * @throws GyroSentinelException {@link ErrorCode#UNSUPPORTED} if TensorFlow's native library for this platform
+     *                               is not on the class path; the message names the platform and the artifact to add
      */
     public TrainedModel train(List<TimeSeries> normal) {
         return run(normal, null, () -> Thread.currentThread().isInterrupted());
@@ -193,10 +205,15 @@ public final class AutoencoderTrainer {
      * sessions are short or when normal data from other sessions of the machine is available:
      * a threshold calibrated on sessions the model never saw is more honest.
      *
+     * @param normal     normal series to train on
+     * @param validation held-out normal series, at least one
+     * @return the trained model, with its threshold calibrated
      * @throws GyroSentinelException {@link ErrorCode#BAD_INPUT} if either list is empty or its data is unusable
      *                               (as for {@link #train(List)}), e.g. validation series with another channel
      *                               count
      * @throws TrainingException     if training fails (e.g. the loss diverges)
+     * @throws GyroSentinelException {@link ErrorCode#UNSUPPORTED} if TensorFlow's native library for this platform
+     *                               is not on the class path; the message names the platform and the artifact to add
      */
     public TrainedModel train(List<TimeSeries> normal, List<TimeSeries> validation) {
         if (validation == null || validation.isEmpty()) {
@@ -206,7 +223,12 @@ public final class AutoencoderTrainer {
         return run(normal, List.copyOf(validation), () -> Thread.currentThread().isInterrupted());
     }
 
-    /** Trains on a new daemon thread. {@code future.cancel(…)} stops training within one batch. */
+    /**
+     * Trains on a new daemon thread. {@code future.cancel(…)} stops training within one batch.
+     *
+     * @param normal normal series, as for {@link #train(List)}
+     * @return completes with the model, or with the exception {@link #train(List)} would throw
+     */
     public CompletableFuture<TrainedModel> trainAsync(List<TimeSeries> normal) {
         return trainAsync(normal, r -> {
             Thread t = new Thread(r, "gyrosentinel-training");
@@ -215,7 +237,13 @@ public final class AutoencoderTrainer {
         });
     }
 
-    /** Trains on the given executor. {@code future.cancel(…)} stops training within one batch. */
+    /**
+     * Trains on the given executor. {@code future.cancel(…)} stops training within one batch.
+     *
+     * @param normal   normal series, as for {@link #train(List)}
+     * @param executor runs the training
+     * @return completes with the model, or with the exception {@link #train(List)} would throw
+     */
     public CompletableFuture<TrainedModel> trainAsync(List<TimeSeries> normal, Executor executor) {
         List<TimeSeries> copy = List.copyOf(normal);
         CompletableFuture<TrainedModel> future = new CompletableFuture<>();
@@ -231,6 +259,12 @@ public final class AutoencoderTrainer {
 
     /**
      * {@link #train(List, List)} on the given executor. {@code future.cancel(…)} stops training within one batch.
+     *
+     * @param normal     normal series to train on
+     * @param validation held-out normal series, at least one
+     * @param executor   runs the training
+     * @return completes with the model, or with the exception {@link #train(List, List)} would throw
+     * @throws GyroSentinelException {@link ErrorCode#BAD_INPUT} right away when {@code validation} is empty
      */
     public CompletableFuture<TrainedModel> trainAsync(List<TimeSeries> normal, List<TimeSeries> validation,
             Executor executor) {
@@ -399,6 +433,9 @@ public final class AutoencoderTrainer {
          * Remove each window's per-channel mean after the normalisation, before the model (default false): the
          * model then learns vibration only, not the sensor's static offset or tilt, which moves when the sensor is
          * remounted. Saved with the model and applied identically in host scoring and on the device.
+         *
+         * @param remove whether to remove the mean
+         * @return this builder
          */
         public Builder removeDc(boolean remove) {
             this.removeDc = remove;
@@ -406,8 +443,12 @@ public final class AutoencoderTrainer {
         }
 
         /**
-         * LSTM layers ({@code lstm-ae}, the default) or fully connected layers over the whole window
-         * ({@code dense-ae}; default units 32, 8 / 32; samplesPerStep does not apply).
+         * LSTM layers ({@code lstm-ae}, the default), fully connected layers over the whole window ({@code
+         * dense-ae}; default units 32, 8 / 32) or 1-D convolutions ({@code conv-ae}; default filters 16, 8 / 8, 16,
+         * the window must divide by 4); samplesPerStep applies to LSTM only.
+         *
+         * @param cell the layer type, not {@code null}
+         * @return this builder
          */
         public Builder cell(ModelArchitecture.Cell cell) {
             this.cell = cell;
@@ -440,7 +481,12 @@ public final class AutoencoderTrainer {
 
         private Builder() {}
 
-        /** Samples per window, default {@value AutoencoderTrainer#DEFAULT_WINDOW_LENGTH}. */
+        /**
+         * Samples per window, default {@value AutoencoderTrainer#DEFAULT_WINDOW_LENGTH}.
+         *
+         * @param windowLength samples per window
+         * @return this builder
+         */
         public Builder windowLength(int windowLength) {
             this.windowLength = windowLength;
             return this;
@@ -452,61 +498,109 @@ public final class AutoencoderTrainer {
          * for the default window of {@value AutoencoderTrainer#DEFAULT_WINDOW_LENGTH}. The device's cost per sample
          * falls about in proportion (every sample still reaches the model); 1 is the classic one-sample-per-step
          * LSTM. 0 restores the default.
+         *
+         * @param samplesPerStep samples per step, or 0 for the default
+         * @return this builder
          */
         public Builder samplesPerStep(int samplesPerStep) {
             this.samplesPerStep = samplesPerStep;
             return this;
         }
 
-        /** Samples between window starts, default {@code windowLength / 4}. */
+        /**
+         * Samples between window starts, default {@code windowLength / 4}.
+         *
+         * @param stride samples, at least 1
+         * @return this builder
+         */
         public Builder stride(int stride) {
             this.stride = stride;
             return this;
         }
 
-        /** Encoder units, outermost first; the last is the latent size. Default 16, 8 (LSTM) or 32, 8 (dense). */
+        /**
+         * Encoder units, outermost first; the last is the latent size. Default 16, 8 (LSTM) or 32, 8 (dense).
+         *
+         * @param units units (filters for {@code conv-ae}) of each encoder layer
+         * @return this builder
+         */
         public Builder encoderUnits(Integer... units) {
             this.encoderUnits = List.of(units);
             return this;
         }
 
-        /** Decoder units. Default 8, 16 (LSTM) or 32 (dense). */
+        /**
+         * Decoder units. Default 8, 16 (LSTM) or 32 (dense).
+         *
+         * @param units units (filters for {@code conv-ae}) of each decoder layer
+         * @return this builder
+         */
         public Builder decoderUnits(Integer... units) {
             this.decoderUnits = List.of(units);
             return this;
         }
 
-        /** Default 32. */
+        /**
+         * Windows per training batch. Default 32.
+         *
+         * @param batchSize windows per batch
+         * @return this builder
+         */
         public Builder batchSize(int batchSize) {
             this.batchSize = batchSize;
             return this;
         }
 
-        /** Default 100 (early stopping usually ends sooner). */
+        /**
+         * Most epochs to run. Default 100 (early stopping usually ends sooner).
+         *
+         * @param maxEpochs the epoch cap
+         * @return this builder
+         */
         public Builder maxEpochs(int maxEpochs) {
             this.maxEpochs = maxEpochs;
             return this;
         }
 
-        /** Adam learning rate, default 1e-2 (1e-3 stalls for tens of epochs on this small model). */
+        /**
+         * Adam learning rate, default 1e-2 (1e-3 stalls for tens of epochs on this small model).
+         *
+         * @param learningRate the initial learning rate
+         * @return this builder
+         */
         public Builder learningRate(double learningRate) {
             this.learningRate = learningRate;
             return this;
         }
 
-        /** Clip gradients to this global L2 norm; 0 disables. Default 5.0. */
+        /**
+         * Clip gradients to this global L2 norm; 0 disables. Default 5.0.
+         *
+         * @param clipNorm the global norm, or 0
+         * @return this builder
+         */
         public Builder clipNorm(double clipNorm) {
             this.clipNorm = clipNorm;
             return this;
         }
 
-        /** Stop after this many epochs without improvement of the validation loss (best weights kept). Default 10. */
+        /**
+         * Stop after this many epochs without improvement of the validation loss (best weights kept). Default 10.
+         *
+         * @param epochs epochs without improvement
+         * @return this builder
+         */
         public Builder earlyStoppingPatience(int epochs) {
             this.earlyStoppingPatience = epochs;
             return this;
         }
 
-        /** An improvement must lower the loss by this fraction of the best so far. Default 1e-3. */
+        /**
+         * An improvement must lower the loss by this fraction of the best so far. Default 1e-3.
+         *
+         * @param fraction the relative improvement, e.g. 1e-3 for 0.1 %
+         * @return this builder
+         */
         public Builder minRelativeImprovement(double fraction) {
             this.minRelativeImprovement = fraction;
             return this;
@@ -515,6 +609,11 @@ public final class AutoencoderTrainer {
         /**
          * Multiply the learning rate by {@code factor} (default 0.5) after {@code patience} (default 5) epochs
          * without improvement, not below {@code minLearningRate} (default 1e-5).
+         *
+         * @param patience        epochs without improvement before a reduction
+         * @param factor          the multiplier, 0 &lt; factor &lt;= 1
+         * @param minLearningRate the floor
+         * @return this builder
          */
         public Builder reduceLearningRateOnPlateau(int patience, double factor, double minLearningRate) {
             this.lrPatience = patience;
@@ -523,37 +622,63 @@ public final class AutoencoderTrainer {
             return this;
         }
 
-        /** Fraction of each series (its end) used for validation and threshold calibration. Default 0.2. */
+        /**
+         * Fraction of each series (its end) used for validation and threshold calibration. Default 0.2.
+         *
+         * @param fraction share of each series, 0 &lt; fraction &lt; 1
+         * @return this builder
+         */
         public Builder validationFraction(double fraction) {
             this.validationFraction = fraction;
             return this;
         }
 
-        /** Seed of initial weights and shuffling. Default 42. */
+        /**
+         * Seed of initial weights and shuffling. Default 42.
+         *
+         * @param seed the seed
+         * @return this builder
+         */
         public Builder seed(long seed) {
             this.seed = seed;
             return this;
         }
 
-        /** TensorFlow intra-op threads. Default 1, which makes training bit-reproducible. */
+        /**
+         * TensorFlow intra-op threads. Default 1, which makes training bit-reproducible.
+         *
+         * @param threads intra-op threads, at least 1
+         * @return this builder
+         */
         public Builder threads(int threads) {
             this.threads = threads;
             return this;
         }
 
-        /** Default {@code quantile(0.99)}. */
+        /**
+         * How the threshold is set from the validation windows' scores. Default {@code quantile(0.99)}.
+         *
+         * @param policy the policy
+         * @return this builder
+         */
         public Builder thresholdPolicy(ThresholdPolicy policy) {
             this.thresholdPolicy = policy;
             return this;
         }
 
-        /** Called after each epoch on the training thread. */
+        /**
+         * Called after each epoch on the training thread.
+         *
+         * @param listener the listener
+         * @return this builder
+         */
         public Builder listener(TrainingListener listener) {
             this.listener = listener;
             return this;
         }
 
         /**
+         * @return the trainer
          * @throws GyroSentinelException {@link ErrorCode#INVALID_ARGUMENT} if a setting is out of range;
          *                               {@link GyroSentinelException#field()} names the setting
          */

@@ -12,16 +12,46 @@ import java.util.Locale;
  * model's threshold: precision, recall, F1, false-alarm rate ({@code FP / negatives}), missed-alarm rate
  * ({@code FN / positives}) and the confusion matrix. Rates with an empty denominator are NaN, and so are the
  * AUCs when only one class is present.
+ *
+ * @param rocAuc          area under the ROC curve, 0 .. 1 (NaN with one class only)
+ * @param prAuc           area under the precision-recall curve (average precision), 0 .. 1
+ * @param precision       alarms that were anomalous: {@code TP / (TP + FP)}
+ * @param recall          anomalous windows that raised an alarm: {@code TP / positives}
+ * @param f1              harmonic mean of precision and recall
+ * @param falseAlarmRate  {@code FP / negatives}
+ * @param missedAlarmRate {@code FN / positives}
+ * @param threshold       the model's threshold the alarms were decided with
+ * @param confusion       the window counts at that threshold
+ * @param windows         every window's score, in order
  */
 public record EvaluationReport(double rocAuc, double prAuc, double precision, double recall, double f1,
         double falseAlarmRate, double missedAlarmRate, double threshold, ConfusionMatrix confusion,
         List<WindowScore> windows) {
 
+    /**
+     * Copies {@code windows}.
+     *
+     * @param rocAuc          area under the ROC curve
+     * @param prAuc           area under the precision-recall curve
+     * @param precision       precision at the threshold
+     * @param recall          recall at the threshold
+     * @param f1              F1 at the threshold
+     * @param falseAlarmRate  false-alarm rate at the threshold
+     * @param missedAlarmRate missed-alarm rate at the threshold
+     * @param threshold       the threshold
+     * @param confusion       the window counts at the threshold
+     * @param windows         every window's score
+     */
     public EvaluationReport {
         windows = List.copyOf(windows);
     }
 
-    /** Writes one CSV row per window (header: series,series_name,start,end,label,score,threshold,alarm). */
+    /**
+     * Writes one CSV row per window (header: series,series_name,start,end,label,score,threshold,alarm).
+     *
+     * @param out where to write; not closed
+     * @throws IOException when writing fails
+     */
     public void writeCsv(Writer out) throws IOException {
         out.write("series,series_name,start,end,label,score,threshold,alarm\n");
         for (WindowScore w : windows) {
@@ -31,10 +61,15 @@ public record EvaluationReport(double rocAuc, double prAuc, double precision, do
         }
     }
 
-    /** Writes the CSV to a file (UTF-8), atomically. */
+    /**
+     * Writes the CSV to a file (UTF-8), atomically.
+     *
+     * @param file the CSV file, replaced if it exists
+     * @throws io.gyrosentinel.GyroSentinelException {@code IO} when it cannot be written
+     */
     public void writeCsv(Path file) {
         try {
-            io.gyrosentinel.internal.io.AtomicFiles.write(file, false, out -> {
+            io.gyrosentinel.io.AtomicFiles.write(file, false, out -> {
                 Writer w = new java.io.OutputStreamWriter(out, StandardCharsets.UTF_8);
                 writeCsv(w);
                 w.flush();

@@ -75,8 +75,17 @@ public final class FeatureModel implements AnomalyModel {
     /**
      * Assembles a model from its parts (training and loading use it; handy for converters and tests).
      *
+     * @param family        {@link ModelFamily#FEATURES_MAHALANOBIS} or {@link ModelFamily#FEATURES_PCA}
+     * @param features      the feature extractor (window, channels, bands)
+     * @param normalization per-channel normalisation of the raw samples
+     * @param featureMean   mean of each training feature, {@code D} values
+     * @param featureStd    standard deviation of each training feature, {@code D} positive values
      * @param tMatrix {@code D×D} row-major
      * @param qMatrix {@code D×D} row-major for PCA, empty for Mahalanobis
+     * @param threshold     the alarm threshold
+     * @param sampleRateHz  sample rate of the training data, Hz
+     * @param fit           how the model was fitted
+     * @return the model, without sample windows
      * @throws GyroSentinelException {@link ErrorCode#INVALID_ARGUMENT} (field names the part) if a part is missing
      *                               or does not fit, {@link ErrorCode#BAD_INPUT} if a value is not finite or a
      *                               feature std is not positive
@@ -127,7 +136,13 @@ public final class FeatureModel implements AnomalyModel {
         }
     }
 
-    /** Loads a feature model directory (see {@link AnomalyModel#load(Path)} for any family). */
+    /**
+     * Loads a feature model directory (see {@link AnomalyModel#load(Path)} for any family).
+     *
+     * @param directory the model directory
+     * @return the model
+     * @throws ModelFormatException when the directory is not a readable model, or holds another family
+     */
     public static FeatureModel load(Path directory) {
         AnomalyModel m = ModelDirectory.readAny(directory);
         if (m instanceof FeatureModel fm) {
@@ -136,7 +151,14 @@ public final class FeatureModel implements AnomalyModel {
         throw new ModelFormatException(directory, "holds a " + m.family().id() + " model, not a feature model");
     }
 
-    /** The same model keeping {@code windows} (raw, normal) for packaging; at most 512 are useful. */
+    /**
+     * The same model keeping {@code windows} (raw, normal) for packaging; at most 512 are useful.
+     *
+     * @param windows raw normal windows, {@code windowLength * channels} values each; copied
+     * @return a new model; this one is unchanged
+     * @throws GyroSentinelException {@link ErrorCode#BAD_INPUT} when a window has the wrong size or a non-finite
+     *         value
+     */
     public FeatureModel withSampleWindows(float[][] windows) {
         float[][] copy = new float[windows.length][];
         for (int i = 0; i < windows.length; i++) {
@@ -158,6 +180,7 @@ public final class FeatureModel implements AnomalyModel {
         return family;
     }
 
+    /** {@return the feature extractor} */
     public SignalFeatures features() {
         return features;
     }
@@ -187,6 +210,7 @@ public final class FeatureModel implements AnomalyModel {
         return sampleRateHz;
     }
 
+    /** {@return how the model was fitted} */
     public Fit fit() {
         return fit;
     }
@@ -200,25 +224,30 @@ public final class FeatureModel implements AnomalyModel {
         return c;
     }
 
+    /** {@return a copy of the mean of each training feature} */
     public float[] featureMean() {
         return featureMean.clone();
     }
 
+    /** {@return a copy of the standard deviation of each training feature} */
     public float[] featureStd() {
         return featureStd.clone();
     }
 
-    /** {@code T}, {@code D×D} row-major. */
+    /** {@return a copy of {@code T}, {@code D×D} row-major} */
     public float[] tMatrix() {
         return tMatrix.clone();
     }
 
-    /** {@code Q}, {@code D×D} row-major (PCA), or empty (Mahalanobis). */
+    /** {@return a copy of {@code Q}, {@code D×D} row-major (PCA), or empty (Mahalanobis)} */
     public float[] qMatrix() {
         return qMatrix.clone();
     }
 
-    /** The stored tensors, in file order: featureMean, featureStd, score.t and (PCA) score.q. */
+    /**
+     * {@return the stored tensors' names and shapes, in file order: featureMean, featureStd, score.t and (PCA)
+     * score.q}
+     */
     public List<ParameterSpec> parameterSpecs() {
         int d = features.size();
         List<ParameterSpec> specs = new ArrayList<>(List.of(new ParameterSpec("featureMean", new int[] {d}),
@@ -229,13 +258,20 @@ public final class FeatureModel implements AnomalyModel {
         return specs;
     }
 
-    /** The tensors of {@link #parameterSpecs()} (copies). */
+    /** {@return the tensors of {@link #parameterSpecs()} (copies)} */
     public float[][] parameters() {
         return qMatrix.length > 0 ? new float[][] {featureMean(), featureStd(), tMatrix(), qMatrix()}
                 : new float[][] {featureMean(), featureStd(), tMatrix()};
     }
 
-    /** Per-feature contributions {@code c_j} of one normalised window (their sum is the score). */
+    /**
+     * Per-feature contributions {@code c_j} of one normalised window (their sum is the score).
+     *
+     * @param normalizedWindow a normalised window, {@code windowLength * channels} values
+     * @return one contribution per feature
+     * @throws GyroSentinelException {@link ErrorCode#BAD_INPUT} when the window has the wrong size or a non-finite
+     *         value
+     */
     public double[] contributions(float[] normalizedWindow) {
         WindowScoring.checkWindow(normalizedWindow, 0, windowLength(), channels());
         return contributionsOf(normalizedWindow);
@@ -299,7 +335,14 @@ public final class FeatureModel implements AnomalyModel {
         return channelScoresNormalized(WindowScoring.normalize(rawWindow, normalization));
     }
 
-    /** {@link #channelScores(float[])} of an already normalised window (what the device's model returns). */
+    /**
+     * {@link #channelScores(float[])} of an already normalised window (what the device's model returns).
+     *
+     * @param normalizedWindow a normalised window, {@code windowLength * channels} values
+     * @return one value per channel; their mean is the score
+     * @throws GyroSentinelException {@link ErrorCode#BAD_INPUT} when the window has the wrong size or a non-finite
+     *         value
+     */
     public float[] channelScoresNormalized(float[] normalizedWindow) {
         double[] c = contributions(normalizedWindow);
         float[] out = new float[channels()];

@@ -52,18 +52,22 @@ public final class FeatureModelTrainer {
         new SignalFeatures(windowLength, 1, bands, !removeDc); // validates window and bands now
     }
 
+    /** {@return a builder: Mahalanobis, the default window, a quarter-window stride, the 0.99 quantile threshold} */
     public static Builder builder() {
         return new Builder();
     }
 
+    /** {@return the family this trainer fits} */
     public ModelFamily family() {
         return family;
     }
 
+    /** {@return the samples per window} */
     public int windowLength() {
         return windowLength;
     }
 
+    /** {@return the samples between window starts} */
     public int stride() {
         return stride;
     }
@@ -71,6 +75,8 @@ public final class FeatureModelTrainer {
     /**
      * Trains on normal series; the tail of each is held out for the threshold.
      *
+     * @param normal normal series (each split by time: its tail calibrates the threshold)
+     * @return the model
      * @throws GyroSentinelException {@link ErrorCode#BAD_INPUT} (naming series, sample, channel) for unusable data:
      *                               none, too short, NaN/Inf, labelled anomalous, a constant channel, too few windows
      */
@@ -78,7 +84,15 @@ public final class FeatureModelTrainer {
         return run(normal, null);
     }
 
-    /** Trains on all of {@code normal} and calibrates the threshold on the held-out {@code validation} series. */
+    /**
+     * Trains on all of {@code normal} and calibrates the threshold on the held-out {@code validation} series.
+     *
+     * @param normal     normal series to fit on
+     * @param validation normal series the threshold is calibrated on, at least one
+     * @return the model
+     * @throws GyroSentinelException {@link ErrorCode#BAD_INPUT} when {@code validation} is empty, and for unusable
+     *         data as {@link #train(List)}
+     */
     public FeatureModel train(List<TimeSeries> normal, List<TimeSeries> validation) {
         if (validation == null || validation.isEmpty()) {
             throw new GyroSentinelException(ErrorCode.BAD_INPUT,
@@ -294,7 +308,10 @@ public final class FeatureModelTrainer {
         return out;
     }
 
-    /** Builder; {@link #build()} validates. */
+    /**
+     * Builder; {@link #build()} validates. A setter given an invalid value throws {@link GyroSentinelException}
+     * {@link ErrorCode#INVALID_ARGUMENT} with the setter's name as the field.
+     */
     public static final class Builder {
         private ModelFamily family = ModelFamily.FEATURES_MAHALANOBIS;
         private int windowLength = AutoencoderTrainer.DEFAULT_WINDOW_LENGTH;
@@ -307,7 +324,12 @@ public final class FeatureModelTrainer {
 
         private Builder() {}
 
-        /** {@link ModelFamily#FEATURES_MAHALANOBIS} (default) or {@link ModelFamily#FEATURES_PCA}. */
+        /**
+         * {@link ModelFamily#FEATURES_MAHALANOBIS} (default) or {@link ModelFamily#FEATURES_PCA}.
+         *
+         * @param family a feature family
+         * @return this builder
+         */
         public Builder family(ModelFamily family) {
             if (family == null || !family.usesFeatures()) {
                 throw invalid("family", "FeatureModelTrainer trains features-mahalanobis or features-pca, not "
@@ -317,7 +339,12 @@ public final class FeatureModelTrainer {
             return this;
         }
 
-        /** Samples per window (default {@value AutoencoderTrainer#DEFAULT_WINDOW_LENGTH}, at least 4). */
+        /**
+         * Samples per window (default {@value AutoencoderTrainer#DEFAULT_WINDOW_LENGTH}, at least 4).
+         *
+         * @param windowLength samples per window
+         * @return this builder
+         */
         public Builder windowLength(int windowLength) {
             if (windowLength < 4) {
                 throw invalid("windowLength", "windowLength must be >= 4, was " + windowLength);
@@ -326,7 +353,12 @@ public final class FeatureModelTrainer {
             return this;
         }
 
-        /** Samples between window starts (default a quarter window). */
+        /**
+         * Samples between window starts (default a quarter window).
+         *
+         * @param stride samples, at least 1
+         * @return this builder
+         */
         public Builder stride(int stride) {
             if (stride < 1) {
                 throw invalid("stride", "stride must be >= 1, was " + stride);
@@ -335,7 +367,12 @@ public final class FeatureModelTrainer {
             return this;
         }
 
-        /** Frequency bands (default {@link SignalFeatures#defaultBands(int)}). */
+        /**
+         * Frequency bands (default {@link SignalFeatures#defaultBands(int)}).
+         *
+         * @param bands bands, 1 … {@code windowLength / 2}
+         * @return this builder
+         */
         public Builder bands(int bands) {
             if (bands < 1) {
                 throw invalid("bands", "bands must be >= 1, was " + bands);
@@ -347,13 +384,21 @@ public final class FeatureModelTrainer {
         /**
          * Leave the window mean out of the features (default false): the model then sees vibration only, not the
          * sensor's static offset or tilt, which moves when the sensor is remounted.
+         *
+         * @param removeDc whether to leave the mean out
+         * @return this builder
          */
         public Builder removeDc(boolean removeDc) {
             this.removeDc = removeDc;
             return this;
         }
 
-        /** PCA: keep the fewest components explaining this share of the variance (default 0.95, 0 &lt; v &lt; 1). */
+        /**
+         * PCA: keep the fewest components explaining this share of the variance (default 0.95, 0 &lt; v &lt; 1).
+         *
+         * @param share the share of the variance, 0 &lt; share &lt; 1
+         * @return this builder
+         */
         public Builder pcaVariance(double share) {
             if (!(share > 0 && share < 1)) {
                 throw invalid("pcaVariance", "pcaVariance must be in (0, 1), was " + share);
@@ -362,7 +407,12 @@ public final class FeatureModelTrainer {
             return this;
         }
 
-        /** Tail of each series held out for the threshold when no validation series are given (default 0.2). */
+        /**
+         * Tail of each series held out for the threshold when no validation series are given (default 0.2).
+         *
+         * @param fraction share of each series held out, 0 &lt; fraction &lt; 1
+         * @return this builder
+         */
         public Builder validationFraction(double fraction) {
             if (!(fraction > 0 && fraction < 1)) {
                 throw invalid("validationFraction", "validationFraction must be in (0, 1), was " + fraction);
@@ -371,7 +421,12 @@ public final class FeatureModelTrainer {
             return this;
         }
 
-        /** How the threshold is set from validation scores (default the 0.99 quantile). */
+        /**
+         * How the threshold is set from validation scores (default the 0.99 quantile).
+         *
+         * @param policy the policy, not {@code null}
+         * @return this builder
+         */
         public Builder thresholdPolicy(ThresholdPolicy policy) {
             if (policy == null) {
                 throw invalid("thresholdPolicy", "thresholdPolicy is required");
@@ -381,8 +436,10 @@ public final class FeatureModelTrainer {
         }
 
         /**
+         * {@return the trainer}
+         *
          * @throws GyroSentinelException {@link ErrorCode#INVALID_ARGUMENT} (field {@code bands}) if the bands do not
-         *                               fit the window
+         *                              fit the window
          */
         public FeatureModelTrainer build() {
             return new FeatureModelTrainer(this);

@@ -39,11 +39,12 @@ import java.util.List;
  * @param samplesPerStep  samples per LSTM step ({@code K}, a divisor of {@code T}; 1 = one sample per step)
  * @param encoderUnits    units of each encoder LSTM layer, outermost first (default 16, 8)
  * @param decoderUnits    units of each decoder LSTM layer (default 8, 16)
+ * @param cell            the layer type: LSTM, fully connected or convolutional
  */
 public record ModelArchitecture(int windowLength, int channels, int samplesPerStep, List<Integer> encoderUnits,
         List<Integer> decoderUnits, Cell cell) {
 
-    /** The layers: LSTM ({@code lstm-ae}) or fully connected ({@code dense-ae}). */
+    /** The layers: LSTM ({@code lstm-ae}), fully connected ({@code dense-ae}) or convolutional ({@code conv-ae}). */
     public enum Cell {
         /** LSTM layers over the window's frames (see above). */
         LSTM,
@@ -69,6 +70,11 @@ public record ModelArchitecture(int windowLength, int channels, int samplesPerSt
     /**
      * An LSTM autoencoder ({@link Cell#LSTM}).
      *
+     * @param windowLength   samples per window ({@code T})
+     * @param channels       channels per sample ({@code F})
+     * @param samplesPerStep samples per LSTM step ({@code K}, a divisor of {@code T})
+     * @param encoderUnits   units of each encoder layer, outermost first
+     * @param decoderUnits   units of each decoder layer
      * @throws GyroSentinelException as the canonical constructor
      */
     public ModelArchitecture(int windowLength, int channels, int samplesPerStep, List<Integer> encoderUnits,
@@ -79,6 +85,11 @@ public record ModelArchitecture(int windowLength, int channels, int samplesPerSt
     /**
      * A fully connected autoencoder over the window ({@code dense-ae}), e.g. encoder 32, 8 and decoder 32.
      *
+     * @param windowLength samples per window ({@code T})
+     * @param channels     channels per sample ({@code F})
+     * @param encoderUnits units of each encoder layer, outermost first
+     * @param decoderUnits units of each decoder layer
+     * @return the architecture, {@link Cell#DENSE}
      * @throws GyroSentinelException as the canonical constructor
      */
     public static ModelArchitecture dense(int windowLength, int channels, List<Integer> encoderUnits,
@@ -89,6 +100,11 @@ public record ModelArchitecture(int windowLength, int channels, int samplesPerSt
     /**
      * A 1-D convolutional autoencoder ({@code conv-ae}), e.g. encoder 16, 8 and decoder 8, 16 filters.
      *
+     * @param windowLength   samples per window ({@code T}), divisible by {@code 2^layers}
+     * @param channels       channels per sample ({@code F})
+     * @param encoderFilters filters of each encoder convolution, outermost first
+     * @param decoderFilters filters of each decoder convolution, as many as encoder layers
+     * @return the architecture, {@link Cell#CONV}
      * @throws GyroSentinelException as the canonical constructor
      */
     public static ModelArchitecture conv(int windowLength, int channels, List<Integer> encoderFilters,
@@ -96,7 +112,7 @@ public record ModelArchitecture(int windowLength, int channels, int samplesPerSt
         return new ModelArchitecture(windowLength, channels, 1, encoderFilters, decoderFilters, Cell.CONV);
     }
 
-    /** The family this architecture belongs to. */
+    /** {@return the family this architecture belongs to} */
     public ModelFamily family() {
         return switch (cell) {
             case DENSE -> ModelFamily.DENSE_AE;
@@ -106,10 +122,18 @@ public record ModelArchitecture(int windowLength, int channels, int samplesPerSt
     }
 
     /**
+     * Validates and copies the unit lists.
+     *
+     * @param windowLength   samples per window ({@code T})
+     * @param channels       channels per sample ({@code F})
+     * @param samplesPerStep samples per LSTM step ({@code K})
+     * @param encoderUnits   units (or filters) of each encoder layer
+     * @param decoderUnits   units (or filters) of each decoder layer
+     * @param cell           the layer type
      * @throws GyroSentinelException {@link ErrorCode#INVALID_ARGUMENT} (field names the component) if windowLength is
-     *                               below 2, channels below 1, samplesPerStep below 1 or not a divisor of
-     *                               windowLength that leaves at least 2 steps, or a unit list is empty or not
-     *                               positive
+     *                              below 2, channels below 1, samplesPerStep below 1 or not a divisor of
+     *                              windowLength that leaves at least 2 steps, or a unit list is empty or not
+     *                              positive
      */
     public ModelArchitecture {
         if (windowLength < 2) {
@@ -144,17 +168,28 @@ public record ModelArchitecture(int windowLength, int channels, int samplesPerSt
         }
     }
 
-    /** One sample per LSTM step ({@code samplesPerStep} 1). */
+    /**
+     * One sample per LSTM step ({@code samplesPerStep} 1).
+     *
+     * @param windowLength samples per window ({@code T})
+     * @param channels     channels per sample ({@code F})
+     * @param encoderUnits units of each encoder LSTM layer, outermost first
+     * @param decoderUnits units of each decoder LSTM layer
+     * @throws GyroSentinelException as the canonical constructor
+     */
     public ModelArchitecture(int windowLength, int channels, List<Integer> encoderUnits, List<Integer> decoderUnits) {
         this(windowLength, channels, 1, encoderUnits, decoderUnits, Cell.LSTM);
     }
 
-    /** LSTM steps per window: {@code windowLength / samplesPerStep}. */
+    /** {@return the LSTM steps per window: {@code windowLength / samplesPerStep}} */
     public int steps() {
         return windowLength / samplesPerStep;
     }
 
-    /** Values per LSTM step: {@code samplesPerStep * channels} (the first layer's input and the output width). */
+    /**
+     * {@return the values per LSTM step: {@code samplesPerStep * channels} (the first layer's input and the output
+     * width)}
+     */
     public int stepWidth() {
         return samplesPerStep * channels;
     }
@@ -175,12 +210,12 @@ public record ModelArchitecture(int windowLength, int channels, int samplesPerSt
         return new GyroSentinelException(ErrorCode.INVALID_ARGUMENT, message, field, null);
     }
 
-    /** The latent size: the units of the last encoder layer. */
+    /** {@return the latent size: the units of the last encoder layer} */
     public int latentSize() {
         return encoderUnits.get(encoderUnits.size() - 1);
     }
 
-    /** Names of the LSTM layers in execution order: {@code enc0, enc1, …, dec0, dec1, …}. */
+    /** {@return the names of the layers in execution order: {@code enc0, enc1, …, dec0, dec1, …}} */
     public List<String> lstmLayerNames() {
         List<String> names = new ArrayList<>();
         for (int i = 0; i < encoderUnits.size(); i++) {
@@ -192,14 +227,17 @@ public record ModelArchitecture(int windowLength, int channels, int samplesPerSt
         return names;
     }
 
-    /** Units of each LSTM layer, same order as {@link #lstmLayerNames()}. */
+    /** {@return the units of each layer, same order as {@link #lstmLayerNames()}} */
     public List<Integer> lstmLayerUnits() {
         List<Integer> all = new ArrayList<>(encoderUnits);
         all.addAll(decoderUnits);
         return all;
     }
 
-    /** Input width of each layer, same order as {@link #lstmLayerNames()} (dense: the first takes {@code T*F}). */
+    /**
+     * {@return the input width of each layer, same order as {@link #lstmLayerNames()} (dense: the first takes
+     * {@code T*F})}
+     */
     public List<Integer> lstmLayerInputs() {
         List<Integer> inputs = new ArrayList<>();
         int in = cell == Cell.DENSE ? windowLength * channels : cell == Cell.CONV ? channels : stepWidth();
@@ -220,6 +258,8 @@ public record ModelArchitecture(int windowLength, int channels, int samplesPerSt
      * {@code <layer>.bias [4U]}, then {@code out.kernel [U_last,K*F]}, {@code out.bias [K*F]}; for a dense layer
      * {@code <layer>.kernel [in,U]}, {@code <layer>.bias [U]}, then {@code out.kernel [U_last,T*F]},
      * {@code out.bias [T*F]}.
+     *
+     * @return the tensors' names and shapes, in that order
      */
     public List<ParameterSpec> parameterSpecs() {
         List<ParameterSpec> specs = new ArrayList<>();
@@ -254,7 +294,7 @@ public record ModelArchitecture(int windowLength, int channels, int samplesPerSt
         return specs;
     }
 
-    /** Total number of trainable floats. */
+    /** {@return the total number of trainable floats} */
     public int parameterCount() {
         int n = 0;
         for (ParameterSpec s : parameterSpecs()) {
@@ -263,17 +303,30 @@ public record ModelArchitecture(int windowLength, int channels, int samplesPerSt
         return n;
     }
 
-    /** Name and shape of one parameter tensor (row-major). */
+    /**
+     * Name and shape of one parameter tensor (row-major).
+     *
+     * @param name  the tensor's name, e.g. {@code enc0.kernel}
+     * @param shape its dimensions, outermost first
+     */
     public record ParameterSpec(String name, int[] shape) {
+        /**
+         * Copies {@code shape}.
+         *
+         * @param name  the tensor's name
+         * @param shape its dimensions
+         */
         public ParameterSpec {
             shape = shape.clone();
         }
 
+        /** {@return a copy of the dimensions, outermost first} */
         @Override
         public int[] shape() {
             return shape.clone();
         }
 
+        /** {@return the number of floats: the product of the dimensions} */
         public int size() {
             int n = 1;
             for (int d : shape) {

@@ -63,12 +63,30 @@ public final class ModelBench {
 
     /** Progress of a bench run (called on the calling thread). */
     public interface Listener {
+        /**
+         * A candidate starts training.
+         *
+         * @param candidate its name, e.g. {@code features-pca-b16}
+         * @param index     its position, 0-based
+         * @param of        the number of candidates
+         */
         default void started(String candidate, int index, int of) {
         }
 
+        /**
+         * A candidate was trained, scored and (if possible) packaged.
+         *
+         * @param candidate the candidate and its measurements
+         */
         default void finished(Candidate candidate) {
         }
 
+        /**
+         * A candidate was left out (over the time budget, or a window its layers cannot take).
+         *
+         * @param candidate its name
+         * @param why       the reason, in words
+         */
         default void skipped(String candidate, String why) {
         }
     }
@@ -77,10 +95,16 @@ public final class ModelBench {
      * One trained, measured and packaged candidate.
      *
      * @param name         family and variant, e.g. {@code features-pca-b16}
+     * @param family         the detector family
      * @param model        the trained model
+     * @param evaluation     its detection quality on the held-out normal windows and the anomalies
+     * @param trainSeconds   training time, s
      * @param bundle       the packaged, verified model (null if packaging failed: see {@code packagingError})
+     * @param packagingError why packaging failed, or null
      * @param usPerSample  device time per sample by the cost card (NaN when not packaged)
      * @param coreShare    share of one ESP32-S3 core at the bench's sample rate, 0..1
+     * @param flashBytes     size of the packaged model, bytes (0 when not packaged)
+     * @param arenaBytes     tensor arena estimate, bytes (0 when not packaged)
      * @param onPareto     no other candidate has a higher ROC-AUC at a lower or equal cost
      * @param chosen       the one the rule chose
      */
@@ -95,8 +119,14 @@ public final class ModelBench {
     }
 
     /**
-     * @param candidates ranked: ROC-AUC descending, then device cost ascending
-     * @param anomalies  where the anomalies came from (the recordings, or the synthetic kinds)
+     * The outcome of a bench run.
+     *
+     * @param candidates           ranked: ROC-AUC descending, then device cost ascending
+     * @param chosen               the candidate the rule chose
+     * @param anomalies            where the anomalies came from (the recordings, or the synthetic kinds)
+     * @param normalTestWindows    held-out normal windows every candidate was scored on
+     * @param anomalousTestWindows anomalous windows every candidate was scored on
+     * @param sampleRateHz         the sample rate the cost cards were computed for, Hz
      */
     public record Result(List<Candidate> candidates, Candidate chosen, String anomalies, int normalTestWindows,
             int anomalousTestWindows, double sampleRateHz) {}
@@ -114,6 +144,7 @@ public final class ModelBench {
         this.listener = b.listener;
     }
 
+    /** {@return a builder with every family, the trainer's default window and a quantile-0.99 threshold} */
     public static Builder builder() {
         return new Builder();
     }
@@ -121,8 +152,10 @@ public final class ModelBench {
     /**
      * Runs the bench.
      *
+     * @param normal     normal series to train on, at least one
      * @param validation held-out normal series, or null/empty to split {@code normal} by time
      * @param anomalous  anomalous series, or null/empty for synthetic anomalies
+     * @return every candidate and the chosen one
      * @throws GyroSentinelException {@link ErrorCode#BAD_INPUT} for unusable data (as the trainers), or when no
      *                               candidate could be trained
      */
@@ -345,7 +378,10 @@ public final class ModelBench {
         return b.build();
     }
 
-    /** Builder; defaults on each setter. */
+    /**
+     * Builder; defaults on each setter. A setter given an invalid value throws {@link GyroSentinelException}
+     * {@link ErrorCode#INVALID_ARGUMENT} with the setter's name as the field.
+     */
     public static final class Builder {
         private List<ModelFamily> families = List.of(ModelFamily.values());
         private int windowLength = AutoencoderTrainer.DEFAULT_WINDOW_LENGTH;
@@ -360,7 +396,12 @@ public final class ModelBench {
 
         private Builder() {}
 
-        /** Families to try (default all). */
+        /**
+         * Families to try (default all).
+         *
+         * @param families at least one family; duplicates are ignored
+         * @return this builder
+         */
         public Builder families(List<ModelFamily> families) {
             if (families == null || families.isEmpty()) {
                 throw invalid("families", "name at least one family");
@@ -369,7 +410,12 @@ public final class ModelBench {
             return this;
         }
 
-        /** Window length of every candidate (default {@value AutoencoderTrainer#DEFAULT_WINDOW_LENGTH}). */
+        /**
+         * Window length of every candidate (default {@value AutoencoderTrainer#DEFAULT_WINDOW_LENGTH}).
+         *
+         * @param windowLength samples per window, at least 4
+         * @return this builder
+         */
         public Builder windowLength(int windowLength) {
             if (windowLength < 4) {
                 throw invalid("windowLength", "windowLength must be >= 4, was " + windowLength);
@@ -378,7 +424,12 @@ public final class ModelBench {
             return this;
         }
 
-        /** Stride of training and scoring windows (default a quarter window). */
+        /**
+         * Stride of training and scoring windows (default a quarter window).
+         *
+         * @param stride samples between window starts, at least 1
+         * @return this builder
+         */
         public Builder stride(int stride) {
             if (stride < 1) {
                 throw invalid("stride", "stride must be >= 1, was " + stride);
@@ -387,7 +438,12 @@ public final class ModelBench {
             return this;
         }
 
-        /** The device's sample rate (ODR) for the cost cards (default the data's). */
+        /**
+         * The device's sample rate (ODR) for the cost cards (default the data's).
+         *
+         * @param hz the device's sample rate, Hz, positive
+         * @return this builder
+         */
         public Builder sampleRateHz(double hz) {
             if (!(hz > 0) || Double.isInfinite(hz)) {
                 throw invalid("sampleRateHz", "sampleRateHz must be positive, was " + hz);
@@ -396,7 +452,12 @@ public final class ModelBench {
             return this;
         }
 
-        /** Longest training time of one candidate (default 10 min); a candidate over it is skipped and reported. */
+        /**
+         * Longest training time of one candidate (default 10 min); a candidate over it is skipped and reported.
+         *
+         * @param budget the time limit, positive
+         * @return this builder
+         */
         public Builder budget(Duration budget) {
             if (budget == null || budget.isNegative() || budget.isZero()) {
                 throw invalid("budget", "budget must be positive, was " + budget);
@@ -405,7 +466,12 @@ public final class ModelBench {
             return this;
         }
 
-        /** Epoch cap of the autoencoder candidates (default 60; early stopping usually ends sooner). */
+        /**
+         * Epoch cap of the autoencoder candidates (default 60; early stopping usually ends sooner).
+         *
+         * @param epochs the epoch cap, at least 1
+         * @return this builder
+         */
         public Builder lstmEpochs(int epochs) {
             if (epochs < 1) {
                 throw invalid("lstmEpochs", "lstmEpochs must be >= 1, was " + epochs);
@@ -417,18 +483,32 @@ public final class ModelBench {
         /**
          * DC removal for every candidate (default false): the autoencoders subtract each window's per-channel mean,
          * the statistical families leave the mean out of their features.
+         *
+         * @param removeDc whether to remove the DC
+         * @return this builder
          */
         public Builder removeDc(boolean removeDc) {
             this.removeDc = removeDc;
             return this;
         }
 
-        /** Seed of the LSTM and of the synthetic anomalies (default 1): same data + seed = same result. */
+        /**
+         * Seed of the LSTM and of the synthetic anomalies (default 1): same data + seed = same result.
+         *
+         * @param seed the seed
+         * @return this builder
+         */
         public Builder seed(long seed) {
             this.seed = seed;
             return this;
         }
 
+        /**
+         * How every candidate's threshold is calibrated (default the 0.99 quantile of the calibration scores).
+         *
+         * @param policy the policy, not {@code null}
+         * @return this builder
+         */
         public Builder thresholdPolicy(ThresholdPolicy policy) {
             if (policy == null) {
                 throw invalid("thresholdPolicy", "thresholdPolicy is required");
@@ -437,11 +517,18 @@ public final class ModelBench {
             return this;
         }
 
+        /**
+         * Follows the run (default none).
+         *
+         * @param listener the listener, or {@code null} for none
+         * @return this builder
+         */
         public Builder listener(Listener listener) {
             this.listener = listener == null ? new Listener() { } : listener;
             return this;
         }
 
+        /** {@return the bench} */
         public ModelBench build() {
             return new ModelBench(this);
         }

@@ -28,12 +28,14 @@ public enum ModelFamily {
         this.id = id;
     }
 
-    /** The name used on the command line, in model directories and in bench results. */
+    /**
+     * {@return the name used on the command line, in model directories and in bench results, e.g. {@code lstm-ae}}
+     */
     public String id() {
         return id;
     }
 
-    /** Whether the family is a statistical model over {@link SignalFeatures}. */
+    /** {@return whether the family is a statistical model over {@link SignalFeatures}} */
     public boolean usesFeatures() {
         return this == FEATURES_MAHALANOBIS || this == FEATURES_PCA;
     }
@@ -41,6 +43,8 @@ public enum ModelFamily {
     /**
      * The family named {@code id} (case-insensitive).
      *
+     * @param id the family's {@link #id()}, any case, surrounding spaces ignored
+     * @return the family
      * @throws GyroSentinelException {@link ErrorCode#INVALID_ARGUMENT} (field {@code family}) naming the known ones
      */
     public static ModelFamily of(String id) {

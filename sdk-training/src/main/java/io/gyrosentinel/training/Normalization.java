@@ -7,10 +7,15 @@ import java.util.Arrays;
 /**
  * Per-channel normalisation {@code (x - mean[c]) / std[c]}, computed on the training part of the data and
  * stored with the model; the device applies the same transform before inference.
+ *
+ * @param mean per-channel mean of the training data, physical units
+ * @param std  per-channel standard deviation of the training data, positive
  */
 public record Normalization(float[] mean, float[] std) {
 
     /**
+     * @param mean per-channel mean, in the data's physical units; copied
+     * @param std  per-channel standard deviation, positive; copied
      * @throws GyroSentinelException {@link ErrorCode#INVALID_ARGUMENT} (field {@code mean} or {@code std}) if the
      *                               arrays are empty or differ in length, a value is not finite or a std not positive
      */
@@ -31,21 +36,30 @@ public record Normalization(float[] mean, float[] std) {
         std = std.clone();
     }
 
+    /** {@return the number of channels} */
     public int channels() {
         return mean.length;
     }
 
+    /** {@return a copy of the per-channel mean, physical units} */
     @Override
     public float[] mean() {
         return mean.clone();
     }
 
+    /** {@return a copy of the per-channel standard deviation, physical units} */
     @Override
     public float[] std() {
         return std.clone();
     }
 
-    /** Normalises one interleaved value of channel {@code c}. */
+    /**
+     * Normalises one interleaved value of channel {@code c}.
+     *
+     * @param value a value of channel {@code c}, physical units
+     * @param c     the channel
+     * @return {@code (value - mean[c]) / std[c]}
+     */
     public float apply(float value, int c) {
         return (value - mean[c]) / std[c];
     }

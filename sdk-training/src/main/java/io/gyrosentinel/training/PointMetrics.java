@@ -46,29 +46,29 @@ public record PointMetrics(long points, long unscored, long truePositives, long 
         return new PointMetrics(points, total - points, tp, fp, tn, fn);
     }
 
-    /** Flagged anomalous samples / flagged samples (NaN when nothing is flagged). */
+    /** {@return flagged anomalous samples / flagged samples (NaN when nothing is flagged)} */
     public double precision() {
         return (double) truePositives / (truePositives + falsePositives);
     }
 
-    /** Flagged anomalous samples / anomalous samples (NaN without anomalous samples). */
+    /** {@return flagged anomalous samples / anomalous samples (NaN without anomalous samples)} */
     public double recall() {
         return (double) truePositives / (truePositives + falseNegatives);
     }
 
-    /** Harmonic mean of precision and recall (0 when both are 0 or undefined). */
+    /** {@return the harmonic mean of precision and recall (0 when both are 0 or undefined)} */
     public double f1() {
         double p = precision();
         double r = recall();
         return p + r > 0 ? 2 * p * r / (p + r) : 0;
     }
 
-    /** False alarm rate: flagged normal samples / normal samples. */
+    /** {@return the false alarm rate: flagged normal samples / normal samples} */
     public double falseAlarmRate() {
         return (double) falsePositives / (falsePositives + trueNegatives);
     }
 
-    /** Missed alarm rate: unflagged anomalous samples / anomalous samples. */
+    /** {@return the missed alarm rate: unflagged anomalous samples / anomalous samples} */
     public double missedAlarmRate() {
         return (double) falseNegatives / (falseNegatives + truePositives);
     }

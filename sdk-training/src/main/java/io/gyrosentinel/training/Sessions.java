@@ -20,7 +20,13 @@ public final class Sessions {
     private Sessions() {
     }
 
-    /** Reads recordings; every contiguous segment becomes one series. */
+    /**
+     * Reads recordings; every contiguous segment becomes one series.
+     *
+     * @param files the recordings ({@code .gsr})
+     * @return one series per contiguous segment, in file order
+     * @throws GyroSentinelException {@code BAD_RECORDING} or {@code IO} when a recording cannot be read
+     */
     public static List<TimeSeries> read(List<Path> files) {
         List<TimeSeries> out = new ArrayList<>();
         for (Path f : files) {
@@ -29,8 +35,15 @@ public final class Sessions {
         return out;
     }
 
-    /** Reads recordings and forces a label (e.g. "these are the anomalous sessions"). */
-    public static List<TimeSeries> read(List<Path> files, TimeSeries.Label label) {
+    /**
+     * Reads recordings and forces a label (e.g. "these are the anomalous sessions").
+     *
+     * @param files the recordings
+     * @param label the label every series gets, whatever the recordings say
+     * @return one series per contiguous segment, in file order
+     * @throws GyroSentinelException {@code BAD_RECORDING} or {@code IO} when a recording cannot be read
+     */
+    public static List<TimeSeries> read(List<Path> files, SessionLabel label) {
         List<TimeSeries> out = new ArrayList<>();
         for (TimeSeries t : read(files)) {
             out.add(t.toBuilder().label(label).build());
@@ -49,7 +62,10 @@ public final class Sessions {
      * @param windowLength   the window length it was judged by
      */
     public record Usable(List<TimeSeries> series, int segments, long samples, long usedSamples, int windowLength) {
-        /** E.g. "used 212 of 236 segments, 18240 of 18600 samples; 24 segments shorter than the window (40) skipped". */
+        /**
+         * {@return one line for people, e.g. "used 212 of 236 segments, 18240 of 18600 samples; 24 segments shorter
+         * than the window (40) skipped"}
+         */
         public String summary() {
             int skipped = segments - series.size();
             return "used " + series.size() + " of " + segments + " segment(s), " + usedSamples + " of " + samples
@@ -61,6 +77,10 @@ public final class Sessions {
     /**
      * The series at least {@code windowLength} long.
      *
+     * @param series       the series
+     * @param windowLength the window length, samples
+     * @param purpose      what the series are for, for the error message (e.g. {@code training})
+     * @return the usable series and the counts
      * @throws GyroSentinelException {@link ErrorCode#BAD_INPUT} when none is: the message names the longest series
      *                               and what would help
      */
@@ -103,9 +123,10 @@ public final class Sessions {
     /**
      * The normal parts of labelled series: each series is cut at its samples labelled anomalous (per-sample labels),
      * so a labelled log can train on its normal stretches. Series without per-sample labels are kept whole; the
-     * result is labelled {@link TimeSeries.Label#NORMAL}.
+     * result is labelled {@link SessionLabel#NORMAL}.
      *
-     * @return the normal parts and, as the second element, how many samples were left out
+     * @param series the series
+     * @return the normal stretches, and how many samples were left out
      */
     public static NormalParts normalParts(List<TimeSeries> series) {
         List<TimeSeries> out = new ArrayList<>();
@@ -113,7 +134,7 @@ public final class Sessions {
         for (TimeSeries t : series) {
             var labels = t.sampleLabels();
             if (labels.isEmpty()) {
-                out.add(t.toBuilder().label(TimeSeries.Label.NORMAL).build());
+                out.add(t.toBuilder().label(SessionLabel.NORMAL).build());
                 continue;
             }
             boolean[] l = labels.get();
@@ -132,17 +153,30 @@ public final class Sessions {
                 }
                 out.add(TimeSeries.builder().name(t.name() + (j - i < l.length ? "/normal" + part++ : ""))
                         .samples(java.util.Arrays.copyOfRange(v, i * ch, j * ch), ch).sampleRateHz(t.sampleRateHz())
-                        .label(TimeSeries.Label.NORMAL).build());
+                        .label(SessionLabel.NORMAL).build());
                 i = j;
             }
         }
         return new NormalParts(List.copyOf(out), dropped);
     }
 
-    /** {@link #normalParts}: the normal stretches, and the samples labelled anomalous that were left out. */
+    /**
+     * {@link #normalParts}: the normal stretches, and the samples labelled anomalous that were left out.
+     *
+     * @param series                  the normal stretches, labelled normal
+     * @param anomalousSamplesLeftOut samples labelled anomalous that were left out
+     */
     public record NormalParts(List<TimeSeries> series, long anomalousSamplesLeftOut) {
     }
 
+    /**
+     * Splits a recording at its gaps. Each series is named after the file (plus {@code #index} when there are
+     * several), has the recording's sample rate, is labelled anomalous when the session is (normal otherwise,
+     * unlabelled included), and has per-sample labels when the recording has label runs.
+     *
+     * @param r the recording
+     * @return one series per contiguous segment, in order
+     */
     public static List<TimeSeries> fromRecording(Recording r) {
         List<TimeSeries> out = new ArrayList<>();
         List<List<SampleBlock>> runs = r.runs();
@@ -158,7 +192,7 @@ public final class Sessions {
         int n = v.length / ch;
         String name = r.path().getFileName() + (index > 0 || r.gaps().size() > 0 ? "#" + index : "");
         TimeSeries.Builder tb = TimeSeries.builder().name(name).samples(v, ch).sampleRateHz(r.info().sampleRateHz())
-                .label(r.info().label() == SessionLabel.ANOMALOUS ? TimeSeries.Label.ANOMALOUS : TimeSeries.Label.NORMAL);
+                .label(r.info().label() == SessionLabel.ANOMALOUS ? SessionLabel.ANOMALOUS : SessionLabel.NORMAL);
         if (!r.labelRuns().isEmpty()) {
             boolean[] labels = new boolean[n];
             int k = 0;

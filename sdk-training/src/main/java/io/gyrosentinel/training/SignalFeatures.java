@@ -35,6 +35,10 @@ public record SignalFeatures(int windowLength, int channels, int bands, boolean 
     public static final int DEFAULT_BANDS = 8;
 
     /**
+     * @param windowLength samples per window, at least 4
+     * @param channels     channels, at least 1
+     * @param bands        frequency bands, 1 … ⌊windowLength/2⌋
+     * @param withMean     whether the window mean is a feature
      * @throws GyroSentinelException {@link ErrorCode#INVALID_ARGUMENT} (field names the component) when a value is
      *                               out of range
      */
@@ -50,27 +54,37 @@ public record SignalFeatures(int windowLength, int channels, int bands, boolean 
         }
     }
 
-    /** The default bands for a window: {@value #DEFAULT_BANDS}, or every bin when the window has fewer. */
+    /**
+     * The default bands for a window: {@value #DEFAULT_BANDS}, or every bin when the window has fewer.
+     *
+     * @param windowLength samples per window
+     * @return the number of bands, at least 1
+     */
     public static int defaultBands(int windowLength) {
         return Math.max(1, Math.min(DEFAULT_BANDS, windowLength / 2));
     }
 
-    /** Features per channel. */
+    /** {@return the number of features per channel: 4 (5 with the mean) plus the bands} */
     public int perChannel() {
         return (withMean ? 5 : 4) + bands;
     }
 
-    /** Length of the feature vector ({@code channels × perChannel()}). */
+    /** {@return the length of the feature vector ({@code channels × perChannel()})} */
     public int size() {
         return channels * perChannel();
     }
 
-    /** The channel a feature belongs to. */
+    /**
+     * The channel a feature belongs to.
+     *
+     * @param feature index in the feature vector
+     * @return the channel, 0 … {@code channels − 1}
+     */
     public int channelOf(int feature) {
         return feature / perChannel();
     }
 
-    /** Names, e.g. {@code ch0.log_std}, {@code ch2.log_band3}, in vector order. */
+    /** {@return the feature names, e.g. {@code ch0.log_std}, {@code ch2.log_band3}, in vector order} */
     public List<String> names() {
         List<String> out = new ArrayList<>();
         for (int c = 0; c < channels; c++) {
@@ -87,17 +101,27 @@ public record SignalFeatures(int windowLength, int channels, int bands, boolean 
         return out;
     }
 
-    /** First DFT bin of band {@code b} (bins run 1 … ⌊T/2⌋). */
+    /**
+     * First DFT bin of band {@code b} (bins run 1 … ⌊T/2⌋).
+     *
+     * @param b the band, 0 … {@code bands − 1}
+     * @return the bin index
+     */
     public int bandStart(int b) {
         return 1 + (int) ((long) b * (windowLength / 2) / bands);
     }
 
-    /** One past the last DFT bin of band {@code b}. */
+    /**
+     * One past the last DFT bin of band {@code b}.
+     *
+     * @param b the band, 0 … {@code bands − 1}
+     * @return the bin index
+     */
     public int bandEnd(int b) {
         return 1 + (int) ((long) (b + 1) * (windowLength / 2) / bands);
     }
 
-    /** The periodic Hann window, {@code T} values. */
+    /** {@return a new array with the periodic Hann window, {@code T} values} */
     public double[] hann() {
         double[] h = new double[windowLength];
         for (int t = 0; t < windowLength; t++) {
@@ -109,6 +133,8 @@ public record SignalFeatures(int windowLength, int channels, int bands, boolean 
     /**
      * The features of one normalised window (computed in double, returned as float like the device's).
      *
+     * @param window one normalised window, {@code T × F} values, time-major
+     * @return a new feature vector of {@link #size()} values
      * @throws GyroSentinelException {@link ErrorCode#BAD_INPUT} if the window has the wrong length
      */
     public float[] extract(float[] window) {
@@ -124,6 +150,11 @@ public record SignalFeatures(int windowLength, int channels, int bands, boolean 
         final double[] sin;
         final double[] hann;
 
+        /**
+         * Buffers (and the DFT and Hann tables) for windows of {@code f}'s shape.
+         *
+         * @param f the features the buffers are for
+         */
         public Scratch(SignalFeatures f) {
             int t = f.windowLength;
             a = new double[t];
@@ -141,7 +172,14 @@ public record SignalFeatures(int windowLength, int channels, int bands, boolean 
         }
     }
 
-    /** As {@link #extract(float[])}, into {@code out} with reusable buffers. */
+    /**
+     * As {@link #extract(float[])}, into {@code out} with reusable buffers.
+     *
+     * @param window one normalised window, {@code T × F} values, time-major
+     * @param out    receives the {@link #size()} features
+     * @param s      buffers made for this shape, not shared between threads
+     * @throws GyroSentinelException {@link ErrorCode#BAD_INPUT} if the window has the wrong length
+     */
     public void extract(float[] window, float[] out, Scratch s) {
         int t = windowLength;
         int f = channels;

@@ -25,10 +25,15 @@ import java.util.Random;
 public final class SyntheticAnomalies {
     /** The perturbations, in the order they are applied round-robin. */
     public enum Kind {
+        /** The window's strongest frequency component doubled (imbalance grows). */
         HARMONIC_AMPLITUDE("dominant harmonic amplitude x2"),
+        /** An impulse of 3 std every 7 samples (bearing or gear defect). */
         IMPULSES("impulse train, 3 std every 7 samples"),
+        /** White noise of 1 std added (looseness, rubbing, cavitation). */
         BROADBAND_NOISE("broadband noise, 1 std"),
+        /** A constant offset of 2 std (a shifted mounting or bias). */
         OFFSET("offset of 2 std"),
+        /** The signal 30 % faster, by linear interpolation (speed or resonance change). */
         FREQUENCY_SHIFT("frequency shift x1.3");
 
         private final String description;
@@ -37,6 +42,7 @@ public final class SyntheticAnomalies {
             this.description = description;
         }
 
+        /** {@return the perturbation in words, e.g. {@code offset of 2 std}} */
         public String description() {
             return description;
         }
@@ -45,7 +51,7 @@ public final class SyntheticAnomalies {
     private SyntheticAnomalies() {
     }
 
-    /** What {@link #from} applies, in words, e.g. for a report. */
+    /** {@return what {@link #from} applies, in words (the kinds' descriptions joined by "; "), e.g. for a report} */
     public static String describe() {
         List<String> d = new ArrayList<>();
         for (Kind k : Kind.values()) {
@@ -58,6 +64,10 @@ public final class SyntheticAnomalies {
      * One anomalous window per normal window (raw, physical units, {@code windowLength * channels} interleaved), the
      * kinds taking turns.
      *
+     * @param normal the normal windows, each {@code windowLength * channels} values (the model's)
+     * @param model  gives the window shape and the channels' spread
+     * @param seed   makes the random parts reproducible
+     * @return new windows, one per normal window, in the same order
      * @throws GyroSentinelException {@link ErrorCode#BAD_INPUT} when there are no windows or one has the wrong size
      */
     public static float[][] from(float[][] normal, AnomalyModel model, long seed) {

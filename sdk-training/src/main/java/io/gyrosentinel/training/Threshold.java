@@ -13,6 +13,9 @@ import io.gyrosentinel.GyroSentinelException;
  */
 public record Threshold(ThresholdPolicy policy, double value, int calibrationWindows) {
     /**
+     * @param policy             how it was computed, not {@code null}
+     * @param value              the threshold, finite
+     * @param calibrationWindows how many validation windows it was computed from
      * @throws GyroSentinelException {@link ErrorCode#INVALID_ARGUMENT} (field {@code policy} or {@code value}) if the
      *                               policy is null or the value not finite
      */
@@ -26,6 +29,12 @@ public record Threshold(ThresholdPolicy policy, double value, int calibrationWin
         }
     }
 
+    /**
+     * Whether a window score is above the threshold.
+     *
+     * @param score a window's score
+     * @return {@code score > value()}
+     */
     public boolean isAnomalous(double score) {
         return score > value;
     }

@@ -12,6 +12,8 @@ public sealed interface ThresholdPolicy {
     /**
      * The {@code q}-quantile of validation scores (linear interpolation, like numpy's default).
      *
+     * @param q the quantile, 0 &lt; q &lt;= 1 (e.g. 0.995)
+     * @return the policy
      * @throws GyroSentinelException {@link ErrorCode#INVALID_ARGUMENT} (field {@code q}) unless 0 &lt; q &lt;= 1
      */
     static ThresholdPolicy quantile(double q) {
@@ -21,21 +23,25 @@ public sealed interface ThresholdPolicy {
     /**
      * {@code mean + k * std} of validation scores (population standard deviation).
      *
+     * @param k the multiple of the standard deviation, finite
+     * @return the policy
      * @throws GyroSentinelException {@link ErrorCode#INVALID_ARGUMENT} (field {@code k}) if k is not finite
      */
     static ThresholdPolicy meanPlusKSigma(double k) {
         return new MeanPlusKSigma(k);
     }
 
-    /** Stable identifier stored in the model manifest: {@code quantile} or {@code mean_plus_k_sigma}. */
+    /** {@return the stable identifier stored in the model manifest: {@code quantile} or {@code mean_plus_k_sigma}} */
     String method();
 
-    /** The policy's parameter ({@code q} or {@code k}). */
+    /** {@return the policy's parameter ({@code q} or {@code k})} */
     double parameter();
 
     /**
      * Applies the policy to scores (not modified).
      *
+     * @param scores the validation windows' scores
+     * @return the threshold
      * @throws GyroSentinelException {@link ErrorCode#BAD_INPUT} if there are no scores
      */
     double compute(double[] scores);
@@ -43,6 +49,9 @@ public sealed interface ThresholdPolicy {
     /**
      * Rebuilds a policy from its manifest form.
      *
+     * @param method    {@code quantile} or {@code mean_plus_k_sigma}
+     * @param parameter {@code q} or {@code k}
+     * @return the policy
      * @throws GyroSentinelException {@link ErrorCode#INVALID_ARGUMENT} for an unknown method (field
      *                               {@code method}) or a parameter the policy refuses
      */
@@ -55,7 +64,18 @@ public sealed interface ThresholdPolicy {
         };
     }
 
+    /**
+     * The threshold is the {@code q}-quantile of the validation scores (linear interpolation).
+     *
+     * @param q the quantile, 0 &lt; q &lt;= 1
+     */
     record Quantile(double q) implements ThresholdPolicy {
+        /**
+         * Validates {@code q}.
+         *
+         * @param q the quantile, 0 &lt; q &lt;= 1
+         * @throws GyroSentinelException {@link ErrorCode#INVALID_ARGUMENT} (field {@code q}) otherwise
+         */
         public Quantile {
             if (!(q > 0 && q <= 1)) {
                 throw new GyroSentinelException(ErrorCode.INVALID_ARGUMENT, "quantile must be in (0, 1], was " + q, "q", null);
@@ -84,7 +104,18 @@ public sealed interface ThresholdPolicy {
         }
     }
 
+    /**
+     * The threshold is {@code mean + k * std} of the validation scores (population standard deviation).
+     *
+     * @param k the multiple of the standard deviation
+     */
     record MeanPlusKSigma(double k) implements ThresholdPolicy {
+        /**
+         * Validates {@code k}.
+         *
+         * @param k the multiple of the standard deviation, finite
+         * @throws GyroSentinelException {@link ErrorCode#INVALID_ARGUMENT} (field {@code k}) otherwise
+         */
         public MeanPlusKSigma {
             if (!Double.isFinite(k)) {
                 throw new GyroSentinelException(ErrorCode.INVALID_ARGUMENT, "k must be finite, was " + k, "k", null);

@@ -1,5 +1,6 @@
 package io.gyrosentinel.training;
 
+import io.gyrosentinel.recording.SessionLabel;
 import io.gyrosentinel.ErrorCode;
 import io.gyrosentinel.GyroSentinelException;
 import java.util.Objects;
@@ -15,23 +16,19 @@ import java.util.Optional;
  * with the series, sample and channel named. Instances are immutable.
  *
  * <pre>{@code
- * TimeSeries normal = TimeSeries.of(samples, 3, 200.0, TimeSeries.Label.NORMAL);
+ * TimeSeries normal = TimeSeries.of(samples, 3, 200.0, SessionLabel.NORMAL);
  * TimeSeries run = TimeSeries.builder().name("pump-7 2024-05-01").samples(samples, 3).sampleRateHz(200)
- *         .label(TimeSeries.Label.ANOMALOUS).sampleLabels(faultFlags).build();
+ *         .label(SessionLabel.ANOMALOUS).sampleLabels(faultFlags).build();
  * }</pre>
  */
 public final class TimeSeries {
 
-    /** Ground truth of a series or a sample. */
-    public enum Label {
-        NORMAL, ANOMALOUS
-    }
 
     private final String name;
     private final float[] samples;
     private final int channels;
     private final double sampleRateHz;
-    private final Label label;
+    private final SessionLabel label;
     private final boolean[] sampleLabels;
 
     private TimeSeries(Builder b) {
@@ -68,17 +65,23 @@ public final class TimeSeries {
     /**
      * A series with one label for all samples.
      *
+     * @param interleaved  the samples, interleaved, physical units; copied
+     * @param channels     channels per sample, at least 1
+     * @param sampleRateHz sample rate, Hz, positive and finite
+     * @param label        the label of every sample
+     * @return the series, without a name or per-sample labels
      * @throws GyroSentinelException {@link ErrorCode#INVALID_ARGUMENT} as {@link Builder#build()}
      */
-    public static TimeSeries of(float[] interleaved, int channels, double sampleRateHz, Label label) {
+    public static TimeSeries of(float[] interleaved, int channels, double sampleRateHz, SessionLabel label) {
         return builder().samples(interleaved, channels).sampleRateHz(sampleRateHz).label(label).build();
     }
 
+    /** {@return an empty builder (label {@link SessionLabel#NORMAL})} */
     public static Builder builder() {
         return new Builder();
     }
 
-    /** A builder pre-filled with this series' values. */
+    /** {@return a builder pre-filled with this series' values} */
     public Builder toBuilder() {
         Builder b = new Builder().name(name).samples(samples, channels).sampleRateHz(sampleRateHz).label(label);
         if (sampleLabels != null) {
@@ -87,34 +90,43 @@ public final class TimeSeries {
         return b;
     }
 
-    /** Optional human-readable name (used in error messages and CSV exports); may be null. */
+    /** {@return the optional human-readable name (used in error messages and CSV exports); may be null} */
     public String name() {
         return name;
     }
 
+    /** {@return the number of channels per sample} */
     public int channels() {
         return channels;
     }
 
-    /** Number of samples (time steps), not floats. */
+    /** {@return the number of samples (time steps), not floats} */
     public int length() {
         return samples.length / channels;
     }
 
+    /** {@return the sample rate, Hz} */
     public double sampleRateHz() {
         return sampleRateHz;
     }
 
-    public Label label() {
+    /** {@return the label of the series as a whole} */
+    public SessionLabel label() {
         return label;
     }
 
-    /** Value of one channel of one sample. */
+    /**
+     * The value of one channel of one sample.
+     *
+     * @param sample  sample index, 0 … {@code length() − 1}
+     * @param channel channel, 0 … {@code channels() − 1}
+     * @return the value, physical units
+     */
     public float value(int sample, int channel) {
         return samples[sample * channels + channel];
     }
 
-    /** A copy of the interleaved samples. */
+    /** {@return a copy of the interleaved samples} */
     public float[] samples() {
         return samples.clone();
     }
@@ -123,6 +135,9 @@ public final class TimeSeries {
      * The raw windows of {@code length} samples that start every {@code stride} samples ({@code length * channels}
      * interleaved floats each), e.g. the normal and anomalous windows {@code ModelPackager.pack} verifies on.
      *
+     * @param length samples per window
+     * @param stride samples between window starts
+     * @return new arrays, one per window that fits (none when the series is shorter than {@code length})
      * @throws GyroSentinelException {@link ErrorCode#INVALID_ARGUMENT} if length or stride is below 1
      */
     public float[][] windows(int length, int stride) {
@@ -138,16 +153,19 @@ public final class TimeSeries {
         return w;
     }
 
-    /** Per-sample labels, if the series has them. */
+    /** {@return a copy of the per-sample labels ({@code true} = anomalous), or empty if the series has none} */
     public Optional<boolean[]> sampleLabels() {
         return Optional.ofNullable(sampleLabels).map(boolean[]::clone);
     }
 
     /**
      * Whether sample {@code i} is anomalous: its per-sample label if there are any, else the series label.
+     *
+     * @param sample sample index, 0 … {@code length() − 1}
+     * @return whether the sample is labelled anomalous
      */
     public boolean isAnomalous(int sample) {
-        return sampleLabels != null ? sampleLabels[sample] : label == Label.ANOMALOUS;
+        return sampleLabels != null ? sampleLabels[sample] : label == SessionLabel.ANOMALOUS;
     }
 
     /** Package-private zero-copy access for the pipeline. */
@@ -167,40 +185,71 @@ public final class TimeSeries {
         private float[] samples;
         private int channels;
         private double sampleRateHz;
-        private Label label = Label.NORMAL;
+        private SessionLabel label = SessionLabel.NORMAL;
         private boolean[] sampleLabels;
 
         private Builder() {}
 
+        /**
+         * An optional human-readable name.
+         *
+         * @param name the name, or {@code null}
+         * @return this builder
+         */
         public Builder name(String name) {
             this.name = name;
             return this;
         }
 
-        /** Interleaved samples and their channel count. */
+        /**
+         * Interleaved samples and their channel count.
+         *
+         * @param interleaved the samples, interleaved, physical units
+         * @param channels    channels per sample
+         * @return this builder
+         */
         public Builder samples(float[] interleaved, int channels) {
             this.samples = interleaved;
             this.channels = channels;
             return this;
         }
 
+        /**
+         * The sample rate (required).
+         *
+         * @param sampleRateHz the rate, Hz, positive and finite
+         * @return this builder
+         */
         public Builder sampleRateHz(double sampleRateHz) {
             this.sampleRateHz = sampleRateHz;
             return this;
         }
 
-        public Builder label(Label label) {
-            this.label = label;
+        /**
+         * The label of the series (default {@link SessionLabel#NORMAL}); the recordings' label type, so a session's
+         * label carries over as it is. {@link SessionLabel#UNLABELLED} counts as not anomalous.
+         *
+         * @param label the label, not {@code null}
+         * @return this builder
+         */
+        public Builder label(SessionLabel label) {
+            this.label = java.util.Objects.requireNonNull(label, "label");
             return this;
         }
 
-        /** One flag per sample, {@code true} = anomalous. */
+        /**
+         * One flag per sample, {@code true} = anomalous.
+         *
+         * @param sampleLabels one flag per sample, or {@code null} for none
+         * @return this builder
+         */
         public Builder sampleLabels(boolean[] sampleLabels) {
             this.sampleLabels = sampleLabels;
             return this;
         }
 
         /**
+         * @return the series
          * @throws GyroSentinelException {@link ErrorCode#INVALID_ARGUMENT}, {@link GyroSentinelException#field()}
          *                               naming the setting: no samples, channels below 1, a sample count that
          *                               is not a multiple of channels, a rate that is not positive and finite,

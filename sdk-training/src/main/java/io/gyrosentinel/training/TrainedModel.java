@@ -56,8 +56,13 @@ public final class TrainedModel implements AnomalyModel {
     /**
      * Assembles a model from its parts (used by training and loading; also handy for tests and converters).
      *
+     * @param architecture  the network's shape
+     * @param normalization per-channel normalisation, one entry per channel of the architecture
+     * @param threshold     the alarm threshold
      * @param params parameter tensors in {@link ModelArchitecture#parameterSpecs()} order (copied)
      * @param history may be null for a model that was not trained here
+     * @param sampleRateHz  sample rate of the training data, Hz
+     * @return the model, without sample windows and with the DC kept
      * @throws GyroSentinelException {@link ErrorCode#INVALID_ARGUMENT} (field names the argument) if a part is
      *                               missing or does not fit the architecture; {@link ErrorCode#BAD_INPUT}
      *                               (field {@code params}) if a parameter value is not finite
@@ -97,7 +102,13 @@ public final class TrainedModel implements AnomalyModel {
         return new TrainedModel(architecture, normalization, threshold, copy, history, sampleRateHz);
     }
 
-    /** Loads a model directory written by {@link #save(Path)}. */
+    /**
+     * Loads a model directory written by {@link #save(Path)}.
+     *
+     * @param directory the model directory
+     * @return the model
+     * @throws ModelFormatException naming the file and field when the directory is not a readable autoencoder model
+     */
     public static TrainedModel load(Path directory) {
         return ModelDirectory.read(directory);
     }
@@ -111,6 +122,7 @@ public final class TrainedModel implements AnomalyModel {
         ModelDirectory.write(this, directory);
     }
 
+    /** {@return the network's shape: window, channels, layers and units} */
     public ModelArchitecture architecture() {
         return architecture;
     }
@@ -190,6 +202,8 @@ public final class TrainedModel implements AnomalyModel {
     /**
      * This model with {@code windows} as its {@link #sampleWindows()} (copied).
      *
+     * @param windows raw normal windows, {@code windowLength * channels} values each
+     * @return a new model; this one is unchanged
      * @throws GyroSentinelException {@link ErrorCode#INVALID_ARGUMENT} (field {@code sampleWindows}) when a window
      *                               has the wrong size or a value that is not finite
      */
@@ -216,18 +230,21 @@ public final class TrainedModel implements AnomalyModel {
      * the normalisation, before the autoencoder (training, host scoring, the device — manifest {@code "dc":
      * "remove"}), so the model sees vibration only, not the sensor's static offset or tilt. A model's weights are
      * trained for one setting: change it only when assembling a model from parts.
+     *
+     * @param remove whether to remove each window's per-channel mean
+     * @return a new model; this one is unchanged
      */
     public TrainedModel withRemoveDc(boolean remove) {
         return new TrainedModel(architecture, normalization, threshold, params, history, sampleRateHz, sampleWindows,
                 remove);
     }
 
-    /** Whether each window's per-channel mean is removed before the model (see {@link #withRemoveDc}). */
+    /** {@return whether each window's per-channel mean is removed before the model (see {@link #withRemoveDc})} */
     public boolean removesDc() {
         return removeDc;
     }
 
-    /** Training history, or null if the model was assembled with none. */
+    /** {@return the training history, or null if the model was assembled with none} */
     public TrainingHistory history() {
         return history;
     }
@@ -240,6 +257,8 @@ public final class TrainedModel implements AnomalyModel {
     /**
      * A copy of one parameter tensor (row-major), e.g. {@code "enc0.kernel"}.
      *
+     * @param name the tensor's name, as in {@link ModelArchitecture#parameterSpecs()}
+     * @return a copy of the tensor's values
      * @throws GyroSentinelException {@link ErrorCode#INVALID_ARGUMENT} (field {@code name}) for an unknown name
      */
     public float[] parameter(String name) {
@@ -252,7 +271,7 @@ public final class TrainedModel implements AnomalyModel {
         throw invalid("name", "no parameter '" + name + "'; known: " + specs);
     }
 
-    /** Copies of all parameter tensors in {@link ModelArchitecture#parameterSpecs()} order. */
+    /** {@return copies of all parameter tensors in {@link ModelArchitecture#parameterSpecs()} order} */
     public float[][] parameters() {
         float[][] c = new float[params.length][];
         for (int i = 0; i < params.length; i++) {
@@ -270,6 +289,8 @@ public final class TrainedModel implements AnomalyModel {
     /**
      * Normalises one raw window ({@code T*F} interleaved floats).
      *
+     * @param rawWindow {@code windowLength * channels} values in physical units, interleaved
+     * @return a new array: the normalised window (and without its per-channel mean when {@link #removesDc()})
      * @throws GyroSentinelException {@link ErrorCode#BAD_INPUT} if a window has the wrong length or a non-finite
      *                               value (the message names window, sample and channel)
      */
@@ -282,6 +303,8 @@ public final class TrainedModel implements AnomalyModel {
     /**
      * Reference reconstruction of a normalised window (what the device must compute, before the score).
      *
+     * @param normalizedWindow a window as {@link #normalize(float[])} returns it
+     * @return the model's reconstruction, same shape
      * @throws GyroSentinelException {@link ErrorCode#BAD_INPUT} if a window has the wrong length or a non-finite
      *                               value (the message names window, sample and channel)
      */

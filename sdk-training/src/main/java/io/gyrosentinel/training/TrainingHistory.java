@@ -19,6 +19,18 @@ import java.util.List;
 public record TrainingHistory(List<EpochReport> epochs, int bestEpoch, StopReason stopReason, long seed,
         int trainingWindows, int validationWindows, int windowStride, Duration totalTime) {
 
+    /**
+     * Copies {@code epochs}.
+     *
+     * @param epochs            one entry per epoch run
+     * @param bestEpoch         the epoch whose weights were kept, 1-based
+     * @param stopReason        why training ended
+     * @param seed              the seed
+     * @param trainingWindows   number of training windows
+     * @param validationWindows number of validation windows
+     * @param windowStride      stride used to cut windows, in samples
+     * @param totalTime         wall time of the whole run
+     */
     public TrainingHistory {
         epochs = List.copyOf(epochs);
     }
@@ -31,7 +43,7 @@ public record TrainingHistory(List<EpochReport> epochs, int bestEpoch, StopReaso
         MAX_EPOCHS
     }
 
-    /** Best validation loss (that of {@link #bestEpoch()}). */
+    /** {@return the best validation loss (that of {@link #bestEpoch()}), normalised MSE} */
     public double bestValidationLoss() {
         return epochs.get(bestEpoch - 1).validationLoss();
     }

@@ -6,9 +6,14 @@ package io.gyrosentinel.training;
  */
 @FunctionalInterface
 public interface TrainingListener {
+    /**
+     * Called after every epoch.
+     *
+     * @param report the epoch's losses, learning rate and timing
+     */
     void onEpoch(EpochReport report);
 
-    /** A listener that ignores everything. */
+    /** {@return a listener that ignores everything} */
     static TrainingListener none() {
         return r -> {};
     }

@@ -1,12 +1,12 @@
 package io.gyrosentinel.training;
 
+import io.gyrosentinel.recording.SessionLabel;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.gyrosentinel.ErrorCode;
 import io.gyrosentinel.GyroSentinelException;
-import io.gyrosentinel.training.TimeSeries.Label;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -120,15 +120,15 @@ class BadInputTest {
 
     @Test
     void anomalousTrainingDataIsRejected() {
-        TimeSeries bad = series("faulty", 500, 3).toBuilder().label(Label.ANOMALOUS).build();
+        TimeSeries bad = series("faulty", 500, 3).toBuilder().label(SessionLabel.ANOMALOUS).build();
         assertMessage(() -> TRAINER.train(List.of(bad)), "series 0", "'faulty'", "normal data only");
     }
 
     @Test
     void malformedSeriesAreRejectedWhenBuilt() {
-        assertInvalid("samples", () -> TimeSeries.of(new float[10], 3, 200, Label.NORMAL),
+        assertInvalid("samples", () -> TimeSeries.of(new float[10], 3, 200, SessionLabel.NORMAL),
                 "not a multiple of channels 3");
-        assertInvalid("sampleRateHz", () -> TimeSeries.of(new float[9], 3, 0, Label.NORMAL), "sampleRateHz");
+        assertInvalid("sampleRateHz", () -> TimeSeries.of(new float[9], 3, 0, SessionLabel.NORMAL), "sampleRateHz");
         assertInvalid("sampleLabels", () -> TimeSeries.builder().samples(new float[9], 3).sampleRateHz(1)
                 .sampleLabels(new boolean[2]).build(), "sampleLabels has 2 entries", "3 samples");
         List<TimeSeries> withNull = new ArrayList<>();

@@ -1,9 +1,9 @@
 package io.gyrosentinel.training;
 
+import io.gyrosentinel.recording.SessionLabel;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.gyrosentinel.training.TimeSeries.Label;
 import io.gyrosentinel.training.internal.TfAutoencoderGraph;
 import java.util.ArrayList;
 import java.util.List;
@@ -18,8 +18,8 @@ class FaultDetectionTest {
     @BeforeAll
     static void trainOnNormalData() {
         List<TimeSeries> normal = List.of(
-                NORMAL.generate("normal-a", 40, 1, Label.NORMAL),
-                NORMAL.generate("normal-b", 40, 2, Label.NORMAL));
+                NORMAL.generate("normal-a", 40, 1, SessionLabel.NORMAL),
+                NORMAL.generate("normal-b", 40, 2, SessionLabel.NORMAL));
         model = AutoencoderTrainer.builder()
                 .windowLength(40).stride(10).maxEpochs(200)
                 .seed(7)
@@ -31,13 +31,13 @@ class FaultDetectionTest {
     }
 
     private static List<TimeSeries> heldOutNormal() {
-        return List.of(NORMAL.generate("held-out-normal", 20, 101, Label.NORMAL));
+        return List.of(NORMAL.generate("held-out-normal", 20, 101, SessionLabel.NORMAL));
     }
 
     @Test
     void imbalanceIsFoundWithRocAucAbove095() {
         List<TimeSeries> eval = new ArrayList<>(heldOutNormal());
-        eval.add(new MachineSignal().imbalance(1.5).generate("imbalance", 20, 202, Label.ANOMALOUS));
+        eval.add(new MachineSignal().imbalance(1.5).generate("imbalance", 20, 202, SessionLabel.ANOMALOUS));
         EvaluationReport report = model.evaluate(eval);
         System.out.println("imbalance: " + report);
         assertTrue(report.rocAuc() >= 0.95, report.toString());
@@ -46,7 +46,7 @@ class FaultDetectionTest {
     @Test
     void bearingImpulsesAreFoundWithRocAucAbove095() {
         List<TimeSeries> eval = new ArrayList<>(heldOutNormal());
-        eval.add(new MachineSignal().bearingImpulses(0.5).generate("bearing", 20, 303, Label.ANOMALOUS));
+        eval.add(new MachineSignal().bearingImpulses(0.5).generate("bearing", 20, 303, SessionLabel.ANOMALOUS));
         EvaluationReport report = model.evaluate(eval);
         System.out.println("bearing: " + report);
         assertTrue(report.rocAuc() >= 0.95, report.toString());
@@ -54,8 +54,8 @@ class FaultDetectionTest {
 
     @Test
     void perSampleLabelsMarkOnlyTheWindowsAfterTheFaultStarts() {
-        TimeSeries before = NORMAL.generate("x", 10, 404, Label.NORMAL);
-        TimeSeries after = new MachineSignal().bearingImpulses(0.5).generate("y", 10, 405, Label.ANOMALOUS);
+        TimeSeries before = NORMAL.generate("x", 10, 404, SessionLabel.NORMAL);
+        TimeSeries after = new MachineSignal().bearingImpulses(0.5).generate("y", 10, 405, SessionLabel.ANOMALOUS);
         float[] a = before.samples();
         float[] b = after.samples();
         float[] joined = new float[a.length + b.length];
@@ -64,7 +64,7 @@ class FaultDetectionTest {
         boolean[] labels = new boolean[joined.length / 3];
         java.util.Arrays.fill(labels, before.length(), labels.length, true);
         TimeSeries run = TimeSeries.builder().name("fault starts at 10 s").samples(joined, 3).sampleRateHz(200)
-                .label(Label.ANOMALOUS).sampleLabels(labels).build();
+                .label(SessionLabel.ANOMALOUS).sampleLabels(labels).build();
         EvaluationReport report = model.evaluate(List.of(run), 10);
         long positives = report.windows().stream().filter(WindowScore::anomalous).count();
         // Windows ending after sample 2000 are anomalous: starts 1970, 1980, ... 3960.

@@ -1,5 +1,6 @@
 package io.gyrosentinel.training;
 
+import io.gyrosentinel.recording.SessionLabel;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
@@ -8,7 +9,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.gyrosentinel.ErrorCode;
 import io.gyrosentinel.GyroSentinelException;
-import io.gyrosentinel.training.TimeSeries.Label;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -20,8 +20,8 @@ import org.junit.jupiter.params.provider.EnumSource;
 
 class FeatureModelTest {
     private static final List<TimeSeries> NORMAL = List.of(
-            new MachineSignal().generate("n0", 30, 11, Label.NORMAL),
-            new MachineSignal().generate("n1", 30, 12, Label.NORMAL));
+            new MachineSignal().generate("n0", 30, 11, SessionLabel.NORMAL),
+            new MachineSignal().generate("n1", 30, 12, SessionLabel.NORMAL));
 
     private static float[] window(TimeSeries s, int start) {
         return java.util.Arrays.copyOfRange(s.samples(), start * s.channels(), (start + 64) * s.channels());
@@ -63,15 +63,15 @@ class FeatureModelTest {
     void findsImbalanceAndBearingFaultsAndExplainsThemByChannel(ModelFamily family) {
         FeatureModel m = train(family);
         List<TimeSeries> eval = new ArrayList<>();
-        eval.add(new MachineSignal().generate("held-out", 20, 99, Label.NORMAL));
-        eval.add(new MachineSignal().imbalance(1.25).generate("imbalance+25%", 20, 202, Label.ANOMALOUS));
+        eval.add(new MachineSignal().generate("held-out", 20, 99, SessionLabel.NORMAL));
+        eval.add(new MachineSignal().imbalance(1.25).generate("imbalance+25%", 20, 202, SessionLabel.ANOMALOUS));
         EvaluationReport r = m.evaluate(eval, 16);
         assertTrue(r.rocAuc() > 0.95, family + " imbalance +25 %: ROC-AUC " + r.rocAuc());
         // a session the model never saw (its own speed): 0.4 % (PCA) and 5.7 % (Mahalanobis) false alarms at the
         // 0.99 quantile of two training sessions
         assertTrue(r.falseAlarmRate() < 0.1, family + " false alarms " + r.falseAlarmRate());
         List<TimeSeries> bearing = List.of(eval.get(0),
-                new MachineSignal().bearingImpulses(0.5).generate("bearing", 20, 303, Label.ANOMALOUS));
+                new MachineSignal().bearingImpulses(0.5).generate("bearing", 20, 303, SessionLabel.ANOMALOUS));
         assertTrue(m.evaluate(bearing, 16).rocAuc() > 0.95, family + " bearing");
 
         // explanation: the channel scores average to the score
@@ -151,7 +151,7 @@ class FeatureModelTest {
         assertEquals(ErrorCode.BAD_INPUT, e.code());
         assertTrue(e.getMessage().contains("sample 500") && e.getMessage().contains("channel 1"), e.getMessage());
         // too few windows for the number of features
-        TimeSeries shortOne = new MachineSignal().generate("short", 2, 5, Label.NORMAL);
+        TimeSeries shortOne = new MachineSignal().generate("short", 2, 5, SessionLabel.NORMAL);
         e = assertThrows(GyroSentinelException.class, () -> tr.train(List.of(shortOne)));
         assertTrue(e.getMessage().contains("too few windows"), e.getMessage());
         // bands that do not fit the window

@@ -1,5 +1,6 @@
 package io.gyrosentinel.training;
 
+import io.gyrosentinel.recording.SessionLabel;
 import java.util.Random;
 
 /**
@@ -43,7 +44,7 @@ public final class MachineSignal {
         return this;
     }
 
-    public TimeSeries generate(String name, double seconds, long seed, TimeSeries.Label label) {
+    public TimeSeries generate(String name, double seconds, long seed, SessionLabel label) {
         Random rnd = new Random(seed);
         int n = (int) Math.round(seconds * sampleRateHz);
         float[] x = new float[n * 3];

@@ -1,12 +1,12 @@
 package io.gyrosentinel.training;
 
+import io.gyrosentinel.recording.SessionLabel;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.gyrosentinel.training.TimeSeries.Label;
 import io.gyrosentinel.training.internal.ModelDirectory;
 import java.io.IOException;
 import java.io.StringWriter;
@@ -30,8 +30,8 @@ class ModelDirectoryTest {
     @BeforeAll
     static void train() {
         model = TrainingBehaviourTest.quick().build().train(TrainingBehaviourTest.SMALL);
-        evalData = List.of(new MachineSignal().generate("n", 3, 8, Label.NORMAL),
-                new MachineSignal().imbalance(1.5).generate("imb", 3, 9, Label.ANOMALOUS));
+        evalData = List.of(new MachineSignal().generate("n", 3, 8, SessionLabel.NORMAL),
+                new MachineSignal().imbalance(1.5).generate("imb", 3, 9, SessionLabel.ANOMALOUS));
     }
 
     @Test

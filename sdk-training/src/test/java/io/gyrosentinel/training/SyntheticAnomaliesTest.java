@@ -1,5 +1,6 @@
 package io.gyrosentinel.training;
 
+import io.gyrosentinel.recording.SessionLabel;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -7,7 +8,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.gyrosentinel.ErrorCode;
 import io.gyrosentinel.GyroSentinelException;
-import io.gyrosentinel.training.TimeSeries.Label;
 import java.util.List;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -19,7 +19,7 @@ class SyntheticAnomaliesTest {
     @BeforeAll
     static void train() {
         model = TrainingBehaviourTest.quick().build().train(TrainingBehaviourTest.SMALL);
-        normal = new MachineSignal().generate("n", 2, 3, Label.NORMAL).windows(model.architecture().windowLength(), 20);
+        normal = new MachineSignal().generate("n", 2, 3, SessionLabel.NORMAL).windows(model.architecture().windowLength(), 20);
     }
 
     @Test

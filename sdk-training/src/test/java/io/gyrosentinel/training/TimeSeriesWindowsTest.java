@@ -1,5 +1,6 @@
 package io.gyrosentinel.training;
 
+import io.gyrosentinel.recording.SessionLabel;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -16,7 +17,7 @@ class TimeSeriesWindowsTest {
             v[2 * i] = i;
             v[2 * i + 1] = -i;
         }
-        return TimeSeries.of(v, 2, 100, TimeSeries.Label.NORMAL);
+        return TimeSeries.of(v, 2, 100, SessionLabel.NORMAL);
     }
 
     @Test

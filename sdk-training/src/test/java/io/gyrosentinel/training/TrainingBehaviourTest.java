@@ -1,5 +1,6 @@
 package io.gyrosentinel.training;
 
+import io.gyrosentinel.recording.SessionLabel;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -8,7 +9,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.gyrosentinel.ErrorCode;
 import io.gyrosentinel.GyroSentinelException;
-import io.gyrosentinel.training.TimeSeries.Label;
 import java.util.List;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
@@ -18,7 +18,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 
 class TrainingBehaviourTest {
-    static final List<TimeSeries> SMALL = List.of(new MachineSignal().generate("small", 12, 5, Label.NORMAL));
+    static final List<TimeSeries> SMALL = List.of(new MachineSignal().generate("small", 12, 5, SessionLabel.NORMAL));
 
     static AutoencoderTrainer.Builder quick() {
         return AutoencoderTrainer.builder().windowLength(20).stride(10).encoderUnits(8, 4).decoderUnits(4, 8)
@@ -45,7 +45,7 @@ class TrainingBehaviourTest {
         for (int i = 0; i < one.length; i++) {
             one[i] = (float) Math.sin(i * 0.7);
         }
-        TrainedModel m = quick().build().train(List.of(TimeSeries.of(one, 1, 100, Label.NORMAL)));
+        TrainedModel m = quick().build().train(List.of(TimeSeries.of(one, 1, 100, SessionLabel.NORMAL)));
         assertEquals(1, m.architecture().channels());
         assertEquals(1, m.normalization().channels());
     }
@@ -112,7 +112,7 @@ class TrainingBehaviourTest {
 
     @Test
     void wholeHeldOutSeriesCanServeAsValidation() {
-        TimeSeries held = new MachineSignal().generate("held-out", 4, 6, Label.NORMAL);
+        TimeSeries held = new MachineSignal().generate("held-out", 4, 6, SessionLabel.NORMAL);
         TrainedModel m = quick().seed(5).build().train(SMALL, List.of(held));
         assertEquals(3, m.history().epochs().size());
         // the threshold comes from the held-out windows: (4 s * 200 Hz - 20) / 10 + 1 windows
@@ -121,7 +121,7 @@ class TrainingBehaviourTest {
                 () -> quick().build().train(SMALL, List.of()));
         assertEquals(ErrorCode.BAD_INPUT, e.code(), e.getMessage());
         assertTrue(e.getMessage().contains("validation"), e.getMessage());
-        TimeSeries oneChannel = TimeSeries.of(new float[800], 1, 200, Label.NORMAL);
+        TimeSeries oneChannel = TimeSeries.of(new float[800], 1, 200, SessionLabel.NORMAL);
         GyroSentinelException mismatch = assertThrows(GyroSentinelException.class,
                 () -> quick().build().train(SMALL, List.of(oneChannel)));
         assertEquals(ErrorCode.BAD_INPUT, mismatch.code(), mismatch.getMessage());

@@ -1,5 +1,6 @@
 package io.gyrosentinel.training;
 
+import io.gyrosentinel.recording.SessionLabel;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
@@ -7,7 +8,6 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.gyrosentinel.GyroSentinelException;
-import io.gyrosentinel.training.TimeSeries.Label;
 import io.gyrosentinel.training.internal.TfAutoencoderGraph;
 import io.gyrosentinel.training.packaging.ModelPackager;
 import io.gyrosentinel.training.packaging.PackagedModel;
@@ -34,8 +34,8 @@ class WindowAutoencoderTest {
 
     @BeforeAll
     static void train() {
-        List<TimeSeries> normal = List.of(new MachineSignal().generate("n0", 30, 31, Label.NORMAL),
-                new MachineSignal().generate("n1", 30, 32, Label.NORMAL));
+        List<TimeSeries> normal = List.of(new MachineSignal().generate("n0", 30, 31, SessionLabel.NORMAL),
+                new MachineSignal().generate("n1", 30, 32, SessionLabel.NORMAL));
         for (ModelArchitecture.Cell cell : new ModelArchitecture.Cell[] {ModelArchitecture.Cell.DENSE,
                 ModelArchitecture.Cell.CONV}) {
             MODELS.put(cell, AutoencoderTrainer.builder().cell(cell).windowLength(40).maxEpochs(40).seed(3).build()
@@ -62,8 +62,8 @@ class WindowAutoencoderTest {
                     a.parameterCount());
         }
         List<TimeSeries> eval = new ArrayList<>();
-        eval.add(new MachineSignal().generate("held-out", 20, 99, Label.NORMAL));
-        eval.add(new MachineSignal().imbalance(1.5).generate("imbalance", 20, 202, Label.ANOMALOUS));
+        eval.add(new MachineSignal().generate("held-out", 20, 99, SessionLabel.NORMAL));
+        eval.add(new MachineSignal().imbalance(1.5).generate("imbalance", 20, 202, SessionLabel.ANOMALOUS));
         EvaluationReport r = model.evaluate(eval, 10);
         assertTrue(r.rocAuc() > 0.95, "imbalance +50 %: ROC-AUC " + r.rocAuc());
         float[] w = eval.get(1).windows(40, 40)[3];
@@ -105,7 +105,7 @@ class WindowAutoencoderTest {
 
     @Test
     void withDcRemovalAStaticOffsetChangesNothingOnTheHostOrInThePackagedModel(@TempDir Path dir) throws Exception {
-        List<TimeSeries> normal = List.of(new MachineSignal().generate("n0", 20, 41, Label.NORMAL));
+        List<TimeSeries> normal = List.of(new MachineSignal().generate("n0", 20, 41, SessionLabel.NORMAL));
         TrainedModel m = AutoencoderTrainer.builder().cell(ModelArchitecture.Cell.DENSE).windowLength(40)
                 .maxEpochs(10).removeDc(true).seed(4).build().train(normal);
         assertTrue(m.removesDc());
@@ -149,7 +149,7 @@ class WindowAutoencoderTest {
     @ParameterizedTest
     @EnumSource(value = ModelArchitecture.Cell.class, names = {"DENSE", "CONV"})
     void sameDataAndSeedGiveTheSameWeights(ModelArchitecture.Cell cell) {
-        List<TimeSeries> normal = List.of(new MachineSignal().generate("n", 10, 51, Label.NORMAL));
+        List<TimeSeries> normal = List.of(new MachineSignal().generate("n", 10, 51, SessionLabel.NORMAL));
         TrainedModel a = AutoencoderTrainer.builder().cell(cell).windowLength(40).maxEpochs(5).seed(9).build()
                 .train(normal);
         TrainedModel b = AutoencoderTrainer.builder().cell(cell).windowLength(40).maxEpochs(5).seed(9).build()

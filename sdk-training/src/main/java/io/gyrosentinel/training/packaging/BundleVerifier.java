@@ -19,7 +19,10 @@ public final class BundleVerifier {
     }
 
     /**
-     * @param key the signer's public key, or null to check the hashes only
+     * Checks a bundle as a device would before loading it; returns normally when it passes.
+     *
+     * @param bundle the bundle, as written by {@link ModelPackager}
+     * @param key    the signer's public key, or null to check the hashes only
      * @throws GyroSentinelException {@code MODEL_HASH_MISMATCH}, {@code MODEL_SIGNATURE_INVALID} or
      *         {@code MODEL_LOAD_FAILED} (not a packaged GyroSentinel bundle)
      */

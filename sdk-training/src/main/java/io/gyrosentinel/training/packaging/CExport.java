@@ -25,10 +25,14 @@ public final class CExport {
     }
 
     /**
-     * @param name a C identifier ({@code [a-z_][a-z0-9_]*}), used for file names and symbols {@code gs_<name>_…}
+     * Writes {@code <name>.h} and {@code <name>.c} into {@code dir} (created if missing), replacing existing files.
+     *
+     * @param bundle a bundle written by {@link ModelPackager}; its part hashes are checked first
+     * @param dir    the output folder
+     * @param name   a C identifier ({@code [a-z_][a-z0-9_]*}), used for file names and symbols {@code gs_<name>_…}
      * @return the written header and source paths
      * @throws GyroSentinelException {@link ErrorCode#INVALID_ARGUMENT} (field {@code name}) if name is not a
-     *                               lower-case C identifier
+     *                              lower-case C identifier; {@link ErrorCode#IO} when the files cannot be written
      */
     public static List<Path> write(ModelBundle bundle, Path dir, String name) {
         if (name == null || !name.matches("[a-z_][a-z0-9_]*")) {

@@ -34,39 +34,42 @@ public record CostCard(Precision precision, String layout, int stride, double sa
     /** ESP32-S3 core clock used for the times. */
     public static final double CLOCK_HZ = 240e6;
 
+    /** {@return the multiply-accumulates per sensor sample (those of one invoke spread over the stride)} */
     public double macsPerSample() {
         return (double) macsPerWindow / stride;
     }
 
+    /** {@return the ops run per sensor sample} */
     public double opsPerSample() {
         return (double) ops / stride;
     }
 
+    /** {@return the invokes per sensor sample ({@code 1 / stride})} */
     public double invokesPerSample() {
         return 1.0 / stride;
     }
 
-    /** Average core time per sample, microseconds. */
+    /** {@return the average core time per sample, µs} */
     public double microsPerSample() {
         return cyclesPerWindow / (double) stride / CLOCK_HZ * 1e6;
     }
 
-    /** Share of one core at {@link #sampleRateHz()}, percent. */
+    /** {@return the share of one core at {@link #sampleRateHz()}, percent} */
     public double percentOfCore() {
         return microsPerSample() * sampleRateHz / 1e4;
     }
 
-    /** The highest sample rate one full core keeps up with. */
+    /** {@return the highest sample rate one full core keeps up with, Hz} */
     public double maxSampleRateHz() {
         return 1e6 / microsPerSample();
     }
 
-    /** Time of one invoke (the burst the sensor FIFO has to cover), milliseconds. */
+    /** {@return the time of one invoke (the burst the sensor FIFO has to cover), ms} */
     public double millisPerInvoke() {
         return cyclesPerWindow / CLOCK_HZ * 1e3;
     }
 
-    /** The kernels the estimate assumes, in words. */
+    /** {@return the kernels the estimate assumes, in words, e.g. {@code int8 ESP-NN}} */
     public String kernels() {
         return switch (precision) {
             case FLOAT32 -> "float reference";
@@ -75,6 +78,10 @@ public record CostCard(Precision precision, String layout, int stride, double sa
         };
     }
 
+    /**
+     * {@return one line for people: the highest rate one core keeps up with and the share of a core at
+     * {@link #sampleRateHz()}}
+     */
     public String verdict() {
         return String.format(java.util.Locale.ROOT,
                 "%s: keeps up at %.0f Hz on one core; %.1f %% of a core at %.0f Hz (%.1f us/sample, stock %s kernels)",

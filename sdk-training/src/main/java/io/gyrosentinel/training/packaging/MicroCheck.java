@@ -32,12 +32,18 @@ public record MicroCheck(boolean ran, boolean loaded, String failure, int arenaU
     /** Largest accepted relative error of the float32 model in TFLite Micro against the trainer's reference. */
     public static final double FLOAT_RELATIVE_TOLERANCE = 1e-5;
 
-    /** The check did not run (no host runner). */
+    /** {@return a check that did not run (no host runner): {@code ran} false, the errors NaN} */
     public static MicroCheck notRun() {
         return new MicroCheck(false, false, null, 0, 0, 0, Double.NaN, Double.NaN, Double.NaN, Double.NaN, false);
     }
 
-    /** The model did not load. */
+    /**
+     * A check whose model did not load.
+     *
+     * @param failure        why it did not load (the C core's error and reason)
+     * @param arenaSizeBytes the device arena it had to fit in, bytes
+     * @return the failed check
+     */
     public static MicroCheck notLoaded(String failure, int arenaSizeBytes) {
         return new MicroCheck(true, false, failure, 0, 0, arenaSizeBytes, Double.NaN, Double.NaN, Double.NaN, Double.NaN,
                 false);

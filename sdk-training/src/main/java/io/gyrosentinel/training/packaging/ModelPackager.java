@@ -108,10 +108,12 @@ public final class ModelPackager {
         this.allowDowngrade = b.allowDowngrade;
     }
 
+    /** {@return a builder: int16x8, unsigned, the default verification tolerances} */
     public static Builder builder() {
         return new Builder();
     }
 
+    /** {@return a builder holding this packager's settings, to derive a variant} */
     public Builder toBuilder() {
         Builder b = new Builder();
         b.modelId = modelId;
@@ -141,6 +143,7 @@ public final class ModelPackager {
      * @param trainingWindows   normal raw windows ({@code T*F} floats each, physical units), e.g. the training
      *                          windows: even-indexed ones calibrate int8, odd-indexed ones verify
      * @param anomalousWindows  raw windows of abnormal behaviour (real or synthetic), needed for the ROC-AUC check
+     * @return the signed (if a key is set) bundle and its report
      * @throws PackagingException when the architecture is unsupported, an op is not allowed, or verification fails
      */
     public PackagedModel pack(TrainedModel model, float[][] trainingWindows, float[][] anomalousWindows) {
@@ -153,6 +156,10 @@ public final class ModelPackager {
      * and score returning the channel scores (manifest {@code "output": "channel_scores"}), every normal and
      * anomalous window checked against the Java reference in TFLite and, when configured, TFLite Micro.
      *
+     * @param model            the model, a {@link TrainedModel} or a {@link FeatureModel}
+     * @param normalWindows    normal raw windows ({@code T*F} floats each, physical units)
+     * @param anomalousWindows raw windows of abnormal behaviour (real or synthetic)
+     * @return the signed (if a key is set) bundle and its report
      * @throws PackagingException as {@link #pack(TrainedModel, float[][], float[][])}
      */
     public PackagedModel pack(AnomalyModel model, float[][] normalWindows, float[][] anomalousWindows) {
@@ -167,6 +174,8 @@ public final class ModelPackager {
      * and verify, and {@link io.gyrosentinel.training.SyntheticAnomalies synthetic anomalies} derived from them stand in
      * for faults in the ROC-AUC gate (for plants with no fault recording yet).
      *
+     * @param model the model; it must keep at least 2 sample windows
+     * @return the signed (if a key is set) bundle and its report
      * @throws PackagingException {@link PackagingException.Reason#BAD_INPUT} when the model keeps no sample windows
      *                            (assembled by hand, or saved by an older SDK): use {@link #pack(TrainedModel,
      *                            float[][], float[][])}
@@ -181,88 +190,103 @@ public final class ModelPackager {
         return pack(model, normal, io.gyrosentinel.training.SyntheticAnomalies.from(normal, model, 1));
     }
 
-    /** {@link #pack} and write the bundle to {@code path}; nothing is written when packaging fails. */
+    /**
+     * {@link #pack} and write the bundle to {@code path}; nothing is written when packaging fails.
+     *
+     * @param model            the trained model
+     * @param trainingWindows  normal raw windows, as for {@link #pack(TrainedModel, float[][], float[][])}
+     * @param anomalousWindows raw windows of abnormal behaviour
+     * @param path             the bundle file, replaced if it exists
+     * @return the packaged model
+     * @throws PackagingException as {@link #pack(TrainedModel, float[][], float[][])}
+     */
     public PackagedModel packTo(TrainedModel model, float[][] trainingWindows, float[][] anomalousWindows, Path path) {
         PackagedModel p = pack(model, trainingWindows, anomalousWindows);
         p.writeTo(path);
         return p;
     }
 
-    /** Model id, or null to derive {@code gs-<hash>} from the weights. */
+    /** {@return the model id, or null to derive {@code gs-<hash>} from the weights} */
     public String modelId() {
         return modelId;
     }
 
+    /** {@return the precision that ships (unless the int8 fallback or {@link #shipCheapest()} changes it)} */
     public Precision precision() {
         return precision;
     }
 
-    /** Whether a failed int8 model is replaced by the int16x8 one (default true). */
+    /** {@return whether a failed int8 model is replaced by the int16x8 one (default true)} */
     public boolean fallbackToInt16x8() {
         return fallbackToInt16x8;
     }
 
-    /** Whether the cheapest precision that passed verification is shipped instead of the requested one. */
+    /** {@return whether the cheapest precision that passed verification is shipped instead of the requested one} */
     public boolean shipCheapest() {
         return shipCheapest;
     }
 
-    /** Stride in samples, or 0 for "one window" (non-overlapping windows). */
+    /** {@return the stride in samples, or 0 for "one window" (non-overlapping windows)} */
     public int stride() {
         return stride;
     }
 
-    /** Sample rate the cost verdict is computed for, or 0 for the model's own rate. */
+    /** {@return the sample rate the cost verdict is computed for, Hz, or 0 for the model's own rate} */
     public double sampleRateHz() {
         return sampleRateHz;
     }
 
+    /** {@return the EC P-256 key the bundle is signed with, or null for unsigned} */
     public PrivateKey signingKey() {
         return signingKey;
     }
 
+    /** {@return the largest accepted |float TFLite − reference|} */
     public double floatTolerance() {
         return floatTolerance;
     }
 
+    /** {@return the smallest accepted Spearman correlation of integer-model and reference scores} */
     public double minSpearman() {
         return minSpearman;
     }
 
+    /** {@return the largest accepted ROC-AUC loss of an integer model against the reference} */
     public double maxAucDrop() {
         return maxAucDrop;
     }
 
+    /** {@return the cap on normal and on anomalous windows run through TFLite for verification} */
     public int maxVerificationWindows() {
         return maxVerificationWindows;
     }
 
-    /** The host TensorFlow Lite Micro runner every built model is checked in, or null (not checked). */
+    /** {@return the host TensorFlow Lite Micro runner every built model is checked in, or null (not checked)} */
     public Path tflmRunner() {
         return tflmRunner;
     }
 
-    /** The device's TensorFlow Lite Micro arena a model must fit in (bytes). */
+    /** {@return the device's TensorFlow Lite Micro arena a model must fit in, bytes} */
     public int deviceArenaBytes() {
         return deviceArenaBytes;
     }
 
-    /** The manifest's {@code "version"} (0: not written, which devices read as version 0). */
+    /** {@return the manifest's {@code "version"} (0: not written, which devices read as version 0)} */
     public long version() {
         return version;
     }
 
-    /** The one device id the bundle is for (the manifest's {@code "scope"}), or null for any device. */
+    /** {@return the one device id the bundle is for (the manifest's {@code "scope"}), or null for any device} */
     public String scope() {
         return scope;
     }
 
-    /** Whether the manifest says {@code "downgrade": true}. */
+    /** {@return whether the manifest says {@code "downgrade": true}} */
     public boolean allowDowngrade() {
         return allowDowngrade;
     }
 
-    /** Test seam (internal): called with each freshly built graph before it is written. */
+    /** {@return the test seam (internal) called with each freshly built graph before it is written, or null} */
     public Consumer<Graph> graphHook() {
         return graphHook;
     }
@@ -295,6 +319,9 @@ public final class ModelPackager {
          * written). A device remembers the highest version it has accepted and refuses lower ones with
          * {@code MODEL_VERSION_REJECTED} (anti-rollback: an old signed bundle cannot be replayed); the same
          * version again is accepted. Raise it with every release.
+         *
+         * @param version 0 .. 2^32 − 1
+         * @return this builder
          */
         public Builder version(long version) {
             this.version = version;
@@ -305,6 +332,9 @@ public final class ModelPackager {
          * Makes the bundle for one device only: the manifest's {@code "scope"} is this device id
          * ({@code DeviceInfo.deviceId()}, at most 47 bytes), and any other device refuses it. Null or empty
          * (the default): any device.
+         *
+         * @param deviceId the device id, or null
+         * @return this builder
          */
         public Builder scope(String deviceId) {
             this.scope = deviceId;
@@ -315,13 +345,22 @@ public final class ModelPackager {
          * Writes {@code "downgrade": true}: devices accept this bundle even when its {@link #version} is lower
          * than the highest they have accepted, to go back on purpose. Its version then becomes the device's
          * highest accepted version (the counter is reset to it). Default false (not written).
+         *
+         * @param allow whether to write {@code "downgrade": true}
+         * @return this builder
          */
         public Builder allowDowngrade(boolean allow) {
             this.allowDowngrade = allow;
             return this;
         }
 
-        /** 1..47 characters (the firmware keeps 47 and a terminator); default {@code gs-} + the first 12 hex digits of the shipped model's SHA-256. */
+        /**
+         * The model id: 1..47 characters (the firmware keeps 47 and a terminator), without quotes, backslashes or
+         * control characters; default {@code gs-} + the first 12 hex digits of the shipped model's SHA-256.
+         *
+         * @param id the model id, or null for the default
+         * @return this builder
+         */
         public Builder modelId(String id) {
             this.modelId = id;
             return this;
@@ -331,6 +370,9 @@ public final class ModelPackager {
          * The precision that ships (default int16x8: by the cost card and by instruction counts of the TFLite Micro
          * kernels it is cheaper on the ESP32-S3 than int8, whose LOGISTIC/TANH are fixed-point polynomials, and far
          * more accurate; see {@link #fallbackToInt16x8(boolean)} for int8).
+         *
+         * @param p the precision, not {@code null}
+         * @return this builder
          */
         public Builder precision(Precision p) {
             this.precision = p;
@@ -340,6 +382,9 @@ public final class ModelPackager {
         /**
          * When int8 is requested and fails verification, ship the int16x8 model if it passes (default true);
          * false: fail with {@link PackagingException}.
+         *
+         * @param fallback whether to fall back
+         * @return this builder
          */
         public Builder fallbackToInt16x8(boolean fallback) {
             this.fallbackToInt16x8 = fallback;
@@ -350,49 +395,87 @@ public final class ModelPackager {
          * Ship the precision that passed verification and costs the device least by the cost card (default false:
          * the requested one). Every precision is built and verified anyway; this only changes which one ships, once
          * the requested one (or its int16x8 fallback) has passed. {@code gyrosentinel bench} uses it.
+         *
+         * @param cheapest whether to ship the cheapest passing precision
+         * @return this builder
          */
         public Builder shipCheapest(boolean cheapest) {
             this.shipCheapest = cheapest;
             return this;
         }
 
-        /** Samples between scores (default: the window length, i.e. non-overlapping windows). */
+        /**
+         * Samples between scores (default: the window length, i.e. non-overlapping windows).
+         *
+         * @param stride samples, or 0 for the window length
+         * @return this builder
+         */
         public Builder stride(int stride) {
             this.stride = stride;
             return this;
         }
 
-        /** The sensor rate the cost card's verdict is computed for (default: the model's sample rate). */
+        /**
+         * The sensor rate the cost card's verdict is computed for (default: the model's sample rate).
+         *
+         * @param hz the rate, Hz, or 0 for the model's
+         * @return this builder
+         */
         public Builder sampleRateHz(double hz) {
             this.sampleRateHz = hz;
             return this;
         }
 
-        /** Signs the bundle with this EC P-256 key (default: unsigned). */
+        /**
+         * Signs the bundle with this EC P-256 key (default: unsigned).
+         *
+         * @param key the private key, or null for unsigned
+         * @return this builder
+         */
         public Builder signingKey(PrivateKey key) {
             this.signingKey = key;
             return this;
         }
 
-        /** Largest accepted |float TFLite − reference| (default 1e-4). */
+        /**
+         * Largest accepted |float TFLite − reference| (default 1e-4).
+         *
+         * @param t the tolerance, &gt; 0
+         * @return this builder
+         */
         public Builder floatTolerance(double t) {
             this.floatTolerance = t;
             return this;
         }
 
-        /** Smallest accepted Spearman correlation of integer-model and reference scores (default 0.99). */
+        /**
+         * Smallest accepted Spearman correlation of integer-model and reference scores (default 0.99).
+         *
+         * @param s the correlation, &le; 1
+         * @return this builder
+         */
         public Builder minSpearman(double s) {
             this.minSpearman = s;
             return this;
         }
 
-        /** Largest accepted ROC-AUC loss of an integer model against the reference (default 0.01). */
+        /**
+         * Largest accepted ROC-AUC loss of an integer model against the reference (default 0.01).
+         *
+         * @param d the ROC-AUC loss, &ge; 0
+         * @return this builder
+         */
         public Builder maxAucDrop(double d) {
             this.maxAucDrop = d;
             return this;
         }
 
-        /** Cap on normal and on anomalous windows run through TFLite for verification (default 400 each). */
+        /**
+         * Cap on normal and on anomalous windows run through TFLite for verification (default 400 each).
+         *
+         * @param n windows of each kind, at least 2
+         * @return this builder
+         */
         public Builder maxVerificationWindows(int n) {
             this.maxVerificationWindows = n;
             return this;
@@ -406,6 +489,9 @@ public final class ModelPackager {
          * system property {@code gyrosentinel.tflm.run} or the environment variable {@code GYROSENTINEL_TFLM_RUN};
          * null: not checked (the op allow-list and TFLite 2.6.2 remain). Built by
          * {@code ./mvnw -pl esp32-component verify} at {@code esp32-component/target/cmake/tools/gs_tflm_run}.
+         *
+         * @param executable the {@code gs_tflm_run} executable, or null
+         * @return this builder
          */
         public Builder tflmRunner(Path executable) {
             this.tflmRunner = executable;
@@ -416,6 +502,9 @@ public final class ModelPackager {
          * The tensor arena of the devices this model is for (default {@value #DEFAULT_DEVICE_ARENA_BYTES}, the
          * firmware's Kconfig {@code GS_TFLM_ARENA_KB} default of 64): with the {@link #tflmRunner TFLite Micro check}
          * a model whose measured {@code arena_used_bytes()} exceeds it is not shipped.
+         *
+         * @param bytes the arena size, bytes, 1024 .. {@value #MAX_DEVICE_ARENA_BYTES}
+         * @return this builder
          */
         public Builder deviceArenaBytes(int bytes) {
             this.deviceArenaBytes = bytes;
@@ -429,6 +518,7 @@ public final class ModelPackager {
         }
 
         /**
+         * @return the packager
          * @throws GyroSentinelException {@link ErrorCode#INVALID_ARGUMENT} if a setting is out of range;
          *                               {@link GyroSentinelException#field()} names the setting
          */

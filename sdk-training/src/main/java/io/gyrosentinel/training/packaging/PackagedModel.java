@@ -11,7 +11,12 @@ import java.nio.file.Path;
  */
 public record PackagedModel(ModelBundle bundle, PackagingReport report) {
 
-    /** Writes the bundle atomically ({@link ModelBundle#write(Path)}). */
+    /**
+     * Writes the bundle atomically ({@link ModelBundle#write(Path)}).
+     *
+     * @param path the bundle file, replaced if it exists (conventionally ending in {@code .gsb})
+     * @throws io.gyrosentinel.GyroSentinelException {@code IO} when it cannot be written
+     */
     public void writeTo(Path path) {
         bundle.write(path);
     }

@@ -25,6 +25,18 @@ public record PackagingReport(String modelId, Precision requested, Precision shi
         Map<Precision, Verification> verifications, Map<Precision, CostCard> costs,
         Map<Precision, Double> stepLayoutMicros, int manifestBytes) {
 
+    /**
+     * Copies the maps into unmodifiable ones.
+     *
+     * @param modelId          the bundle's model id
+     * @param requested        precision asked of the packager
+     * @param shipped          precision of the model in the bundle
+     * @param layout           the layout chosen
+     * @param verifications    verification of each precision
+     * @param costs            cost card of each precision
+     * @param stepLayoutMicros µs/sample of the alternative layout, per precision
+     * @param manifestBytes    size of the manifest, bytes
+     */
     public PackagingReport {
         verifications = Collections.unmodifiableMap(copy(verifications));
         costs = Collections.unmodifiableMap(copy(costs));
@@ -37,54 +49,74 @@ public record PackagingReport(String modelId, Precision requested, Precision shi
         return c;
     }
 
-    /** Verification of {@code p}; a precision that could not be built has a failed entry saying why. */
+    /**
+     * Verification of {@code p}; a precision that could not be built has a failed entry saying why.
+     *
+     * @param p the precision
+     * @return its verification, or {@code null} when it was not attempted
+     */
     public Verification verification(Precision p) {
         return verifications.get(p);
     }
 
-    /** Cost card of {@code p}, or null if that precision could not be built. */
+    /**
+     * Cost card of {@code p}, or null if that precision could not be built.
+     *
+     * @param p the precision
+     * @return its cost card, or {@code null}
+     */
     public CostCard cost(Precision p) {
         return costs.get(p);
     }
 
+    /** {@return the verification of the float32 model} */
     public Verification float32() {
         return verifications.get(Precision.FLOAT32);
     }
 
+    /** {@return the verification of the int8 model} */
     public Verification int8() {
         return verifications.get(Precision.INT8);
     }
 
+    /** {@return the verification of the int16x8 model} */
     public Verification int16x8() {
         return verifications.get(Precision.INT16X8);
     }
 
+    /** {@return the cost card of the float32 model, or {@code null} if it could not be built} */
     public CostCard float32Cost() {
         return costs.get(Precision.FLOAT32);
     }
 
+    /** {@return the cost card of the int8 model, or {@code null} if it could not be built} */
     public CostCard int8Cost() {
         return costs.get(Precision.INT8);
     }
 
+    /** {@return the cost card of the int16x8 model, or {@code null} if it could not be built} */
     public CostCard int16x8Cost() {
         return costs.get(Precision.INT16X8);
     }
 
+    /** {@return the cost card of the precision in the bundle} */
     public CostCard shippedCost() {
         return costs.get(shipped);
     }
 
+    /** {@return the verification of the precision in the bundle} */
     public Verification shippedVerification() {
         return verifications.get(shipped);
     }
 
-    /** Whether the packager shipped another precision than the one requested (int8 failed, int16x8 shipped). */
+    /**
+     * {@return whether the packager shipped another precision than the one requested (int8 failed, int16x8 shipped)}
+     */
     public boolean fellBack() {
         return requested == Precision.INT8 && shipped == Precision.INT16X8;
     }
 
-    /** A JSON-ready view (ordered maps and numbers). */
+    /** {@return a JSON-ready view (ordered maps, strings and numbers), as written to {@code report.json}} */
     public Map<String, Object> toMap() {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("modelId", modelId);

@@ -27,12 +27,17 @@ public enum Precision {
         this.id = id;
     }
 
-    /** The manifest's and CLI's spelling: {@code float32}, {@code int8} or {@code int16x8}. */
+    /** {@return the manifest's and CLI's spelling: {@code float32}, {@code int8} or {@code int16x8}} */
     public String id() {
         return id;
     }
 
-    /** The precision spelled {@code id} (case-insensitive), or null. */
+    /**
+     * The precision spelled {@code id} (case-insensitive), or null.
+     *
+     * @param id the spelling, e.g. {@code int8}
+     * @return the precision, or {@code null} when {@code id} names none
+     */
     public static Precision fromId(String id) {
         for (Precision p : values()) {
             if (p.id.equalsIgnoreCase(id)) {
@@ -47,6 +52,8 @@ public enum Precision {
      * the firmware goes by. Bundles packaged before 2026-11-25 call their int16x8 model "int8" in the manifest;
      * this reads the model itself.
      *
+     * @param tflite the {@code .tflite} file's bytes
+     * @return the precision matching the model's input tensor type
      * @throws GyroSentinelException {@link ErrorCode#BAD_INPUT} if it is not a TFLite model with such an input
      */
     public static Precision of(byte[] tflite) {
@@ -66,7 +73,7 @@ public enum Precision {
         };
     }
 
-    /** Whether this is an integer (quantised) format. */
+    /** {@return whether this is an integer (quantised) format} */
     public boolean quantized() {
         return this != FLOAT32;
     }

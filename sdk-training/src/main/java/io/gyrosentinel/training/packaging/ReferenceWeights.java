@@ -44,6 +44,8 @@ public final class ReferenceWeights {
     /**
      * Encodes the weights of {@code model}.
      *
+     * @param model a trained LSTM autoencoder
+     * @return the bytes of the {@value #PART_NAME} part, in the format above
      * @throws GyroSentinelException {@link ErrorCode#BAD_INPUT} if the model is too large for the format, or not an
      *                               LSTM autoencoder
      */

@@ -20,6 +20,21 @@ public record Verification(Precision precision, int normalWindows, int anomalous
         double spearman, double rocAuc, double referenceRocAuc, double hostInvokeMicros, boolean passed,
         String criteria, MicroCheck micro) {
 
+    /**
+     * Replaces a {@code null} {@code micro} by {@link MicroCheck#notRun()}.
+     *
+     * @param precision        the packaged model's precision
+     * @param normalWindows    normal windows compared
+     * @param anomalousWindows anomalous windows compared
+     * @param maxAbsError      largest absolute error against the reference
+     * @param spearman         Spearman rank correlation of the scores
+     * @param rocAuc           ROC-AUC of the TFLite scores
+     * @param referenceRocAuc  ROC-AUC of the reference scores
+     * @param hostInvokeMicros median host invoke time per window, µs
+     * @param passed           whether the criteria held
+     * @param criteria         the criteria applied, in words
+     * @param micro            the TensorFlow Lite Micro check, or {@code null} when it did not run
+     */
     public Verification {
         if (micro == null) {
             micro = MicroCheck.notRun();

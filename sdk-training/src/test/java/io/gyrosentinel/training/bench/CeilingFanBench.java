@@ -8,7 +8,6 @@ import io.gyrosentinel.training.Sessions;
 import io.gyrosentinel.training.Threshold;
 import io.gyrosentinel.training.ThresholdPolicy;
 import io.gyrosentinel.training.TimeSeries;
-import io.gyrosentinel.training.TimeSeries.Label;
 import io.gyrosentinel.training.TrainedModel;
 import io.gyrosentinel.training.TrainingHistory;
 import io.gyrosentinel.training.WindowScore;
@@ -137,10 +136,10 @@ public final class CeilingFanBench {
     private List<String> runSpeed(Path root, String speed) {
         System.out.println();
         System.out.println("=== speed " + speed + " ===");
-        List<TimeSeries> normal = load(root.resolve("fan_0_" + speed + "_0_weight"), Label.NORMAL);
-        List<TimeSeries> anomalous = load(root.resolve("fan_0_" + speed + "_1_weight"), Label.ANOMALOUS);
+        List<TimeSeries> normal = load(root.resolve("fan_0_" + speed + "_0_weight"), SessionLabel.NORMAL);
+        List<TimeSeries> anomalous = load(root.resolve("fan_0_" + speed + "_1_weight"), SessionLabel.ANOMALOUS);
         List<TimeSeries> moving = speed.equals("low")
-                ? load(root.resolve("fan_0_low_0_weight-moving"), Label.NORMAL) : List.of();
+                ? load(root.resolve("fan_0_low_0_weight-moving"), SessionLabel.NORMAL) : List.of();
 
         List<TimeSeries> shuffled = new ArrayList<>(normal);
         Collections.shuffle(shuffled, new Random(seed));
@@ -524,7 +523,7 @@ public final class CeilingFanBench {
     // ------------------------------------------------------------------------------------------------ data
 
     /** Every CSV of a capture folder (sorted by name) as one series each, parsed directly. */
-    private List<TimeSeries> load(Path dir, Label label) {
+    private List<TimeSeries> load(Path dir, SessionLabel label) {
         List<TimeSeries> out = new ArrayList<>();
         for (Path f : csvFiles(dir)) {
             out.add(TimeSeries.builder().name(dir.getFileName() + "/" + f.getFileName()).samples(parse(f), CHANNELS)

@@ -1,9 +1,9 @@
 package io.gyrosentinel.training.bench;
 
+import io.gyrosentinel.recording.SessionLabel;
 import io.gyrosentinel.training.AutoencoderTrainer;
 import io.gyrosentinel.training.MachineSignal;
 import io.gyrosentinel.training.TimeSeries;
-import io.gyrosentinel.training.TimeSeries.Label;
 import io.gyrosentinel.training.TrainedModel;
 import io.gyrosentinel.training.packaging.ModelPackager;
 import io.gyrosentinel.training.packaging.PackagingReport;
@@ -34,15 +34,15 @@ public final class QuantizationBench {
         System.out.println("|---|---:|---:|---:|---|---:|---|");
         for (int k : new int[] {8, 4, 1}) {
             for (int seed = 1; seed <= seeds; seed++) {
-                List<TimeSeries> train = List.of(normal.generate("a", 30, 10L * seed, Label.NORMAL),
-                        normal.generate("b", 30, 10L * seed + 1, Label.NORMAL));
+                List<TimeSeries> train = List.of(normal.generate("a", 30, 10L * seed, SessionLabel.NORMAL),
+                        normal.generate("b", 30, 10L * seed + 1, SessionLabel.NORMAL));
                 TrainedModel model = AutoencoderTrainer.builder().windowLength(40).samplesPerStep(k).stride(10)
                         .maxEpochs(100).seed(seed).build().train(train);
-                float[][] windows = normal.generate("c", 20, 10L * seed + 2, Label.NORMAL).windows(40, 10);
+                float[][] windows = normal.generate("c", 20, 10L * seed + 2, SessionLabel.NORMAL).windows(40, 10);
                 List<float[]> faults = new ArrayList<>(List.of(new MachineSignal().imbalance(1.5)
-                        .generate("imb", 10, 10L * seed + 3, Label.ANOMALOUS).windows(40, 10)));
+                        .generate("imb", 10, 10L * seed + 3, SessionLabel.ANOMALOUS).windows(40, 10)));
                 faults.addAll(List.of(new MachineSignal().bearingImpulses(0.5)
-                        .generate("brg", 10, 10L * seed + 4, Label.ANOMALOUS).windows(40, 10)));
+                        .generate("brg", 10, 10L * seed + 4, SessionLabel.ANOMALOUS).windows(40, 10)));
                 // float32 requested: the integer models are built and verified for the report, and a failure there is
                 // reported rather than thrown
                 PackagingReport r = ModelPackager.builder().precision(Precision.FLOAT32).build()

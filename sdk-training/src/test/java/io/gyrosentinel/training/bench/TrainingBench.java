@@ -1,10 +1,10 @@
 package io.gyrosentinel.training.bench;
 
+import io.gyrosentinel.recording.SessionLabel;
 import io.gyrosentinel.training.AutoencoderTrainer;
 import io.gyrosentinel.training.EvaluationReport;
 import io.gyrosentinel.training.MachineSignal;
 import io.gyrosentinel.training.TimeSeries;
-import io.gyrosentinel.training.TimeSeries.Label;
 import io.gyrosentinel.training.TrainedModel;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -29,7 +29,7 @@ public final class TrainingBench {
         // recordings do. A single 5-minute session trains a model that over-fits that one speed.
         List<TimeSeries> normal = new java.util.ArrayList<>();
         for (int i = 0; i < 5; i++) {
-            normal.add(new MachineSignal().generate("bench-normal-" + i, 60, 1 + i, Label.NORMAL));
+            normal.add(new MachineSignal().generate("bench-normal-" + i, 60, 1 + i, SessionLabel.NORMAL));
         }
         AutoencoderTrainer trainer = AutoencoderTrainer.builder().threads(threads).samplesPerStep(samplesPerStep)
                 .listener(r -> System.out.printf("epoch %3d  train %.5f  val %.5f  lr %.5f  %.3f s%n", r.epoch(),
@@ -51,9 +51,9 @@ public final class TrainingBench {
         System.out.printf("time to stop (train() call): %.1f s; data generation %.1f s%n", (t2 - t1) / 1e9,
                 (t1 - t0) / 1e9);
         long s0 = System.nanoTime();
-        EvaluationReport rep = model.evaluate(List.of(new MachineSignal().generate("n", 60, 100, Label.NORMAL),
-                new MachineSignal().bearingImpulses(0.5).generate("b", 60, 101, Label.ANOMALOUS),
-                new MachineSignal().imbalance(1.5).generate("i", 60, 102, Label.ANOMALOUS)));
+        EvaluationReport rep = model.evaluate(List.of(new MachineSignal().generate("n", 60, 100, SessionLabel.NORMAL),
+                new MachineSignal().bearingImpulses(0.5).generate("b", 60, 101, SessionLabel.ANOMALOUS),
+                new MachineSignal().imbalance(1.5).generate("i", 60, 102, SessionLabel.ANOMALOUS)));
         long s1 = System.nanoTime();
         System.out.printf("scoring %d windows (pure Java): %.3f s; %s%n", rep.windows().size(), (s1 - s0) / 1e9, rep);
         for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {

@@ -1,11 +1,11 @@
 package io.gyrosentinel.training.internal;
 
+import io.gyrosentinel.recording.SessionLabel;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.gyrosentinel.training.Normalization;
 import io.gyrosentinel.training.TimeSeries;
-import io.gyrosentinel.training.TimeSeries.Label;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -16,7 +16,7 @@ class DataPipelineTest {
             v[2 * i] = i + offset;
             v[2 * i + 1] = 5f; // a dead axis
         }
-        return TimeSeries.of(v, 2, 100, Label.NORMAL);
+        return TimeSeries.of(v, 2, 100, SessionLabel.NORMAL);
     }
 
     @Test

@@ -1,5 +1,6 @@
 package io.gyrosentinel.training.packaging;
 
+import io.gyrosentinel.recording.SessionLabel;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -13,7 +14,6 @@ import io.gyrosentinel.training.MachineSignal;
 import io.gyrosentinel.training.ModelFamily;
 import io.gyrosentinel.training.SyntheticAnomalies;
 import io.gyrosentinel.training.TimeSeries;
-import io.gyrosentinel.training.TimeSeries.Label;
 import io.gyrosentinel.training.packaging.internal.BundleManifest;
 import io.gyrosentinel.training.packaging.internal.OpAllowList;
 import io.gyrosentinel.training.packaging.internal.TfliteDeviceModel;
@@ -31,8 +31,8 @@ class FeaturePackagingTest {
     @ParameterizedTest
     @EnumSource(value = ModelFamily.class, names = {"FEATURES_MAHALANOBIS", "FEATURES_PCA"})
     void aFeatureModelPackagesVerifiesAndRunsAsTheDeviceRunsIt(ModelFamily family) throws Exception {
-        List<TimeSeries> normal = List.of(new MachineSignal().generate("n0", 30, 21, Label.NORMAL),
-                new MachineSignal().generate("n1", 30, 22, Label.NORMAL));
+        List<TimeSeries> normal = List.of(new MachineSignal().generate("n0", 30, 21, SessionLabel.NORMAL),
+                new MachineSignal().generate("n1", 30, 22, SessionLabel.NORMAL));
         FeatureModel model = FeatureModelTrainer.builder().family(family).windowLength(64).build().train(normal);
         ModelPackager packager = ModelPackager.builder().modelId("fan-" + family.id()).stride(16).build();
         PackagedModel p = packager.pack(model);

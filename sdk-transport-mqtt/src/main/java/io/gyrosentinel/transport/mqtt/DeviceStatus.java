@@ -5,6 +5,7 @@ import java.time.Instant;
 /**
  * What a device's retained status topic says.
  *
+ * @param deviceId        the device's id (from the topic)
  * @param online          true for "online"
  * @param firmware        firmware version from the "online" status, else empty
  * @param protocolVersion protocol version from the "online" status, else 0

@@ -39,14 +39,32 @@ public final class MqttDeviceBridge implements AutoCloseable {
                 (buf, off, len) -> device.onEnvelope(buf, off, len, uplink));
     }
 
-    /** Attaches with the device id in the URI's path, or the device's own id when the path is empty. */
+    /**
+     * Attaches with the device id in the URI's path, or the device's own id when the path is empty.
+     *
+     * @param device    the device to put on the broker; the bridge does not close it
+     * @param brokerUri the broker, e.g. {@code mqtt://localhost:1883/pump-7} (parameters as for {@code mqtt:} client
+     *                  URIs)
+     * @return the bridge, connected and announced online
+     * @throws io.gyrosentinel.GyroSentinelException {@code BAD_URI} for a malformed URI, {@code TRANSPORT} when the
+     *         broker cannot be reached
+     */
     public static MqttDeviceBridge attach(VirtualDevice device, String brokerUri) {
         Objects.requireNonNull(device, "device");
         MqttSettings s = MqttSettings.parse(brokerUri, false);
         return start(device, s.deviceId() != null ? s : s.withDeviceId(device.deviceId()));
     }
 
-    /** Attaches as {@code deviceId} (any path in the URI is ignored). */
+    /**
+     * Attaches as {@code deviceId} (any path in the URI is ignored).
+     *
+     * @param device    the device to put on the broker; the bridge does not close it
+     * @param brokerUri the broker, e.g. {@code mqtt://localhost:1883}
+     * @param deviceId  the id used in the topics
+     * @return the bridge, connected and announced online
+     * @throws io.gyrosentinel.GyroSentinelException {@code BAD_URI} for a malformed URI or device id, {@code
+     *         TRANSPORT} when the broker cannot be reached
+     */
     public static MqttDeviceBridge attach(VirtualDevice device, String brokerUri, String deviceId) {
         Objects.requireNonNull(device, "device");
         return start(device, MqttSettings.parse(brokerUri, false).withDeviceId(deviceId));
@@ -80,25 +98,30 @@ public final class MqttDeviceBridge implements AutoCloseable {
         link.send(envelope);
     }
 
+    /** {@return the id of the bridged device} */
     public String deviceId() {
         return device.deviceId();
     }
 
+    /** {@return whether the bridge is connected to the broker now} */
     public boolean isConnected() {
         return link.isConnected();
     }
 
-    /** Messages published to {@code up} so far. */
+    /** {@return the number of messages published to {@code up} so far} */
     public long published() {
         return link.published();
     }
 
-    /** QoS 1 messages the broker has not acknowledged yet (re-sent after a reconnect). */
+    /** {@return the QoS 1 messages the broker has not acknowledged yet (re-sent after a reconnect)} */
     public int unacknowledged() {
         return link.unacknowledged();
     }
 
-    /** Messages dropped: QoS 0 sample batches while the broker was away, or QoS 1 beyond the 10,000-message outbox. */
+    /**
+     * {@return the messages dropped: QoS 0 sample batches while the broker was away, or QoS 1 beyond the
+     * 10,000-message outbox}
+     */
     public long dropped() {
         return link.dropped();
     }

@@ -35,32 +35,40 @@ import java.util.regex.Pattern;
  */
 public interface MqttFleet extends AutoCloseable {
 
+    /** {@return a new builder; {@link Builder#broker(String)} is required} */
     static Builder builder() {
         return new Builder();
     }
 
-    /** Devices seen so far, by id, with their latest status. */
+    /** {@return the devices seen so far, by id, with their latest status (online or not)} */
     Map<String, DeviceStatus> devices();
 
-    /** Status changes (a device came online, went offline) as they arrive, retained ones first. */
+    /**
+     * {@return a publisher of status changes (a device came online, went offline) as they arrive, retained ones
+     * first}
+     */
     Flow.Publisher<DeviceStatus> statusChanges();
 
-    /** Inference results of all devices. */
+    /** {@return a publisher of the inference results of all devices} */
     Flow.Publisher<DeviceResult> results();
 
-    /** Anomaly events of all devices. */
+    /** {@return a publisher of the anomaly events of all devices} */
     Flow.Publisher<DeviceEvent> events();
 
-    /** Raw sample batches of all devices (decoded only while someone subscribes). */
+    /** {@return a publisher of the raw sample batches of all devices (decoded only while someone subscribes)} */
     Flow.Publisher<DeviceBatch> batches();
 
     /**
      * Sends each device's results and events to its own collector, created by {@code perDevice}
      * on the device's first item. Calls come from one thread, in order. Closing the returned
      * handle (or the fleet) detaches and closes the collectors.
+     *
+     * @param perDevice creates the collector of a device from its id
+     * @return the handle detaching the collectors
      */
     AutoCloseable collectTo(Function<String, Collector> perDevice);
 
+    /** {@return the fleet's counters so far} */
     FleetStats stats();
 
     /** Disconnects, completes the publishers and closes the collectors. Idempotent. */
@@ -83,25 +91,44 @@ public interface MqttFleet extends AutoCloseable {
          * Broker URI: {@code mqtt://host:port} or {@code mqtts://host:port?caFile=...}, with the
          * parameters of {@link MqttTransportProvider}. A device id in the path limits the fleet to
          * that device.
+         *
+         * @param uri the broker URI, e.g. {@code mqtt://broker:1883?username=ops&password=secret}
+         * @return this builder
          */
         public Builder broker(String uri) {
             this.broker = uri;
             return this;
         }
 
-        /** Joins a shared-subscription group: members split the devices' messages. */
+        /**
+         * Joins a shared-subscription group: members split the devices' messages.
+         *
+         * @param group the group name, 1 .. 64 characters of {@code A-Z a-z 0-9 . _ -}; {@code null} for none (the
+         *              default)
+         * @return this builder
+         */
         public Builder sharedGroup(String group) {
             this.sharedGroup = group;
             return this;
         }
 
-        /** Where subscribers and collectors run (default: the fleet's own daemon threads). */
+        /**
+         * Where subscribers and collectors run (default: the fleet's own daemon threads).
+         *
+         * @param executor the executor, or {@code null} for the fleet's own threads
+         * @return this builder
+         */
         public Builder executor(Executor executor) {
             this.executor = executor;
             return this;
         }
 
-        /** Items buffered per subscriber before the oldest are dropped (default 8192). */
+        /**
+         * Items buffered per subscriber before the oldest are dropped (default 8192).
+         *
+         * @param items buffer size per subscriber, items, positive
+         * @return this builder
+         */
         public Builder bufferSize(int items) {
             this.bufferSize = items;
             return this;
@@ -111,6 +138,9 @@ public interface MqttFleet extends AutoCloseable {
          * Devices the fleet keeps state for (default 10 000): past that, devices silent for a day are forgotten, else
          * the one silent longest ({@link FleetStats#evicted()}), so a flood of made-up device ids cannot grow memory
          * without bound. A forgotten device that speaks again is simply known again.
+         *
+         * @param devices the largest number of devices kept, positive
+         * @return this builder
          */
         public Builder maxDevices(int devices) {
             this.maxDevices = devices;
@@ -120,6 +150,7 @@ public interface MqttFleet extends AutoCloseable {
         /**
          * Connects and subscribes; blocks until done.
          *
+         * @return the connected fleet; close it when done
          * @throws GyroSentinelException {@code BAD_URI} or {@code TRANSPORT} saying what to fix
          */
         public MqttFleet build() {

@@ -25,6 +25,10 @@ import java.util.Set;
  * Unknown parameters are rejected.
  */
 public final class MqttTransportProvider implements TransportProvider {
+    /** Created by {@link java.util.ServiceLoader} (it is listed in {@code META-INF/services}). */
+    public MqttTransportProvider() {
+    }
+
 
     @Override
     public Set<String> schemes() {

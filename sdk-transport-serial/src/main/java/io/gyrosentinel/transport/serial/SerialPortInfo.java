@@ -17,6 +17,18 @@ import java.util.OptionalInt;
 public record SerialPortInfo(String path, String name, String description, String manufacturer, String serialNumber,
                              OptionalInt vendorId, OptionalInt productId) {
 
+    /**
+     * Replaces {@code null} strings by empty ones.
+     *
+     * @param path         the system path to open, not {@code null}
+     * @param name         the short name, or {@code null}
+     * @param description  the driver's or USB descriptor's description, or {@code null}
+     * @param manufacturer the USB manufacturer, or {@code null}
+     * @param serialNumber the USB serial number, or {@code null}
+     * @param vendorId     the USB vendor id, or empty; not {@code null}
+     * @param productId    the USB product id, or empty; not {@code null}
+     * @throws NullPointerException when {@code path}, {@code vendorId} or {@code productId} is {@code null}
+     */
     public SerialPortInfo {
         Objects.requireNonNull(path, "path");
         name = Objects.requireNonNullElse(name, "");
@@ -27,12 +39,12 @@ public record SerialPortInfo(String path, String name, String description, Strin
         Objects.requireNonNull(productId, "productId");
     }
 
-    /** The device URI for this port at the default settings, e.g. {@code serial:/dev/ttyUSB0}. */
+    /** {@return the device URI for this port at the default settings, e.g. {@code serial:/dev/ttyUSB0}} */
     public String uri() {
         return "serial:" + path;
     }
 
-    /** {@code vvvv:pppp} in hex as {@code lsusb} prints it, or empty when the ids are unknown. */
+    /** {@return {@code vvvv:pppp} in hex as {@code lsusb} prints it, or empty when the ids are unknown} */
     public String usbId() {
         if (vendorId.isEmpty() || productId.isEmpty()) {
             return "";

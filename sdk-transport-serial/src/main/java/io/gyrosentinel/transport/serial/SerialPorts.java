@@ -24,6 +24,7 @@ public final class SerialPorts {
     /**
      * Enumerates the serial ports present now, sorted by path.
      *
+     * @return the ports present now; empty when there are none
      * @throws io.gyrosentinel.GyroSentinelException with {@code TRANSPORT} when the native serial library cannot be loaded
      */
     public static List<SerialPortInfo> list() {

@@ -33,11 +33,35 @@ public record SerialSettings(String path, int baudRate, int dataBits, Parity par
             "reconnect", "backoffMs", "maxBackoffMs");
 
     /** Parity bit. */
-    public enum Parity { NONE, EVEN, ODD }
+    public enum Parity {
+        /** No parity bit. */
+        NONE,
+        /** Even parity. */
+        EVEN,
+        /** Odd parity. */
+        ODD
+    }
 
     /** Flow control. */
-    public enum FlowControl { NONE, RTSCTS }
+    public enum FlowControl {
+        /** No flow control. */
+        NONE,
+        /** RTS/CTS hardware flow control. */
+        RTSCTS
+    }
 
+    /**
+     * Validates the settings.
+     *
+     * @param path        the port, not blank
+     * @param baudRate    bits per second, 50 .. 20 000 000
+     * @param dataBits    5 to 8
+     * @param parity      the parity, not {@code null}
+     * @param stopBits    1 or 2
+     * @param flowControl the flow control, not {@code null}
+     * @throws GyroSentinelException {@link ErrorCode#BAD_INPUT} (field {@code baud}, {@code dataBits} or {@code
+     *         stopBits}) when a value is out of range or the path is blank
+     */
     public SerialSettings {
         Objects.requireNonNull(parity, "parity");
         Objects.requireNonNull(flowControl, "flowControl");
@@ -58,7 +82,13 @@ public record SerialSettings(String path, int baudRate, int dataBits, Parity par
         }
     }
 
-    /** 921600 8N1 without flow control on {@code path}. */
+    /**
+     * 921600 8N1 without flow control on {@code path}.
+     *
+     * @param path the port, e.g. {@code /dev/ttyUSB0} or {@code COM3}
+     * @return the settings
+     * @throws GyroSentinelException {@link ErrorCode#BAD_INPUT} when the path is blank
+     */
     public static SerialSettings of(String path) {
         return new SerialSettings(path, DEFAULT_BAUD, 8, Parity.NONE, 1, FlowControl.NONE);
     }
@@ -66,6 +96,8 @@ public record SerialSettings(String path, int baudRate, int dataBits, Parity par
     /**
      * Reads the settings from a {@code serial:} URI.
      *
+     * @param e a parsed {@code serial:} URI
+     * @return the settings; absent parameters take the defaults
      * @throws GyroSentinelException with {@code BAD_URI} naming the offending parameter and the accepted values
      */
     public static SerialSettings fromEndpoint(Endpoint e) {
@@ -119,14 +151,14 @@ public record SerialSettings(String path, int baudRate, int dataBits, Parity par
         }
     }
 
-    /** Short form for logs, e.g. {@code /dev/ttyUSB0@921600} (plus the framing when not 8N1). */
+    /** {@return a short form for logs, e.g. {@code /dev/ttyUSB0@921600} (plus the framing when not 8N1)} */
     public String describe() {
         String frame = "" + dataBits + parity.name().charAt(0) + stopBits;
         return path + "@" + baudRate + (frame.equals("8N1") ? "" : "-" + frame)
                 + (flowControl == FlowControl.NONE ? "" : "-rtscts");
     }
 
-    /** The URI that gives these settings, e.g. {@code serial:/dev/ttyUSB0?baud=921600}. */
+    /** {@return the URI that gives these settings, e.g. {@code serial:/dev/ttyUSB0?baud=921600}} */
     public String toUri() {
         StringBuilder sb = new StringBuilder("serial:").append(path).append("?baud=").append(baudRate);
         if (dataBits != 8) sb.append("&dataBits=").append(dataBits);

@@ -20,6 +20,10 @@ import java.util.Set;
  * fails {@link Transport#start} with {@code TRANSPORT} and a message that says what to do.
  */
 public final class SerialTransportProvider implements TransportProvider {
+    /** Created by {@link java.util.ServiceLoader} (it is listed in {@code META-INF/services}). */
+    public SerialTransportProvider() {
+    }
+
 
     @Override
     public Set<String> schemes() {
