@@ -42,6 +42,9 @@ class PublicApiTest {
         if (in(pkg, "io.gyrosentinel.transport.mqtt")) {
             return "sdk-transport-mqtt";
         }
+        if (in(pkg, "io.gyrosentinel.integration.prometheus")) {
+            return "sdk-integration-prometheus";
+        }
         if (in(pkg, "io.gyrosentinel.training")) {
             return "sdk-training";
         }
@@ -68,8 +71,8 @@ class PublicApiTest {
     void theClassesOfEveryModuleAreImported() {
         Set<String> modules = new TreeSet<>();
         CLASSES.forEach(c -> modules.add(module(c.getPackageName())));
-        assertEquals(Set.of("sdk-core", "sdk-transport-serial", "sdk-transport-mqtt", "sdk-training", "samples"),
-                modules);
+        assertEquals(Set.of("sdk-core", "sdk-transport-serial", "sdk-transport-mqtt", "sdk-training",
+                "sdk-integration-prometheus", "samples"), modules);
     }
 
     @Test
