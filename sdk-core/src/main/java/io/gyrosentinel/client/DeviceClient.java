@@ -118,7 +118,13 @@ public interface DeviceClient extends AutoCloseable {
      * @return closing it stops the calls
      */
     default AutoCloseable onEvent(java.util.function.Consumer<? super AnomalyEvent> action) {
-        return each(events(), action);
+        java.util.Objects.requireNonNull(action, "action");
+        return collectTo(new Collector() {
+            @Override
+            public void onEvent(AnomalyEvent event) {
+                handle(action, event);
+            }
+        });
     }
 
     /**
@@ -128,51 +134,22 @@ public interface DeviceClient extends AutoCloseable {
      * @return closing it stops the calls
      */
     default AutoCloseable onResult(java.util.function.Consumer<? super InferenceResult> action) {
-        return each(results(), action);
-    }
-
-    private static <T> AutoCloseable each(Flow.Publisher<T> publisher, java.util.function.Consumer<? super T> action) {
         java.util.Objects.requireNonNull(action, "action");
-        java.util.concurrent.atomic.AtomicReference<Flow.Subscription> sub = new java.util.concurrent.atomic.AtomicReference<>();
-        java.util.concurrent.atomic.AtomicBoolean closed = new java.util.concurrent.atomic.AtomicBoolean();
-        publisher.subscribe(new Flow.Subscriber<T>() {
+        return collectTo(new Collector() {
             @Override
-            public void onSubscribe(Flow.Subscription s) {
-                sub.set(s);
-                if (closed.get()) {
-                    s.cancel();
-                } else {
-                    s.request(Long.MAX_VALUE);
-                }
-            }
-
-            @Override
-            public void onNext(T item) {
-                if (closed.get()) {
-                    return;
-                }
-                try {
-                    action.accept(item);
-                } catch (RuntimeException e) {
-                    org.slf4j.LoggerFactory.getLogger(DeviceClient.class).warn("event handler failed", e);
-                }
-            }
-
-            @Override
-            public void onError(Throwable t) {
-            }
-
-            @Override
-            public void onComplete() {
+            public void onResult(InferenceResult result) {
+                handle(action, result);
             }
         });
-        return () -> {
-            closed.set(true);
-            Flow.Subscription s = sub.get();
-            if (s != null) {
-                s.cancel();
-            }
-        };
+    }
+
+    /** Runs a handler of {@link #onEvent}/{@link #onResult}: its failure is logged and delivery goes on. */
+    private static <T> void handle(java.util.function.Consumer<? super T> action, T item) {
+        try {
+            action.accept(item);
+        } catch (RuntimeException e) {
+            org.slf4j.LoggerFactory.getLogger(DeviceClient.class).warn("event handler failed", e);
+        }
     }
 
     /** {@return a publisher of the telemetry the device sends by itself, periodically} */

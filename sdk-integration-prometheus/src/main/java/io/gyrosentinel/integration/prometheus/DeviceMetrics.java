@@ -4,7 +4,6 @@ import io.gyrosentinel.AnomalyEvent;
 import io.gyrosentinel.Gap;
 import io.gyrosentinel.InferenceResult;
 import io.gyrosentinel.SampleBlock;
-import io.gyrosentinel.client.ClientStats;
 import io.gyrosentinel.client.ConnectionEvent;
 import io.gyrosentinel.client.DeployResult;
 import io.gyrosentinel.client.DeviceClient;
@@ -21,7 +20,6 @@ import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.Flow;
 import java.util.concurrent.atomic.AtomicReference;
-import java.util.concurrent.atomic.DoubleAdder;
 
 /**
  * One device's metrics in a Micrometer {@link MeterRegistry}, with the device id in the {@code device} tag. Names as
@@ -59,7 +57,6 @@ public final class DeviceMetrics implements AutoCloseable {
     private final List<AutoCloseable> subscriptions = new ArrayList<>();
     private final AtomicReference<Double> score = new AtomicReference<>(Double.NaN);
     private final AtomicReference<Double> threshold = new AtomicReference<>(Double.NaN);
-    private final DoubleAdder anomalyState = new DoubleAdder();
     private final AtomicReference<Double> online = new AtomicReference<>(0.0);
     private final AtomicReference<Double> lastEvent = new AtomicReference<>(Double.NaN);
     private final Counter samples;
@@ -83,7 +80,7 @@ public final class DeviceMetrics implements AutoCloseable {
         this.tags = Tags.of("device", Objects.requireNonNull(deviceId, "deviceId"));
         gauge("gyrosentinel.score", "score of the last window the device's model scored", score);
         gauge("gyrosentinel.threshold", "the model's threshold the scores are compared with", threshold);
-        meters.add(Gauge.builder("gyrosentinel.anomaly.state", anomalyState, DoubleAdder::sum).tags(tags)
+        meters.add(Gauge.builder("gyrosentinel.anomaly.state", this, m -> m.inEvent ? 1 : 0).tags(tags)
                 .description("1 while an anomaly event is open, else 0").register(registry));
         gauge("gyrosentinel.online", "1 while the link to the device is up", online);
         gauge("gyrosentinel.last.event.timestamp.seconds", "host time of the last STARTED event, Unix seconds",
@@ -157,11 +154,11 @@ public final class DeviceMetrics implements AutoCloseable {
     public DeviceMetrics bind(DeviceClient client) {
         Objects.requireNonNull(client, "client");
         online.set(1.0);
-        meters.add(FunctionCounter.builder("gyrosentinel.reconnects", client, c -> stat(c).reconnects())
+        meters.add(FunctionCounter.builder("gyrosentinel.reconnects", client, c -> c.stats().reconnects())
                 .tags(tags).description("times the link came back").register(registry));
-        meters.add(FunctionCounter.builder("gyrosentinel.bad.frames", client, c -> stat(c).badFrames())
+        meters.add(FunctionCounter.builder("gyrosentinel.bad.frames", client, c -> c.stats().badFrames())
                 .tags(tags).description("corrupted frames dropped by the transport").register(registry));
-        meters.add(FunctionCounter.builder("gyrosentinel.frames.in", client, c -> stat(c).framesIn())
+        meters.add(FunctionCounter.builder("gyrosentinel.frames.in", client, c -> c.stats().framesIn())
                 .tags(tags).description("envelopes received from the device").register(registry));
         AutoCloseable results = client.collectTo(view);
         synchronized (subscriptions) {
@@ -199,10 +196,6 @@ public final class DeviceMetrics implements AutoCloseable {
         return this;
     }
 
-    private static ClientStats stat(DeviceClient c) {
-        return c.stats();
-    }
-
     /**
      * Counts a deployment.
      *
@@ -218,13 +211,9 @@ public final class DeviceMetrics implements AutoCloseable {
         if (event.state() == AnomalyEvent.State.STARTED) {
             events.increment();
             lastEvent.set(System.currentTimeMillis() / 1000.0);
-            if (!inEvent) {
-                inEvent = true;
-                anomalyState.add(1);
-            }
-        } else if (inEvent) {
+            inEvent = true;
+        } else {
             inEvent = false;
-            anomalyState.add(-1);
         }
     }
 

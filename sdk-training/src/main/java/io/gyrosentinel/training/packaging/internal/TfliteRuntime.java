@@ -142,11 +142,7 @@ public final class TfliteRuntime implements AutoCloseable {
                 throw new PackagingException(Reason.NATIVE_LIBRARY, platform.tfliteMissingMessage(where
                         + ": no such file", null));
             }
-            try {
-                System.load(file);
-            } catch (UnsatisfiedLinkError e) {
-                throw new PackagingException(Reason.NATIVE_LIBRARY, platform.tfliteMissingMessage(where, e), e);
-            }
+            systemLoad(file, where, platform);
             return;
         }
         String resource = platform.tfliteResource();
@@ -160,14 +156,19 @@ public final class TfliteRuntime implements AutoCloseable {
             Files.copy(s, lib, StandardCopyOption.REPLACE_EXISTING);
             lib.toFile().deleteOnExit();
             dir.toFile().deleteOnExit();
-            try {
-                System.load(lib.toString());
-            } catch (UnsatisfiedLinkError e) {
-                throw new PackagingException(Reason.NATIVE_LIBRARY, platform.tfliteMissingMessage(where, e), e);
-            }
+            systemLoad(lib.toString(), where, platform);
         } catch (IOException e) {
             throw new PackagingException(Reason.RUNTIME, "cannot copy the TFLite native library (" + resource
                     + ") to a temporary file: " + e.getMessage(), e);
+        }
+    }
+
+    /** {@code System.load}, a library that does not load being the platform's missing native ({@code where} it was). */
+    private static void systemLoad(String file, String where, NativePlatform platform) {
+        try {
+            System.load(file);
+        } catch (UnsatisfiedLinkError e) {
+            throw new PackagingException(Reason.NATIVE_LIBRARY, platform.tfliteMissingMessage(where, e), e);
         }
     }
 }
