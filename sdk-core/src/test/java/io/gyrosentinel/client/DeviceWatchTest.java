@@ -1,0 +1,110 @@
+package io.gyrosentinel.client;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.gyrosentinel.AnomalyEvent;
+import io.gyrosentinel.InferenceResult;
+import io.gyrosentinel.sim.Fault;
+import io.gyrosentinel.sim.MachineModel;
+import io.gyrosentinel.sim.SignalGenerator;
+import io.gyrosentinel.sim.VirtualDevice;
+import io.gyrosentinel.stream.GyroStream;
+import io.gyrosentinel.testing.MovingAverageEngine;
+import io.gyrosentinel.testing.PluggableTransport;
+
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.BooleanSupplier;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/** A simulated fan with a model on the device: the watch follows its scores, an anomaly event and a pulled cable. */
+@Timeout(60)
+class DeviceWatchTest {
+    private static double threshold() {
+        var model = new MovingAverageEngine.Model("ma", 40, 40, 3, 8, 0, 0);
+        float[] normal = new SignalGenerator(MachineModel.fan(1500), 960, 1).generate(40 * 200);
+        double max = 0;
+        for (int w = 0; w < 200; w++) {
+            float[] e = model.channelErrors(Arrays.copyOfRange(normal, w * 120, (w + 1) * 120));
+            max = Math.max(max, (e[0] + e[1] + e[2]) / 3);
+        }
+        return 1.5 * max;
+    }
+
+    private static void await(BooleanSupplier condition, String what) throws InterruptedException {
+        long until = System.nanoTime() + 20_000_000_000L;
+        while (!condition.getAsBoolean()) {
+            if (System.nanoTime() > until) {
+                throw new AssertionError("timed out waiting for " + what);
+            }
+            Thread.sleep(20);
+        }
+    }
+
+    @Test
+    void followsScoresEventsAndTheLink() throws Exception {
+        double threshold = threshold();
+        List<String> seen = new CopyOnWriteArrayList<>();
+        try (VirtualDevice dev = VirtualDevice.builder().deviceId("fan-3").realTime(true)
+                .inferenceEngine(new MovingAverageEngine()).build()) {
+            PluggableTransport cable = new PluggableTransport(dev.newTransport());
+            try (DeviceClient client = DeviceClient.builder().transport(cable).connect();
+                 DeviceWatch watch = DeviceWatch.follow(client)) {
+                DeviceWatch.State first = watch.state();
+                assertEquals("fan-3", first.deviceId());
+                assertTrue(first.online());
+                assertEquals(client.info().firmwareVersion(), first.firmware());
+                assertTrue(Float.isNaN(first.score()), "no score before the first window");
+                watch.listen(new DeviceWatch.Listener() {
+                    @Override
+                    public void onEvent(DeviceWatch.State s, AnomalyEvent e) {
+                        seen.add(e.state() + " anomaly=" + s.anomaly() + " events=" + s.events());
+                    }
+
+                    @Override
+                    public void onLink(DeviceWatch.State s) {
+                        seen.add("online=" + s.online());
+                    }
+                });
+                AutoCloseable failing = watch.listen(new DeviceWatch.Listener() {
+                    @Override
+                    public void onResult(DeviceWatch.State s, InferenceResult r) {
+                        throw new IllegalStateException("a broken listener must not stop the others");
+                    }
+                });
+                client.deploy(MovingAverageEngine.bundle("ma-1", MovingAverageEngine.manifest(40, 40, 8, threshold),
+                        1000));
+                try (GyroStream s = client.stream(StreamOptions.defaults())) {
+                    s.collectTo(watch.collector());
+                    await(() -> watch.state().windows() >= 5, "scored windows");
+                    failing.close();
+                    DeviceWatch.State calm = watch.state();
+                    assertEquals("ma-1", calm.modelId());
+                    assertEquals(threshold, calm.threshold(), 1e-4 * threshold);
+                    assertTrue(calm.score() < calm.threshold());
+                    assertFalse(calm.anomaly());
+
+                    dev.injectFault(new Fault.Imbalance(2.0));
+                    await(() -> watch.state().anomaly(), "an anomaly event");
+                    assertEquals(1, watch.state().events());
+                    assertTrue(watch.state().lastEventMillis() > System.currentTimeMillis() - 60_000);
+                    dev.clearFaults();
+                    await(() -> !watch.state().anomaly(), "the event to end");
+                    assertEquals(List.of("STARTED anomaly=true events=1", "ENDED anomaly=false events=1"), seen);
+
+                    cable.unplug();
+                    await(() -> !watch.state().online(), "the link lost");
+                    cable.plug();
+                    await(() -> watch.state().online(), "the link back");
+                    assertEquals(List.of("online=false", "online=true"), seen.subList(2, seen.size()));
+                }
+            }
+        }
+    }
+}
