@@ -33,6 +33,7 @@ need "clang's libFuzzer + ASan/UBSan runtimes" libclang-rt-14-dev link clang f.c
 need "mosquitto (MQTT tests)" mosquitto command -v mosquitto
 need "openssl" openssl command -v openssl
 need "chromium (report check)" chromium command -v chromium
+need "chromedriver (console browser tests)" chromium-driver command -v chromedriver
 need "setpriv" util-linux command -v setpriv
 
 if [ ${#missing[@]} -gt 0 ]; then

@@ -13,7 +13,7 @@ import java.io.PrintWriter;
         subcommands = {DemoCommand.class, RecordCommand.class, ImportCommand.class, ExportCommand.class, TrainCommand.class,
                 BenchCommand.class, EvaluateCommand.class, ScoreCommand.class, PackageCommand.class, DeployCommand.class,
                 KeygenCommand.class,
-                InfoCommand.class, MonitorCommand.class, DevicesCommand.class, BridgeCommand.class, CommandLine.HelpCommand.class})
+                InfoCommand.class, MonitorCommand.class, DevicesCommand.class, BridgeCommand.class, ServeCommand.class, CommandLine.HelpCommand.class})
 public final class GyroSentinelCli {
     /** Exit code for a failure the user can fix (bad input, device error). */
     public static final int EXIT_FAILURE = 1;

@@ -45,6 +45,6 @@ class BridgeCommandTest {
             assertTrue(body.contains("gyrosentinel_online{device=\"" + device + "\"} 1.0"), body);
         }
         assertEquals(0, run.get(), err.toString());
-        assertTrue(out.toString().contains("bridging fan-a"), out.toString());
+        assertTrue(out.toString().contains("following fan-a"), out.toString());
     }
 }

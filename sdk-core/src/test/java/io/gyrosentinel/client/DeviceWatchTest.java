@@ -7,15 +7,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.gyrosentinel.AnomalyEvent;
 import io.gyrosentinel.InferenceResult;
 import io.gyrosentinel.sim.Fault;
-import io.gyrosentinel.sim.MachineModel;
-import io.gyrosentinel.sim.SignalGenerator;
 import io.gyrosentinel.sim.VirtualDevice;
 import io.gyrosentinel.stream.GyroStream;
 import io.gyrosentinel.testing.MovingAverageEngine;
 import io.gyrosentinel.testing.PluggableTransport;
 
 import java.time.Duration;
-import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.BooleanSupplier;
@@ -26,17 +23,6 @@ import org.junit.jupiter.api.Timeout;
 /** A simulated fan with a model on the device: the watch follows its scores, an anomaly event and a pulled cable. */
 @Timeout(60)
 class DeviceWatchTest {
-    private static double threshold() {
-        var model = new MovingAverageEngine.Model("ma", 40, 40, 3, 8, 0, 0);
-        float[] normal = new SignalGenerator(MachineModel.fan(1500), 960, 1).generate(40 * 200);
-        double max = 0;
-        for (int w = 0; w < 200; w++) {
-            float[] e = model.channelErrors(Arrays.copyOfRange(normal, w * 120, (w + 1) * 120));
-            max = Math.max(max, (e[0] + e[1] + e[2]) / 3);
-        }
-        return 1.5 * max;
-    }
-
     private static void await(BooleanSupplier condition, String what) throws InterruptedException {
         long until = System.nanoTime() + 20_000_000_000L;
         while (!condition.getAsBoolean()) {
@@ -49,7 +35,7 @@ class DeviceWatchTest {
 
     @Test
     void followsScoresEventsAndTheLink() throws Exception {
-        double threshold = threshold();
+        double threshold = MovingAverageEngine.fanThreshold();
         List<String> seen = new CopyOnWriteArrayList<>();
         try (VirtualDevice dev = VirtualDevice.builder().deviceId("fan-3").realTime(true)
                 .inferenceEngine(new MovingAverageEngine()).build()) {

@@ -43,6 +43,22 @@ public final class MovingAverageEngine implements InferenceEngineProvider {
     }
 
     /** A manifest for {@link #bundle}. */
+    /**
+     * A threshold for {@code manifest(40, 40, 8, threshold)} on the default simulated fan (1500 rpm, 960 Hz): 1.5 x
+     * the largest score of 200 normal windows, so a healthy fan stays calm and {@code Fault.Imbalance(2.0)} alarms.
+     */
+    public static double fanThreshold() {
+        Model model = new Model("ma", 40, 40, 3, 8, 0, 0);
+        float[] normal = new io.gyrosentinel.sim.SignalGenerator(io.gyrosentinel.sim.MachineModel.fan(1500), 960, 1)
+                .generate(40 * 200);
+        double max = 0;
+        for (int w = 0; w < 200; w++) {
+            float[] e = model.channelErrors(java.util.Arrays.copyOfRange(normal, w * 120, (w + 1) * 120));
+            max = Math.max(max, (e[0] + e[1] + e[2]) / 3);
+        }
+        return 1.5 * max;
+    }
+
     public static String manifest(int window, int stride, int average, double threshold) {
         return manifest(window, stride, average, threshold, 0);
     }

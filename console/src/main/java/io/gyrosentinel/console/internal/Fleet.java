@@ -1,0 +1,310 @@
+package io.gyrosentinel.console.internal;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.gyrosentinel.AnomalyEvent;
+import io.gyrosentinel.Gap;
+import io.gyrosentinel.InferenceResult;
+import io.gyrosentinel.console.Alarm;
+import io.gyrosentinel.console.AlarmStatus;
+import io.gyrosentinel.client.DeviceWatch;
+
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentSkipListMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BiConsumer;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The devices the console follows: their live state, stored as alarms and score minutes, and pushed to the pages
+ * (every change of a device at most every {@link #PUSH_MILLIS} ms; events and link changes at once).
+ */
+public final class Fleet implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(Fleet.class);
+    static final long PUSH_MILLIS = 250;
+    static final ObjectMapper JSON = new ObjectMapper();
+
+    private final Store store;
+    private final Map<String, Followed> devices = new ConcurrentSkipListMap<>();
+    private final List<BiConsumer<String, String>> sinks = new CopyOnWriteArrayList<>();
+    private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread t = new Thread(r, "gs-console-push");
+        t.setDaemon(true);
+        return t;
+    });
+
+    /** One followed device. */
+    private final class Followed implements DeviceWatch.Listener {
+        final DeviceWatch watch;
+        final AutoCloseable listening;
+        volatile boolean dirty;
+        // the current minute of scores, flushed to the store by the timer
+        OffsetDateTime bucket;
+        int windows;
+        double sum;
+        double max;
+        double threshold;
+
+        Followed(DeviceWatch watch) {
+            this.watch = watch;
+            this.listening = watch.listen(this);
+        }
+
+        @Override
+        public void onResult(DeviceWatch.State s, InferenceResult r) {
+            synchronized (this) {
+                OffsetDateTime minute = OffsetDateTime.now(ZoneOffset.UTC).truncatedTo(ChronoUnit.MINUTES);
+                if (bucket != null && !bucket.equals(minute)) {
+                    flushLocked();
+                }
+                bucket = minute;
+                windows++;
+                sum += r.score();
+                max = Math.max(max, r.score());
+                threshold = r.threshold();
+            }
+            dirty = true;
+        }
+
+        @Override
+        public void onEvent(DeviceWatch.State s, AnomalyEvent e) {
+            try {
+                store.event(s.deviceId(), e).ifPresent(a -> push("alarm", alarmJson(a).toString()));
+            } catch (RuntimeException ex) {
+                LOG.error("could not store the event {} of {}", e.eventId(), s.deviceId(), ex);
+            }
+            push("device", deviceJson(s).toString());
+            dirty = false;
+        }
+
+        @Override
+        public void onLink(DeviceWatch.State s) {
+            push("device", deviceJson(s).toString());
+            dirty = false;
+        }
+
+        @Override
+        public void onGap(DeviceWatch.State s, Gap gap) {
+            dirty = true;
+        }
+
+        void flushLocked() {
+            if (windows > 0) {
+                try {
+                    store.addScores(watch.deviceId(), bucket, windows, sum, max, threshold);
+                } catch (RuntimeException ex) {
+                    LOG.error("could not store the scores of {}", watch.deviceId(), ex);
+                }
+            }
+            windows = 0;
+            sum = 0;
+            max = 0;
+        }
+    }
+
+    /**
+     * A fleet writing to a store.
+     *
+     * @param store the console's database
+     */
+    public Fleet(Store store) {
+        this.store = store;
+        timer.scheduleWithFixedDelay(this::pushDirty, PUSH_MILLIS, PUSH_MILLIS, TimeUnit.MILLISECONDS);
+        timer.scheduleWithFixedDelay(this::flushMinutes, 10, 10, TimeUnit.SECONDS);
+    }
+
+    /**
+     * Follows a device.
+     *
+     * @param watch the device's watch
+     * @return closing it stops following (the device stays listed, offline)
+     * @throws IllegalArgumentException when a device of that id is followed already
+     */
+    public AutoCloseable add(DeviceWatch watch) {
+        DeviceWatch.State s = watch.state();
+        Followed f = new Followed(watch);
+        if (devices.putIfAbsent(s.deviceId(), f) != null) {
+            try {
+                f.listening.close();
+            } catch (Exception ignored) {
+                // removing a listener does not fail
+            }
+            throw new IllegalArgumentException("the console follows a device '" + s.deviceId() + "' already");
+        }
+        store.seenDevice(s.deviceId(), s.firmware(), s.modelId());
+        push("device", deviceJson(s).toString());
+        return () -> {
+            if (devices.remove(s.deviceId(), f)) {
+                f.listening.close();
+                synchronized (f) {
+                    f.flushLocked();
+                }
+            }
+        };
+    }
+
+    /**
+     * Adds a receiver of pushes (event name, JSON).
+     *
+     * @param sink the receiver
+     * @return closing it removes the receiver
+     */
+    public AutoCloseable onPush(BiConsumer<String, String> sink) {
+        sinks.add(sink);
+        return () -> sinks.remove(sink);
+    }
+
+    /**
+     * Sends an update to every page.
+     *
+     * @param event the SSE event name
+     * @param json  its data
+     */
+    public void push(String event, String json) {
+        for (BiConsumer<String, String> s : sinks) {
+            try {
+                s.accept(event, json);
+            } catch (RuntimeException e) {
+                LOG.debug("a page went away", e);
+            }
+        }
+    }
+
+    private void pushDirty() {
+        for (Followed f : devices.values()) {
+            if (f.dirty) {
+                f.dirty = false;
+                push("device", deviceJson(f.watch.state()).toString());
+            }
+        }
+    }
+
+    private void flushMinutes() {
+        OffsetDateTime minute = OffsetDateTime.now(ZoneOffset.UTC).truncatedTo(ChronoUnit.MINUTES);
+        for (Followed f : devices.values()) {
+            synchronized (f) {
+                if (f.bucket != null && !f.bucket.equals(minute)) {
+                    f.flushLocked();
+                    f.bucket = null;
+                }
+            }
+        }
+    }
+
+    /** {@return the followed devices' states, by id} */
+    public Collection<DeviceWatch.State> states() {
+        List<DeviceWatch.State> out = new ArrayList<>();
+        for (Followed f : devices.values()) {
+            out.add(f.watch.state());
+        }
+        return out;
+    }
+
+    /**
+     * {@return a followed device's watch, or null}
+     *
+     * @param id the device id
+     */
+    public DeviceWatch watch(String id) {
+        Followed f = devices.get(id);
+        return f == null ? null : f.watch;
+    }
+
+    /** {@return every device as the API lists it, with its count of open alarms} */
+    public ArrayNode devicesJson() {
+        Map<String, Integer> open = new ConcurrentHashMap<>();
+        for (AlarmStatus st : new AlarmStatus[] {AlarmStatus.OPEN, AlarmStatus.ACKNOWLEDGED}) {
+            for (Alarm a : store.alarms(st, null, 10_000)) {
+                open.merge(a.deviceId(), 1, Integer::sum);
+            }
+        }
+        ArrayNode arr = JSON.createArrayNode();
+        for (DeviceWatch.State s : states()) {
+            arr.add(deviceJson(s).put("openAlarms", open.getOrDefault(s.deviceId(), 0)));
+        }
+        return arr;
+    }
+
+    /**
+     * {@return a device's state as JSON}
+     *
+     * @param s the state
+     */
+    public static ObjectNode deviceJson(DeviceWatch.State s) {
+        ObjectNode o = JSON.createObjectNode();
+        o.put("id", s.deviceId());
+        o.put("online", s.online());
+        o.put("firmware", s.firmware());
+        o.put("model", s.modelId());
+        number(o, "score", s.score());
+        number(o, "threshold", s.threshold());
+        o.put("anomaly", s.anomaly());
+        o.put("events", s.events());
+        o.put("lastEventMillis", s.lastEventMillis());
+        o.put("windows", s.windows());
+        o.put("gaps", s.gaps());
+        o.put("missingSamples", s.missingSamples());
+        o.put("updatedMillis", s.updatedMillis());
+        return o;
+    }
+
+    private static void number(ObjectNode o, String name, float v) {
+        if (Float.isFinite(v)) {
+            o.put(name, v);
+        } else {
+            o.putNull(name);
+        }
+    }
+
+    /**
+     * {@return an alarm as JSON}
+     *
+     * @param a the alarm
+     */
+    public static ObjectNode alarmJson(Alarm a) {
+        ObjectNode o = JSON.createObjectNode();
+        o.put("id", a.id());
+        o.put("device", a.deviceId());
+        o.put("eventId", a.eventId());
+        o.put("model", a.modelId());
+        o.put("startedAt", a.startedAt().toString());
+        o.put("endedAt", a.endedAt() == null ? null : a.endedAt().toString());
+        o.put("active", a.active());
+        o.put("peakScore", a.peakScore());
+        o.put("threshold", a.threshold());
+        o.put("status", a.status().name());
+        o.put("note", a.note());
+        o.put("updatedBy", a.updatedBy());
+        o.put("updatedAt", a.updatedAt() == null ? null : a.updatedAt().toString());
+        return o;
+    }
+
+    @Override
+    public void close() {
+        timer.shutdownNow();
+        for (Followed f : devices.values()) {
+            try {
+                f.listening.close();
+            } catch (Exception ignored) {
+                // removing a listener does not fail
+            }
+            synchronized (f) {
+                f.flushLocked();
+            }
+        }
+        devices.clear();
+    }
+}

@@ -1,0 +1,220 @@
+// GyroSentinel console: one script for the three pages (body[data-page]). No framework, no CDN: plants are offline.
+'use strict';
+
+const page = document.body.dataset.page;
+const devices = new Map();
+
+function el(tag, attrs, ...children) {
+  const e = document.createElement(tag);
+  for (const [k, v] of Object.entries(attrs || {})) {
+    if (k === 'class') e.className = v; else if (k.startsWith('data-')) e.setAttribute(k, v); else e[k] = v;
+  }
+  for (const c of children) e.append(c instanceof Node ? c : document.createTextNode(c == null ? '' : String(c)));
+  return e;
+}
+
+function fmt(v, digits = 3) { return v == null ? '–' : Number(v).toPrecision(digits); }
+function when(iso) { return iso ? new Date(iso).toLocaleString() : '–'; }
+function csrf() {
+  const m = document.cookie.match(/(?:^|;\s*)gs_csrf=([^;]+)/);
+  return m ? decodeURIComponent(m[1]) : '';
+}
+
+async function api(path, options = {}) {
+  const headers = Object.assign({'Accept': 'application/json'}, options.headers || {});
+  if (options.method && options.method !== 'GET') {
+    headers['X-GS-CSRF'] = csrf();
+    headers['Content-Type'] = 'application/json';
+  }
+  const r = await fetch(path, Object.assign({}, options, {headers, credentials: 'same-origin'}));
+  const text = await r.text();
+  let body = null;
+  try { body = text ? JSON.parse(text) : null; } catch (e) { body = {error: text}; }
+  if (!r.ok) throw new Error((body && (body.error || body.title)) || (r.status + ' ' + r.statusText));
+  return body;
+}
+
+function showError(e) {
+  const p = document.getElementById('error');
+  if (p) p.textContent = e ? String(e.message || e) : '';
+}
+
+// ---- live updates
+
+function connect() {
+  const link = document.getElementById('link');
+  const es = new EventSource('/api/stream');
+  es.onopen = () => { link.textContent = 'live'; link.className = 'link-up'; };
+  es.onerror = () => { link.textContent = 'reconnecting…'; link.className = 'link-down'; };
+  es.addEventListener('fleet', ev => { for (const d of JSON.parse(ev.data)) update(d); });
+  es.addEventListener('device', ev => update(JSON.parse(ev.data)));
+  es.addEventListener('alarm', ev => alarmChanged(JSON.parse(ev.data)));
+}
+
+function update(d) {
+  const old = devices.get(d.id) || {};
+  devices.set(d.id, Object.assign(old, d));
+  if (page === 'fleet') renderCard(devices.get(d.id));
+  if (page === 'device' && d.id === deviceId) renderDevice(devices.get(d.id));
+}
+
+function alarmChanged(a) {
+  if (page === 'alarms') loadAlarms();
+  if (page === 'device' && a.device === deviceId) loadDeviceAlarms();
+  if (page === 'fleet') refreshOpenCounts();
+}
+
+// ---- fleet page
+
+function renderCard(d) {
+  const grid = document.getElementById('devices');
+  let card = grid.querySelector(`[data-id="${CSS.escape(d.id)}"]`);
+  if (!card) {
+    card = el('a', {class: 'device', 'data-id': d.id, href: '/device?id=' + encodeURIComponent(d.id)});
+    const cards = [...grid.children];
+    const after = cards.find(c => c.dataset.id > d.id);
+    grid.insertBefore(card, after || null);
+    document.getElementById('empty').hidden = true;
+  }
+  const state = !d.online ? 'offline' : d.anomaly ? 'anomaly' : 'healthy';
+  card.className = 'device ' + state;
+  card.dataset.state = state;
+  const ratio = d.score != null && d.threshold ? Math.min(1, d.score / d.threshold / 2) : 0;
+  const bar = el('div', {class: 'bar'}, el('span'), el('i'));
+  bar.firstChild.style.width = (ratio * 100).toFixed(1) + '%';
+  card.replaceChildren(
+    el('h2', {}, el('span', {class: 'name'}, d.id), el('span', {class: 'state'}, state)),
+    el('div', {class: 'meta'}, `score ${fmt(d.score)} / threshold ${fmt(d.threshold)}`),
+    bar,
+    el('div', {class: 'meta'}, `model ${d.model || 'none'} · firmware ${d.firmware}`),
+    el('div', {class: 'meta'}, `open alarms ${d.openAlarms ?? 0} · events ${d.events} · gaps ${d.gaps}` +
+      (d.missingSamples ? ` (${d.missingSamples} samples)` : '')));
+  renderSummary();
+}
+
+function renderSummary() {
+  const all = [...devices.values()];
+  const s = document.getElementById('summary');
+  s.replaceChildren(
+    el('b', {}, all.length), ' devices · ',
+    el('b', {}, all.filter(d => d.online && !d.anomaly).length), ' healthy · ',
+    el('b', {}, all.filter(d => d.anomaly).length), ' anomalous · ',
+    el('b', {}, all.filter(d => !d.online).length), ' offline · ',
+    el('b', {}, all.reduce((n, d) => n + (d.openAlarms || 0), 0)), ' open alarms');
+}
+
+async function refreshOpenCounts() {
+  try {
+    for (const d of await api('/api/devices')) update(d);
+  } catch (e) { /* the next push repairs it */ }
+}
+
+// ---- alarms (the alarms page and the device page)
+
+let statusFilter = '';
+
+function alarmRow(a, withDevice) {
+  const note = el('input', {class: 'note', placeholder: 'note', value: ''});
+  const act = (action) => async () => {
+    try {
+      showError(null);
+      await api(`/api/alarms/${a.id}/${action}`, {method: 'POST', body: JSON.stringify({note: note.value || null})});
+    } catch (e) { showError(e); }
+  };
+  const actions = el('td', {class: 'actions'});
+  if (a.status === 'OPEN') actions.append(el('button', {onclick: act('acknowledge'), 'data-action': 'acknowledge'}, 'Acknowledge'), ' ');
+  if (a.status === 'OPEN' || a.status === 'ACKNOWLEDGED') {
+    actions.append(el('button', {onclick: act('confirm'), 'data-action': 'confirm'}, 'Real fault'), ' ',
+      el('button', {onclick: act('dismiss'), 'data-action': 'dismiss'}, 'False alarm'), ' ', note);
+  }
+  const cells = [el('td', {}, when(a.startedAt))];
+  if (withDevice) cells.push(el('td', {}, el('a', {href: '/device?id=' + encodeURIComponent(a.device)}, a.device)));
+  cells.push(el('td', {}, a.model), el('td', {}, `${fmt(a.peakScore)} / ${fmt(a.threshold)}`),
+    el('td', {}, a.active ? 'going on' : 'ended ' + when(a.endedAt)),
+    el('td', {class: 'status'}, a.status.toLowerCase()),
+    el('td', {}, a.note ? `${a.note} (${a.updatedBy})` : (a.updatedBy ? `(${a.updatedBy})` : '')), actions);
+  return el('tr', {class: 'status-' + a.status, 'data-alarm': a.id}, ...cells);
+}
+
+async function loadAlarms() {
+  try {
+    const q = statusFilter ? '?status=' + statusFilter : '';
+    const rows = (await api('/api/alarms' + q)).map(a => alarmRow(a, true));
+    document.querySelector('#alarms tbody').replaceChildren(...rows);
+  } catch (e) { showError(e); }
+}
+
+// ---- device page
+
+const deviceId = new URLSearchParams(location.search).get('id');
+let liveChart = null;
+
+function renderDevice(d) {
+  document.getElementById('title').textContent = d.id + (d.anomaly ? ' — ANOMALY' : d.online ? ' — healthy' : ' — offline');
+  document.getElementById('title').className = d.anomaly ? 'error' : '';
+  const facts = [['online', d.online ? 'yes' : 'no'], ['firmware', d.firmware], ['model', d.model || 'none'],
+    ['score', fmt(d.score)], ['threshold', fmt(d.threshold)], ['events', d.events], ['windows', d.windows],
+    ['gaps', `${d.gaps} (${d.missingSamples} samples)`]];
+  document.getElementById('facts').replaceChildren(...facts.flatMap(([k, v]) => [el('dt', {}, k), el('dd', {}, v)]));
+  if (liveChart && d.score != null) {
+    const ds = liveChart.data;
+    ds.labels.push(new Date(d.updatedMillis).toLocaleTimeString());
+    ds.datasets[0].data.push(d.score);
+    ds.datasets[1].data.push(d.threshold);
+    if (ds.labels.length > 240) { ds.labels.shift(); ds.datasets[0].data.shift(); ds.datasets[1].data.shift(); }
+    liveChart.update('none');
+  }
+}
+
+async function loadDeviceAlarms() {
+  try {
+    const d = await api('/api/devices/' + encodeURIComponent(deviceId));
+    document.querySelector('#alarms tbody').replaceChildren(...d.alarms.map(a => alarmRow(a, false)));
+    return d;
+  } catch (e) { showError(e); return null; }
+}
+
+function chart(id, datasets) {
+  if (typeof Chart === 'undefined') return null;
+  return new Chart(document.getElementById(id), {
+    type: 'line', data: {labels: [], datasets},
+    options: {animation: false, maintainAspectRatio: false, elements: {point: {radius: 0}}, scales: {y: {beginAtZero: true}}}
+  });
+}
+
+// ---- start
+
+(async function main() {
+  try {
+    const s = await api('/api/session');
+    document.getElementById('who').textContent = s.user + ' (' + s.role.toLowerCase() + ')';
+  } catch (e) { showError(e); }
+  if (page === 'alarms') {
+    for (const b of document.querySelectorAll('#filters button')) {
+      b.onclick = () => {
+        statusFilter = b.dataset.status;
+        document.querySelectorAll('#filters button').forEach(x => x.classList.toggle('on', x === b));
+        loadAlarms();
+      };
+    }
+    loadAlarms();
+  }
+  if (page === 'device') {
+    liveChart = chart('live', [{label: 'score', data: [], borderColor: '#1d2330'},
+      {label: 'threshold', data: [], borderColor: '#c62828', borderDash: [6, 4]}]);
+    const d = await loadDeviceAlarms();
+    if (d) {
+      update(d);
+      const h = chart('history', [{label: 'mean', data: [], borderColor: '#1d2330'},
+        {label: 'max', data: [], borderColor: '#b26a00'}, {label: 'threshold', data: [], borderColor: '#c62828', borderDash: [6, 4]}]);
+      if (h) {
+        for (const m of d.scoreMinutes) {
+          h.data.labels.push(new Date(m.t).toLocaleTimeString());
+          h.data.datasets[0].data.push(m.mean); h.data.datasets[1].data.push(m.max); h.data.datasets[2].data.push(m.threshold);
+        }
+        h.update('none');
+      }
+    }
+  }
+  connect();
+})();
