@@ -3,7 +3,7 @@
 # nanopb, cmocka, mbedTLS, clang for the fuzzer, Mosquitto for the MQTT tests, Chromium for the
 # report check, ChromeDriver for the console's browser tests). Does nothing when they are present. Needs root or sudo to install.
 set -euo pipefail
-PKGS=(cmake make gcc g++ nanopb libnanopb-dev libcmocka-dev libmbedtls-dev clang libclang-rt-14-dev mosquitto openssl chromium chromium-driver)
+PKGS=(cmake make gcc g++ nanopb libnanopb-dev libcmocka-dev libmbedtls-dev clang libclang-rt-14-dev mosquitto openssl chromium chromium-driver postgresql)
 missing=()
 for p in "${PKGS[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
