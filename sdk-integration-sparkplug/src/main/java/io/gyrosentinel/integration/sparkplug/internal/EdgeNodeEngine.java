@@ -143,6 +143,9 @@ public final class EdgeNodeEngine {
 
     /** {@return whether the node has an MQTT session and has published its NBIRTH} */
     public boolean online() {
+        if (closed) {
+            return false;
+        }
         return call(() -> born && client != null && client.isConnected());
     }
 
