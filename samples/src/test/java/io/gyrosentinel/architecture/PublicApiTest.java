@@ -42,8 +42,12 @@ class PublicApiTest {
         if (in(pkg, "io.gyrosentinel.transport.mqtt")) {
             return "sdk-transport-mqtt";
         }
-        if (in(pkg, "io.gyrosentinel.integration.prometheus")) {
-            return "sdk-integration-prometheus";
+        if (in(pkg, "io.gyrosentinel.integration")) {
+            // io.gyrosentinel.integration.X is sdk-integration-X
+            return "sdk-integration-" + pkg.split("\\.")[3];
+        }
+        if (in(pkg, "io.gyrosentinel.console")) {
+            return "gyrosentinel-console";
         }
         if (in(pkg, "io.gyrosentinel.training")) {
             return "sdk-training";
@@ -72,7 +76,7 @@ class PublicApiTest {
         Set<String> modules = new TreeSet<>();
         CLASSES.forEach(c -> modules.add(module(c.getPackageName())));
         assertEquals(Set.of("sdk-core", "sdk-transport-serial", "sdk-transport-mqtt", "sdk-training",
-                "sdk-integration-prometheus", "samples"), modules);
+                "sdk-integration-prometheus", "gyrosentinel-console", "samples"), modules);
     }
 
     @Test
