@@ -193,6 +193,27 @@ class SparkplugEdgeNodeTest {
     }
 
     @Test
+    void seqWrapsFrom255To0() throws Exception {
+        try (VirtualDevice dev = VirtualDevice.builder().deviceId(DEVICE).realTime(true)
+                .inferenceEngine(new MovingAverageEngine()).build();
+             DeviceClient client = DeviceClient.builder().transport(dev.newTransport()).connect();
+             DeviceWatch watch = DeviceWatch.follow(client);
+             SparkplugEdgeNode node = node(broker.uri(), Duration.ZERO)) {
+            client.deploy(MovingAverageEngine.bundle("ma-1", MovingAverageEngine.manifest(40, 40, 8, threshold()),
+                    1000));
+            node.start();
+            node.addDevice(watch);
+            try (GyroStream s = client.stream(StreamOptions.defaults())) {
+                // every window's score goes out (~24/s): seq passes 255 within seconds
+                Msg wrapped = host.await(0, m -> m.type().equals("DDATA") && m.seq() == 0, "a DDATA with seq 0");
+                assertEquals(255, host.messages().get(host.indexOf(wrapped) - 1).seq());
+                assertEquals(1, host.messages().stream().filter(m -> m.type().equals("NBIRTH")).count());
+                assertSeqContinuous();
+            }
+        }
+    }
+
+    @Test
     void aDroppedDeviceDiesAndIsBornAgain() throws Exception {
         try (VirtualDevice dev = VirtualDevice.builder().deviceId(DEVICE).realTime(true)
                 .inferenceEngine(new MovingAverageEngine()).build()) {
@@ -227,6 +248,9 @@ class SparkplugEdgeNodeTest {
             node.start();
             node.addDevice(watch);
             host.await(0, m -> m.type().equals("DBIRTH"), "DBIRTH");
+            IllegalArgumentException twice = org.junit.jupiter.api.Assertions.assertThrows(
+                    IllegalArgumentException.class, () -> node.addDevice(watch));
+            assertTrue(twice.getMessage().contains("already published"), twice.getMessage());
             int before = host.messages().size();
             host.requestRebirth(NODE);
             Msg nbirth = host.await(before, m -> m.type().equals("NBIRTH"), "NBIRTH after the rebirth request");
