@@ -17,7 +17,6 @@ import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentSkipListMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executors;
@@ -57,6 +56,9 @@ public final class Fleet implements AutoCloseable {
         double sum;
         double max;
         double threshold;
+        final Drift drift = new Drift();
+        Drift.Verdict verdict = new Drift.Verdict(Drift.State.LEARNING, Double.NaN, Double.NaN, Double.NaN, "");
+        long verdictAt;
 
         Followed(DeviceWatch watch) {
             this.watch = watch;
@@ -75,6 +77,7 @@ public final class Fleet implements AutoCloseable {
                 sum += r.score();
                 max = Math.max(max, r.score());
                 threshold = r.threshold();
+                drift.add(r.modelId(), r.score(), r.threshold(), s.anomaly());
             }
             dirty = true;
         }
@@ -86,19 +89,32 @@ public final class Fleet implements AutoCloseable {
             } catch (RuntimeException ex) {
                 LOG.error("could not store the event {} of {}", e.eventId(), s.deviceId(), ex);
             }
-            push("device", deviceJson(s).toString());
+            push("device", deviceJson(s, verdict()).toString());
             dirty = false;
         }
 
         @Override
         public void onLink(DeviceWatch.State s) {
-            push("device", deviceJson(s).toString());
+            push("device", deviceJson(s, verdict()).toString());
             dirty = false;
         }
 
         @Override
         public void onGap(DeviceWatch.State s, Gap gap) {
             dirty = true;
+        }
+
+        synchronized Drift.Verdict verdict() {
+            long now = System.currentTimeMillis();
+            if (now - verdictAt > 2000) {
+                verdict = drift.verdict();
+                verdictAt = now;
+            }
+            return verdict;
+        }
+
+        ObjectNode json() {
+            return deviceJson(watch.state(), verdict());
         }
 
         void flushLocked() {
@@ -145,7 +161,7 @@ public final class Fleet implements AutoCloseable {
             throw new IllegalArgumentException("the console follows a device '" + s.deviceId() + "' already");
         }
         store.seenDevice(s.deviceId(), s.firmware(), s.modelId());
-        push("device", deviceJson(s).toString());
+        push("device", f.json().toString());
         return () -> {
             if (devices.remove(s.deviceId(), f)) {
                 f.listening.close();
@@ -187,7 +203,7 @@ public final class Fleet implements AutoCloseable {
         for (Followed f : devices.values()) {
             if (f.dirty) {
                 f.dirty = false;
-                push("device", deviceJson(f.watch.state()).toString());
+                push("device", f.json().toString());
             }
         }
     }
@@ -223,27 +239,69 @@ public final class Fleet implements AutoCloseable {
         return f == null ? null : f.watch;
     }
 
-    /** {@return every device as the API lists it, with its count of open alarms} */
+    /** Judged alarms of the last 30 days that make the console suggest a recalibration: at least ... */
+    static final int FALSE_ALARMS_MIN = 3;
+    /** ... this many dismissed, and at least this share of the judged ones. */
+    static final double FALSE_ALARM_SHARE = 0.5;
+
+    /** {@return every device as the API lists it, with its alarm counts and suggestions} */
     public ArrayNode devicesJson() {
-        Map<String, Integer> open = new ConcurrentHashMap<>();
-        for (AlarmStatus st : new AlarmStatus[] {AlarmStatus.OPEN, AlarmStatus.ACKNOWLEDGED}) {
-            for (Alarm a : store.alarms(st, null, 10_000)) {
-                open.merge(a.deviceId(), 1, Integer::sum);
-            }
-        }
+        Map<String, Map<AlarmStatus, Integer>> counts = store.alarmCounts(
+                OffsetDateTime.now(ZoneOffset.UTC).minusDays(30));
         ArrayNode arr = JSON.createArrayNode();
-        for (DeviceWatch.State s : states()) {
-            arr.add(deviceJson(s).put("openAlarms", open.getOrDefault(s.deviceId(), 0)));
+        for (Followed f : devices.values()) {
+            arr.add(withFeedback(f.json(), counts.getOrDefault(f.watch.deviceId(), Map.of())));
         }
         return arr;
+    }
+
+    /**
+     * {@return one device as the API shows it, or null when it is not followed}
+     *
+     * @param id the device id
+     */
+    public ObjectNode deviceJson(String id) {
+        Followed f = devices.get(id);
+        if (f == null) {
+            return null;
+        }
+        return withFeedback(f.json(), store.alarmCounts(OffsetDateTime.now(ZoneOffset.UTC).minusDays(30))
+                .getOrDefault(id, Map.of()));
+    }
+
+    private static ObjectNode withFeedback(ObjectNode o, Map<AlarmStatus, Integer> c) {
+        int open = c.getOrDefault(AlarmStatus.OPEN, 0) + c.getOrDefault(AlarmStatus.ACKNOWLEDGED, 0);
+        int confirmed = c.getOrDefault(AlarmStatus.CONFIRMED, 0);
+        int dismissed = c.getOrDefault(AlarmStatus.DISMISSED, 0);
+        o.put("openAlarms", open);
+        ObjectNode fb = o.putObject("feedback");
+        fb.put("confirmed", confirmed).put("dismissed", dismissed);
+        boolean recalibrate = dismissed >= FALSE_ALARMS_MIN && dismissed >= FALSE_ALARM_SHARE * (dismissed + confirmed);
+        fb.put("suggestRecalibration", recalibrate);
+        fb.put("suggestion", recalibrate ? String.format(java.util.Locale.ROOT, "%d of the %d alarms judged in the "
+                + "last 30 days were false alarms: recalibrate the threshold on this machine's normal operation",
+                dismissed, dismissed + confirmed) : "");
+        return o;
+    }
+
+    /** Forgets a device's drift reference (after a calibration). @param id the device */
+    public void resetDrift(String id) {
+        Followed f = devices.get(id);
+        if (f != null) {
+            synchronized (f) {
+                f.drift.reset();
+                f.verdictAt = 0;
+            }
+        }
     }
 
     /**
      * {@return a device's state as JSON}
      *
      * @param s the state
+     * @param v its drift verdict
      */
-    public static ObjectNode deviceJson(DeviceWatch.State s) {
+    public static ObjectNode deviceJson(DeviceWatch.State s, Drift.Verdict v) {
         ObjectNode o = JSON.createObjectNode();
         o.put("id", s.deviceId());
         o.put("online", s.online());
@@ -258,6 +316,12 @@ public final class Fleet implements AutoCloseable {
         o.put("gaps", s.gaps());
         o.put("missingSamples", s.missingSamples());
         o.put("updatedMillis", s.updatedMillis());
+        ObjectNode d = o.putObject("drift");
+        d.put("state", v.state().name());
+        number(d, "ks", (float) v.ks());
+        number(d, "medianRatio", (float) v.medianRatio());
+        number(d, "p95OfThreshold", (float) v.p95OfThreshold());
+        d.put("suggestion", v.suggestion());
         return o;
     }
 

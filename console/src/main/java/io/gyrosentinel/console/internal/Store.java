@@ -284,6 +284,28 @@ public final class Store implements AutoCloseable {
     }
 
     /**
+     * {@return per device, how many of its alarms since a time are in each status}
+     *
+     * @param since alarms started from then on
+     */
+    public java.util.Map<String, java.util.Map<AlarmStatus, Integer>> alarmCounts(OffsetDateTime since) {
+        return tx(c -> {
+            try (PreparedStatement q = c.prepareStatement("SELECT device_id, status, COUNT(*) FROM gs_alarm "
+                    + "WHERE started_at >= ? OR status IN ('OPEN', 'ACKNOWLEDGED') GROUP BY device_id, status")) {
+                q.setObject(1, since);
+                java.util.Map<String, java.util.Map<AlarmStatus, Integer>> out = new java.util.HashMap<>();
+                try (ResultSet r = q.executeQuery()) {
+                    while (r.next()) {
+                        out.computeIfAbsent(r.getString(1), k -> new java.util.EnumMap<>(AlarmStatus.class))
+                                .put(AlarmStatus.valueOf(r.getString(2)), r.getInt(3));
+                    }
+                }
+                return out;
+            }
+        });
+    }
+
+    /**
      * {@return one alarm}
      *
      * @param id its id

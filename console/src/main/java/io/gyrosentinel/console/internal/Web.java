@@ -97,6 +97,7 @@ public final class Web implements AutoCloseable {
                 cfg.routes.get("/api/devices/{id}", w::device);
                 cfg.routes.get("/api/alarms", w::alarms);
                 cfg.routes.post("/api/alarms/{id}/{action}", w::alarmAction);
+                cfg.routes.post("/api/devices/{id}/calibrate", w::calibrate);
                 cfg.routes.get("/api/audit", w::audit);
                 cfg.routes.sse("/api/stream", w::stream);
                 cfg.routes.exception(IllegalArgumentException.class, (e, ctx) -> {
@@ -260,13 +261,12 @@ public final class Web implements AutoCloseable {
 
     private void device(Context ctx) {
         String id = ctx.pathParam("id");
-        DeviceWatch w = fleet.watch(id);
-        if (w == null) {
+        ObjectNode o = fleet.deviceJson(id);
+        if (o == null) {
             ctx.status(HttpStatus.NOT_FOUND);
             json(ctx, Fleet.JSON.createObjectNode().put("error", "no device '" + id + "'"));
             return;
         }
-        ObjectNode o = Fleet.deviceJson(w.state());
         ArrayNode history = o.putArray("scoreMinutes");
         for (Store.ScoreMinute m : store.scores(id, OffsetDateTime.now(ZoneOffset.UTC).minusHours(24))) {
             history.addObject().put("t", m.bucketStart().toString()).put("windows", m.windows())
@@ -347,6 +347,61 @@ public final class Web implements AutoCloseable {
         }
     }
 
+    private final java.util.concurrent.ExecutorService jobs = java.util.concurrent.Executors.newCachedThreadPool(r -> {
+        Thread t = new Thread(r, "gs-console-job");
+        t.setDaemon(true);
+        return t;
+    });
+
+    /** Recalibrates a device's threshold on its normal operation now; the result is pushed as "calibration". */
+    private void calibrate(Context ctx) {
+        Caller c = need(ctx, Role.ADMIN);
+        String id = ctx.pathParam("id");
+        DeviceWatch w = fleet.watch(id);
+        if (w == null) {
+            ctx.status(HttpStatus.NOT_FOUND);
+            json(ctx, Fleet.JSON.createObjectNode().put("error", "no device '" + id + "'"));
+            return;
+        }
+        double seconds = 30;
+        double quantile = 0.999;
+        if (!ctx.body().isBlank()) {
+            try {
+                JsonNode b = Fleet.JSON.readTree(ctx.body());
+                seconds = b.path("seconds").asDouble(seconds);
+                quantile = b.path("quantile").asDouble(quantile);
+            } catch (IOException e) {
+                throw new IllegalArgumentException("body: JSON such as {\"seconds\": 30, \"quantile\": 0.999}: "
+                        + e.getMessage());
+            }
+        }
+        if (!(seconds >= 5 && seconds <= 600)) {
+            throw new IllegalArgumentException("seconds: 5..600, not " + seconds);
+        }
+        if (!(quantile > 0.5 && quantile < 1)) {
+            throw new IllegalArgumentException("quantile: between 0.5 and 1, not " + quantile);
+        }
+        String detail = String.format(Locale.ROOT, "%.0f s, quantile %s", seconds, quantile);
+        store.audit(c.name(), "device.calibrate", "device/" + id, detail);
+        java.time.Duration d = java.time.Duration.ofMillis((long) (seconds * 1000));
+        double q = quantile;
+        jobs.submit(() -> {
+            ObjectNode r = Fleet.JSON.createObjectNode().put("device", id).put("by", c.name());
+            try {
+                var result = w.client().calibrate(io.gyrosentinel.client.CalibrationOptions.quantile(d, q));
+                fleet.resetDrift(id);
+                r.put("ok", true).put("threshold", result.threshold()).put("windows", result.windows());
+                store.audit(c.name(), "device.calibrated", "device/" + id, "threshold " + result.threshold());
+            } catch (RuntimeException e) {
+                r.put("ok", false).put("error", String.valueOf(e.getMessage()));
+                store.audit(c.name(), "device.calibration_failed", "device/" + id, e.getMessage());
+            }
+            fleet.push("calibration", r.toString());
+        });
+        ctx.status(HttpStatus.ACCEPTED);
+        json(ctx, Fleet.JSON.createObjectNode().put("device", id).put("calibrating", detail));
+    }
+
     private void audit(Context ctx) {
         need(ctx, Role.ADMIN);
         ArrayNode arr = Fleet.JSON.createArrayNode();
@@ -380,6 +435,7 @@ public final class Web implements AutoCloseable {
 
     @Override
     public void close() {
+        jobs.shutdownNow();
         try {
             fleet.close();
         } finally {

@@ -49,6 +49,7 @@ function connect() {
   es.addEventListener('fleet', ev => { for (const d of JSON.parse(ev.data)) update(d); });
   es.addEventListener('device', ev => update(JSON.parse(ev.data)));
   es.addEventListener('alarm', ev => alarmChanged(JSON.parse(ev.data)));
+  es.addEventListener('calibration', ev => calibrated(JSON.parse(ev.data)));
 }
 
 function update(d) {
@@ -56,6 +57,14 @@ function update(d) {
   devices.set(d.id, Object.assign(old, d));
   if (page === 'fleet') renderCard(devices.get(d.id));
   if (page === 'device' && d.id === deviceId) renderDevice(devices.get(d.id));
+}
+
+function calibrated(c) {
+  if (page !== 'device' || c.device !== deviceId) return;
+  const p = document.getElementById('calibration');
+  p.textContent = c.ok ? `recalibrated by ${c.by}: new threshold ${fmt(c.threshold)} from ${c.windows} windows`
+    : `calibration failed: ${c.error}`;
+  p.className = c.ok ? 'ok' : 'error';
 }
 
 function alarmChanged(a) {
@@ -82,8 +91,12 @@ function renderCard(d) {
   const ratio = d.score != null && d.threshold ? Math.min(1, d.score / d.threshold / 2) : 0;
   const bar = el('div', {class: 'bar'}, el('span'), el('i'));
   bar.firstChild.style.width = (ratio * 100).toFixed(1) + '%';
+  const badges = el('div', {class: 'badges'});
+  if (d.drift && d.drift.state === 'DRIFTING') badges.append(el('span', {class: 'badge drift', title: d.drift.suggestion}, 'drift'));
+  if (d.feedback && d.feedback.suggestRecalibration) badges.append(el('span', {class: 'badge recal', title: d.feedback.suggestion}, 'recalibrate?'));
   card.replaceChildren(
     el('h2', {}, el('span', {class: 'name'}, d.id), el('span', {class: 'state'}, state)),
+    badges,
     el('div', {class: 'meta'}, `score ${fmt(d.score)} / threshold ${fmt(d.threshold)}`),
     bar,
     el('div', {class: 'meta'}, `model ${d.model || 'none'} · firmware ${d.firmware}`),
@@ -155,7 +168,15 @@ function renderDevice(d) {
   const facts = [['online', d.online ? 'yes' : 'no'], ['firmware', d.firmware], ['model', d.model || 'none'],
     ['score', fmt(d.score)], ['threshold', fmt(d.threshold)], ['events', d.events], ['windows', d.windows],
     ['gaps', `${d.gaps} (${d.missingSamples} samples)`]];
+  if (d.drift) {
+    const dr = d.drift;
+    facts.push(['drift', dr.state === 'LEARNING' ? 'learning the normal scores…'
+      : `${dr.state.toLowerCase()} (KS ${fmt(dr.ks, 2)}, median ×${fmt(dr.medianRatio, 2)})`]);
+  }
+  if (d.feedback) facts.push(['feedback', `${d.feedback.confirmed} confirmed, ${d.feedback.dismissed} false alarms (30 days)`]);
   document.getElementById('facts').replaceChildren(...facts.flatMap(([k, v]) => [el('dt', {}, k), el('dd', {}, v)]));
+  const advice = [d.drift && d.drift.suggestion, d.feedback && d.feedback.suggestion].filter(x => x);
+  document.getElementById('advice').replaceChildren(...advice.map(a => el('p', {class: 'advice'}, a)));
   if (liveChart && d.score != null) {
     const ds = liveChart.data;
     ds.labels.push(new Date(d.updatedMillis).toLocaleTimeString());
@@ -185,9 +206,10 @@ function chart(id, datasets) {
 // ---- start
 
 (async function main() {
+  let session = {role: 'VIEWER'};
   try {
-    const s = await api('/api/session');
-    document.getElementById('who').textContent = s.user + ' (' + s.role.toLowerCase() + ')';
+    session = await api('/api/session');
+    document.getElementById('who').textContent = session.user + ' (' + session.role.toLowerCase() + ')';
   } catch (e) { showError(e); }
   if (page === 'alarms') {
     for (const b of document.querySelectorAll('#filters button')) {
@@ -200,6 +222,18 @@ function chart(id, datasets) {
     loadAlarms();
   }
   if (page === 'device') {
+    const button = document.getElementById('recalibrate');
+    button.hidden = session.role !== 'ADMIN';
+    button.onclick = async () => {
+      try {
+        showError(null);
+        const r = await api(`/api/devices/${encodeURIComponent(deviceId)}/calibrate`, {method: 'POST',
+          body: JSON.stringify({seconds: 30, quantile: 0.999})});
+        const p = document.getElementById('calibration');
+        p.textContent = 'calibrating on 30 s of normal operation…';
+        p.className = '';
+      } catch (e) { showError(e); }
+    };
     liveChart = chart('live', [{label: 'score', data: [], borderColor: '#1d2330'},
       {label: 'threshold', data: [], borderColor: '#c62828', borderDash: [6, 4]}]);
     const d = await loadDeviceAlarms();
