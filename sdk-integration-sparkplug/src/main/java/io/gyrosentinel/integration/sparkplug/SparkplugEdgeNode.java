@@ -47,7 +47,8 @@ public final class SparkplugEdgeNode implements AutoCloseable {
     private SparkplugEdgeNode(Builder b, MqttSettings settings) {
         this.groupId = b.groupId;
         this.edgeNodeId = b.edgeNodeId;
-        this.engine = new EdgeNodeEngine(settings, b.groupId, b.edgeNodeId, b.minPublishInterval.toNanos());
+        this.engine = new EdgeNodeEngine(settings, b.groupId, b.edgeNodeId, b.minPublishInterval.toNanos(),
+                b.primaryHostId);
     }
 
     /** {@return a builder; broker, groupId and edgeNodeId are required} */
@@ -115,6 +116,7 @@ public final class SparkplugEdgeNode implements AutoCloseable {
         private String groupId;
         private String edgeNodeId;
         private Duration minPublishInterval = Duration.ofSeconds(1);
+        private String primaryHostId;
 
         private Builder() {
         }
@@ -172,6 +174,20 @@ public final class SparkplugEdgeNode implements AutoCloseable {
         }
 
         /**
+         * A primary host application to wait for: the node subscribes to {@code spBv1.0/STATE/{hostId}} and
+         * publishes its births only while that host's latest STATE says online; when it goes offline, the node
+         * publishes NDEATH, disconnects and starts a new session that waits again. Default: none (births as soon
+         * as connected).
+         *
+         * @param hostId the primary host application's id (one topic level), or null for none
+         * @return this builder
+         */
+        public Builder primaryHostId(String hostId) {
+            this.primaryHostId = hostId;
+            return this;
+        }
+
+        /**
          * {@return the edge node, not yet connected (see {@link SparkplugEdgeNode#start()})}
          *
          * @throws IllegalArgumentException       when groupId or edgeNodeId is missing or not a valid Sparkplug id
@@ -180,6 +196,9 @@ public final class SparkplugEdgeNode implements AutoCloseable {
         public SparkplugEdgeNode build() {
             SparkplugIds.check("groupId", groupId);
             SparkplugIds.check("edgeNodeId", edgeNodeId);
+            if (primaryHostId != null) {
+                SparkplugIds.check("primaryHostId", primaryHostId);
+            }
             if (broker == null) {
                 throw new IllegalArgumentException("Sparkplug broker is not set; e.g. broker(\"mqtt://localhost:1883\")");
             }

@@ -264,6 +264,47 @@ class SparkplugEdgeNodeTest {
     }
 
     @Test
+    void birthsWaitForThePrimaryHostApplication() throws Exception {
+        host.publishState("scada-1", false, 1000);
+        try (VirtualDevice dev = VirtualDevice.builder().deviceId(DEVICE).realTime(true)
+                .inferenceEngine(new MovingAverageEngine()).build();
+             DeviceClient client = DeviceClient.builder().transport(dev.newTransport()).connect();
+             DeviceWatch watch = DeviceWatch.follow(client);
+             SparkplugEdgeNode node = SparkplugEdgeNode.builder().broker(broker.uri()).groupId(GROUP)
+                     .edgeNodeId(NODE).primaryHostId("scada-1").build()) {
+            node.start();
+            node.addDevice(watch);
+            Thread.sleep(1000);
+            assertEquals(List.of(), host.messages(), "no birth while the primary host is offline");
+            assertFalse(node.isOnline());
+
+            host.publishState("scada-1", true, 2000);
+            Msg nbirth = host.await(0, m -> m.type().equals("NBIRTH"), "NBIRTH once the host is online");
+            assertNbirth(nbirth, 0);
+            host.await(0, m -> m.type().equals("DBIRTH"), "DBIRTH");
+            assertTrue(node.isOnline());
+
+            host.publishState("scada-1", false, 1500); // older than the online STATE: ignored
+            host.requestRebirth(NODE);
+            Msg reborn = host.await(host.indexOf(nbirth) + 1, m -> m.type().equals("NBIRTH"), "NBIRTH on rebirth");
+            assertNbirth(reborn, 0);
+            assertTrue(host.messages().stream().noneMatch(m -> m.type().equals("NDEATH")), "stale STATE ignored");
+
+            host.publishState("scada-1", false, 3000);
+            Msg ndeath = host.await(0, m -> m.type().equals("NDEATH"), "NDEATH when the host goes offline");
+            assertEquals(0, ndeath.bdSeq());
+            Thread.sleep(1500); // the node reconnects (bdSeq 1) and waits again
+            assertTrue(host.messages().subList(host.indexOf(ndeath), host.messages().size()).stream()
+                    .noneMatch(m -> m.type().equals("NBIRTH")), "no birth while the host is offline");
+            host.publishState("scada-1", true, 4000);
+            Msg back = host.await(host.indexOf(ndeath), m -> m.type().equals("NBIRTH"), "NBIRTH when it is back");
+            assertNbirth(back, 1);
+            host.await(host.indexOf(back), m -> m.type().equals("DBIRTH"), "DBIRTH when it is back");
+            assertSeqContinuous();
+        }
+    }
+
+    @Test
     void anAbruptLossDeliversTheWillAndANewSessionFollows() throws Exception {
         try (TcpProxy proxy = new TcpProxy(broker.port());
              VirtualDevice dev = VirtualDevice.builder().deviceId(DEVICE).realTime(true)

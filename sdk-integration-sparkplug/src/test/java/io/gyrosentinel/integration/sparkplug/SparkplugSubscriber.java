@@ -188,6 +188,13 @@ final class SparkplugSubscriber implements AutoCloseable {
                 false).waitForCompletion(5000);
     }
 
+    /** Publishes a primary host's STATE (retained, QoS 1), as a Sparkplug 3.0 host application does. */
+    void publishState(String hostId, boolean online, long timestamp) throws MqttException {
+        byte[] json = ("{\"online\" : " + online + ", \"timestamp\" : " + timestamp + "}")
+                .getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        client.publish("spBv1.0/STATE/" + hostId, json, 1, true).waitForCompletion(5000);
+    }
+
     static long u64(Object v) {
         return ((BigInteger) v).longValueExact();
     }

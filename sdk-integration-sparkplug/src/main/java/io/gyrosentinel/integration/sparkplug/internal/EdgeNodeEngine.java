@@ -19,6 +19,8 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 import org.eclipse.paho.mqttv5.client.IMqttToken;
 import org.eclipse.paho.mqttv5.client.MqttAsyncClient;
@@ -46,12 +48,15 @@ public final class EdgeNodeEngine {
     /** MQTT 5 DISCONNECT reason "Disconnect with Will Message" (Sparkplug 3.0 for an intentional disconnect). */
     private static final int DISCONNECT_WITH_WILL = 0x04;
     private static final int ALIASES_PER_DEVICE = 100;
+    private static final Pattern STATE_ONLINE = Pattern.compile("\"online\"\\s*:\\s*(true|false)");
+    private static final Pattern STATE_TIMESTAMP = Pattern.compile("\"timestamp\"\\s*:\\s*(\\d{1,19})");
 
     private final MqttSettings settings;
     private final String groupId;
     private final String nodeId;
     private final long minIntervalNanos;
     private final String clientId;
+    private final String primaryHostId;
     private final ScheduledExecutorService exec;
     private final Thread thread;
     private final Mod256 bdSeq = new Mod256();
@@ -65,6 +70,10 @@ public final class EdgeNodeEngine {
     private boolean started;
     private volatile boolean closed;
     private long reconnectDelayMillis = 1000;
+    /** The primary host's last STATE said online (only with a primary host). */
+    private boolean hostOnline;
+    /** Timestamp of the last STATE message taken into account; -1 before the first. */
+    private long hostStateMillis = -1;
     private ScheduledFuture<?> reconnect;
 
     private final class Device {
@@ -96,8 +105,11 @@ public final class EdgeNodeEngine {
      * @param groupId         validated Sparkplug group id
      * @param nodeId          validated edge node id
      * @param minIntervalNanos the least time between two DDATA of one device for score changes
+     * @param primaryHostId   validated primary host application id whose STATE gates the births, or null
      */
-    public EdgeNodeEngine(MqttSettings settings, String groupId, String nodeId, long minIntervalNanos) {
+    public EdgeNodeEngine(MqttSettings settings, String groupId, String nodeId, long minIntervalNanos,
+                          String primaryHostId) {
+        this.primaryHostId = primaryHostId;
         this.settings = settings;
         this.groupId = groupId;
         this.nodeId = nodeId;
@@ -120,6 +132,10 @@ public final class EdgeNodeEngine {
     /** {@return the topic of a node message type (NBIRTH, NDATA, NDEATH, NCMD)} */
     private String nodeTopic(String type) {
         return "spBv1.0/" + groupId + "/" + type + "/" + nodeId;
+    }
+
+    private String stateTopic() {
+        return "spBv1.0/STATE/" + primaryHostId;
     }
 
     private String deviceTopic(String type, String deviceId) {
@@ -273,8 +289,13 @@ public final class EdgeNodeEngine {
         String what = "Sparkplug edge node '" + nodeId + "' cannot connect to " + settings.uri();
         Paho.connect(c, o, settings, what);
         try {
-            Paho.subscribe(c, settings, new MqttSubscription(nodeTopic("NCMD"), 1),
-                    new MqttSubscription(nodeTopic("DCMD") + "/#", 1));
+            if (primaryHostId == null) {
+                Paho.subscribe(c, settings, new MqttSubscription(nodeTopic("NCMD"), 1),
+                        new MqttSubscription(nodeTopic("DCMD") + "/#", 1));
+            } else {
+                Paho.subscribe(c, settings, new MqttSubscription(nodeTopic("NCMD"), 1),
+                        new MqttSubscription(nodeTopic("DCMD") + "/#", 1), new MqttSubscription(stateTopic(), 1));
+            }
         } catch (RuntimeException e) {
             Paho.closeQuietly(c);
             throw e;
@@ -283,7 +304,15 @@ public final class EdgeNodeEngine {
         sessionBdSeq = bd;
         reconnectDelayMillis = 1000;
         LOG.info("Sparkplug edge node {}/{} connected to {} (bdSeq {})", groupId, nodeId, settings.uri(), bd);
-        birth();
+        if (primaryHostId == null) {
+            birth();
+        } else {
+            // the births wait for the primary host's STATE (retained: it arrives right after the subscription)
+            hostOnline = false;
+            born = false;
+            LOG.info("Sparkplug edge node {}/{} waits for primary host '{}' to be online", groupId, nodeId,
+                    primaryHostId);
+        }
     }
 
     /** NBIRTH (seq 0, the session's bdSeq) then a DBIRTH for each online device. */
@@ -340,9 +369,11 @@ public final class EdgeNodeEngine {
         if (c != client || closed) {
             return;
         }
-        if (topic.equals(nodeTopic("NCMD"))) {
+        if (primaryHostId != null && topic.equals(stateTopic())) {
+            hostState(c, payload);
+        } else if (topic.equals(nodeTopic("NCMD"))) {
             try {
-                if (Payloads.isRebirthRequest(payload)) {
+                if (Payloads.isRebirthRequest(payload) && (primaryHostId == null || hostOnline)) {
                     LOG.info("Sparkplug edge node {}/{}: rebirth requested", groupId, nodeId);
                     birth();
                 } else {
@@ -354,6 +385,48 @@ public final class EdgeNodeEngine {
         } else {
             LOG.debug("Sparkplug edge node {}/{}: device commands are not supported; ignored {}", groupId, nodeId,
                     topic);
+        }
+    }
+
+    /**
+     * The primary host's STATE ({@code {"online": bool, "timestamp": ms}}): online → births (once per session);
+     * offline while born → NDEATH, disconnect and a new session that waits again. Older timestamps are ignored.
+     */
+    private void hostState(MqttAsyncClient c, byte[] payload) {
+        String json = new String(payload, java.nio.charset.StandardCharsets.UTF_8);
+        Matcher on = STATE_ONLINE.matcher(json);
+        Matcher ts = STATE_TIMESTAMP.matcher(json);
+        if (!on.find() || !ts.find()) {
+            LOG.warn("Sparkplug edge node {}/{}: STATE of '{}' without online and timestamp ignored: {}",
+                    groupId, nodeId, primaryHostId, json.length() > 200 ? json.substring(0, 200) : json);
+            return;
+        }
+        long millis;
+        try {
+            millis = Long.parseLong(ts.group(1));
+        } catch (NumberFormatException e) {
+            return;
+        }
+        if (millis < hostStateMillis) {
+            LOG.debug("Sparkplug edge node {}/{}: older STATE of '{}' ignored", groupId, nodeId, primaryHostId);
+            return;
+        }
+        hostStateMillis = millis;
+        hostOnline = Boolean.parseBoolean(on.group(1));
+        if (hostOnline && !born) {
+            LOG.info("Sparkplug edge node {}/{}: primary host '{}' online", groupId, nodeId, primaryHostId);
+            birth();
+        } else if (!hostOnline && born) {
+            LOG.info("Sparkplug edge node {}/{}: primary host '{}' offline; ending the session", groupId, nodeId,
+                    primaryHostId);
+            client = null;
+            born = false;
+            for (Device d : devices.values()) {
+                d.born = false;
+            }
+            endSession(c);
+            reconnectDelayMillis = 1000;
+            scheduleReconnect();
         }
     }
 
