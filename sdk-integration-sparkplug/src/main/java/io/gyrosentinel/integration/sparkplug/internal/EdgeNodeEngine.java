@@ -7,9 +7,7 @@ import io.gyrosentinel.client.DeviceWatch;
 import io.gyrosentinel.transport.mqtt.internal.MqttSettings;
 import io.gyrosentinel.transport.mqtt.internal.Paho;
 
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutionException;
@@ -639,10 +637,5 @@ public final class EdgeNodeEngine {
         public void authPacketArrived(int reasonCode, MqttProperties p) {
             // no enhanced authentication
         }
-    }
-
-    /** {@return the ids of the devices published now (for diagnostics)} */
-    public List<String> deviceIds() {
-        return call(() -> new ArrayList<>(devices.keySet()));
     }
 }
