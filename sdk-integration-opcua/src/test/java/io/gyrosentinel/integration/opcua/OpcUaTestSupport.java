@@ -1,0 +1,161 @@
+package io.gyrosentinel.integration.opcua;
+
+import io.gyrosentinel.client.DeviceClient;
+import io.gyrosentinel.client.DeviceWatch;
+import io.gyrosentinel.client.StreamOptions;
+import io.gyrosentinel.sim.MachineModel;
+import io.gyrosentinel.sim.SignalGenerator;
+import io.gyrosentinel.sim.VirtualDevice;
+import io.gyrosentinel.stream.GyroStream;
+import io.gyrosentinel.testing.MovingAverageEngine;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.KeyPair;
+import java.security.cert.X509Certificate;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Optional;
+import java.util.function.BooleanSupplier;
+
+import org.eclipse.milo.opcua.sdk.client.OpcUaClient;
+import org.eclipse.milo.opcua.sdk.client.identity.IdentityProvider;
+import org.eclipse.milo.opcua.stack.core.NodeIds;
+import org.eclipse.milo.opcua.stack.core.security.SecurityPolicy;
+import org.eclipse.milo.opcua.stack.core.types.builtin.LocalizedText;
+import org.eclipse.milo.opcua.stack.core.types.builtin.NodeId;
+import org.eclipse.milo.opcua.stack.core.types.enumerated.BrowseDirection;
+import org.eclipse.milo.opcua.stack.core.types.enumerated.BrowseResultMask;
+import org.eclipse.milo.opcua.stack.core.types.enumerated.MessageSecurityMode;
+import org.eclipse.milo.opcua.stack.core.types.enumerated.NodeClass;
+import org.eclipse.milo.opcua.stack.core.types.structured.BrowseDescription;
+import org.eclipse.milo.opcua.stack.core.types.structured.BrowseResult;
+import org.eclipse.milo.opcua.stack.core.types.structured.EndpointDescription;
+import org.eclipse.milo.opcua.stack.core.types.structured.ReferenceDescription;
+import org.eclipse.milo.opcua.stack.core.util.SelfSignedCertificateBuilder;
+import org.eclipse.milo.opcua.stack.core.util.SelfSignedCertificateGenerator;
+
+import static org.eclipse.milo.opcua.stack.core.types.builtin.unsigned.Unsigned.uint;
+
+/** A simulated fan followed by a DeviceWatch, a client certificate, and Milo clients. */
+final class OpcUaTestSupport {
+    static final String CLIENT_URI = "urn:gyrosentinel:test-client";
+    static final char[] PASSWORD = "s3cret-pass".toCharArray();
+
+    private OpcUaTestSupport() {
+    }
+
+    /** A client key pair and self-signed certificate. */
+    record ClientCert(KeyPair keyPair, X509Certificate certificate) {
+        /** Puts the certificate in the server's trust list (before the server is built). */
+        void trustIn(Path pki) throws Exception {
+            Path dir = pki.resolve("trusted").resolve("certs");
+            Files.createDirectories(dir);
+            Files.write(dir.resolve("test-client.der"), certificate.getEncoded());
+        }
+    }
+
+    static ClientCert clientCert() throws Exception {
+        KeyPair kp = SelfSignedCertificateGenerator.generateRsaKeyPair(2048);
+        X509Certificate c = new SelfSignedCertificateBuilder(kp).setCommonName("gyrosentinel test client")
+                .setApplicationUri(CLIENT_URI).addDnsName("localhost").addIpAddress("127.0.0.1").build();
+        return new ClientCert(kp, c);
+    }
+
+    /** Connects over the given policy (SignAndEncrypt unless None). */
+    static OpcUaClient connect(String url, SecurityPolicy policy, ClientCert cert, IdentityProvider identity)
+            throws Exception {
+        OpcUaClient c = OpcUaClient.create(url,
+                endpoints -> endpoint(endpoints, policy),
+                transport -> { },
+                b -> b.setApplicationName(LocalizedText.english("gyrosentinel test client"))
+                        .setApplicationUri(CLIENT_URI)
+                        .setKeyPair(cert.keyPair())
+                        .setCertificate(cert.certificate())
+                        .setCertificateChain(new X509Certificate[]{cert.certificate()})
+                        .setIdentityProvider(identity)
+                        .setRequestTimeout(uint(20_000)));
+        try {
+            return c.connect();
+        } catch (Exception e) {
+            try {
+                c.disconnect();
+            } catch (Exception ignored) {
+                // not connected
+            }
+            throw e;
+        }
+    }
+
+    static Optional<EndpointDescription> endpoint(List<EndpointDescription> endpoints, SecurityPolicy policy) {
+        MessageSecurityMode mode = policy == SecurityPolicy.None ? MessageSecurityMode.None
+                : MessageSecurityMode.SignAndEncrypt;
+        return endpoints.stream().filter(e -> policy.getUri().equals(e.getSecurityPolicyUri())
+                && e.getSecurityMode() == mode).findFirst();
+    }
+
+    static List<ReferenceDescription> browse(OpcUaClient c, NodeId node) throws Exception {
+        BrowseResult r = c.browse(new BrowseDescription(node, BrowseDirection.Forward,
+                NodeIds.HierarchicalReferences, true, uint(NodeClass.Object.getValue() | NodeClass.Variable.getValue()
+                | NodeClass.Method.getValue()), uint(BrowseResultMask.All.getValue())));
+        return r.getReferences() == null ? List.of() : Arrays.asList(r.getReferences());
+    }
+
+    static void await(String what, Duration max, BooleanSupplier condition) throws InterruptedException {
+        long until = System.nanoTime() + max.toNanos();
+        while (!condition.getAsBoolean()) {
+            if (System.nanoTime() > until) {
+                throw new AssertionError("timed out waiting for " + what);
+            }
+            Thread.sleep(20);
+        }
+    }
+
+    /** 1.5 x the largest score of normal windows of the simulated fan (as in PrometheusScrapeTest). */
+    static double threshold() {
+        var model = new MovingAverageEngine.Model("ma", 40, 40, 3, 8, 0, 0);
+        float[] normal = new SignalGenerator(MachineModel.fan(1500), 960, 1).generate(40 * 200);
+        double max = 0;
+        for (int w = 0; w < 200; w++) {
+            float[] e = model.channelErrors(Arrays.copyOfRange(normal, w * 120, (w + 1) * 120));
+            max = Math.max(max, (e[0] + e[1] + e[2]) / 3);
+        }
+        return 1.5 * max;
+    }
+
+    /** A simulated fan in real time with the moving-average model deployed, streaming, followed by a watch. */
+    static final class Fan implements AutoCloseable {
+        final VirtualDevice dev;
+        final DeviceClient client;
+        final DeviceWatch watch;
+        final double threshold;
+        private final List<AutoCloseable> open = new ArrayList<>();
+
+        Fan(String id, boolean stream) {
+            threshold = threshold();
+            dev = VirtualDevice.builder().deviceId(id).realTime(true).inferenceEngine(new MovingAverageEngine())
+                    .build();
+            client = DeviceClient.builder().transport(dev.newTransport()).connect();
+            client.deploy(MovingAverageEngine.bundle("ma-1", MovingAverageEngine.manifest(40, 40, 8, threshold),
+                    1000));
+            watch = DeviceWatch.follow(client);
+            if (stream) {
+                GyroStream s = client.stream(StreamOptions.defaults());
+                open.add(s.collectTo(watch.collector()));
+                open.add(s);
+            }
+        }
+
+        @Override
+        public void close() throws Exception {
+            for (int i = open.size() - 1; i >= 0; i--) {
+                open.get(i).close();
+            }
+            watch.close();
+            client.close();
+            dev.close();
+        }
+    }
+}
