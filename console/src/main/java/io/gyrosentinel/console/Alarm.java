@@ -20,10 +20,11 @@ import java.util.Objects;
  * @param note          what the last person to change it wrote, may be null
  * @param updatedBy     who changed the status last, null when nobody did
  * @param updatedAt     when, null when nobody did
+ * @param clip          the recording of the episode (from 10 s before it to its end), null when none was kept
  */
 public record Alarm(long id, String deviceId, long eventId, String modelId, OffsetDateTime startedAt,
                     OffsetDateTime endedAt, long deviceStartUs, Long deviceEndUs, double peakScore, double threshold,
-                    AlarmStatus status, String note, String updatedBy, OffsetDateTime updatedAt) {
+                    AlarmStatus status, String note, String updatedBy, OffsetDateTime updatedAt, String clip) {
     /**
      * Checks the fields that must be present.
      */

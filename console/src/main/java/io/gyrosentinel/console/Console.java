@@ -1,7 +1,9 @@
 package io.gyrosentinel.console;
 
 import io.gyrosentinel.client.DeviceWatch;
+import io.gyrosentinel.console.internal.Clips;
 import io.gyrosentinel.console.internal.Store;
+import io.gyrosentinel.stream.GyroStream;
 import io.gyrosentinel.console.internal.Web;
 
 import java.net.InetAddress;
@@ -67,6 +69,41 @@ public final class Console implements AutoCloseable {
     }
 
     /**
+     * Shows a device, stores its alarms and scores, and keeps its stream's last minute of samples so each alarm's
+     * episode (from 10 s before it to its end) is saved as a recording in the {@link Builder#recordings(Path)}
+     * directory; feedback labels it ({@link FeedbackExport}).
+     *
+     * @param watch  the device's watch
+     * @param stream the device's stream
+     * @return closing it stops following the device and keeping its samples
+     * @throws IllegalArgumentException when a device of that id is followed already
+     */
+    public AutoCloseable follow(DeviceWatch watch, GyroStream stream) {
+        Objects.requireNonNull(stream, "stream");
+        Clips clips = new Clips(stream.config(), watch.client().info());
+        AutoCloseable feed = stream.collectTo(clips);
+        AutoCloseable followed;
+        try {
+            followed = web.fleet().add(Objects.requireNonNull(watch, "watch"), clips);
+        } catch (RuntimeException e) {
+            close(feed);
+            throw e;
+        }
+        return () -> {
+            close(feed);
+            followed.close();
+        };
+    }
+
+    private static void close(AutoCloseable c) {
+        try {
+            c.close();
+        } catch (Exception ignored) {
+            // detaching a collector does not fail
+        }
+    }
+
+    /**
      * Adds a user, or replaces one of that name.
      *
      * @param name     user name: letters, digits, {@code . _ -}, 1..64
@@ -114,6 +151,7 @@ public final class Console implements AutoCloseable {
         private String jdbcUrl;
         private String dbUser;
         private String dbPassword;
+        private Path recordings;
 
         private Builder() {
         }
@@ -138,6 +176,28 @@ public final class Console implements AutoCloseable {
             }
             this.port = port;
             return this;
+        }
+
+        /**
+         * @param dir where the episodes of alarms of devices followed with their stream are saved as recordings
+         *            (default: {@code recordings} beside an H2 file database, else {@code ~/.gyrosentinel/recordings})
+         * @return this builder
+         */
+        public Builder recordings(Path dir) {
+            this.recordings = Objects.requireNonNull(dir, "dir");
+            return this;
+        }
+
+        private Path recordingsDir() {
+            if (recordings != null) {
+                return recordings;
+            }
+            String url = url();
+            if (url.startsWith("jdbc:h2:file:")) {
+                Path db = Path.of(url.substring("jdbc:h2:file:".length()).split(";")[0]).toAbsolutePath();
+                return db.resolveSibling("recordings");
+            }
+            return Path.of(System.getProperty("user.home"), ".gyrosentinel", "recordings");
         }
 
         /**
@@ -206,7 +266,7 @@ public final class Console implements AutoCloseable {
                             + "authenticate: add one (gyrosentinel serve --add-user NAME --role ROLE) or bind to "
                             + "127.0.0.1");
                 }
-                return new Console(store, Web.start(store, bind, port, loopback));
+                return new Console(store, Web.start(store, bind, port, loopback, recordingsDir()));
             } catch (RuntimeException e) {
                 store.close();
                 throw e;

@@ -41,6 +41,10 @@ final class ServeCommand implements Callable<Integer> {
     @Option(names = "--db-user", description = "Database user")
     String dbUser;
 
+    @Option(names = "--recordings", paramLabel = "DIR", description = "Where each alarm's episode is saved as a "
+            + "recording (default: recordings/ beside the H2 database, else ~/.gyrosentinel/recordings)")
+    java.nio.file.Path recordings;
+
     @Option(names = "--add-user", paramLabel = "NAME",
             description = "Add (or replace) a console user and exit; the password is read from the first line of "
                     + "standard input")
@@ -61,6 +65,9 @@ final class ServeCommand implements Callable<Integer> {
         if (db != null) {
             b.database(db, dbUser, dbPassword);
         }
+        if (recordings != null) {
+            b.recordings(recordings);
+        }
         if (addUser != null) {
             Role r;
             try {
@@ -79,7 +86,7 @@ final class ServeCommand implements Callable<Integer> {
         try (LiveDevices live = devices.open(pw)) {
             Console console = live.keep(b.start());
             for (LiveDevices.Live d : live.devices()) {
-                live.keep(console.follow(d.watch()));
+                live.keep(console.follow(d.watch(), d.stream()));
             }
             pw.printf("console of %d device(s) at %s%n", live.devices().size(), console.url());
             pw.flush();

@@ -37,6 +37,12 @@ public final class Fleet implements AutoCloseable {
     static final ObjectMapper JSON = new ObjectMapper();
 
     private final Store store;
+    private final java.nio.file.Path recordings;
+    private final java.util.concurrent.ExecutorService writer = Executors.newSingleThreadExecutor(r -> {
+        Thread t = new Thread(r, "gs-console-clips");
+        t.setDaemon(true);
+        return t;
+    });
     private final Map<String, Followed> devices = new ConcurrentSkipListMap<>();
     private final List<BiConsumer<String, String>> sinks = new CopyOnWriteArrayList<>();
     private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(r -> {
@@ -48,6 +54,7 @@ public final class Fleet implements AutoCloseable {
     /** One followed device. */
     private final class Followed implements DeviceWatch.Listener {
         final DeviceWatch watch;
+        final Clips clips;
         final AutoCloseable listening;
         volatile boolean dirty;
         // the current minute of scores, flushed to the store by the timer
@@ -60,8 +67,9 @@ public final class Fleet implements AutoCloseable {
         Drift.Verdict verdict = new Drift.Verdict(Drift.State.LEARNING, Double.NaN, Double.NaN, Double.NaN, "");
         long verdictAt;
 
-        Followed(DeviceWatch watch) {
+        Followed(DeviceWatch watch, Clips clips) {
             this.watch = watch;
+            this.clips = clips;
             this.listening = watch.listen(this);
         }
 
@@ -85,7 +93,12 @@ public final class Fleet implements AutoCloseable {
         @Override
         public void onEvent(DeviceWatch.State s, AnomalyEvent e) {
             try {
-                store.event(s.deviceId(), e).ifPresent(a -> push("alarm", alarmJson(a).toString()));
+                store.event(s.deviceId(), e).ifPresent(a -> {
+                    push("alarm", alarmJson(a).toString());
+                    if (!a.active() && a.clip() == null && clips != null && recordings != null) {
+                        writer.submit(() -> saveClip(a, clips));
+                    }
+                });
             } catch (RuntimeException ex) {
                 LOG.error("could not store the event {} of {}", e.eventId(), s.deviceId(), ex);
             }
@@ -131,13 +144,27 @@ public final class Fleet implements AutoCloseable {
         }
     }
 
+    private void saveClip(Alarm a, Clips clips) {
+        try {
+            java.nio.file.Path p = clips.save(a, recordings);
+            if (p != null) {
+                store.setClip(a.id(), p.toString());
+                store.alarm(a.id()).ifPresent(x -> push("alarm", alarmJson(x).toString()));
+            }
+        } catch (RuntimeException ex) {
+            LOG.error("could not save the episode of alarm {} of {}", a.id(), a.deviceId(), ex);
+        }
+    }
+
     /**
      * A fleet writing to a store.
      *
-     * @param store the console's database
+     * @param store      the console's database
+     * @param recordings where the alarms' episodes are saved, null to keep none
      */
-    public Fleet(Store store) {
+    public Fleet(Store store, java.nio.file.Path recordings) {
         this.store = store;
+        this.recordings = recordings;
         timer.scheduleWithFixedDelay(this::pushDirty, PUSH_MILLIS, PUSH_MILLIS, TimeUnit.MILLISECONDS);
         timer.scheduleWithFixedDelay(this::flushMinutes, 10, 10, TimeUnit.SECONDS);
     }
@@ -150,8 +177,19 @@ public final class Fleet implements AutoCloseable {
      * @throws IllegalArgumentException when a device of that id is followed already
      */
     public AutoCloseable add(DeviceWatch watch) {
+        return add(watch, null);
+    }
+
+    /**
+     * Follows a device and keeps its last samples to save each alarm's episode.
+     *
+     * @param watch the device's watch
+     * @param clips its stream's recent samples, null for none
+     * @return closing it stops following
+     */
+    public AutoCloseable add(DeviceWatch watch, Clips clips) {
         DeviceWatch.State s = watch.state();
-        Followed f = new Followed(watch);
+        Followed f = new Followed(watch, clips);
         if (devices.putIfAbsent(s.deviceId(), f) != null) {
             try {
                 f.listening.close();
@@ -353,12 +391,19 @@ public final class Fleet implements AutoCloseable {
         o.put("note", a.note());
         o.put("updatedBy", a.updatedBy());
         o.put("updatedAt", a.updatedAt() == null ? null : a.updatedAt().toString());
+        o.put("clip", a.clip() != null);
         return o;
     }
 
     @Override
     public void close() {
         timer.shutdownNow();
+        writer.shutdown();
+        try {
+            writer.awaitTermination(10, TimeUnit.SECONDS); // the clips being written
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
         for (Followed f : devices.values()) {
             try {
                 f.listening.close();

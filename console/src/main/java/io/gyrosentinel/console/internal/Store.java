@@ -284,6 +284,23 @@ public final class Store implements AutoCloseable {
     }
 
     /**
+     * Notes where an alarm's episode was saved.
+     *
+     * @param id   the alarm
+     * @param path the recording
+     */
+    public void setClip(long id, String path) {
+        tx(c -> {
+            try (PreparedStatement u = c.prepareStatement("UPDATE gs_alarm SET clip_path = ? WHERE id = ?")) {
+                u.setString(1, path);
+                u.setLong(2, id);
+                u.executeUpdate();
+            }
+            return null;
+        });
+    }
+
+    /**
      * {@return per device, how many of its alarms since a time are in each status}
      *
      * @param since alarms started from then on
@@ -321,7 +338,7 @@ public final class Store implements AutoCloseable {
 
     private static List<Alarm> query(Connection c, String where, Object... args) throws SQLException {
         try (PreparedStatement q = c.prepareStatement("SELECT id, device_id, event_id, model_id, started_at, ended_at, "
-                + "device_start_us, device_end_us, peak_score, threshold, status, note, updated_by, updated_at "
+                + "device_start_us, device_end_us, peak_score, threshold, status, note, updated_by, updated_at, clip_path "
                 + "FROM gs_alarm WHERE " + where)) {
             for (int i = 0; i < args.length; i++) {
                 q.setObject(i + 1, args[i]);
@@ -334,7 +351,8 @@ public final class Store implements AutoCloseable {
                     out.add(new Alarm(r.getLong(1), r.getString(2), r.getLong(3), r.getString(4),
                             r.getObject(5, OffsetDateTime.class), r.getObject(6, OffsetDateTime.class), r.getLong(7),
                             deviceEnd, r.getDouble(9), r.getDouble(10), AlarmStatus.valueOf(r.getString(11)),
-                            r.getString(12), r.getString(13), r.getObject(14, OffsetDateTime.class)));
+                            r.getString(12), r.getString(13), r.getObject(14, OffsetDateTime.class),
+                            r.getString(15)));
                 }
             }
             return out;

@@ -61,9 +61,9 @@ public final class Web implements AutoCloseable {
     private record Cached(Caller caller, long until) {
     }
 
-    private Web(Store store, String bind, boolean loopback) {
+    private Web(Store store, String bind, boolean loopback, java.nio.file.Path recordings) {
         this.store = store;
-        this.fleet = new Fleet(store);
+        this.fleet = new Fleet(store, recordings);
         this.bind = bind;
         this.loopback = loopback;
     }
@@ -75,10 +75,11 @@ public final class Web implements AutoCloseable {
      * @param bind     the address
      * @param port     the port, 0 for any
      * @param loopback whether the address is loopback (no authentication then)
+     * @param recordings where alarms' episodes are saved, null for nowhere
      * @return the running server
      */
-    public static Web start(Store store, String bind, int port, boolean loopback) {
-        Web w = new Web(store, bind, loopback);
+    public static Web start(Store store, String bind, int port, boolean loopback, java.nio.file.Path recordings) {
+        Web w = new Web(store, bind, loopback, recordings);
         try {
             w.app = Javalin.create(cfg -> {
                 cfg.jetty.host = bind;
