@@ -21,8 +21,10 @@ import org.junit.jupiter.api.Test;
  * The public/internal split of the SDK, enforced on the compiled classes of every module (samples sees them all):
  * <ul>
  *   <li>a package named {@code internal} belongs to its module: another module, the CLI and the samples do not
- *   use it. One documented exception: the MQTT transport implements the wire protocol for fleets and bridges, and
- *   uses sdk-core's protocol codec ({@code io.gyrosentinel.internal.wire}); the modules are released together.</li>
+ *   use it. Two documented exceptions, between modules released together: the MQTT transport implements the wire
+ *   protocol for fleets and bridges, and uses sdk-core's protocol codec ({@code io.gyrosentinel.internal.wire});
+ *   the Sparkplug B integration connects with the MQTT transport's broker settings and Paho helpers
+ *   ({@code io.gyrosentinel.transport.mqtt.internal}), so its broker URIs are the devices'.</li>
  *   <li>the public API does not hand out internal types: no public or protected method, constructor or field of a
  *   public type outside {@code internal} has an internal type in its signature.</li>
  * </ul>
@@ -67,8 +69,12 @@ class PublicApiTest {
     }
 
     private static boolean allowed(JavaClass from, JavaClass to) {
-        return module(from.getPackageName()).equals("sdk-transport-mqtt")
-                && to.getPackageName().startsWith("io.gyrosentinel.internal.wire");
+        String m = module(from.getPackageName());
+        // released together: the MQTT transport uses the core's protocol codec, Sparkplug B the MQTT transport's
+        // broker settings and Paho helpers (so its broker URIs are the devices')
+        return m.equals("sdk-transport-mqtt") && to.getPackageName().startsWith("io.gyrosentinel.internal.wire")
+                || m.equals("sdk-integration-sparkplug")
+                && to.getPackageName().startsWith("io.gyrosentinel.transport.mqtt.internal");
     }
 
     @Test
@@ -76,7 +82,8 @@ class PublicApiTest {
         Set<String> modules = new TreeSet<>();
         CLASSES.forEach(c -> modules.add(module(c.getPackageName())));
         assertEquals(Set.of("sdk-core", "sdk-transport-serial", "sdk-transport-mqtt", "sdk-training",
-                "sdk-integration-prometheus", "gyrosentinel-console", "samples"), modules);
+                "sdk-integration-prometheus", "sdk-integration-sparkplug", "sdk-integration-opcua", "gyrosentinel-console",
+                "samples"), modules);
     }
 
     @Test

@@ -3,13 +3,10 @@ package io.gyrosentinel.cli;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.util.concurrent.CompletableFuture;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -22,18 +19,9 @@ class BridgeCommandTest {
 
     @Test
     void bridgeServesEveryDevicesMetrics() throws Exception {
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        CompletableFuture<Integer> run = CompletableFuture.supplyAsync(() -> GyroSentinelCli.run(new String[] {
-            "bridge", "--prometheus", "0", "--duration", "4s", "--device", "sim:?id=fan-a", "--device", "sim:?id=fan-b"},
-                new PrintWriter(out, true), new PrintWriter(err, true)));
-        Pattern port = Pattern.compile("at http://0\\.0\\.0\\.0:(\\d+)/metrics");
-        Matcher m = port.matcher("");
-        long until = System.nanoTime() + 20_000_000_000L;
-        while (!(m = port.matcher(out.toString())).find() && System.nanoTime() < until && !run.isDone()) {
-            Thread.sleep(50);
-        }
-        assertTrue(m.find(0), out + "\n" + err);
+        CliRun run = new CliRun("bridge", "--prometheus", "0", "--duration", "4s", "--device", "sim:?id=fan-a",
+                "--device", "sim:?id=fan-b");
+        Matcher m = run.await("at http://0\\.0\\.0\\.0:(\\d+)/metrics");
         Thread.sleep(1000);
         String body = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:"
                 + m.group(1) + "/metrics")).build(), HttpResponse.BodyHandlers.ofString()).body();
@@ -44,7 +32,7 @@ class BridgeCommandTest {
             assertTrue(Double.parseDouble(samples.group(1)) > 0, body);
             assertTrue(body.contains("gyrosentinel_online{device=\"" + device + "\"} 1.0"), body);
         }
-        assertEquals(0, run.get(), err.toString());
-        assertTrue(out.toString().contains("following fan-a"), out.toString());
+        assertEquals(0, run.exit.get(), run.err.toString());
+        assertTrue(run.out.toString().contains("following fan-a"), run.out.toString());
     }
 }

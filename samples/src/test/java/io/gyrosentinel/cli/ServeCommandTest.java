@@ -14,9 +14,7 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
-import java.util.concurrent.CompletableFuture;
 import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -30,18 +28,9 @@ class ServeCommandTest {
 
     @Test
     void serveListsTheDemoDevices() throws Exception {
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        CompletableFuture<Integer> run = CompletableFuture.supplyAsync(() -> GyroSentinelCli.run(new String[] {
-            "serve", "--demo", "2", "--port", "0", "--db", "jdbc:h2:file:" + tmp.resolve("console"),
-            "--duration", "6s"}, new PrintWriter(out, true), new PrintWriter(err, true)));
-        Pattern url = Pattern.compile("console of 2 device\\(s\\) at (http://127\\.0\\.0\\.1:\\d+/)");
-        Matcher m = url.matcher("");
-        long until = System.nanoTime() + 60_000_000_000L;
-        while (!(m = url.matcher(out.toString())).find() && System.nanoTime() < until && !run.isDone()) {
-            Thread.sleep(50);
-        }
-        assertTrue(m.find(0), out + "\n" + err);
+        CliRun run = new CliRun("serve", "--demo", "2", "--port", "0", "--db", "jdbc:h2:file:" + tmp.resolve("console"),
+                "--duration", "6s");
+        Matcher m = run.await("console of 2 device\\(s\\) at (http://127\\.0\\.0\\.1:\\d+/)");
         HttpClient http = HttpClient.newHttpClient();
         assertEquals(200, http.send(HttpRequest.newBuilder(URI.create(m.group(1) + "healthz")).build(),
                 HttpResponse.BodyHandlers.ofString()).statusCode());
@@ -56,7 +45,7 @@ class ServeCommandTest {
             assertTrue(d.path("score").isNumber() && d.path("threshold").asDouble() > 0, d.toString());
             assertTrue(d.path("anomaly").isBoolean(), d.toString());
         }
-        assertEquals(0, run.get(), err.toString());
+        assertEquals(0, run.exit.get(), run.err.toString());
     }
 
     @Test

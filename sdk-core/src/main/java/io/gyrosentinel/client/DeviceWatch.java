@@ -115,8 +115,15 @@ public final class DeviceWatch implements AutoCloseable {
     private DeviceWatch(DeviceClient client) {
         this.client = client;
         DeviceInfo info = client.info();
-        String model = info.modelSlots().stream().filter(ModelSlotInfo::active).map(ModelSlotInfo::modelId)
-                .findFirst().orElse("");
+        String model;
+        try {
+            // asked now: the handshake's slots are stale after a deploy on this connection
+            model = client.modelStatus().active().map(ModelSlotInfo::modelId).orElse("");
+        } catch (RuntimeException e) {
+            LOG.debug("model status of {} unknown; using the handshake's", info.deviceId(), e);
+            model = info.modelSlots().stream().filter(ModelSlotInfo::active).map(ModelSlotInfo::modelId)
+                    .findFirst().orElse("");
+        }
         this.state = new State(info.deviceId(), true, info.firmwareVersion(), model, Float.NaN, Float.NaN, false, 0,
                 0, 0, 0, 0, System.currentTimeMillis());
     }

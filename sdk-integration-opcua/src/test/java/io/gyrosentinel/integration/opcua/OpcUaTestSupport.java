@@ -3,8 +3,6 @@ package io.gyrosentinel.integration.opcua;
 import io.gyrosentinel.client.DeviceClient;
 import io.gyrosentinel.client.DeviceWatch;
 import io.gyrosentinel.client.StreamOptions;
-import io.gyrosentinel.sim.MachineModel;
-import io.gyrosentinel.sim.SignalGenerator;
 import io.gyrosentinel.sim.VirtualDevice;
 import io.gyrosentinel.stream.GyroStream;
 import io.gyrosentinel.testing.MovingAverageEngine;
@@ -113,16 +111,8 @@ final class OpcUaTestSupport {
         }
     }
 
-    /** 1.5 x the largest score of normal windows of the simulated fan (as in PrometheusScrapeTest). */
     static double threshold() {
-        var model = new MovingAverageEngine.Model("ma", 40, 40, 3, 8, 0, 0);
-        float[] normal = new SignalGenerator(MachineModel.fan(1500), 960, 1).generate(40 * 200);
-        double max = 0;
-        for (int w = 0; w < 200; w++) {
-            float[] e = model.channelErrors(Arrays.copyOfRange(normal, w * 120, (w + 1) * 120));
-            max = Math.max(max, (e[0] + e[1] + e[2]) / 3);
-        }
-        return 1.5 * max;
+        return MovingAverageEngine.fanThreshold();
     }
 
     /** A simulated fan in real time with the moving-average model deployed, streaming, followed by a watch. */

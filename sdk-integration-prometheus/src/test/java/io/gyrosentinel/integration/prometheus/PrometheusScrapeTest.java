@@ -8,8 +8,6 @@ import io.gyrosentinel.client.DeployResult;
 import io.gyrosentinel.client.DeviceClient;
 import io.gyrosentinel.client.StreamOptions;
 import io.gyrosentinel.sim.Fault;
-import io.gyrosentinel.sim.MachineModel;
-import io.gyrosentinel.sim.SignalGenerator;
 import io.gyrosentinel.sim.VirtualDevice;
 import io.gyrosentinel.stream.GyroStream;
 import io.gyrosentinel.testing.MovingAverageEngine;
@@ -21,7 +19,6 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
-import java.util.Arrays;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.regex.Matcher;
@@ -38,16 +35,8 @@ import org.junit.jupiter.api.Timeout;
 class PrometheusScrapeTest {
     private static final Pattern SAMPLE = Pattern.compile("^([a-zA-Z_:][a-zA-Z0-9_:]*)\\{([^}]*)} (\\S+)$");
 
-    /** 1.5 x the largest score of normal windows of the simulated fan. */
-    private static double threshold() {
-        var model = new MovingAverageEngine.Model("ma", 40, 40, 3, 8, 0, 0);
-        float[] normal = new SignalGenerator(MachineModel.fan(1500), 960, 1).generate(40 * 200);
-        double max = 0;
-        for (int w = 0; w < 200; w++) {
-            float[] e = model.channelErrors(Arrays.copyOfRange(normal, w * 120, (w + 1) * 120));
-            max = Math.max(max, (e[0] + e[1] + e[2]) / 3);
-        }
-        return 1.5 * max;
+    static double threshold() {
+        return MovingAverageEngine.fanThreshold();
     }
 
     /** Series name + labels → value, and the # TYPE of each family. */

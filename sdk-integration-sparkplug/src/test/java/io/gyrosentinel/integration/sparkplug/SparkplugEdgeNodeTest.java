@@ -12,8 +12,6 @@ import io.gyrosentinel.client.DeviceWatch;
 import io.gyrosentinel.client.StreamOptions;
 import io.gyrosentinel.integration.sparkplug.SparkplugSubscriber.Msg;
 import io.gyrosentinel.sim.Fault;
-import io.gyrosentinel.sim.MachineModel;
-import io.gyrosentinel.sim.SignalGenerator;
 import io.gyrosentinel.sim.VirtualDevice;
 import io.gyrosentinel.stream.GyroStream;
 import io.gyrosentinel.testing.MovingAverageEngine;
@@ -21,7 +19,6 @@ import io.gyrosentinel.testing.PluggableTransport;
 import io.gyrosentinel.transport.mqtt.MosquittoBroker;
 
 import java.time.Duration;
-import java.util.Arrays;
 import java.util.Date;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -61,16 +58,8 @@ class SparkplugEdgeNodeTest {
         }
     }
 
-    /** 1.5 x the largest score of normal windows of the simulated fan. */
     private static double threshold() {
-        var model = new MovingAverageEngine.Model("ma", 40, 40, 3, 8, 0, 0);
-        float[] normal = new SignalGenerator(MachineModel.fan(1500), 960, 1).generate(40 * 200);
-        double max = 0;
-        for (int w = 0; w < 200; w++) {
-            float[] e = model.channelErrors(Arrays.copyOfRange(normal, w * 120, (w + 1) * 120));
-            max = Math.max(max, (e[0] + e[1] + e[2]) / 3);
-        }
-        return 1.5 * max;
+        return MovingAverageEngine.fanThreshold();
     }
 
     private SparkplugEdgeNode node(String uri, Duration interval) {
