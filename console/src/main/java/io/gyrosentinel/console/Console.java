@@ -84,7 +84,7 @@ public final class Console implements AutoCloseable {
         AutoCloseable feed = stream.collectTo(clips);
         AutoCloseable followed;
         try {
-            followed = web.fleet().add(Objects.requireNonNull(watch, "watch"), clips);
+            followed = web.fleet().add(Objects.requireNonNull(watch, "watch"), clips, stream);
         } catch (RuntimeException e) {
             close(feed);
             throw e;
@@ -152,6 +152,7 @@ public final class Console implements AutoCloseable {
         private String dbUser;
         private String dbPassword;
         private Path recordings;
+        private Path bundles;
 
         private Builder() {
         }
@@ -185,6 +186,16 @@ public final class Console implements AutoCloseable {
          */
         public Builder recordings(Path dir) {
             this.recordings = Objects.requireNonNull(dir, "dir");
+            return this;
+        }
+
+        /**
+         * @param dir the signed model bundles ({@code .gsb}) people may deploy from the console, listed on its
+         *            models page; none by default
+         * @return this builder
+         */
+        public Builder bundles(Path dir) {
+            this.bundles = Objects.requireNonNull(dir, "dir");
             return this;
         }
 
@@ -266,7 +277,7 @@ public final class Console implements AutoCloseable {
                             + "authenticate: add one (gyrosentinel serve --add-user NAME --role ROLE) or bind to "
                             + "127.0.0.1");
                 }
-                return new Console(store, Web.start(store, bind, port, loopback, recordingsDir()));
+                return new Console(store, Web.start(store, bind, port, loopback, recordingsDir(), bundles));
             } catch (RuntimeException e) {
                 store.close();
                 throw e;

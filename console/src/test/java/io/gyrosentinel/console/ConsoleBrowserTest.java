@@ -53,6 +53,7 @@ class ConsoleBrowserTest {
     private final List<AutoCloseable> open = new ArrayList<>();
     private final List<VirtualDevice> devices = new ArrayList<>();
     private final List<DeviceWatch> watches = new ArrayList<>();
+    private final List<GyroStream> streams = new ArrayList<>();
     private WebDriver browser;
 
     static WebDriver chromium(Path profile) {
@@ -88,8 +89,11 @@ class ConsoleBrowserTest {
             watches.add(w);
             GyroStream s = c.stream(StreamOptions.defaults());
             open.add(s);
+            streams.add(s);
             open.add(s.collectTo(w.collector()));
         }
+        MovingAverageEngine.bundle("ma-1", MovingAverageEngine.manifest(40, 40, 8, threshold), 1000)
+                .write(Files.createDirectories(tmp.resolve("bundles")).resolve("ma-1.gsb"));
         browser = chromium(tmp.resolve("profile"));
         Files.createDirectories(SCREENSHOTS);
     }
@@ -105,10 +109,10 @@ class ConsoleBrowserTest {
     }
 
     private Console console(String db) {
-        Console c = Console.builder().port(0).database(db).start();
-        List<AutoCloseable> follows = new ArrayList<>();
-        for (DeviceWatch w : watches) {
-            follows.add(c.follow(w));
+        Console c = Console.builder().port(0).database(db).bundles(tmp.resolve("bundles"))
+                .recordings(tmp.resolve("recordings")).start();
+        for (int i = 0; i < watches.size(); i++) {
+            c.follow(watches.get(i), streams.get(i));
         }
         return c;
     }
@@ -161,6 +165,10 @@ class ConsoleBrowserTest {
 
             browser.get(console.url() + "device?id=pump-2");
             waiting(20).until(d -> d.findElements(By.cssSelector("#alarms tbody tr")).size() == 1);
+            // the live signal: 100 points per axis and second, the last 5 s at once
+            waiting(20).until(d -> ((Number) ((JavascriptExecutor) d).executeScript(
+                    "return Chart.getChart('signal').data.datasets[2].data.length")).intValue() >= 400);
+            assertTrue(browser.findElement(By.id("facts")).getText().contains("share of the score"));
             Thread.sleep(1500); // a second and a half of live scores on the chart
             screenshot("device");
 
@@ -174,6 +182,12 @@ class ConsoleBrowserTest {
                     .equals("acknowledged"));
             screenshot("alarms");
             devices.get(1).clearFaults();
+
+            browser.get(console.url() + "models");
+            waiting(20).until(d -> d.findElements(By.cssSelector("tr[data-bundle='ma-1.gsb']")).size() == 1
+                    && d.findElement(By.cssSelector("tr[data-bundle='ma-1.gsb']")).getText()
+                    .contains("fan-3, press-1, pump-2"));
+            screenshot("models");
         }
 
         // the server restarts on the same database: the acknowledgement is still there, with who and the note

@@ -18,11 +18,13 @@ import java.util.stream.Stream;
  */
 public final class PostgresServer implements AutoCloseable {
     private final Path dir;
+    private final Path pg;
     private final int port;
     private final Process server;
 
-    private PostgresServer(Path dir, int port, Process server) {
+    private PostgresServer(Path dir, Path pg, int port, Process server) {
         this.dir = dir;
+        this.pg = pg;
         this.port = port;
         this.server = server;
     }
@@ -67,20 +69,24 @@ public final class PostgresServer implements AutoCloseable {
      */
     public static PostgresServer start() throws Exception {
         Path bin = bin();
+        // dir (ours) holds the logs; dir/pg belongs to the server's user under root. scripts/test.sh runs the tests
+        // as a root without CAP_DAC_OVERRIDE, which cannot write into (nor delete from) a directory it does not own.
         Path dir = Files.createTempDirectory("gs-pg");
+        dir.toFile().setReadable(true, false);
+        dir.toFile().setExecutable(true, false);
+        Path pg = Files.createDirectory(dir.resolve("pg"));
         if (root()) {
-            Process chown = new ProcessBuilder("chown", "postgres:postgres", dir.toString()).inheritIO().start();
+            Process chown = new ProcessBuilder("chown", "postgres:postgres", pg.toString()).inheritIO().start();
             if (!chown.waitFor(30, TimeUnit.SECONDS) || chown.exitValue() != 0) {
-                throw new IOException("chown postgres:postgres " + dir + " failed");
+                throw new IOException("chown postgres:postgres " + pg + " failed");
             }
-            dir.toFile().setReadable(true, false);
-            dir.toFile().setExecutable(true, false);
         }
-        Path data = dir.resolve("data");
+        Path data = pg.resolve("data");
         new ProcessBuilder(as(List.of(bin.resolve("initdb").toString(), "-D", data.toString(), "-U", "gs",
                 "--auth=trust", "--encoding=UTF8", "--no-sync"))).redirectErrorStream(true)
                 .redirectOutput(dir.resolve("initdb.log").toFile()).start().waitFor(120, TimeUnit.SECONDS);
-        if (!Files.exists(data.resolve("PG_VERSION"))) {
+        Process check = new ProcessBuilder(as(List.of("test", "-f", data.resolve("PG_VERSION").toString()))).start();
+        if (!check.waitFor(30, TimeUnit.SECONDS) || check.exitValue() != 0) {
             throw new IOException("initdb failed: " + Files.readString(dir.resolve("initdb.log")));
         }
         int port;
@@ -88,10 +94,10 @@ public final class PostgresServer implements AutoCloseable {
             port = s.getLocalPort();
         }
         Process server = new ProcessBuilder(as(List.of(bin.resolve("postgres").toString(), "-D", data.toString(),
-                "-p", String.valueOf(port), "-h", "127.0.0.1", "-k", dir.toString(), "-F",
+                "-p", String.valueOf(port), "-h", "127.0.0.1", "-k", pg.toString(), "-F",
                 "-c", "shared_buffers=16MB", "-c", "max_connections=40"))).redirectErrorStream(true)
                 .redirectOutput(dir.resolve("server.log").toFile()).start();
-        PostgresServer pg = new PostgresServer(dir, port, server);
+        PostgresServer server0 = new PostgresServer(dir, pg, port, server);
         long until = System.nanoTime() + 60_000_000_000L;
         while (true) {
             Process ready = new ProcessBuilder(bin.resolve("pg_isready").toString(), "-h", "127.0.0.1", "-p",
@@ -101,14 +107,14 @@ public final class PostgresServer implements AutoCloseable {
             }
             if (!server.isAlive() || System.nanoTime() > until) {
                 String log = Files.readString(dir.resolve("server.log"));
-                pg.close();
+                server0.close();
                 throw new IOException("PostgreSQL did not start:\n" + log);
             }
             Thread.sleep(100);
         }
         run(List.of(bin.resolve("createdb").toString(), "-h", "127.0.0.1", "-p", String.valueOf(port), "-U", "gs",
                 "console"));
-        return pg;
+        return server0;
     }
 
     /** {@return the JDBC URL of the test database, user {@code gs}, no password} */
@@ -122,6 +128,8 @@ public final class PostgresServer implements AutoCloseable {
         if (!server.waitFor(30, TimeUnit.SECONDS)) {
             server.destroyForcibly();
         }
+        // the cluster's files belong to the server's user: it removes them
+        run(List.of("rm", "-rf", pg.resolve("data").toString()));
         try (Stream<Path> all = Files.walk(dir)) {
             for (Path p : all.sorted(Comparator.reverseOrder()).toList()) {
                 Files.deleteIfExists(p);

@@ -45,6 +45,10 @@ final class ServeCommand implements Callable<Integer> {
             + "recording (default: recordings/ beside the H2 database, else ~/.gyrosentinel/recordings)")
     java.nio.file.Path recordings;
 
+    @Option(names = "--bundles", paramLabel = "DIR", description = "Signed model bundles (.gsb) admins may deploy "
+            + "from the console (its models page lists them)")
+    java.nio.file.Path bundles;
+
     @Option(names = "--add-user", paramLabel = "NAME",
             description = "Add (or replace) a console user and exit; the password is read from the first line of "
                     + "standard input")
@@ -67,6 +71,9 @@ final class ServeCommand implements Callable<Integer> {
         }
         if (recordings != null) {
             b.recordings(recordings);
+        }
+        if (bundles != null) {
+            b.bundles(bundles);
         }
         if (addUser != null) {
             Role r;

@@ -49,7 +49,12 @@ public final class Clips implements Collector {
         }
     }
 
-    private synchronized List<SampleBlock> since(long micros) {
+    /**
+     * {@return the kept blocks whose last sample is at or after a device time}
+     *
+     * @param micros device time, µs
+     */
+    synchronized List<SampleBlock> since(long micros) {
         List<SampleBlock> out = new ArrayList<>();
         for (SampleBlock b : blocks) {
             if (b.timestampMicros(b.count() - 1) >= micros) {

@@ -55,6 +55,7 @@ public final class Fleet implements AutoCloseable {
     private final class Followed implements DeviceWatch.Listener {
         final DeviceWatch watch;
         final Clips clips;
+        final io.gyrosentinel.stream.GyroStream stream;
         final AutoCloseable listening;
         volatile boolean dirty;
         // the current minute of scores, flushed to the store by the timer
@@ -64,12 +65,14 @@ public final class Fleet implements AutoCloseable {
         double max;
         double threshold;
         final Drift drift = new Drift();
+        volatile float[] share;
         Drift.Verdict verdict = new Drift.Verdict(Drift.State.LEARNING, Double.NaN, Double.NaN, Double.NaN, "");
         long verdictAt;
 
-        Followed(DeviceWatch watch, Clips clips) {
+        Followed(DeviceWatch watch, Clips clips, io.gyrosentinel.stream.GyroStream stream) {
             this.watch = watch;
             this.clips = clips;
+            this.stream = stream;
             this.listening = watch.listen(this);
         }
 
@@ -87,6 +90,18 @@ public final class Fleet implements AutoCloseable {
                 threshold = r.threshold();
                 drift.add(r.modelId(), r.score(), r.threshold(), s.anomaly());
             }
+            float[] e = r.channelError();
+            if (e.length > 0) {
+                double sum = 0;
+                for (float v : e) {
+                    sum += Math.max(0, v);
+                }
+                float[] sh = new float[e.length];
+                for (int i = 0; i < e.length && sum > 0; i++) {
+                    sh[i] = (float) (Math.max(0, e[i]) / sum);
+                }
+                share = sh;
+            }
             dirty = true;
         }
 
@@ -102,13 +117,13 @@ public final class Fleet implements AutoCloseable {
             } catch (RuntimeException ex) {
                 LOG.error("could not store the event {} of {}", e.eventId(), s.deviceId(), ex);
             }
-            push("device", deviceJson(s, verdict()).toString());
+            push("device", json().toString());
             dirty = false;
         }
 
         @Override
         public void onLink(DeviceWatch.State s) {
-            push("device", deviceJson(s, verdict()).toString());
+            push("device", json().toString());
             dirty = false;
         }
 
@@ -127,7 +142,15 @@ public final class Fleet implements AutoCloseable {
         }
 
         ObjectNode json() {
-            return deviceJson(watch.state(), verdict());
+            ObjectNode o = deviceJson(watch.state(), verdict());
+            float[] sh = share;
+            if (sh != null) {
+                ArrayNode a = o.putArray("channelShare");
+                for (float v : sh) {
+                    a.add(v);
+                }
+            }
+            return o;
         }
 
         void flushLocked() {
@@ -177,19 +200,20 @@ public final class Fleet implements AutoCloseable {
      * @throws IllegalArgumentException when a device of that id is followed already
      */
     public AutoCloseable add(DeviceWatch watch) {
-        return add(watch, null);
+        return add(watch, null, null);
     }
 
     /**
      * Follows a device and keeps its last samples to save each alarm's episode.
      *
      * @param watch the device's watch
-     * @param clips its stream's recent samples, null for none
+     * @param clips  its stream's recent samples, null for none
+     * @param stream its stream (recordings are started on it), null for none
      * @return closing it stops following
      */
-    public AutoCloseable add(DeviceWatch watch, Clips clips) {
+    public AutoCloseable add(DeviceWatch watch, Clips clips, io.gyrosentinel.stream.GyroStream stream) {
         DeviceWatch.State s = watch.state();
-        Followed f = new Followed(watch, clips);
+        Followed f = new Followed(watch, clips, stream);
         if (devices.putIfAbsent(s.deviceId(), f) != null) {
             try {
                 f.listening.close();
@@ -281,6 +305,26 @@ public final class Fleet implements AutoCloseable {
     static final int FALSE_ALARMS_MIN = 3;
     /** ... this many dismissed, and at least this share of the judged ones. */
     static final double FALSE_ALARM_SHARE = 0.5;
+
+    /**
+     * {@return a followed device's recent samples, or null when it was followed without its stream}
+     *
+     * @param id the device id
+     */
+    public Clips clips(String id) {
+        Followed f = devices.get(id);
+        return f == null ? null : f.clips;
+    }
+
+    /**
+     * {@return a followed device's stream, or null when it was followed without one}
+     *
+     * @param id the device id
+     */
+    public io.gyrosentinel.stream.GyroStream stream(String id) {
+        Followed f = devices.get(id);
+        return f == null ? null : f.stream;
+    }
 
     /** {@return every device as the API lists it, with its alarm counts and suggestions} */
     public ArrayNode devicesJson() {

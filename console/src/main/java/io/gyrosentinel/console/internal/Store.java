@@ -539,6 +539,124 @@ public final class Store implements AutoCloseable {
         });
     }
 
+    /** A deployment or rollback started from the console, as it ended. */
+    public record Deployment(long id, String deviceId, String action, String bundle, String modelId, String sha256,
+                             Integer slot, boolean ok, String detail, String actor, OffsetDateTime at) {
+    }
+
+    /**
+     * Writes a deployment or rollback and audits it, in one transaction.
+     *
+     * @param d what happened (its id and time are set here)
+     */
+    public void addDeployment(Deployment d) {
+        tx(c -> {
+            try (PreparedStatement i = c.prepareStatement("INSERT INTO gs_deployment (device_id, action, bundle, "
+                    + "model_id, sha256, slot, ok, detail, actor, occurred_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
+                i.setString(1, d.deviceId());
+                i.setString(2, d.action());
+                i.setString(3, d.bundle());
+                i.setString(4, d.modelId());
+                i.setString(5, d.sha256());
+                i.setObject(6, d.slot());
+                i.setBoolean(7, d.ok());
+                i.setString(8, d.detail());
+                i.setString(9, d.actor());
+                i.setObject(10, now());
+                i.executeUpdate();
+            }
+            audit(c, d.actor(), "device." + d.action() + (d.ok() ? "" : "_failed"), "device/" + d.deviceId(),
+                    (d.bundle() == null ? "" : d.bundle() + " ") + (d.modelId() == null ? "" : d.modelId() + " ")
+                            + (d.detail() == null ? "" : d.detail()));
+            return null;
+        });
+    }
+
+    /**
+     * {@return deployments and rollbacks, newest first}
+     *
+     * @param deviceId only this device's, null for all
+     * @param limit    at most this many
+     */
+    public List<Deployment> deployments(String deviceId, int limit) {
+        return tx(c -> {
+            try (PreparedStatement q = c.prepareStatement("SELECT id, device_id, action, bundle, model_id, sha256, "
+                    + "slot, ok, detail, actor, occurred_at FROM gs_deployment"
+                    + (deviceId == null ? "" : " WHERE device_id = ?") + " ORDER BY id DESC FETCH FIRST "
+                    + Math.max(1, limit) + " ROWS ONLY")) {
+                if (deviceId != null) {
+                    q.setString(1, deviceId);
+                }
+                List<Deployment> out = new ArrayList<>();
+                try (ResultSet r = q.executeQuery()) {
+                    while (r.next()) {
+                        int slot = r.getInt(7);
+                        out.add(new Deployment(r.getLong(1), r.getString(2), r.getString(3), r.getString(4),
+                                r.getString(5), r.getString(6), r.wasNull() ? null : slot, r.getBoolean(8),
+                                r.getString(9), r.getString(10), r.getObject(11, OffsetDateTime.class)));
+                    }
+                }
+                return out;
+            }
+        });
+    }
+
+    /** A recording started from the console. */
+    public record RecordingRow(long id, String deviceId, String path, String label, OffsetDateTime startedAt,
+                               double seconds, long samples, long gaps, String actor) {
+    }
+
+    /**
+     * Indexes a finished recording and audits it.
+     *
+     * @param r the recording (its id is set here)
+     */
+    public void addRecording(RecordingRow r) {
+        tx(c -> {
+            try (PreparedStatement i = c.prepareStatement("INSERT INTO gs_recording (device_id, path, label, "
+                    + "started_at, seconds, samples, gaps, actor) VALUES (?, ?, ?, ?, ?, ?, ?, ?)")) {
+                i.setString(1, r.deviceId());
+                i.setString(2, r.path());
+                i.setString(3, r.label());
+                i.setObject(4, r.startedAt());
+                i.setDouble(5, r.seconds());
+                i.setLong(6, r.samples());
+                i.setLong(7, r.gaps());
+                i.setString(8, r.actor());
+                i.executeUpdate();
+            }
+            audit(c, r.actor(), "device.recorded", "device/" + r.deviceId(), r.path());
+            return null;
+        });
+    }
+
+    /**
+     * {@return recordings, newest first}
+     *
+     * @param deviceId only this device's, null for all
+     * @param limit    at most this many
+     */
+    public List<RecordingRow> recordings(String deviceId, int limit) {
+        return tx(c -> {
+            try (PreparedStatement q = c.prepareStatement("SELECT id, device_id, path, label, started_at, seconds, "
+                    + "samples, gaps, actor FROM gs_recording" + (deviceId == null ? "" : " WHERE device_id = ?")
+                    + " ORDER BY id DESC FETCH FIRST " + Math.max(1, limit) + " ROWS ONLY")) {
+                if (deviceId != null) {
+                    q.setString(1, deviceId);
+                }
+                List<RecordingRow> out = new ArrayList<>();
+                try (ResultSet r = q.executeQuery()) {
+                    while (r.next()) {
+                        out.add(new RecordingRow(r.getLong(1), r.getString(2), r.getString(3), r.getString(4),
+                                r.getObject(5, OffsetDateTime.class), r.getDouble(6), r.getLong(7), r.getLong(8),
+                                r.getString(9)));
+                    }
+                }
+                return out;
+            }
+        });
+    }
+
     @Override
     public void close() {
         ds.close();

@@ -42,7 +42,7 @@ public final class Web implements AutoCloseable {
     private static final String ASSETS = "/io/gyrosentinel/console/web/";
     private static final String CHART_JS = "/META-INF/resources/webjars/chart.js/4.4.1/dist/chart.umd.js";
     private static final Map<String, String> PAGES = Map.of("/", "index.html", "/alarms", "alarms.html",
-            "/device", "device.html");
+            "/device", "device.html", "/models", "models.html");
     private static final Map<String, String> TYPES = Map.of("html", "text/html; charset=utf-8",
             "js", "text/javascript; charset=utf-8", "css", "text/css; charset=utf-8");
     /** How long a checked Basic credential is believed without running PBKDF2 again. */
@@ -53,6 +53,11 @@ public final class Web implements AutoCloseable {
     private final boolean loopback;
     private final String bind;
     private final Map<String, Cached> credentials = new ConcurrentHashMap<>();
+    private final java.util.concurrent.ExecutorService jobs = java.util.concurrent.Executors.newCachedThreadPool(r -> {
+        Thread t = new Thread(r, "gs-console-job");
+        t.setDaemon(true);
+        return t;
+    });
     private Javalin app;
 
     private record Caller(String name, Role role) {
@@ -61,9 +66,13 @@ public final class Web implements AutoCloseable {
     private record Cached(Caller caller, long until) {
     }
 
-    private Web(Store store, String bind, boolean loopback, java.nio.file.Path recordings) {
+    private final Actions actions;
+
+    private Web(Store store, String bind, boolean loopback, java.nio.file.Path recordings,
+                java.nio.file.Path bundles) {
         this.store = store;
         this.fleet = new Fleet(store, recordings);
+        this.actions = new Actions(store, fleet, bundles, recordings, jobs);
         this.bind = bind;
         this.loopback = loopback;
     }
@@ -75,11 +84,13 @@ public final class Web implements AutoCloseable {
      * @param bind     the address
      * @param port     the port, 0 for any
      * @param loopback whether the address is loopback (no authentication then)
-     * @param recordings where alarms' episodes are saved, null for nowhere
+     * @param recordings where alarms' episodes and recordings are saved
+     * @param bundles    the model bundles people may deploy, null for none
      * @return the running server
      */
-    public static Web start(Store store, String bind, int port, boolean loopback, java.nio.file.Path recordings) {
-        Web w = new Web(store, bind, loopback, recordings);
+    public static Web start(Store store, String bind, int port, boolean loopback, java.nio.file.Path recordings,
+                            java.nio.file.Path bundles) {
+        Web w = new Web(store, bind, loopback, recordings, bundles);
         try {
             w.app = Javalin.create(cfg -> {
                 cfg.jetty.host = bind;
@@ -99,8 +110,19 @@ public final class Web implements AutoCloseable {
                 cfg.routes.get("/api/alarms", w::alarms);
                 cfg.routes.post("/api/alarms/{id}/{action}", w::alarmAction);
                 cfg.routes.post("/api/devices/{id}/calibrate", w::calibrate);
+                cfg.routes.post("/api/devices/{id}/deploy", ctx -> w.accepted(ctx, w.actions.deploy(
+                        ctx.pathParam("id"), w.bodyText(ctx, "bundle"), need(ctx, Role.ADMIN).name())));
+                cfg.routes.post("/api/devices/{id}/rollback", ctx -> w.accepted(ctx, w.actions.rollback(
+                        ctx.pathParam("id"), need(ctx, Role.ADMIN).name())));
+                cfg.routes.post("/api/devices/{id}/record", w::record);
+                cfg.routes.get("/api/models", ctx -> w.json(ctx, w.actions.models()));
                 cfg.routes.get("/api/audit", w::audit);
                 cfg.routes.sse("/api/stream", w::stream);
+                cfg.routes.sse("/api/devices/{id}/signal", w::signal);
+                cfg.routes.exception(Actions.NoSuchElementException.class, (e, ctx) -> {
+                    ctx.status(HttpStatus.NOT_FOUND);
+                    w.json(ctx, Fleet.JSON.createObjectNode().put("error", e.getMessage()));
+                });
                 cfg.routes.exception(IllegalArgumentException.class, (e, ctx) -> {
                     ctx.status(HttpStatus.BAD_REQUEST);
                     w.json(ctx, Fleet.JSON.createObjectNode().put("error", e.getMessage()));
@@ -277,6 +299,8 @@ public final class Web implements AutoCloseable {
         for (Alarm a : store.alarms(null, id, 50)) {
             alarms.add(Fleet.alarmJson(a));
         }
+        o.set("deployments", actions.deploymentsJson(id));
+        o.set("recordings", actions.recordingsJson(id));
         json(ctx, o);
     }
 
@@ -348,11 +372,6 @@ public final class Web implements AutoCloseable {
         }
     }
 
-    private final java.util.concurrent.ExecutorService jobs = java.util.concurrent.Executors.newCachedThreadPool(r -> {
-        Thread t = new Thread(r, "gs-console-job");
-        t.setDaemon(true);
-        return t;
-    });
 
     /** Recalibrates a device's threshold on its normal operation now; the result is pushed as "calibration". */
     private void calibrate(Context ctx) {
@@ -403,6 +422,40 @@ public final class Web implements AutoCloseable {
         json(ctx, Fleet.JSON.createObjectNode().put("device", id).put("calibrating", detail));
     }
 
+    private JsonNode body(Context ctx) {
+        if (ctx.body().isBlank()) {
+            return Fleet.JSON.createObjectNode();
+        }
+        try {
+            return Fleet.JSON.readTree(ctx.body());
+        } catch (IOException e) {
+            throw new IllegalArgumentException("body: not JSON: " + e.getMessage());
+        }
+    }
+
+    private String bodyText(Context ctx, String field) {
+        JsonNode n = body(ctx).path(field);
+        return n.isTextual() ? n.asText() : null;
+    }
+
+    private void accepted(Context ctx, JsonNode answer) {
+        ctx.status(HttpStatus.ACCEPTED);
+        json(ctx, answer);
+    }
+
+    private void record(Context ctx) {
+        Caller c = need(ctx, Role.OPERATOR);
+        JsonNode b = body(ctx);
+        io.gyrosentinel.recording.SessionLabel label;
+        try {
+            label = io.gyrosentinel.recording.SessionLabel.parse(b.path("label").asText("unlabelled"));
+        } catch (RuntimeException e) {
+            throw new IllegalArgumentException("label: normal, anomalous or unlabelled, not '"
+                    + b.path("label").asText() + "'");
+        }
+        accepted(ctx, actions.record(ctx.pathParam("id"), b.path("seconds").asDouble(30), label, c.name()));
+    }
+
     private void audit(Context ctx) {
         need(ctx, Role.ADMIN);
         ArrayNode arr = Fleet.JSON.createArrayNode();
@@ -434,8 +487,73 @@ public final class Web implements AutoCloseable {
         }
     }
 
+    private final java.util.concurrent.ScheduledExecutorService signals =
+            java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r -> {
+                Thread t = new Thread(r, "gs-console-signal");
+                t.setDaemon(true);
+                return t;
+            });
+
+    /** Points per axis and second sent to a device page's live signal chart. */
+    static final int SIGNAL_POINTS_PER_SECOND = 100;
+
+    /**
+     * A device's live signal, per axis in dps, decimated to {@link #SIGNAL_POINTS_PER_SECOND}: an SSE event
+     * {@code signal} every 200 ms, {@code {"t": [device ms], "axes": [[x...], [y...], [z...]]}}.
+     */
+    private void signal(SseClient client) {
+        String id = client.ctx().pathParam("id");
+        Clips clips = fleet.clips(id);
+        if (clips == null) {
+            client.sendEvent("error", "{\"error\":\"no live signal of '" + id.replace("\"", "") + "'\"}");
+            client.close();
+            return;
+        }
+        client.keepAlive();
+        long[] last = {Long.MIN_VALUE};
+        java.util.concurrent.ScheduledFuture<?> task = signals.scheduleWithFixedDelay(() -> {
+            try {
+                ObjectNode ev = Fleet.JSON.createObjectNode();
+                ArrayNode t = ev.putArray("t");
+                ArrayNode axes = ev.putArray("axes");
+                java.util.List<io.gyrosentinel.SampleBlock> blocks = clips.since(last[0] == Long.MIN_VALUE
+                        ? Long.MIN_VALUE : last[0] + 1);
+                if (last[0] == Long.MIN_VALUE && !blocks.isEmpty()) {
+                    // a new page starts with the last 5 s
+                    long newest = blocks.get(blocks.size() - 1).timestampMicros();
+                    blocks = clips.since(newest - 5_000_000L);
+                }
+                for (io.gyrosentinel.SampleBlock b : blocks) {
+                    while (axes.size() < b.channels()) {
+                        axes.addArray();
+                    }
+                    double rate = 1e9 / Math.max(1, b.periodNanos());
+                    int step = (int) Math.max(1, Math.round(rate / SIGNAL_POINTS_PER_SECOND));
+                    for (int i = 0; i < b.count(); i++) {
+                        long ts = b.timestampMicros(i);
+                        if (ts <= last[0] || Math.floorMod(b.firstSample() + i, step) != 0) {
+                            continue;
+                        }
+                        t.add(ts / 1000);
+                        for (int c = 0; c < b.channels(); c++) {
+                            ((ArrayNode) axes.get(c)).add(Math.round(b.value(i, c) * 1000) / 1000.0);
+                        }
+                    }
+                    last[0] = Math.max(last[0], b.timestampMicros(b.count() - 1));
+                }
+                if (!t.isEmpty() && !client.terminated()) {
+                    client.sendEvent("signal", ev.toString());
+                }
+            } catch (RuntimeException e) {
+                LOG.debug("signal of {} to a page", id, e);
+            }
+        }, 0, 200, java.util.concurrent.TimeUnit.MILLISECONDS);
+        client.onClose(() -> task.cancel(false));
+    }
+
     @Override
     public void close() {
+        signals.shutdownNow();
         jobs.shutdownNow();
         try {
             fleet.close();

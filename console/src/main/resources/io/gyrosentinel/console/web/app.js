@@ -50,6 +50,8 @@ function connect() {
   es.addEventListener('device', ev => update(JSON.parse(ev.data)));
   es.addEventListener('alarm', ev => alarmChanged(JSON.parse(ev.data)));
   es.addEventListener('calibration', ev => calibrated(JSON.parse(ev.data)));
+  es.addEventListener('deployment', ev => jobDone('deployment', JSON.parse(ev.data)));
+  es.addEventListener('recording', ev => jobDone('recording', JSON.parse(ev.data)));
 }
 
 function update(d) {
@@ -57,6 +59,20 @@ function update(d) {
   devices.set(d.id, Object.assign(old, d));
   if (page === 'fleet') renderCard(devices.get(d.id));
   if (page === 'device' && d.id === deviceId) renderDevice(devices.get(d.id));
+}
+
+function jobDone(kind, r) {
+  if (page === 'models') { loadModels(); return; }
+  if (page !== 'device' || r.device !== deviceId) return;
+  const p = document.getElementById('calibration');
+  if (kind === 'deployment') {
+    p.textContent = r.ok ? `${r.action} by ${r.by}: model ${r.model} active in slot ${r.slot}`
+      : `${r.action} failed: ${r.error}`;
+  } else {
+    p.textContent = r.ok ? `recorded ${r.samples} samples (${r.gaps} gaps) by ${r.by}` : `recording failed: ${r.error}`;
+  }
+  p.className = r.ok ? 'ok' : 'error';
+  loadDeviceAlarms();
 }
 
 function calibrated(c) {
@@ -178,6 +194,10 @@ function renderDevice(d) {
     facts.push(['drift', dr.state === 'LEARNING' ? 'learning the normal scores…'
       : `${dr.state.toLowerCase()} (KS ${fmt(dr.ks, 2)}, median ×${fmt(dr.medianRatio, 2)})`]);
   }
+  if (d.channelShare) {
+    const names = ['x', 'y', 'z'];
+    facts.push(['share of the score', d.channelShare.map((v, i) => `${names[i] || 'ch' + i} ${(100 * v).toFixed(0)} %`).join(' · ')]);
+  }
   if (d.feedback) facts.push(['feedback', `${d.feedback.confirmed} confirmed, ${d.feedback.dismissed} false alarms (30 days)`]);
   document.getElementById('facts').replaceChildren(...facts.flatMap(([k, v]) => [el('dt', {}, k), el('dd', {}, v)]));
   const advice = [d.drift && d.drift.suggestion, d.feedback && d.feedback.suggestion].filter(x => x);
@@ -192,10 +212,22 @@ function renderDevice(d) {
   }
 }
 
+function deploymentRow(d, withDevice) {
+  const cells = [el('td', {}, when(d.at))];
+  if (withDevice) cells.push(el('td', {}, el('a', {href: '/device?id=' + encodeURIComponent(d.device)}, d.device)));
+  cells.push(el('td', {}, d.action), el('td', {}, [d.bundle, d.model].filter(x => x).join(' → ')),
+    el('td', {class: d.ok ? 'ok' : 'error'}, d.ok ? 'ok' : 'failed: ' + (d.detail || '')), el('td', {}, d.by));
+  return el('tr', {}, ...cells);
+}
+
 async function loadDeviceAlarms() {
   try {
     const d = await api('/api/devices/' + encodeURIComponent(deviceId));
     document.querySelector('#alarms tbody').replaceChildren(...d.alarms.map(a => alarmRow(a, false)));
+    document.querySelector('#deployments tbody').replaceChildren(...d.deployments.map(x => deploymentRow(x, false)));
+    document.querySelector('#recordings tbody').replaceChildren(...d.recordings.map(r => el('tr', {},
+      el('td', {}, when(r.startedAt)), el('td', {}, r.file), el('td', {}, r.label), el('td', {}, r.samples),
+      el('td', {}, r.gaps), el('td', {}, r.by))));
     return d;
   } catch (e) { showError(e); return null; }
 }
@@ -206,6 +238,31 @@ function chart(id, datasets) {
     type: 'line', data: {labels: [], datasets},
     options: {animation: false, maintainAspectRatio: false, elements: {point: {radius: 0}}, scales: {y: {beginAtZero: true}}}
   });
+}
+
+// ---- models page
+
+async function loadModels() {
+  try {
+    const m = await api('/api/models');
+    document.getElementById('directory').textContent = m.directory
+      ? 'Bundle directory: ' + m.directory : 'No bundle directory (serve --bundles DIR).';
+    const runsOn = model => m.running.filter(r => r.model === model).map(r => r.device).join(', ');
+    document.querySelector('#bundles tbody').replaceChildren(...m.bundles.map(b => {
+      const man = b.manifest || {};
+      const rep = b.report || {};
+      const ver = rep.verification && rep.shipped ? rep.verification[rep.shipped] : null;
+      const cost = rep.cost && rep.shipped ? rep.cost[rep.shipped] : null;
+      return el('tr', {'data-bundle': b.file}, el('td', {}, b.file), el('td', {}, b.modelId || b.error),
+        el('td', {}, [man.family, man.quantization || man.precision].filter(x => x).join(' / ')),
+        el('td', {}, [man.window, man.stride].filter(x => x != null).join(' / ')),
+        el('td', {}, fmt(man.threshold)),
+        el('td', {}, ver ? `${ver.passed ? 'passed' : 'FAILED'} (ROC-AUC ${fmt(ver.rocAuc)})` : '–'),
+        el('td', {}, cost && cost.macsPerWindow ? cost.macsPerWindow + ' MACs/window' : '–'),
+        el('td', {}, b.signed ? 'yes' : 'no'), el('td', {}, runsOn(b.modelId) || '–'));
+    }));
+    document.querySelector('#deployments tbody').replaceChildren(...m.deployments.map(d => deploymentRow(d, true)));
+  } catch (e) { showError(e); }
 }
 
 // ---- start
@@ -226,9 +283,45 @@ function chart(id, datasets) {
     }
     loadAlarms();
   }
+  if (page === 'models') loadModels();
   if (page === 'device') {
+    const started = (what) => { const p = document.getElementById('calibration'); p.textContent = what; p.className = ''; };
+    const admin = session.role === 'ADMIN';
+    document.getElementById('record-controls').hidden = session.role === 'VIEWER';
+    document.getElementById('record').onclick = async () => {
+      try {
+        showError(null);
+        await api(`/api/devices/${encodeURIComponent(deviceId)}/record`, {method: 'POST',
+          body: JSON.stringify({seconds: 30, label: document.getElementById('record-label').value})});
+        started('recording 30 s…');
+      } catch (e) { showError(e); }
+    };
+    if (admin) {
+      try {
+        const m = await api('/api/models');
+        const sel = document.getElementById('bundle');
+        sel.replaceChildren(...m.bundles.filter(b => b.modelId).map(b => el('option', {value: b.file}, b.file)));
+        document.getElementById('deploy-controls').hidden = false;
+        document.getElementById('deploy').disabled = m.bundles.length === 0;
+      } catch (e) { showError(e); }
+      document.getElementById('deploy').onclick = async () => {
+        try {
+          showError(null);
+          const bundle = document.getElementById('bundle').value;
+          await api(`/api/devices/${encodeURIComponent(deviceId)}/deploy`, {method: 'POST', body: JSON.stringify({bundle})});
+          started(`deploying ${bundle} (the device checks its signature)…`);
+        } catch (e) { showError(e); }
+      };
+      document.getElementById('rollback').onclick = async () => {
+        try {
+          showError(null);
+          await api(`/api/devices/${encodeURIComponent(deviceId)}/rollback`, {method: 'POST'});
+          started('rolling back…');
+        } catch (e) { showError(e); }
+      };
+    }
     const button = document.getElementById('recalibrate');
-    button.hidden = session.role !== 'ADMIN';
+    button.hidden = !admin;
     button.onclick = async () => {
       try {
         showError(null);
@@ -239,6 +332,27 @@ function chart(id, datasets) {
         p.className = '';
       } catch (e) { showError(e); }
     };
+    const signalChart = chart('signal', [{label: 'x', data: [], borderColor: '#1565c0'},
+      {label: 'y', data: [], borderColor: '#2e7d32'}, {label: 'z', data: [], borderColor: '#ef6c00'}]);
+    if (signalChart) {
+      signalChart.options.scales.y.beginAtZero = false;
+      const sig = new EventSource('/api/devices/' + encodeURIComponent(deviceId) + '/signal');
+      sig.addEventListener('signal', ev => {
+        const p = JSON.parse(ev.data);
+        const ds = signalChart.data;
+        for (let i = 0; i < p.t.length; i++) {
+          ds.labels.push(((p.t[i] % 100000) / 1000).toFixed(2));
+          for (let c = 0; c < 3 && c < p.axes.length; c++) ds.datasets[c].data.push(p.axes[c][i]);
+        }
+        const keep = 500;
+        if (ds.labels.length > keep) {
+          const cut = ds.labels.length - keep;
+          ds.labels.splice(0, cut);
+          ds.datasets.forEach(x => x.data.splice(0, cut));
+        }
+        signalChart.update('none');
+      });
+    }
     liveChart = chart('live', [{label: 'score', data: [], borderColor: '#1d2330'},
       {label: 'threshold', data: [], borderColor: '#c62828', borderDash: [6, 4]}]);
     const d = await loadDeviceAlarms();
