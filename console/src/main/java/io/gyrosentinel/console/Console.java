@@ -95,6 +95,20 @@ public final class Console implements AutoCloseable {
         };
     }
 
+    /**
+     * Shows every device of an MQTT fleet (each device whose status the broker holds, online or not) with the
+     * results and events the fleet delivers, and stores their alarms and scores. Actions that need a request to the
+     * device (calibrate, deploy, record) are not available for these devices. Two consoles whose fleets share a
+     * group ({@code MqttFleet.builder().sharedGroup(...)}) and one PostgreSQL database split the work and both show
+     * all devices and all alarms.
+     *
+     * @param mqtt the fleet; it must outlive the returned handle
+     * @return closing it stops following the fleet
+     */
+    public AutoCloseable follow(io.gyrosentinel.transport.mqtt.MqttFleet mqtt) {
+        return new io.gyrosentinel.console.internal.FleetFeed(web.fleet(), Objects.requireNonNull(mqtt, "mqtt"));
+    }
+
     private static void close(AutoCloseable c) {
         try {
             c.close();

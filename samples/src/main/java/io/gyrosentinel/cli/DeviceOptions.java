@@ -22,6 +22,11 @@ final class DeviceOptions {
                     + "15 s in every minute")
     int demo;
 
+    /** {@return whether the command line names no device} */
+    boolean none() {
+        return devices.isEmpty() && demo == 0;
+    }
+
     /** Connects and streams the devices; refuses a command line that names none. */
     LiveDevices open(PrintWriter pw) {
         if (devices.isEmpty() && demo == 0) {

@@ -24,6 +24,11 @@ final class LiveDevices implements AutoCloseable {
     private LiveDevices() {
     }
 
+    /** {@return no devices (other things may still be kept until close)} */
+    static LiveDevices none() {
+        return new LiveDevices();
+    }
+
     static LiveDevices open(List<String> uris, int demo, PrintWriter pw) {
         LiveDevices d = new LiveDevices();
         try {

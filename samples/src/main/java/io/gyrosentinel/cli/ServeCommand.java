@@ -2,6 +2,7 @@ package io.gyrosentinel.cli;
 
 import io.gyrosentinel.console.Console;
 import io.gyrosentinel.console.Role;
+import io.gyrosentinel.transport.mqtt.MqttFleet;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -33,6 +34,16 @@ final class ServeCommand implements Callable<Integer> {
 
     @Mixin
     DeviceOptions devices;
+
+    @Option(names = "--mqtt", paramLabel = "BROKER-URI",
+            description = "Also show every device of this MQTT fleet (mqtt://host:1883, mqtts://...): its results, "
+                    + "events and status")
+    String mqtt;
+
+    @Option(names = "--shared-group", paramLabel = "NAME",
+            description = "With --mqtt: share the fleet's results and events with other serve instances of this "
+                    + "group (one PostgreSQL for all); each shows every device")
+    String sharedGroup;
 
     @Option(names = "--db", paramLabel = "JDBC-URL", description = "Database (default: H2 in ~/.gyrosentinel/console; "
             + "PostgreSQL: jdbc:postgresql://HOST/DB)")
@@ -90,10 +101,23 @@ final class ServeCommand implements Callable<Integer> {
             pw.printf("user %s (%s) saved%n", Terminal.safe(addUser), r.name().toLowerCase(Locale.ROOT));
             return 0;
         }
-        try (LiveDevices live = devices.open(pw)) {
+        if (sharedGroup != null && mqtt == null) {
+            throw new ParameterException(spec.commandLine(), "--shared-group needs --mqtt BROKER-URI");
+        }
+        try (LiveDevices live = mqtt != null && devices.none() ? LiveDevices.none() : devices.open(pw)) {
             Console console = live.keep(b.start());
             for (LiveDevices.Live d : live.devices()) {
                 live.keep(console.follow(d.watch(), d.stream()));
+            }
+            if (mqtt != null) {
+                MqttFleet.Builder fb = MqttFleet.builder().broker(mqtt);
+                if (sharedGroup != null) {
+                    fb.sharedGroup(sharedGroup);
+                }
+                MqttFleet fleet = live.keep(fb.build());
+                live.keep(console.follow(fleet));
+                pw.printf("following the MQTT fleet of %s%s%n", Terminal.safe(mqtt),
+                        sharedGroup == null ? "" : " (shared group " + Terminal.safe(sharedGroup) + ")");
             }
             pw.printf("console of %d device(s) at %s%n", live.devices().size(), console.url());
             pw.flush();

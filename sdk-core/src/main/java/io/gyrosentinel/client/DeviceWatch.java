@@ -112,6 +112,12 @@ public final class DeviceWatch implements AutoCloseable {
     private final List<AutoCloseable> subscriptions = new CopyOnWriteArrayList<>();
     private State state;
 
+    private DeviceWatch(String deviceId, String firmware) {
+        this.client = null;
+        this.state = new State(deviceId, true, firmware, "", Float.NaN, Float.NaN, false, 0, 0, 0, 0, 0,
+                System.currentTimeMillis());
+    }
+
     private DeviceWatch(DeviceClient client) {
         this.client = client;
         DeviceInfo info = client.info();
@@ -168,9 +174,52 @@ public final class DeviceWatch implements AutoCloseable {
         return w;
     }
 
-    /** {@return the client this watch follows} */
+    /**
+     * A watch fed by hand rather than by a client: results and events through {@link #feed()}, the link state through
+     * {@link #online(boolean)} — e.g. a device of an MQTT fleet, whose results and events the fleet delivers.
+     *
+     * @param deviceId the device's id
+     * @param firmware its firmware version, "" when unknown
+     * @return the watch, online
+     */
+    public static DeviceWatch detached(String deviceId, String firmware) {
+        return new DeviceWatch(Objects.requireNonNull(deviceId, "deviceId"), Objects.requireNonNull(firmware,
+                "firmware"));
+    }
+
+    /** {@return whether the watch follows a client (else it is fed by hand)} */
+    public boolean hasClient() {
+        return client != null;
+    }
+
+    /**
+     * {@return the client this watch follows}
+     *
+     * @throws IllegalStateException for a {@link #detached} watch
+     */
     public DeviceClient client() {
+        if (client == null) {
+            throw new IllegalStateException("device '" + deviceId() + "' is watched through its results and events "
+                    + "only, with no client to send it requests");
+        }
         return client;
+    }
+
+    /**
+     * {@return the collector that feeds a {@link #detached} watch the device's results and events (a watch that
+     * follows a client gets them from the client: do not feed it these too)}
+     */
+    public Collector feed() {
+        return view;
+    }
+
+    /**
+     * Sets the link state of a {@link #detached} watch.
+     *
+     * @param up whether the device is reachable
+     */
+    public void online(boolean up) {
+        link(up);
     }
 
     /** {@return the device's id} */

@@ -42,10 +42,14 @@ final class Actions {
         this.jobs = jobs;
     }
 
-    private DeviceWatch device(String id) {
+    DeviceWatch device(String id) {
         DeviceWatch w = fleet.watch(id);
         if (w == null) {
             throw new NoSuchElementException("no device '" + id + "'");
+        }
+        if (!w.hasClient()) {
+            throw new IllegalStateException("device '" + id + "' is followed through its MQTT fleet's results and "
+                    + "events: the console has no connection to send it requests");
         }
         return w;
     }

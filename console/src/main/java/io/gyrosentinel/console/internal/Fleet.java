@@ -143,6 +143,7 @@ public final class Fleet implements AutoCloseable {
 
         ObjectNode json() {
             ObjectNode o = deviceJson(watch.state(), verdict());
+            o.put("controllable", watch.hasClient());
             float[] sh = share;
             if (sh != null) {
                 ArrayNode a = o.putArray("channelShare");

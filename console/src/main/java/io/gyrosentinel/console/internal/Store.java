@@ -107,7 +107,30 @@ public final class Store implements AutoCloseable {
                 throw e;
             }
         } catch (SQLException e) {
-            throw new IllegalStateException("console database: " + e.getMessage(), e);
+            throw new StoreException("console database: " + e.getMessage(), e);
+        }
+    }
+
+    /** A database operation failed (the console answers 500). */
+    public static final class StoreException extends RuntimeException {
+        StoreException(String message, SQLException cause) {
+            super(message, cause);
+        }
+    }
+
+    /**
+     * Runs work in a transaction, again when it lost a race on a unique key to another console writing to the same
+     * database (SQLState 23505 on H2 and PostgreSQL): the second try sees the other's row.
+     */
+    private <T> T txRetry(Work<T> w) {
+        for (int attempt = 1; ; attempt++) {
+            try {
+                return tx(w);
+            } catch (StoreException e) {
+                if (attempt >= 3 || !(e.getCause() instanceof SQLException s) || !"23505".equals(s.getSQLState())) {
+                    throw e;
+                }
+            }
         }
     }
 
@@ -119,7 +142,7 @@ public final class Store implements AutoCloseable {
      * @param modelId  its active model, "" when none
      */
     public void seenDevice(String id, String firmware, String modelId) {
-        tx(c -> {
+        txRetry(c -> {
             OffsetDateTime now = now();
             try (PreparedStatement u = c.prepareStatement(
                     "UPDATE gs_device SET firmware = ?, model_id = ?, last_seen = ? WHERE id = ?")) {
@@ -153,7 +176,7 @@ public final class Store implements AutoCloseable {
      * @return the alarm as stored now
      */
     public Optional<Alarm> event(String deviceId, AnomalyEvent e) {
-        return tx(c -> {
+        return txRetry(c -> {
             Optional<Alarm> existing = find(c, "device_id = ? AND model_id = ? AND event_id = ? AND device_start_us = ?",
                     deviceId, e.modelId(), e.eventId(), e.startTimestampMicros());
             if (e.state() == AnomalyEvent.State.STARTED) {
@@ -371,9 +394,10 @@ public final class Store implements AutoCloseable {
      */
     public void addScores(String deviceId, OffsetDateTime bucketStart, int windows, double sum, double max,
                           double threshold) {
-        tx(c -> {
+        txRetry(c -> {
+            // FOR UPDATE: another console may add to the same minute
             try (PreparedStatement q = c.prepareStatement("SELECT windows, mean_score, max_score FROM gs_score_minute "
-                    + "WHERE device_id = ? AND bucket_start = ?")) {
+                    + "WHERE device_id = ? AND bucket_start = ? FOR UPDATE")) {
                 q.setString(1, deviceId);
                 q.setObject(2, bucketStart);
                 try (ResultSet r = q.executeQuery()) {

@@ -123,6 +123,10 @@ public final class Web implements AutoCloseable {
                     ctx.status(HttpStatus.NOT_FOUND);
                     w.json(ctx, Fleet.JSON.createObjectNode().put("error", e.getMessage()));
                 });
+                cfg.routes.exception(IllegalStateException.class, (e, ctx) -> {
+                    ctx.status(HttpStatus.CONFLICT);
+                    w.json(ctx, Fleet.JSON.createObjectNode().put("error", e.getMessage()));
+                });
                 cfg.routes.exception(IllegalArgumentException.class, (e, ctx) -> {
                     ctx.status(HttpStatus.BAD_REQUEST);
                     w.json(ctx, Fleet.JSON.createObjectNode().put("error", e.getMessage()));
@@ -377,12 +381,7 @@ public final class Web implements AutoCloseable {
     private void calibrate(Context ctx) {
         Caller c = need(ctx, Role.ADMIN);
         String id = ctx.pathParam("id");
-        DeviceWatch w = fleet.watch(id);
-        if (w == null) {
-            ctx.status(HttpStatus.NOT_FOUND);
-            json(ctx, Fleet.JSON.createObjectNode().put("error", "no device '" + id + "'"));
-            return;
-        }
+        DeviceWatch w = actions.device(id);
         double seconds = 30;
         double quantile = 0.999;
         if (!ctx.body().isBlank()) {

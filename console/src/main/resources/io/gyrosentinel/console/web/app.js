@@ -184,6 +184,10 @@ const deviceId = new URLSearchParams(location.search).get('id');
 let liveChart = null;
 
 function renderDevice(d) {
+  if (d.controllable === false) {
+    // a device of an MQTT fleet: the console sees its results, but has no connection for requests
+    for (const id of ['recalibrate', 'deploy-controls', 'record-controls']) document.getElementById(id).hidden = true;
+  }
   document.getElementById('title').textContent = d.id + (d.anomaly ? ' — ANOMALY' : d.online ? ' — healthy' : ' — offline');
   document.getElementById('title').className = d.anomaly ? 'error' : '';
   const facts = [['online', d.online ? 'yes' : 'no'], ['firmware', d.firmware], ['model', d.model || 'none'],
