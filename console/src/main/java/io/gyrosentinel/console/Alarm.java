@@ -1,7 +1,6 @@
 package io.gyrosentinel.console;
 
 import java.time.OffsetDateTime;
-import java.util.Objects;
 
 /**
  * One anomaly episode of one device, as the console stores it, with what people said of it.
@@ -25,16 +24,6 @@ import java.util.Objects;
 public record Alarm(long id, String deviceId, long eventId, String modelId, OffsetDateTime startedAt,
                     OffsetDateTime endedAt, long deviceStartUs, Long deviceEndUs, double peakScore, double threshold,
                     AlarmStatus status, String note, String updatedBy, OffsetDateTime updatedAt, String clip) {
-    /**
-     * Checks the fields that must be present.
-     */
-    public Alarm {
-        Objects.requireNonNull(deviceId, "deviceId");
-        Objects.requireNonNull(modelId, "modelId");
-        Objects.requireNonNull(startedAt, "startedAt");
-        Objects.requireNonNull(status, "status");
-    }
-
     /** {@return whether the episode is still going on at the device} */
     public boolean active() {
         return endedAt == null;

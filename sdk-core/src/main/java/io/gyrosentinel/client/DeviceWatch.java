@@ -59,14 +59,6 @@ public final class DeviceWatch implements AutoCloseable {
     public record State(String deviceId, boolean online, String firmware, String modelId, float score,
                         float threshold, boolean anomaly, long events, long lastEventMillis, long windows, long gaps,
                         long missingSamples, long updatedMillis) {
-        /**
-         * Checks the fields that must be present.
-         */
-        public State {
-            Objects.requireNonNull(deviceId, "deviceId");
-            Objects.requireNonNull(firmware, "firmware");
-            Objects.requireNonNull(modelId, "modelId");
-        }
     }
 
     /** Told of every change; every method has an empty default. */
