@@ -206,4 +206,21 @@ class ConsoleBrowserTest {
             assertEquals("local", a.updatedBy());
         }
     }
+
+    @Test
+    void beyondLoopbackTheBrowserGetsNothingWithoutSigningIn() throws Exception {
+        Console.Builder b = Console.builder().bind("0.0.0.0").port(0).database("jdbc:h2:file:" + tmp.resolve("open"));
+        b.saveUser("olga", Role.OPERATOR, "correct horse".toCharArray());
+        try (Console c = b.start()) {
+            browser.get(c.url() + "healthz"); // the one page without a user: the origin for the requests below
+            @SuppressWarnings("unchecked")
+            List<Object> status = (List<Object>) ((JavascriptExecutor) browser).executeAsyncScript(
+                    "const done = arguments[arguments.length - 1];"
+                            + "document.cookie = 'gs_csrf=t; path=/';"
+                            + "Promise.all([fetch('/'), fetch('/api/devices'),"
+                            + "  fetch('/api/alarms/1/acknowledge', {method: 'POST', headers: {'X-GS-CSRF': 't'},"
+                            + "    body: '{}'})]).then(rs => done(rs.map(r => r.status)), e => done([String(e)]));");
+            assertEquals(List.of(401L, 401L, 401L), status, "page, API and a state-changing request");
+        }
+    }
 }

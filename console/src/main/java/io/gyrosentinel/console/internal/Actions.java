@@ -178,7 +178,11 @@ final class Actions {
                     ModelBundle m = ModelBundle.read(p);
                     b.put("modelId", m.modelId()).put("size", m.payloadSize()).put("signed", m.isSigned())
                             .put("sha256", m.payloadSha256Hex());
-                    b.set("manifest", Fleet.JSON.readTree(m.manifestJson()));
+                    JsonNode manifest = Fleet.JSON.readTree(m.manifestJson());
+                    b.set("manifest", manifest);
+                    if (manifest.path("quantization").isTextual()) {
+                        fleet.precisions.put(m.modelId(), manifest.path("quantization").asText());
+                    }
                     if (m.parts().containsKey("report.json")) {
                         JsonNode report = Fleet.JSON.readTree(m.part("report.json"));
                         b.set("report", report);

@@ -43,6 +43,8 @@ public final class Fleet implements AutoCloseable {
         t.setDaemon(true);
         return t;
     });
+    /** Model id → precision of the bundles the console knows (its bundle directory). */
+    final Map<String, String> precisions = new java.util.concurrent.ConcurrentHashMap<>();
     private final Map<String, Followed> devices = new ConcurrentSkipListMap<>();
     private final List<BiConsumer<String, String>> sinks = new CopyOnWriteArrayList<>();
     private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(r -> {
@@ -144,6 +146,15 @@ public final class Fleet implements AutoCloseable {
         ObjectNode json() {
             ObjectNode o = deviceJson(watch.state(), verdict());
             o.put("controllable", watch.hasClient());
+            if (watch.hasClient()) {
+                var st = watch.client().stats();
+                o.putObject("link").put("reconnects", st.reconnects()).put("badFrames", st.badFrames())
+                        .put("framesIn", st.framesIn());
+            }
+            String p = precisions.get(o.path("model").asText());
+            if (p != null) {
+                o.put("precision", p);
+            }
             float[] sh = share;
             if (sh != null) {
                 ArrayNode a = o.putArray("channelShare");

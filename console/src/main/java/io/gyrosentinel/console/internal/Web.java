@@ -137,6 +137,11 @@ public final class Web implements AutoCloseable {
             throw new IllegalStateException("cannot start the console on " + bind + ":" + port + ": "
                     + e.getMessage(), e);
         }
+        try {
+            w.actions.models(); // learns the bundles' precisions for the fleet page
+        } catch (IOException | RuntimeException e) {
+            LOG.warn("cannot read the bundle directory", e);
+        }
         LOG.info("console at {}", w.url());
         return w;
     }
@@ -167,8 +172,12 @@ public final class Web implements AutoCloseable {
         try {
             caller = caller(ctx);
         } catch (UnauthorizedResponse e) {
-            // the browser asks for credentials when it sees the challenge
-            ctx.header("WWW-Authenticate", "Basic realm=\"GyroSentinel\", charset=\"UTF-8\"");
+            // the browser asks for credentials when it sees the challenge: on a page load (and to clients that are
+            // not browsers), not on the page's own requests, which would pop a dialog over the page
+            String mode = ctx.header("Sec-Fetch-Mode");
+            if (mode == null || mode.equals("navigate")) {
+                ctx.header("WWW-Authenticate", "Basic realm=\"GyroSentinel\", charset=\"UTF-8\"");
+            }
             throw e;
         }
         ctx.attribute("caller", caller);
@@ -465,25 +474,98 @@ public final class Web implements AutoCloseable {
         json(ctx, arr);
     }
 
-    private void stream(SseClient client) {
-        client.keepAlive();
-        AutoCloseable sub = fleet.onPush((event, data) -> {
-            if (!client.terminated()) {
-                synchronized (client) {
-                    client.sendEvent(event, data);
+    /**
+     * A page's event stream. Javalin's {@link SseClient} sets the stream up (headers, async request, kept open);
+     * the events are then written by the console's own SSE thread straight to the response, never by a device's
+     * delivery thread. When a write fails, or Jetty ends the request (the browser went away), the page is dropped
+     * for good and its request completed here: SseClient's own close would complete Javalin's pending future on a
+     * request Jetty may already have recycled, which Javalin 7.2 answers with an endless loop of
+     * NullPointerExceptions (seen once in CI).
+     */
+    private final class Page {
+        private final SseClient client;
+        private final jakarta.servlet.AsyncContext async;
+        private volatile boolean gone;
+        private volatile AutoCloseable subscription;
+
+        Page(SseClient client) {
+            this.client = client;
+            this.async = client.ctx().req().getAsyncContext();
+        }
+
+        void start(AutoCloseable sub, java.util.function.Consumer<Page> first) {
+            subscription = sub;
+            async.addListener(new jakarta.servlet.AsyncListener() {
+                @Override
+                public void onComplete(jakarta.servlet.AsyncEvent e) {
+                    drop(false);
+                }
+
+                @Override
+                public void onTimeout(jakarta.servlet.AsyncEvent e) {
+                    drop(true);
+                }
+
+                @Override
+                public void onError(jakarta.servlet.AsyncEvent e) {
+                    drop(true);
+                }
+
+                @Override
+                public void onStartAsync(jakarta.servlet.AsyncEvent e) {
+                    // not restarted
+                }
+            });
+            sse.execute(() -> first.accept(this));
+        }
+
+        void drop(boolean complete) {
+            gone = true;
+            AutoCloseable s = subscription;
+            subscription = null;
+            if (s != null) {
+                try {
+                    s.close();
+                } catch (Exception ignored) {
+                    // removing a sink does not fail
                 }
             }
-        });
-        client.onClose(() -> {
-            try {
-                sub.close();
-            } catch (Exception ignored) {
-                // removing a sink does not fail
+            if (complete) {
+                try {
+                    async.complete();
+                } catch (RuntimeException ignored) {
+                    // completed already
+                }
             }
-        });
-        synchronized (client) {
-            client.sendEvent("fleet", fleet.devicesJson().toString());
         }
+
+        void send(String event, String data) {
+            sse.execute(() -> {
+                if (gone) {
+                    return;
+                }
+                try {
+                    var out = client.ctx().res().getOutputStream();
+                    out.write(("event: " + event + "\ndata: " + data + "\n\n").getBytes(StandardCharsets.UTF_8));
+                    out.flush();
+                } catch (IOException | RuntimeException e) {
+                    LOG.debug("a page went away", e);
+                    drop(true);
+                }
+            });
+        }
+    }
+
+    private final java.util.concurrent.ExecutorService sse = java.util.concurrent.Executors.newSingleThreadExecutor(r -> {
+        Thread t = new Thread(r, "gs-console-sse");
+        t.setDaemon(true);
+        return t;
+    });
+
+    private void stream(SseClient client) {
+        client.keepAlive();
+        Page page = new Page(client);
+        page.start(fleet.onPush(page::send), p -> p.send("fleet", fleet.devicesJson().toString()));
     }
 
     private final java.util.concurrent.ScheduledExecutorService signals =
@@ -509,6 +591,7 @@ public final class Web implements AutoCloseable {
             return;
         }
         client.keepAlive();
+        Page page = new Page(client);
         long[] last = {Long.MIN_VALUE};
         java.util.concurrent.ScheduledFuture<?> task = signals.scheduleWithFixedDelay(() -> {
             try {
@@ -540,19 +623,20 @@ public final class Web implements AutoCloseable {
                     }
                     last[0] = Math.max(last[0], b.timestampMicros(b.count() - 1));
                 }
-                if (!t.isEmpty() && !client.terminated()) {
-                    client.sendEvent("signal", ev.toString());
+                if (!t.isEmpty()) {
+                    page.send("signal", ev.toString());
                 }
             } catch (RuntimeException e) {
                 LOG.debug("signal of {} to a page", id, e);
             }
         }, 0, 200, java.util.concurrent.TimeUnit.MILLISECONDS);
-        client.onClose(() -> task.cancel(false));
+        page.start(() -> task.cancel(false), p -> { });
     }
 
     @Override
     public void close() {
         signals.shutdownNow();
+        sse.shutdownNow();
         jobs.shutdownNow();
         try {
             fleet.close();

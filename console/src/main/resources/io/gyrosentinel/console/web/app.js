@@ -120,9 +120,10 @@ function renderCard(d) {
     badges,
     el('div', {class: 'meta'}, `score ${fmt(d.score)} / threshold ${fmt(d.threshold)}`),
     bar,
-    el('div', {class: 'meta'}, `model ${d.model || 'none'} · firmware ${d.firmware}`),
+    el('div', {class: 'meta'}, `model ${d.model || 'none'}${d.precision ? ' (' + d.precision + ')' : ''} · firmware ${d.firmware}`),
     el('div', {class: 'meta'}, `open alarms ${d.openAlarms ?? 0} · events ${d.events} · gaps ${d.gaps}` +
-      (d.missingSamples ? ` (${d.missingSamples} samples)` : '')));
+      (d.missingSamples ? ` (${d.missingSamples} samples)` : '') +
+      (d.link ? ` · reconnects ${d.link.reconnects}, bad frames ${d.link.badFrames}` : '')));
   renderSummary();
 }
 
@@ -190,9 +191,11 @@ function renderDevice(d) {
   }
   document.getElementById('title').textContent = d.id + (d.anomaly ? ' — ANOMALY' : d.online ? ' — healthy' : ' — offline');
   document.getElementById('title').className = d.anomaly ? 'error' : '';
-  const facts = [['online', d.online ? 'yes' : 'no'], ['firmware', d.firmware], ['model', d.model || 'none'],
+  const facts = [['online', d.online ? 'yes' : 'no'], ['firmware', d.firmware],
+    ['model', (d.model || 'none') + (d.precision ? ' (' + d.precision + ')' : '')],
     ['score', fmt(d.score)], ['threshold', fmt(d.threshold)], ['events', d.events], ['windows', d.windows],
     ['gaps', `${d.gaps} (${d.missingSamples} samples)`]];
+  if (d.link) facts.push(['link', `${d.link.framesIn} frames in, ${d.link.badFrames} bad, ${d.link.reconnects} reconnects`]);
   if (d.drift) {
     const dr = d.drift;
     facts.push(['drift', dr.state === 'LEARNING' ? 'learning the normal scores…'
