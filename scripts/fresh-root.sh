@@ -51,6 +51,8 @@ mount -t proc proc "$ROOT/proc"
 mount -t sysfs sys "$ROOT/sys"
 mount --bind /dev "$ROOT/dev"
 mount --bind /dev/pts "$ROOT/dev/pts"
+mkdir -p "$ROOT/dev/shm"
+mount -t tmpfs -o mode=1777,size=512m shm "$ROOT/dev/shm"   # as on a real machine: PostgreSQL's shared memory
 cp /etc/resolv.conf "$ROOT/etc/resolv.conf"
 cat >"$ROOT/etc/apt/sources.list" <<EOF
 deb $MIRROR bookworm main
