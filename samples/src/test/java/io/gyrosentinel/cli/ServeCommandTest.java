@@ -46,6 +46,12 @@ class ServeCommandTest {
             assertTrue(d.path("anomaly").isBoolean(), d.toString());
         }
         assertEquals(0, run.exit.get(), run.err.toString());
+
+        // the console's database is what export --alarms reads (no alarm judged yet: nothing to write)
+        CliRun export = new CliRun("export", "--alarms", "--out", tmp.resolve("labelled").toString(), "--db",
+                "jdbc:h2:file:" + tmp.resolve("console"));
+        assertEquals(0, export.exit.get(), export.err.toString());
+        assertTrue(export.out.toString().startsWith("wrote 0 labelled recordings to "), export.out.toString());
     }
 
     @Test
