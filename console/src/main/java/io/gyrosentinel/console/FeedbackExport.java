@@ -1,6 +1,7 @@
 package io.gyrosentinel.console;
 
 import io.gyrosentinel.SampleBlock;
+import io.gyrosentinel.console.internal.Clips;
 import io.gyrosentinel.console.internal.Store;
 import io.gyrosentinel.recording.Recording;
 import io.gyrosentinel.recording.RecordingWriter;
@@ -91,22 +92,19 @@ public final class FeedbackExport {
         RecordingWriter w = RecordingWriter.create(target, r.info().withLabel(real ? SessionLabel.ANOMALOUS
                 : SessionLabel.NORMAL).withTags(tags), r.config(), r.device());
         try {
-            long index = 0;
+            List<SampleBlock> blocks = r.blocks();
+            long[] first = Clips.copy(blocks, w);
+            long index = blocks.isEmpty() ? 0 : first[blocks.size() - 1] + blocks.get(blocks.size() - 1).count();
             long episodeStart = -1;
-            for (SampleBlock b : r.blocks()) {
-                if (index > 0 && b.missingBefore() > 0) {
-                    w.writeGap(index, b.missingBefore(), 0, "sequence");
-                    index += b.missingBefore();
-                }
-                if (episodeStart < 0 && b.timestampMicros(b.count() - 1) >= a.deviceStartUs()) {
+            for (int k = 0; k < blocks.size() && episodeStart < 0; k++) {
+                SampleBlock b = blocks.get(k);
+                if (b.timestampMicros(b.count() - 1) >= a.deviceStartUs()) {
                     int i = 0;
                     while (b.timestampMicros(i) < a.deviceStartUs()) {
                         i++;
                     }
-                    episodeStart = index + i;
+                    episodeStart = first[k] + i;
                 }
-                w.append(b.raw(), b.count(), b.sequence(), b.timestampMicros(), b.periodNanos());
-                index += b.count();
             }
             if (real && episodeStart >= 0) {
                 if (episodeStart > 0) {

@@ -98,13 +98,13 @@ public final class Clips implements Collector {
     }
 
     /**
-     * Appends blocks to a writer, the first one's history of gaps left out.
+     * Appends blocks to a writer, the first one's history of gaps left out (a saved episode, and its labelled copy).
      *
      * @param clip the blocks
      * @param w    the writer
      * @return the index of each block's first sample in the written recording
      */
-    static long[] copy(List<SampleBlock> clip, RecordingWriter w) {
+    public static long[] copy(List<SampleBlock> clip, RecordingWriter w) {
         long[] first = new long[clip.size()];
         long index = 0;
         for (int i = 0; i < clip.size(); i++) {
