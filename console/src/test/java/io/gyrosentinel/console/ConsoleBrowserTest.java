@@ -4,13 +4,12 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.gyrosentinel.AnomalyEvent;
-import io.gyrosentinel.client.DeviceClient;
 import io.gyrosentinel.client.DeviceWatch;
-import io.gyrosentinel.client.StreamOptions;
 import io.gyrosentinel.sim.Fault;
 import io.gyrosentinel.sim.VirtualDevice;
 import io.gyrosentinel.stream.GyroStream;
 import io.gyrosentinel.testing.MovingAverageEngine;
+import io.gyrosentinel.testing.SimulatedFan;
 
 import java.io.File;
 import java.nio.file.Files;
@@ -77,20 +76,11 @@ class ConsoleBrowserTest {
     void devices() throws Exception {
         double threshold = MovingAverageEngine.fanThreshold();
         for (String id : new String[] {"press-1", "pump-2", "fan-3"}) {
-            VirtualDevice dev = VirtualDevice.builder().deviceId(id).realTime(true)
-                    .inferenceEngine(new MovingAverageEngine()).build();
-            open.add(dev);
-            devices.add(dev);
-            DeviceClient c = DeviceClient.builder().transport(dev.newTransport()).connect();
-            open.add(c);
-            c.deploy(MovingAverageEngine.bundle("ma-1", MovingAverageEngine.manifest(40, 40, 8, threshold), 1000));
-            DeviceWatch w = DeviceWatch.follow(c);
-            open.add(w);
-            watches.add(w);
-            GyroStream s = c.stream(StreamOptions.defaults());
-            open.add(s);
-            streams.add(s);
-            open.add(s.collectTo(w.collector()));
+            SimulatedFan fan = new SimulatedFan(id, true);
+            open.add(fan);
+            devices.add(fan.dev);
+            watches.add(fan.watch);
+            streams.add(fan.stream);
         }
         MovingAverageEngine.bundle("ma-1", MovingAverageEngine.manifest(40, 40, 8, threshold), 1000)
                 .write(Files.createDirectories(tmp.resolve("bundles")).resolve("ma-1.gsb"));

@@ -1,13 +1,10 @@
 package io.gyrosentinel.console;
 
 import io.gyrosentinel.AnomalyEvent;
-import io.gyrosentinel.client.DeviceClient;
 import io.gyrosentinel.client.DeviceWatch;
-import io.gyrosentinel.client.StreamOptions;
 import io.gyrosentinel.sim.Fault;
 import io.gyrosentinel.sim.VirtualDevice;
-import io.gyrosentinel.stream.GyroStream;
-import io.gyrosentinel.testing.MovingAverageEngine;
+import io.gyrosentinel.testing.SimulatedFan;
 
 import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
@@ -47,21 +44,16 @@ public final class ConsoleLoadBench {
         int n = args.length > 0 ? Integer.parseInt(args[0]) : 100;
         int seconds = args.length > 1 ? Integer.parseInt(args[1]) : 600;
         int cores = Runtime.getRuntime().availableProcessors();
-        double threshold = MovingAverageEngine.fanThreshold();
         List<AutoCloseable> open = new ArrayList<>();
         List<VirtualDevice> devices = new ArrayList<>();
         List<DeviceWatch> watches = new ArrayList<>();
         Map<String, List<Long>> events = new ConcurrentHashMap<>();
         for (int i = 0; i < n; i++) {
-            VirtualDevice dev = VirtualDevice.builder().deviceId(String.format(Locale.ROOT, "dev-%03d", i)).seed(i + 1)
-                    .realTime(true).inferenceEngine(new MovingAverageEngine()).build();
-            open.add(dev);
-            devices.add(dev);
-            DeviceClient c = DeviceClient.builder().transport(dev.newTransport()).connect();
-            open.add(c);
-            c.deploy(MovingAverageEngine.bundle("ma-1", MovingAverageEngine.manifest(40, 40, 8, threshold), 1000));
-            DeviceWatch w = DeviceWatch.follow(c);
-            open.add(w);
+            SimulatedFan fan = new SimulatedFan(VirtualDevice.builder()
+                    .deviceId(String.format(Locale.ROOT, "dev-%03d", i)).seed(i + 1), true);
+            open.add(fan);
+            devices.add(fan.dev);
+            DeviceWatch w = fan.watch;
             watches.add(w);
             w.listen(new DeviceWatch.Listener() {
                 @Override
@@ -72,9 +64,6 @@ public final class ConsoleLoadBench {
                     }
                 }
             });
-            GyroStream s = c.stream(StreamOptions.defaults());
-            open.add(s);
-            open.add(s.collectTo(w.collector()));
         }
         System.out.printf(Locale.ROOT, "%d devices streaming at 960 Hz, %d cores; warming up 20 s%n", n, cores);
         Thread.sleep(20_000);

@@ -4,15 +4,13 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.gyrosentinel.client.DeviceClient;
 import io.gyrosentinel.client.DeviceWatch;
-import io.gyrosentinel.client.StreamOptions;
 import io.gyrosentinel.recording.Recording;
 import io.gyrosentinel.recording.SessionLabel;
 import io.gyrosentinel.sim.Fault;
 import io.gyrosentinel.sim.VirtualDevice;
-import io.gyrosentinel.stream.GyroStream;
-import io.gyrosentinel.testing.MovingAverageEngine;
+import io.gyrosentinel.testing.Await;
+import io.gyrosentinel.testing.SimulatedFan;
 
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -20,8 +18,8 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
-import java.util.function.BooleanSupplier;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -36,15 +34,6 @@ class FeedbackExportTest {
     @TempDir
     Path tmp;
 
-    private static void await(BooleanSupplier c, String what) throws InterruptedException {
-        long until = System.nanoTime() + 30_000_000_000L;
-        while (!c.getAsBoolean()) {
-            if (System.nanoTime() > until) {
-                throw new AssertionError("timed out waiting for " + what);
-            }
-            Thread.sleep(20);
-        }
-    }
 
     private static void judge(Console c, long id, String action) throws Exception {
         HttpResponse<String> r = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(c.url()
@@ -57,33 +46,29 @@ class FeedbackExportTest {
     @Test
     void judgedAlarmsBecomeLabelledRecordings() throws Exception {
         String db = "jdbc:h2:file:" + tmp.resolve("console");
-        double threshold = MovingAverageEngine.fanThreshold();
-        try (VirtualDevice dev = VirtualDevice.builder().deviceId("fan-9").realTime(true)
-                .inferenceEngine(new MovingAverageEngine()).build();
-             DeviceClient client = DeviceClient.builder().transport(dev.newTransport()).connect()) {
-            client.deploy(MovingAverageEngine.bundle("ma-1", MovingAverageEngine.manifest(40, 40, 8, threshold), 1000));
-            try (DeviceWatch watch = DeviceWatch.follow(client);
-                 GyroStream stream = client.stream(StreamOptions.defaults());
-                 Console console = Console.builder().port(0).database(db).start();
-                 AutoCloseable followed = console.follow(watch, stream)) {
-                for (int episode = 1; episode <= 2; episode++) {
-                    Thread.sleep(2000); // normal operation before the fault: the clip's pre-roll
-                    dev.injectFault(new Fault.Imbalance(2.0));
-                    await(() -> watch.state().anomaly(), "episode start");
-                    Thread.sleep(1500);
-                    dev.clearFaults();
-                    int n = episode;
-                    await(() -> console.alarms(null, "fan-9", 10).size() == n
-                            && console.alarms(null, "fan-9", 10).get(0).clip() != null, "episode " + n + " saved");
-                }
-                List<Alarm> alarms = console.alarms(null, "fan-9", 10);
-                judge(console, alarms.get(1).id(), "confirm");
-                judge(console, alarms.get(0).id(), "dismiss");
-                for (Alarm a : alarms) {
-                    Recording clip = Recording.read(Path.of(a.clip()));
-                    assertEquals(SessionLabel.UNLABELLED, clip.info().label());
-                    assertTrue(clip.samples() > 960 * 3, "pre-roll and episode: " + clip.samples());
-                }
+        try (SimulatedFan fan = new SimulatedFan("fan-9", true);
+             Console console = Console.builder().port(0).database(db).start();
+             AutoCloseable followed = console.follow(fan.watch, fan.stream)) {
+            VirtualDevice dev = fan.dev;
+            DeviceWatch watch = fan.watch;
+            for (int episode = 1; episode <= 2; episode++) {
+                Thread.sleep(2000); // normal operation before the fault: the clip's pre-roll
+                dev.injectFault(new Fault.Imbalance(2.0));
+                Await.until("episode start", Duration.ofSeconds(30), () -> watch.state().anomaly());
+                Thread.sleep(1500);
+                dev.clearFaults();
+                int n = episode;
+                Await.until("episode " + n + " saved", Duration.ofSeconds(30),
+                        () -> console.alarms(null, "fan-9", 10).size() == n
+                                && console.alarms(null, "fan-9", 10).get(0).clip() != null);
+            }
+            List<Alarm> alarms = console.alarms(null, "fan-9", 10);
+            judge(console, alarms.get(1).id(), "confirm");
+            judge(console, alarms.get(0).id(), "dismiss");
+            for (Alarm a : alarms) {
+                Recording clip = Recording.read(Path.of(a.clip()));
+                assertEquals(SessionLabel.UNLABELLED, clip.info().label());
+                assertTrue(clip.samples() > 960 * 3, "pre-roll and episode: " + clip.samples());
             }
         }
 

@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.gyrosentinel.AnomalyEvent;
 import io.gyrosentinel.InferenceResult;
 import io.gyrosentinel.sim.VirtualDevice;
+import io.gyrosentinel.testing.Await;
 import io.gyrosentinel.transport.mqtt.MosquittoBroker;
 import io.gyrosentinel.transport.mqtt.MqttDeviceBridge;
 import io.gyrosentinel.transport.mqtt.MqttFleet;
@@ -16,9 +17,9 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.function.BooleanSupplier;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -38,15 +39,6 @@ class SharedFleetTest {
                 HttpResponse.BodyHandlers.ofString()).body());
     }
 
-    private static void await(BooleanSupplier c, String what) throws InterruptedException {
-        long until = System.nanoTime() + 30_000_000_000L;
-        while (!c.getAsBoolean()) {
-            if (System.nanoTime() > until) {
-                throw new AssertionError("timed out waiting for " + what);
-            }
-            Thread.sleep(50);
-        }
-    }
 
     private static boolean lists(SharedFleetTest t, Console c, int n) {
         try {
@@ -95,7 +87,8 @@ class SharedFleetTest {
                 open.add(br);
                 bridges.add(br);
             }
-            await(() -> lists(this, a, 3) && lists(this, b, 3), "both consoles listing the 3 devices online");
+            Await.until("both consoles listing the 3 devices online", Duration.ofSeconds(30),
+                    () -> lists(this, a, 3) && lists(this, b, 3));
 
             int perDevice = 100;
             for (int w = 0; w < perDevice; w++) {
@@ -112,13 +105,15 @@ class SharedFleetTest {
                         "m1", new float[] {2, 1, 1}));
             }
             int total = 3 * perDevice;
-            await(() -> fa.stats().results() + fb.stats().results() >= total, "all results consumed");
+            Await.until("all results consumed", Duration.ofSeconds(30),
+                    () -> fa.stats().results() + fb.stats().results() >= total);
             assertEquals(total, fa.stats().results() + fb.stats().results(), "each result reached one console");
             assertTrue(fa.stats().results() > 0 && fb.stats().results() > 0,
                     "the group split them: " + fa.stats().results() + " / " + fb.stats().results());
 
-            await(() -> a.alarms(null, null, 10).size() == 2
-                    && a.alarms(null, null, 10).stream().noneMatch(Alarm::active), "two ended episodes stored");
+            Await.until("two ended episodes stored", Duration.ofSeconds(30),
+                    () -> a.alarms(null, null, 10).size() == 2
+                            && a.alarms(null, null, 10).stream().noneMatch(Alarm::active));
             Thread.sleep(300); // would-be duplicates
             List<Alarm> stored = a.alarms(null, null, 10);
             assertEquals(2, stored.size(), "one alarm per episode, whichever console took which message: " + stored);
@@ -146,7 +141,8 @@ class SharedFleetTest {
             // a device that goes away is offline on both
             open.remove(bridges.get(0));
             bridges.get(0).close();
-            await(() -> offline(a, "line-0") && offline(b, "line-0"), "line-0 offline on both consoles");
+            Await.until("line-0 offline on both consoles", Duration.ofSeconds(30),
+                    () -> offline(a, "line-0") && offline(b, "line-0"));
         } finally {
             for (int i = open.size() - 1; i >= 0; i--) {
                 try {

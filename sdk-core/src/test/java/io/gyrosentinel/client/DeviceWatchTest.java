@@ -9,13 +9,13 @@ import io.gyrosentinel.InferenceResult;
 import io.gyrosentinel.sim.Fault;
 import io.gyrosentinel.sim.VirtualDevice;
 import io.gyrosentinel.stream.GyroStream;
+import io.gyrosentinel.testing.Await;
 import io.gyrosentinel.testing.MovingAverageEngine;
 import io.gyrosentinel.testing.PluggableTransport;
 
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.function.BooleanSupplier;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -23,15 +23,6 @@ import org.junit.jupiter.api.Timeout;
 /** A simulated fan with a model on the device: the watch follows its scores, an anomaly event and a pulled cable. */
 @Timeout(60)
 class DeviceWatchTest {
-    private static void await(BooleanSupplier condition, String what) throws InterruptedException {
-        long until = System.nanoTime() + 20_000_000_000L;
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() > until) {
-                throw new AssertionError("timed out waiting for " + what);
-            }
-            Thread.sleep(20);
-        }
-    }
 
     @Test
     void followsScoresEventsAndTheLink() throws Exception {
@@ -68,7 +59,7 @@ class DeviceWatchTest {
                         1000));
                 try (GyroStream s = client.stream(StreamOptions.defaults())) {
                     s.collectTo(watch.collector());
-                    await(() -> watch.state().windows() >= 5, "scored windows");
+                    Await.until("scored windows", Duration.ofSeconds(20), () -> watch.state().windows() >= 5);
                     failing.close();
                     DeviceWatch.State calm = watch.state();
                     assertEquals("ma-1", calm.modelId());
@@ -77,17 +68,17 @@ class DeviceWatchTest {
                     assertFalse(calm.anomaly());
 
                     dev.injectFault(new Fault.Imbalance(2.0));
-                    await(() -> watch.state().anomaly(), "an anomaly event");
+                    Await.until("an anomaly event", Duration.ofSeconds(20), () -> watch.state().anomaly());
                     assertEquals(1, watch.state().events());
                     assertTrue(watch.state().lastEventMillis() > System.currentTimeMillis() - 60_000);
                     dev.clearFaults();
-                    await(() -> !watch.state().anomaly(), "the event to end");
+                    Await.until("the event to end", Duration.ofSeconds(20), () -> !watch.state().anomaly());
                     assertEquals(List.of("STARTED anomaly=true events=1", "ENDED anomaly=false events=1"), seen);
 
                     cable.unplug();
-                    await(() -> !watch.state().online(), "the link lost");
+                    Await.until("the link lost", Duration.ofSeconds(20), () -> !watch.state().online());
                     cable.plug();
-                    await(() -> watch.state().online(), "the link back");
+                    Await.until("the link back", Duration.ofSeconds(20), () -> watch.state().online());
                     assertEquals(List.of("online=false", "online=true"), seen.subList(2, seen.size()));
                 }
             }

@@ -1,7 +1,6 @@
 package io.gyrosentinel.integration.opcua;
 
 import static io.gyrosentinel.integration.opcua.OpcUaTestSupport.PASSWORD;
-import static io.gyrosentinel.integration.opcua.OpcUaTestSupport.await;
 import static io.gyrosentinel.integration.opcua.OpcUaTestSupport.browse;
 import static io.gyrosentinel.integration.opcua.OpcUaTestSupport.connect;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -11,7 +10,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.gyrosentinel.client.DeviceWatch;
 import io.gyrosentinel.integration.opcua.OpcUaTestSupport.ClientCert;
-import io.gyrosentinel.integration.opcua.OpcUaTestSupport.Fan;
+import io.gyrosentinel.testing.Await;
+import io.gyrosentinel.testing.SimulatedFan;
 import io.gyrosentinel.sim.Fault;
 
 import java.nio.file.Path;
@@ -88,14 +88,14 @@ class GyroOpcUaServerTest {
     @Test
     void browseFindsTheDeviceAndItsVariablesMatchTheWatch() throws Exception {
         ClientCert cert = OpcUaTestSupport.clientCert();
-        try (Fan fan = new Fan("fan-7", true); GyroOpcUaServer opc = server(cert);
+        try (SimulatedFan fan = new SimulatedFan("fan-7", true); GyroOpcUaServer opc = server(cert);
              AutoCloseable served = opc.addDevice(fan.watch)) {
             OpcUaClient c = connect(opc.endpointUrl(), SecurityPolicy.Basic256Sha256, cert,
                     new UsernameProvider("operator", new String(PASSWORD)));
             try {
                 assertEquals(SecurityPolicy.Basic256Sha256.getUri(), c.getConfig().getEndpoint().getSecurityPolicyUri());
                 assertEquals(MessageSecurityMode.SignAndEncrypt, c.getConfig().getEndpoint().getSecurityMode());
-                await("a scored window", Duration.ofSeconds(20), () -> fan.watch.state().windows() > 0);
+                Await.until("a scored window", Duration.ofSeconds(20), () -> fan.watch.state().windows() > 0);
 
                 ReferenceDescription folder = browse(c, NodeIds.ObjectsFolder).stream()
                         .filter(r -> r.getBrowseName().getName().equals("GyroSentinel")).findFirst()
@@ -141,7 +141,7 @@ class GyroOpcUaServerTest {
     @Test
     void aScoreSubscriptionAt10HzReceivesChangingValues() throws Exception {
         ClientCert cert = OpcUaTestSupport.clientCert();
-        try (Fan fan = new Fan("fan-8", true); GyroOpcUaServer opc = server(cert);
+        try (SimulatedFan fan = new SimulatedFan("fan-8", true); GyroOpcUaServer opc = server(cert);
              AutoCloseable served = opc.addDevice(fan.watch)) {
             OpcUaClient c = connect(opc.endpointUrl(), SecurityPolicy.Basic256Sha256, cert,
                     new UsernameProvider("operator", new String(PASSWORD)));
@@ -160,7 +160,7 @@ class GyroOpcUaServerTest {
                 sub.addMonitoredItem(item);
                 sub.synchronizeMonitoredItems();
                 long t0 = System.nanoTime();
-                await("30 score notifications", Duration.ofSeconds(30), () -> values.size() >= 30);
+                Await.until("30 score notifications", Duration.ofSeconds(30), () -> values.size() >= 30);
                 double seconds = (System.nanoTime() - t0) / 1e9;
                 long distinct = values.stream().distinct().count();
                 assertTrue(distinct >= 20, "changing values: " + values);
@@ -176,7 +176,7 @@ class GyroOpcUaServerTest {
     @Test
     void anAnomalyRaisesAnAlarmEventThatAnOperatorAcknowledges() throws Exception {
         ClientCert cert = OpcUaTestSupport.clientCert();
-        try (Fan fan = new Fan("fan-9", true); GyroOpcUaServer opc = server(cert);
+        try (SimulatedFan fan = new SimulatedFan("fan-9", true); GyroOpcUaServer opc = server(cert);
              AutoCloseable served = opc.addDevice(fan.watch)) {
             OpcUaClient c = connect(opc.endpointUrl(), SecurityPolicy.Basic256Sha256, cert,
                     new UsernameProvider("operator", new String(PASSWORD)));
@@ -209,7 +209,7 @@ class GyroOpcUaServerTest {
                 assertEquals(StatusCodes.Bad_InvalidState, early.getStatusCode().value(), "no alarm to acknowledge");
 
                 fan.dev.injectFault(new Fault.Imbalance(2.0));
-                await("an alarm event on the device object", Duration.ofSeconds(30),
+                Await.until("an alarm event on the device object", Duration.ofSeconds(30),
                         () -> !events.get("fan-9").isEmpty());
                 Variant[] e = events.get("fan-9").get(0);
                 String message = ((LocalizedText) e[0].getValue()).getText();
@@ -220,7 +220,7 @@ class GyroOpcUaServerTest {
                 assertEquals(NodeIds.AlarmConditionType, e[4].getValue());
                 assertEquals(Boolean.TRUE, e[5].getValue(), "ActiveState/Id");
                 assertEquals(Boolean.FALSE, e[6].getValue(), "AckedState/Id");
-                await("the same event on the Server object and the folder", Duration.ofSeconds(10),
+                Await.until("the same event on the Server object and the folder", Duration.ofSeconds(10),
                         () -> !events.get("server").isEmpty() && !events.get("GyroSentinel").isEmpty());
                 assertEquals(Boolean.TRUE, read(c, node(c, "fan-9/AnomalyState")));
                 assertEquals(1L, ((ULong) read(c, node(c, "fan-9/EventCount"))).longValue());
@@ -230,7 +230,7 @@ class GyroOpcUaServerTest {
                 CallMethodResult ack = call(c, "fan-9", "AcknowledgeAlarm", Variant.ofString("belt checked"));
                 assertTrue(ack.getStatusCode().isGood(), "acknowledged: " + ack.getStatusCode());
                 assertEquals(Boolean.TRUE, read(c, node(c, "fan-9/AlarmAcked")));
-                await("the acknowledgement event", Duration.ofSeconds(10), () -> events.get("fan-9").stream()
+                Await.until("the acknowledgement event", Duration.ofSeconds(10), () -> events.get("fan-9").stream()
                         .anyMatch(f -> Boolean.TRUE.equals(f[6].getValue())));
                 Variant[] acked = events.get("fan-9").stream().filter(f -> Boolean.TRUE.equals(f[6].getValue()))
                         .findFirst().orElseThrow();
@@ -240,7 +240,7 @@ class GyroOpcUaServerTest {
                 assertEquals(StatusCodes.Bad_ConditionBranchAlreadyAcked, twice.getStatusCode().value());
 
                 fan.dev.clearFaults();
-                await("the alarm returning to normal", Duration.ofSeconds(30), () -> events.get("fan-9").stream()
+                Await.until("the alarm returning to normal", Duration.ofSeconds(30), () -> events.get("fan-9").stream()
                         .anyMatch(f -> Boolean.FALSE.equals(f[5].getValue())));
                 assertEquals(Boolean.FALSE, read(c, node(c, "fan-9/AnomalyState")));
                 sub.delete();
@@ -253,7 +253,7 @@ class GyroOpcUaServerTest {
     @Test
     void eventsOnADeviceObjectAreThatDevicesOnly() throws Exception {
         ClientCert cert = OpcUaTestSupport.clientCert();
-        try (Fan hot = new Fan("fan-hot", true); Fan calm = new Fan("fan-calm", false);
+        try (SimulatedFan hot = new SimulatedFan("fan-hot", true); SimulatedFan calm = new SimulatedFan("fan-calm", false);
              GyroOpcUaServer opc = server(cert);
              AutoCloseable a = opc.addDevice(hot.watch); AutoCloseable b = opc.addDevice(calm.watch)) {
             OpcUaClient c = connect(opc.endpointUrl(), SecurityPolicy.Basic256Sha256, cert,
@@ -272,7 +272,7 @@ class GyroOpcUaServerTest {
                 sub.addMonitoredItems(List.of(i1, i2));
                 sub.synchronizeMonitoredItems();
                 hot.dev.injectFault(new Fault.Imbalance(2.0));
-                await("the hot fan's alarm", Duration.ofSeconds(30), () -> !onHot.isEmpty());
+                Await.until("the hot fan's alarm", Duration.ofSeconds(30), () -> !onHot.isEmpty());
                 assertEquals(List.of("fan-hot"), onHot.stream().distinct().collect(Collectors.toList()));
                 assertEquals(List.of(), onCalm, "no event on the calm fan's object");
             } finally {

@@ -1,7 +1,7 @@
 package io.gyrosentinel.integration.opcua;
 
 import io.gyrosentinel.integration.opcua.OpcUaTestSupport.ClientCert;
-import io.gyrosentinel.integration.opcua.OpcUaTestSupport.Fan;
+import io.gyrosentinel.testing.SimulatedFan;
 
 import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
@@ -42,11 +42,11 @@ public final class OpcUaLoadBench {
         Path pki = Files.createTempDirectory("opcua-bench-pki");
         ClientCert cert = OpcUaTestSupport.clientCert();
         cert.trustIn(pki);
-        List<Fan> fans = new ArrayList<>();
+        List<SimulatedFan> fans = new ArrayList<>();
         try (GyroOpcUaServer opc = GyroOpcUaServer.builder().port(0).pkiDirectory(pki)
                 .user("bench", OpcUaTestSupport.PASSWORD).build().start()) {
             for (int i = 0; i < n; i++) {
-                Fan f = new Fan(String.format("fan-%03d", i), true);
+                SimulatedFan f = new SimulatedFan(String.format("fan-%03d", i), true);
                 fans.add(f);
                 opc.addDevice(f.watch);
             }
@@ -67,7 +67,7 @@ public final class OpcUaLoadBench {
             long[] lat = new long[n * 10 * (seconds + 5)];
             AtomicLong latCount = new AtomicLong();
             List<OpcUaMonitoredItem> items = new ArrayList<>();
-            for (Fan f : fans) {
+            for (SimulatedFan f : fans) {
                 OpcUaMonitoredItem item = OpcUaMonitoredItem.newDataItem(new NodeId(ns, f.watch.deviceId() + "/Score"));
                 item.setSamplingInterval(100.0);
                 item.setDataValueListener((it, v) -> {
@@ -115,7 +115,7 @@ public final class OpcUaLoadBench {
             System.out.printf("JVM CPU: %.2f cores without the subscription, %.2f cores with it%n", baseline, cpu);
             System.out.printf("heap after GC: %.0f MiB%n", heap / 1048576.0);
         } finally {
-            for (Fan f : fans) {
+            for (SimulatedFan f : fans) {
                 try {
                     f.close();
                 } catch (Exception ignored) {

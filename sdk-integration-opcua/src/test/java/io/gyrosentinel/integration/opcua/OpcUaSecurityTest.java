@@ -8,7 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.gyrosentinel.integration.opcua.OpcUaTestSupport.ClientCert;
-import io.gyrosentinel.integration.opcua.OpcUaTestSupport.Fan;
+import io.gyrosentinel.testing.SimulatedFan;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -112,7 +112,7 @@ class OpcUaSecurityTest {
     void anonymousMayReadButNotCallMethods() throws Exception {
         ClientCert cert = OpcUaTestSupport.clientCert();
         cert.trustIn(pki);
-        try (Fan fan = new Fan("fan-anon", false);
+        try (SimulatedFan fan = new SimulatedFan("fan-anon", false);
              GyroOpcUaServer opc = GyroOpcUaServer.builder().port(0).pkiDirectory(pki).user("operator", PASSWORD)
                      .allowAnonymous(true).allowInsecure(true).build().start();
              AutoCloseable served = opc.addDevice(fan.watch)) {
@@ -161,7 +161,7 @@ class OpcUaSecurityTest {
                 .start()) {
             assertEquals(uri, b.applicationUri());
             assertArrayEquals(first, Files.readAllBytes(pki.resolve("own").resolve("server.pfx")), "reused");
-            try (Fan fan = new Fan("dup-1", false); AutoCloseable one = b.addDevice(fan.watch)) {
+            try (SimulatedFan fan = new SimulatedFan("dup-1", false); AutoCloseable one = b.addDevice(fan.watch)) {
                 IllegalArgumentException dup = assertThrows(IllegalArgumentException.class,
                         () -> b.addDevice(fan.watch));
                 assertTrue(dup.getMessage().contains("dup-1"), dup.getMessage());

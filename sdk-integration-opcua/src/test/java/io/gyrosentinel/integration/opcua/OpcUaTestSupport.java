@@ -1,22 +1,14 @@
 package io.gyrosentinel.integration.opcua;
 
-import io.gyrosentinel.client.DeviceClient;
 import io.gyrosentinel.client.DeviceWatch;
-import io.gyrosentinel.client.StreamOptions;
-import io.gyrosentinel.sim.VirtualDevice;
-import io.gyrosentinel.stream.GyroStream;
-import io.gyrosentinel.testing.MovingAverageEngine;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.KeyPair;
 import java.security.cert.X509Certificate;
-import java.time.Duration;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
-import java.util.function.BooleanSupplier;
 
 import org.eclipse.milo.opcua.sdk.client.OpcUaClient;
 import org.eclipse.milo.opcua.sdk.client.identity.IdentityProvider;
@@ -99,53 +91,5 @@ final class OpcUaTestSupport {
                 NodeIds.HierarchicalReferences, true, uint(NodeClass.Object.getValue() | NodeClass.Variable.getValue()
                 | NodeClass.Method.getValue()), uint(BrowseResultMask.All.getValue())));
         return r.getReferences() == null ? List.of() : Arrays.asList(r.getReferences());
-    }
-
-    static void await(String what, Duration max, BooleanSupplier condition) throws InterruptedException {
-        long until = System.nanoTime() + max.toNanos();
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() > until) {
-                throw new AssertionError("timed out waiting for " + what);
-            }
-            Thread.sleep(20);
-        }
-    }
-
-    static double threshold() {
-        return MovingAverageEngine.fanThreshold();
-    }
-
-    /** A simulated fan in real time with the moving-average model deployed, streaming, followed by a watch. */
-    static final class Fan implements AutoCloseable {
-        final VirtualDevice dev;
-        final DeviceClient client;
-        final DeviceWatch watch;
-        final double threshold;
-        private final List<AutoCloseable> open = new ArrayList<>();
-
-        Fan(String id, boolean stream) {
-            threshold = threshold();
-            dev = VirtualDevice.builder().deviceId(id).realTime(true).inferenceEngine(new MovingAverageEngine())
-                    .build();
-            client = DeviceClient.builder().transport(dev.newTransport()).connect();
-            client.deploy(MovingAverageEngine.bundle("ma-1", MovingAverageEngine.manifest(40, 40, 8, threshold),
-                    1000));
-            watch = DeviceWatch.follow(client);
-            if (stream) {
-                GyroStream s = client.stream(StreamOptions.defaults());
-                open.add(s.collectTo(watch.collector()));
-                open.add(s);
-            }
-        }
-
-        @Override
-        public void close() throws Exception {
-            for (int i = open.size() - 1; i >= 0; i--) {
-                open.get(i).close();
-            }
-            watch.close();
-            client.close();
-            dev.close();
-        }
     }
 }
