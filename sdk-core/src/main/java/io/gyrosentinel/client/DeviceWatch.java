@@ -102,12 +102,33 @@ public final class DeviceWatch implements AutoCloseable {
     private final DeviceClient client;
     private final List<Listener> listeners = new CopyOnWriteArrayList<>();
     private final List<AutoCloseable> subscriptions = new CopyOnWriteArrayList<>();
+    // the state's parts, guarded by this; state is their snapshot after each change
+    private final String deviceId;
+    private final String firmware;
+    private boolean online = true;
+    private String modelId;
+    private float score = Float.NaN;
+    private float threshold = Float.NaN;
+    private boolean anomaly;
+    private long events;
+    private long lastEventMillis;
+    private long windows;
+    private long gaps;
+    private long missingSamples;
     private State state;
 
     private DeviceWatch(String deviceId, String firmware) {
         this.client = null;
-        this.state = new State(deviceId, true, firmware, "", Float.NaN, Float.NaN, false, 0, 0, 0, 0, 0,
-                System.currentTimeMillis());
+        this.deviceId = deviceId;
+        this.firmware = firmware;
+        this.modelId = "";
+        changed(System.currentTimeMillis());
+    }
+
+    /** Takes the snapshot after a change; the caller holds the lock. */
+    private State changed(long now) {
+        return state = new State(deviceId, online, firmware, modelId, score, threshold, anomaly, events,
+                lastEventMillis, windows, gaps, missingSamples, now);
     }
 
     private DeviceWatch(DeviceClient client) {
@@ -122,8 +143,10 @@ public final class DeviceWatch implements AutoCloseable {
             model = info.modelSlots().stream().filter(ModelSlotInfo::active).map(ModelSlotInfo::modelId)
                     .findFirst().orElse("");
         }
-        this.state = new State(info.deviceId(), true, info.firmwareVersion(), model, Float.NaN, Float.NaN, false, 0,
-                0, 0, 0, 0, System.currentTimeMillis());
+        this.deviceId = info.deviceId();
+        this.firmware = info.firmwareVersion();
+        this.modelId = model;
+        changed(System.currentTimeMillis());
     }
 
     /**
@@ -216,7 +239,7 @@ public final class DeviceWatch implements AutoCloseable {
 
     /** {@return the device's id} */
     public String deviceId() {
-        return state().deviceId();
+        return deviceId;
     }
 
     /** {@return the state now} */
@@ -249,11 +272,13 @@ public final class DeviceWatch implements AutoCloseable {
         public void onResult(InferenceResult r) {
             State s;
             synchronized (DeviceWatch.this) {
-                State o = state;
-                s = state = new State(o.deviceId(), o.online(), o.firmware(),
-                        r.modelId().isEmpty() ? o.modelId() : r.modelId(), r.score(), r.threshold(), o.anomaly(),
-                        o.events(), o.lastEventMillis(), o.windows() + 1, o.gaps(), o.missingSamples(),
-                        System.currentTimeMillis());
+                if (!r.modelId().isEmpty()) {
+                    modelId = r.modelId();
+                }
+                score = r.score();
+                threshold = r.threshold();
+                windows++;
+                s = changed(System.currentTimeMillis());
             }
             for (Listener l : listeners) {
                 safely(() -> l.onResult(s, r));
@@ -264,13 +289,18 @@ public final class DeviceWatch implements AutoCloseable {
         public void onEvent(AnomalyEvent e) {
             State s;
             synchronized (DeviceWatch.this) {
-                State o = state;
                 long now = System.currentTimeMillis();
                 boolean started = e.state() == AnomalyEvent.State.STARTED;
-                s = state = new State(o.deviceId(), o.online(), o.firmware(),
-                        e.modelId().isEmpty() ? o.modelId() : e.modelId(), o.score(), e.threshold(), started,
-                        o.events() + (started ? 1 : 0), started ? now : o.lastEventMillis(), o.windows(), o.gaps(),
-                        o.missingSamples(), now);
+                if (!e.modelId().isEmpty()) {
+                    modelId = e.modelId();
+                }
+                threshold = e.threshold();
+                anomaly = started;
+                if (started) {
+                    events++;
+                    lastEventMillis = now;
+                }
+                s = changed(now);
             }
             for (Listener l : listeners) {
                 safely(() -> l.onEvent(s, e));
@@ -283,10 +313,9 @@ public final class DeviceWatch implements AutoCloseable {
         public void onGap(Gap gap) {
             State s;
             synchronized (DeviceWatch.this) {
-                State o = state;
-                s = state = new State(o.deviceId(), o.online(), o.firmware(), o.modelId(), o.score(), o.threshold(),
-                        o.anomaly(), o.events(), o.lastEventMillis(), o.windows(), o.gaps() + 1,
-                        o.missingSamples() + gap.missingSamples(), System.currentTimeMillis());
+                gaps++;
+                missingSamples += gap.missingSamples();
+                s = changed(System.currentTimeMillis());
             }
             for (Listener l : listeners) {
                 safely(() -> l.onGap(s, gap));
@@ -297,13 +326,11 @@ public final class DeviceWatch implements AutoCloseable {
     private void link(boolean up) {
         State s;
         synchronized (this) {
-            State o = state;
-            if (o.online() == up) {
+            if (online == up) {
                 return;
             }
-            s = state = new State(o.deviceId(), up, o.firmware(), o.modelId(), o.score(), o.threshold(),
-                    o.anomaly(), o.events(), o.lastEventMillis(), o.windows(), o.gaps(), o.missingSamples(),
-                    System.currentTimeMillis());
+            online = up;
+            s = changed(System.currentTimeMillis());
         }
         for (Listener l : listeners) {
             safely(() -> l.onLink(s));
@@ -319,10 +346,8 @@ public final class DeviceWatch implements AutoCloseable {
     public void modelChanged(String modelId) {
         Objects.requireNonNull(modelId, "modelId");
         synchronized (this) {
-            State o = state;
-            state = new State(o.deviceId(), o.online(), o.firmware(), modelId, o.score(), o.threshold(),
-                    o.anomaly(), o.events(), o.lastEventMillis(), o.windows(), o.gaps(), o.missingSamples(),
-                    System.currentTimeMillis());
+            this.modelId = modelId;
+            changed(System.currentTimeMillis());
         }
     }
 
